@@ -1,0 +1,337 @@
+/*
+ * kprod.h - the C interface of kprod, a Kafka producer library.
+ *
+ * Introduction
+ * ------------
+ * kprod sends records to Apache Kafka the way the Java producer does: records
+ * are appended to per-partition batches (the RecordAccumulator), batches are
+ * taken from a bounded pool of memory (buffer.memory), and one background I/O
+ * thread (the Sender) ships ready batches to the partition leaders and turns
+ * the brokers' answers into delivery reports.
+ *
+ * A typical program:
+ *
+ *     char err[256];
+ *     kprod_conf_t *conf = kprod_conf_new();
+ *     kprod_conf_set(conf, "bootstrap.servers", "127.0.0.1:9092", err, sizeof err);
+ *     kprod_t *p = kprod_new(conf, err, sizeof err);   // takes conf
+ *     kprod_message_t msg = KPROD_MESSAGE_INIT;
+ *     msg.topic = "events"; msg.value = "hello"; msg.value_len = 5;
+ *     kprod_send(p, &msg);
+ *     kprod_flush(p, 10000);
+ *     kprod_report_t reports[64];
+ *     size_t n = kprod_poll_reports(p, reports, 64, sizeof reports[0], 0);
+ *     kprod_destroy(p);
+ *
+ * Conventions
+ * -----------
+ * - Every function that can fail returns a kprod_err_t. Set-up calls
+ *   (kprod_conf_set, kprod_new) also write a readable message into a
+ *   caller-supplied errstr buffer. There is no thread-local "last error".
+ * - Per-message outcomes arrive in delivery reports: every message accepted by
+ *   kprod_send gets exactly one report, whatever happens to it.
+ * - Public structs start with an `unsigned version` field; initialise them
+ *   with the matching *_INIT macro. Zero in any field means its default.
+ * - Array calls take the element size so that callers compiled against an
+ *   older, smaller struct keep working.
+ * - Names of configuration properties and their defaults are the Java
+ *   producer's (Kafka 4.x).
+ */
+#ifndef KPROD_H
+#define KPROD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define KPROD_EXTERN __declspec(dllimport)
+#elif defined(__GNUC__)
+#define KPROD_EXTERN __attribute__((visibility("default")))
+#else
+#define KPROD_EXTERN
+#endif
+
+/* ------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------ */
+
+#define KPROD_VERSION_MAJOR 0
+#define KPROD_VERSION_MINOR 1
+#define KPROD_VERSION_PATCH 0
+/** One number for comparisons: major * 10000 + minor * 100 + patch. */
+#define KPROD_VERSION_NUMBER \
+    (KPROD_VERSION_MAJOR * 10000 + KPROD_VERSION_MINOR * 100 + KPROD_VERSION_PATCH)
+
+/** The version of the library actually loaded, as KPROD_VERSION_NUMBER. */
+KPROD_EXTERN unsigned kprod_version(void);
+/** The version of the library actually loaded, as "major.minor.patch". */
+KPROD_EXTERN const char *kprod_version_str(void);
+
+/* ------------------------------------------------------------------------
+ * Errors
+ * ------------------------------------------------------------------------ */
+
+/** Error codes. Values are stable; new codes are only ever appended. */
+typedef enum kprod_err {
+    KPROD_OK = 0,
+    /** A NULL handle or field, an empty topic, or a bad size argument. */
+    KPROD_ERR_INVALID_ARG = 1,
+    /** kprod_conf_set/get: no property of that name. */
+    KPROD_ERR_UNKNOWN_PROPERTY = 2,
+    /** kprod_conf_set: the value is not one the property accepts. */
+    KPROD_ERR_INVALID_VALUE = 3,
+    /** kprod_new: properties that contradict each other, or bad bootstrap.servers. */
+    KPROD_ERR_INVALID_CONFIG = 4,
+    /** kprod_send: no buffer memory freed up within max.block.ms. */
+    KPROD_ERR_QUEUE_FULL = 5,
+    /** kprod_send: the record is larger than max.request.size or buffer.memory. */
+    KPROD_ERR_MSG_TOO_LARGE = 6,
+    /** The producer is closing or closed. */
+    KPROD_ERR_CLOSED = 7,
+    /** kprod_flush/kprod_close: the time ran out before every report was ready. */
+    KPROD_ERR_TIMED_OUT = 8,
+    /** kprod_send: the topic's metadata did not arrive within max.block.ms. */
+    KPROD_ERR_METADATA_TIMEOUT = 9,
+    /** Report: the record was not delivered within delivery.timeout.ms. */
+    KPROD_ERR_MSG_TIMED_OUT = 10,
+    /** Report: the producer was closed before the record was delivered. */
+    KPROD_ERR_DESTROYED = 11,
+    /** The topic does not exist on the cluster. */
+    KPROD_ERR_UNKNOWN_TOPIC = 12,
+    /** The partition does not exist in the topic. */
+    KPROD_ERR_UNKNOWN_PARTITION = 13,
+    /** Report: the broker answered with an error; see kprod_report_t.broker_error. */
+    KPROD_ERR_BROKER = 14,
+    /** A network or protocol failure talking to a broker. */
+    KPROD_ERR_TRANSPORT = 15,
+    /** Memory could not be allocated. */
+    KPROD_ERR_NO_MEMORY = 16,
+    /** Not supported by this build or by the broker. */
+    KPROD_ERR_UNSUPPORTED = 17
+} kprod_err_t;
+
+/** A short, static English description of an error code. Never NULL. */
+KPROD_EXTERN const char *kprod_err_str(kprod_err_t err);
+
+/* ------------------------------------------------------------------------
+ * Configuration
+ * ------------------------------------------------------------------------ */
+
+/** An opaque set of configuration properties. */
+typedef struct kprod_conf kprod_conf_t;
+
+/**
+ * Create a configuration holding every property at its default.
+ * The caller owns it and frees it with kprod_conf_destroy, unless it is
+ * handed to kprod_new. Returns NULL only when memory runs out.
+ */
+KPROD_EXTERN kprod_conf_t *kprod_conf_new(void);
+
+/** Free a configuration that was not handed to kprod_new. NULL is ignored. */
+KPROD_EXTERN void kprod_conf_destroy(kprod_conf_t *conf);
+
+/** A deep copy of conf (callbacks included), owned by the caller; NULL if conf is NULL. */
+KPROD_EXTERN kprod_conf_t *kprod_conf_dup(const kprod_conf_t *conf);
+
+/**
+ * Set one property, by the Java producer's name ("linger.ms", "acks", ...).
+ * The value is checked now. On failure a message naming the property and what
+ * it accepts is written to errstr (always NUL-terminated when errlen > 0).
+ *
+ * @return KPROD_OK, KPROD_ERR_UNKNOWN_PROPERTY, KPROD_ERR_INVALID_VALUE, or
+ *         KPROD_ERR_INVALID_ARG (NULL conf, name or value).
+ */
+KPROD_EXTERN kprod_err_t kprod_conf_set(kprod_conf_t *conf, const char *name, const char *value,
+                                        char *errstr, size_t errlen);
+
+/**
+ * Read one property's current value as text into dest (NUL-terminated).
+ * *dest_size is the capacity of dest on entry and, on return, the size
+ * needed including the NUL. Pass dest == NULL to ask for the size only.
+ *
+ * @return KPROD_OK, KPROD_ERR_UNKNOWN_PROPERTY, KPROD_ERR_INVALID_ARG
+ *         (NULL conf, name or dest_size; or dest too small: *dest_size says
+ *         how much is needed).
+ */
+KPROD_EXTERN kprod_err_t kprod_conf_get(const kprod_conf_t *conf, const char *name, char *dest,
+                                        size_t *dest_size);
+
+/* ------------------------------------------------------------------------
+ * Messages and delivery reports
+ * ------------------------------------------------------------------------ */
+
+/** kprod_message_t.partition: let the partitioner choose. */
+#define KPROD_PARTITION_ANY (-1)
+
+/** One record header. Header names need not be NUL-terminated. */
+typedef struct kprod_header {
+    const char *name;
+    size_t name_len;
+    /** NULL means a null header value (distinct from an empty one). */
+    const void *value;
+    size_t value_len;
+} kprod_header_t;
+
+#define KPROD_MESSAGE_VERSION 1
+
+/** A record to send. Everything it points to is copied by kprod_send. */
+typedef struct kprod_message {
+    unsigned version;           /**< KPROD_MESSAGE_VERSION */
+    const char *topic;          /**< NUL-terminated, not empty */
+    int32_t partition;          /**< KPROD_PARTITION_ANY or a partition number */
+    const void *key;            /**< NULL: a null key (the partitioner is sticky) */
+    size_t key_len;
+    const void *value;          /**< NULL: a null value (a tombstone) */
+    size_t value_len;
+    const kprod_header_t *headers; /**< header_count entries, or NULL */
+    size_t header_count;
+    int64_t timestamp_ms;       /**< 0: the time of kprod_send */
+    void *opaque;               /**< handed back untouched in the report */
+} kprod_message_t;
+
+/** Initialiser for kprod_message_t: `kprod_message_t m = KPROD_MESSAGE_INIT;` */
+#define KPROD_MESSAGE_INIT \
+    { KPROD_MESSAGE_VERSION, NULL, KPROD_PARTITION_ANY, NULL, 0, NULL, 0, NULL, 0, 0, NULL }
+
+/** Whether a reported record is in the partition's log. */
+typedef enum kprod_persisted {
+    /** The record is not in the log: it was never sent, or the broker refused it. */
+    KPROD_NOT_PERSISTED = 0,
+    /** The record may or may not be in the log (for example, a request timed out). */
+    KPROD_POSSIBLY_PERSISTED = 1,
+    /** The broker acknowledged the record (always the case when err == KPROD_OK with acks != 0). */
+    KPROD_PERSISTED = 2
+} kprod_persisted_t;
+
+/** The outcome of one message. */
+typedef struct kprod_report {
+    kprod_err_t err;            /**< KPROD_OK when delivered */
+    int16_t broker_error;       /**< Kafka's error code when err == KPROD_ERR_BROKER, else 0 */
+    kprod_persisted_t persisted;
+    /** The message's topic; valid until kprod_destroy. */
+    const char *topic;
+    int32_t partition;          /**< -1 if no partition was chosen */
+    int64_t offset;             /**< -1 when unknown (failure, or acks=0) */
+    int64_t timestamp_ms;       /**< the record's timestamp (the broker's for LogAppendTime) */
+    void *opaque;               /**< kprod_message_t.opaque */
+} kprod_report_t;
+
+/** A delivery report callback, served on the thread that calls kprod_poll or kprod_flush. */
+typedef void (*kprod_report_cb)(const kprod_report_t *report, void *cb_opaque);
+
+/**
+ * Have kprod_poll and kprod_flush hand each report to cb. Without a callback,
+ * reports wait for kprod_poll_reports. cb_opaque is passed to every call.
+ */
+KPROD_EXTERN kprod_err_t kprod_conf_set_report_cb(kprod_conf_t *conf, kprod_report_cb cb,
+                                                  void *cb_opaque);
+
+/* ------------------------------------------------------------------------
+ * The producer
+ * ------------------------------------------------------------------------ */
+
+/** An opaque producer handle. */
+typedef struct kprod_producer kprod_t;
+
+/**
+ * Create a producer and start its Sender thread. The producer takes conf
+ * (on success and on failure alike); the caller must not use or free it
+ * afterwards. Connecting happens in the background.
+ *
+ * @return a producer, or NULL with a message in errstr: contradictory
+ *         properties (naming both), a malformed bootstrap.servers, or
+ *         a NULL conf.
+ */
+KPROD_EXTERN kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen);
+
+/**
+ * Queue one message for delivery. Returns at once unless buffer.memory is
+ * exhausted, in which case it waits up to max.block.ms, or unless the topic's
+ * metadata is not known yet and the message names no partition, in which case
+ * it waits up to max.block.ms for it.
+ *
+ * The topic, key, value and headers are copied before this returns; msg may be
+ * reused at once. msg->opaque is handed back untouched in the message's report.
+ * Safe to call from any number of threads.
+ *
+ * @return KPROD_OK (exactly one report will follow), or, with no report:
+ *         KPROD_ERR_QUEUE_FULL (max.block.ms elapsed waiting for memory),
+ *         KPROD_ERR_METADATA_TIMEOUT (max.block.ms elapsed waiting for metadata),
+ *         KPROD_ERR_UNKNOWN_TOPIC, KPROD_ERR_UNKNOWN_PARTITION,
+ *         KPROD_ERR_MSG_TOO_LARGE (over max.request.size or buffer.memory),
+ *         KPROD_ERR_INVALID_ARG (NULL p, msg or msg->topic, empty topic,
+ *         NULL headers with header_count > 0, a NULL header name, or an
+ *         unknown msg->version), KPROD_ERR_CLOSED.
+ */
+KPROD_EXTERN kprod_err_t kprod_send(kprod_t *p, const kprod_message_t *msg);
+
+/**
+ * Queue count messages, laid out msg_size bytes apart (pass sizeof *msgs).
+ * Each message is handled as by kprod_send; results[i], when results is not
+ * NULL, receives message i's result. Messages that fail do not stop the others.
+ * One call per batch keeps the cost of crossing from another language low.
+ *
+ * @return KPROD_OK when every message was accepted, else the first error.
+ */
+KPROD_EXTERN kprod_err_t kprod_send_batch(kprod_t *p, const kprod_message_t *msgs, size_t count,
+                                          size_t msg_size, kprod_err_t *results);
+
+/**
+ * Serve ready delivery reports to the report callback, waiting up to
+ * timeout_ms (0: do not wait; -1: wait until at least one is served).
+ * Call it from the application's thread; the callback runs there.
+ *
+ * @return the number of reports served (0 without a callback).
+ */
+KPROD_EXTERN int kprod_poll(kprod_t *p, int timeout_ms);
+
+/**
+ * Move up to capacity ready reports into out[], laid out report_size bytes
+ * apart (pass sizeof *out), waiting up to timeout_ms for the first one
+ * (0: do not wait; -1: no limit). Reports taken here are not given to the
+ * callback. Safe from any thread.
+ *
+ * @return the number of reports written.
+ */
+KPROD_EXTERN size_t kprod_poll_reports(kprod_t *p, kprod_report_t *out, size_t capacity,
+                                       size_t report_size, int timeout_ms);
+
+/**
+ * Make every buffered record sendable now (ignoring linger.ms) and wait up to
+ * timeout_ms (-1: no limit) until the report of every record accepted so far
+ * is ready. With a report callback, the reports are also served to it.
+ *
+ * @return KPROD_OK, KPROD_ERR_TIMED_OUT (some reports are not ready yet),
+ *         KPROD_ERR_INVALID_ARG.
+ */
+KPROD_EXTERN kprod_err_t kprod_flush(kprod_t *p, int timeout_ms);
+
+/** The number of accepted records whose reports have not been taken yet. */
+KPROD_EXTERN size_t kprod_outstanding(kprod_t *p);
+
+/**
+ * Stop accepting messages, try to deliver what is buffered within timeout_ms,
+ * then fail whatever is left with KPROD_ERR_DESTROYED reports and stop the
+ * Sender thread. Reports remain available to kprod_poll/kprod_poll_reports
+ * until kprod_destroy. Calling it again does nothing.
+ *
+ * @return KPROD_OK when everything was delivered in time, else KPROD_ERR_TIMED_OUT.
+ */
+KPROD_EXTERN kprod_err_t kprod_close(kprod_t *p, int timeout_ms);
+
+/**
+ * Close the producer if it is open (as kprod_close with a 30 s bound), serve
+ * remaining reports to the report callback if one is set, join every thread
+ * and free everything. NULL is ignored.
+ */
+KPROD_EXTERN void kprod_destroy(kprod_t *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KPROD_H */

@@ -1,0 +1,220 @@
+// The C ABI: argument checks, error codes and ownership rules, nothing else.
+// Each function catches every C++ exception: none may cross into C.
+#include "kprod.h"
+
+#include <cstdio>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "client/config.h"
+#include "client/producer.h"
+
+struct kprod_conf {
+    kprod::client::ConfigStore store;
+    kprod::client::ReportCallback callback;
+};
+
+struct kprod_producer {
+    std::unique_ptr<kprod::client::Producer> producer;
+};
+
+namespace {
+
+void write_error(char *errstr, size_t errlen, const std::string &message) {
+    if (!errstr || errlen == 0) return;
+    std::snprintf(errstr, errlen, "%s", message.c_str());
+}
+
+bool valid_message(const kprod_message_t *msg) {
+    if (!msg || msg->version != KPROD_MESSAGE_VERSION || !msg->topic || msg->topic[0] == '\0')
+        return false;
+    if (msg->header_count > 0 && !msg->headers) return false;
+    for (size_t i = 0; i < msg->header_count; ++i)
+        if (!msg->headers[i].name) return false;
+    if (msg->partition < KPROD_PARTITION_ANY) return false;
+    return (msg->key || msg->key_len == 0) && (msg->value || msg->value_len == 0);
+}
+
+}  // namespace
+
+extern "C" {
+
+unsigned kprod_version(void) { return KPROD_VERSION_NUMBER; }
+
+const char *kprod_version_str(void) {
+#define KPROD_STR2(x) #x
+#define KPROD_STR(x) KPROD_STR2(x)
+    return KPROD_STR(KPROD_VERSION_MAJOR) "." KPROD_STR(KPROD_VERSION_MINOR) "." KPROD_STR(
+        KPROD_VERSION_PATCH);
+}
+
+const char *kprod_err_str(kprod_err_t err) {
+    switch (err) {
+    case KPROD_OK: return "success";
+    case KPROD_ERR_INVALID_ARG: return "invalid argument";
+    case KPROD_ERR_UNKNOWN_PROPERTY: return "unknown configuration property";
+    case KPROD_ERR_INVALID_VALUE: return "invalid configuration value";
+    case KPROD_ERR_INVALID_CONFIG: return "inconsistent configuration";
+    case KPROD_ERR_QUEUE_FULL: return "buffer.memory exhausted for max.block.ms";
+    case KPROD_ERR_MSG_TOO_LARGE: return "message larger than max.request.size or buffer.memory";
+    case KPROD_ERR_CLOSED: return "producer is closed";
+    case KPROD_ERR_TIMED_OUT: return "timed out";
+    case KPROD_ERR_METADATA_TIMEOUT: return "topic metadata not available within max.block.ms";
+    case KPROD_ERR_MSG_TIMED_OUT: return "message not delivered within delivery.timeout.ms";
+    case KPROD_ERR_DESTROYED: return "producer closed before the message was delivered";
+    case KPROD_ERR_UNKNOWN_TOPIC: return "unknown topic";
+    case KPROD_ERR_UNKNOWN_PARTITION: return "unknown partition";
+    case KPROD_ERR_BROKER: return "the broker refused the message (see broker_error)";
+    case KPROD_ERR_TRANSPORT: return "network or protocol failure";
+    case KPROD_ERR_NO_MEMORY: return "out of memory";
+    case KPROD_ERR_UNSUPPORTED: return "not supported";
+    }
+    return "unknown error code";
+}
+
+kprod_conf_t *kprod_conf_new(void) {
+    try {
+        return new kprod_conf_t();
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void kprod_conf_destroy(kprod_conf_t *conf) { delete conf; }
+
+kprod_conf_t *kprod_conf_dup(const kprod_conf_t *conf) {
+    if (!conf) return nullptr;
+    try {
+        return new kprod_conf_t(*conf);
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+kprod_err_t kprod_conf_set(kprod_conf_t *conf, const char *name, const char *value, char *errstr,
+                           size_t errlen) {
+    if (!conf || !name || !value) {
+        write_error(errstr, errlen, "kprod_conf_set: conf, name and value must not be NULL");
+        return KPROD_ERR_INVALID_ARG;
+    }
+    try {
+        std::string error;
+        kprod_err_t err = conf->store.set(name, value, error);
+        if (err != KPROD_OK) write_error(errstr, errlen, error);
+        return err;
+    } catch (const std::bad_alloc &) {
+        return KPROD_ERR_NO_MEMORY;
+    }
+}
+
+kprod_err_t kprod_conf_get(const kprod_conf_t *conf, const char *name, char *dest,
+                           size_t *dest_size) {
+    if (!conf || !name || !dest_size) return KPROD_ERR_INVALID_ARG;
+    try {
+        std::string value;
+        kprod_err_t err = conf->store.get(name, value);
+        if (err != KPROD_OK) return err;
+        const size_t capacity = *dest_size;
+        *dest_size = value.size() + 1;
+        if (!dest) return KPROD_OK;
+        if (capacity < value.size() + 1) return KPROD_ERR_INVALID_ARG;
+        std::memcpy(dest, value.c_str(), value.size() + 1);
+        return KPROD_OK;
+    } catch (const std::bad_alloc &) {
+        return KPROD_ERR_NO_MEMORY;
+    }
+}
+
+kprod_err_t kprod_conf_set_report_cb(kprod_conf_t *conf, kprod_report_cb cb, void *cb_opaque) {
+    if (!conf) return KPROD_ERR_INVALID_ARG;
+    conf->callback = {cb, cb_opaque};
+    return KPROD_OK;
+}
+
+kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen) {
+    if (!conf) {
+        write_error(errstr, errlen, "kprod_new: conf must not be NULL");
+        return nullptr;
+    }
+    std::unique_ptr<kprod_conf_t> owned(conf);
+    try {
+        kprod::client::ProducerConfig config;
+        std::string error;
+        if (owned->store.build(config, error) != KPROD_OK) {
+            write_error(errstr, errlen, error);
+            return nullptr;
+        }
+        if (config.compression_type != kprod::client::CompressionType::kNone) {
+            write_error(errstr, errlen, "compression.type: only \"none\" is implemented so far");
+            return nullptr;
+        }
+        if (config.security_protocol != kprod::client::SecurityProtocol::kPlaintext) {
+            write_error(errstr, errlen, "security.protocol: only PLAINTEXT is implemented so far");
+            return nullptr;
+        }
+        auto handle = std::make_unique<kprod_t>();
+        handle->producer = std::make_unique<kprod::client::Producer>(std::move(config), owned->callback);
+        return handle.release();
+    } catch (const std::bad_alloc &) {
+        write_error(errstr, errlen, "kprod_new: out of memory");
+    } catch (const std::exception &e) {
+        write_error(errstr, errlen, std::string("kprod_new: ") + e.what());
+    }
+    return nullptr;
+}
+
+kprod_err_t kprod_send(kprod_t *p, const kprod_message_t *msg) {
+    if (!p || !valid_message(msg)) return KPROD_ERR_INVALID_ARG;
+    try {
+        return p->producer->send(*msg);
+    } catch (const std::bad_alloc &) {
+        return KPROD_ERR_NO_MEMORY;
+    }
+}
+
+kprod_err_t kprod_send_batch(kprod_t *p, const kprod_message_t *msgs, size_t count,
+                             size_t msg_size, kprod_err_t *results) {
+    if (!p || (!msgs && count > 0) || msg_size < sizeof(kprod_message_t)) return KPROD_ERR_INVALID_ARG;
+    kprod_err_t first_error = KPROD_OK;
+    for (size_t i = 0; i < count; ++i) {
+        const auto *msg = reinterpret_cast<const kprod_message_t *>(
+            reinterpret_cast<const char *>(msgs) + i * msg_size);
+        kprod_err_t err = kprod_send(p, msg);
+        if (results) results[i] = err;
+        if (err != KPROD_OK && first_error == KPROD_OK) first_error = err;
+    }
+    return first_error;
+}
+
+int kprod_poll(kprod_t *p, int timeout_ms) {
+    if (!p) return 0;
+    return p->producer->serve_reports(timeout_ms);
+}
+
+size_t kprod_poll_reports(kprod_t *p, kprod_report_t *out, size_t capacity, size_t report_size,
+                          int timeout_ms) {
+    if (!p || !out || report_size < sizeof(kprod_report_t)) return 0;
+    return p->producer->take_reports(out, capacity, report_size, timeout_ms);
+}
+
+kprod_err_t kprod_flush(kprod_t *p, int timeout_ms) {
+    if (!p) return KPROD_ERR_INVALID_ARG;
+    return p->producer->flush(timeout_ms);
+}
+
+size_t kprod_outstanding(kprod_t *p) { return p ? p->producer->outstanding() : 0; }
+
+kprod_err_t kprod_close(kprod_t *p, int timeout_ms) {
+    if (!p) return KPROD_ERR_INVALID_ARG;
+    return p->producer->close(timeout_ms);
+}
+
+void kprod_destroy(kprod_t *p) {
+    if (!p) return;
+    p->producer->close(30000);
+    p->producer->serve_reports(0);
+    delete p;
+}
+
+}  // extern "C"

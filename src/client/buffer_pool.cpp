@@ -1,0 +1,116 @@
+#include "client/buffer_pool.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace kprod::client {
+
+BufferPool::BufferPool(size_t total_memory, size_t pooled_size)
+    : total_memory_(total_memory), pooled_size_(pooled_size), unallocated_(total_memory) {}
+
+BufferPool::~BufferPool() {
+    for (uint8_t *buffer : free_) std::free(buffer);
+}
+
+BufferPool::Result BufferPool::allocate(size_t size, Clock::time_point deadline,
+                                        uint8_t *&buffer) {
+    buffer = nullptr;
+    if (size > total_memory_) return Result::kTooLarge;
+    std::unique_lock lock(mutex_);
+    if (closed_) return Result::kClosed;
+    if (size == pooled_size_ && !free_.empty() && waiters_.empty()) {
+        buffer = free_.back();
+        free_.pop_back();
+        return Result::kOk;
+    }
+    if (waiters_.empty() && unallocated_ + free_.size() * pooled_size_ >= size) {
+        take_from_budget(size);
+    } else {
+        // Wait in line; the front waiter gets the memory that is freed.
+        Waiter me;
+        waiters_.push_back(&me);
+        bool got_pooled = false;
+        while (true) {
+            bool is_front = waiters_.front() == &me;
+            if (closed_) break;
+            if (is_front && size == pooled_size_ && !free_.empty()) {
+                buffer = free_.back();
+                free_.pop_back();
+                got_pooled = true;
+                break;
+            }
+            if (is_front && unallocated_ + free_.size() * pooled_size_ >= size) {
+                take_from_budget(size);
+                break;
+            }
+            if (me.ready.wait_until(lock, deadline) == std::cv_status::timeout &&
+                Clock::now() >= deadline) {
+                // One last look: memory may have come with the timeout.
+                is_front = waiters_.front() == &me;
+                if (is_front && unallocated_ + free_.size() * pooled_size_ >= size) {
+                    take_from_budget(size);
+                    break;
+                }
+                waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
+                if (!waiters_.empty()) waiters_.front()->ready.notify_one();
+                return Result::kTimedOut;
+            }
+        }
+        waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
+        // The next in line may be satisfiable with what is left.
+        if (!waiters_.empty()) waiters_.front()->ready.notify_one();
+        if (closed_ && !buffer && !got_pooled) return Result::kClosed;
+        if (got_pooled) return Result::kOk;
+    }
+    lock.unlock();
+    buffer = static_cast<uint8_t *>(std::malloc(size > 0 ? size : 1));
+    if (!buffer) {
+        std::lock_guard relock(mutex_);
+        unallocated_ += size;
+        return Result::kTooLarge;
+    }
+    return Result::kOk;
+}
+
+void BufferPool::take_from_budget(size_t size) {
+    while (unallocated_ < size) {
+        std::free(free_.back());
+        free_.pop_back();
+        unallocated_ += pooled_size_;
+    }
+    unallocated_ -= size;
+}
+
+void BufferPool::deallocate(uint8_t *buffer, size_t size) {
+    std::lock_guard lock(mutex_);
+    if (size == pooled_size_ && size > 0) {
+        free_.push_back(buffer);
+    } else {
+        std::free(buffer);
+        unallocated_ += size;
+    }
+    if (!waiters_.empty()) waiters_.front()->ready.notify_one();
+}
+
+void BufferPool::close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    for (Waiter *waiter : waiters_) waiter->ready.notify_one();
+}
+
+bool BufferPool::has_waiters() const {
+    std::lock_guard lock(mutex_);
+    return !waiters_.empty();
+}
+
+size_t BufferPool::available_memory() const {
+    std::lock_guard lock(mutex_);
+    return unallocated_ + free_.size() * pooled_size_;
+}
+
+size_t BufferPool::free_list_size() const {
+    std::lock_guard lock(mutex_);
+    return free_.size();
+}
+
+}  // namespace kprod::client

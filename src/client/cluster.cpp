@@ -1,0 +1,256 @@
+#include "client/cluster.h"
+
+#include "protocol/api_versions.h"
+#include "protocol/error_codes.h"
+#include "protocol/metadata_messages.h"
+
+namespace kprod::client {
+
+Cluster::Cluster(asio::io_context &io, const ProducerConfig &config, std::string client_id,
+                 RecordAccumulator &accumulator, Hooks hooks)
+    : io_(io), config_(config), client_id_(std::move(client_id)), accumulator_(accumulator),
+      hooks_(std::move(hooks)) {}
+
+std::chrono::milliseconds Cluster::backoff(int failures, int64_t base_ms, int64_t max_ms) {
+    // Exponential with 20% jitter, as the Java client's ExponentialBackoff.
+    double ms = static_cast<double>(base_ms);
+    for (int i = 1; i < failures && ms < static_cast<double>(max_ms); ++i) ms *= 2;
+    if (ms > static_cast<double>(max_ms)) ms = static_cast<double>(max_ms);
+    std::uniform_real_distribution<double> jitter(0.8, 1.2);
+    return std::chrono::milliseconds(static_cast<int64_t>(ms * jitter(jitter_)));
+}
+
+BrokerLink &Cluster::link(int32_t node_id) {
+    auto [it, inserted] = links_.try_emplace(node_id);
+    if (inserted) it->second.node_id = node_id;
+    return it->second;
+}
+
+void Cluster::connect(BrokerLink &link, const std::string &host, uint16_t port,
+                      Clock::time_point now) {
+    if (link.connection || now < link.reconnect_after || shut_down_) return;
+    link.negotiated = false;
+    link.connection = std::make_shared<net::Connection>(io_, link.node_id, host, port, *this);
+    link.connection->connect(std::chrono::milliseconds(config_.socket_connection_setup_timeout_ms));
+}
+
+BrokerLink *Cluster::usable_link(int32_t node_id, Clock::time_point now) {
+    BrokerLink &l = link(node_id);
+    if (l.connection && l.negotiated && l.connection->connected()) return &l;
+    if (!l.connection) {
+        if (const net::BrokerAddress *address = metadata_.broker(node_id))
+            connect(l, address->host, address->port, now);
+    }
+    return nullptr;
+}
+
+BrokerLink *Cluster::any_negotiated_link() {
+    BrokerLink *best = nullptr;
+    for (auto &[id, l] : links_) {
+        if (!l.connection || !l.negotiated || !l.connection->connected()) continue;
+        // Prefer real brokers over bootstrap entries, then the least busy.
+        if (!best || (best->node_id < 0 && id >= 0) ||
+            l.connection->pending_count() < best->connection->pending_count())
+            best = &l;
+    }
+    return best;
+}
+
+void Cluster::ensure_some_connection(Clock::time_point now) {
+    for (auto &[id, l] : links_)
+        if (l.connection) return;  // one is on its way
+    // Known brokers first, then the bootstrap list in turn.
+    for (const auto &[id, address] : metadata_.brokers()) {
+        BrokerLink &l = link(id);
+        if (now >= l.reconnect_after) return connect(l, address.host, address.port, now);
+    }
+    const auto &servers = config_.bootstrap_servers;
+    for (size_t tried = 0; tried < servers.size(); ++tried) {
+        size_t index = next_bootstrap_++ % servers.size();
+        BrokerLink &l = link(-1 - static_cast<int32_t>(index));
+        if (now >= l.reconnect_after)
+            return connect(l, servers[index].host, servers[index].port, now);
+    }
+}
+
+void Cluster::request_refresh(const std::string &reason) {
+    if (!refresh_wanted_) refresh_reason_ = reason;
+    refresh_wanted_ = true;
+}
+
+void Cluster::maintain(Clock::time_point now, Clock::time_point &next_check) {
+    if (shut_down_) return;
+    const auto max_age = std::chrono::milliseconds(config_.metadata_max_age_ms);
+    if (metadata_.last_refresh + max_age <= now) request_refresh("metadata.max.age.ms");
+    for (Topic *topic : accumulator_.topics())
+        if (!topic->table.load(std::memory_order_acquire)) request_refresh("new topic " + topic->name);
+    if (!refresh_wanted_ || metadata_in_flight_) {
+        next_check = std::min(next_check, metadata_.last_refresh + max_age);
+        return;
+    }
+    if (now < metadata_not_before_) {
+        next_check = std::min(next_check, metadata_not_before_);
+        return;
+    }
+    if (BrokerLink *l = any_negotiated_link()) return send_metadata_request(*l, now);
+    ensure_some_connection(now);
+    // Nothing to connect to until some backoff ends: look again soon.
+    next_check = std::min(next_check, now + std::chrono::milliseconds(config_.reconnect_backoff_ms));
+}
+
+void Cluster::send_metadata_request(BrokerLink &l, Clock::time_point now) {
+    std::vector<std::string> names;
+    for (Topic *topic : accumulator_.topics()) names.push_back(topic->name);
+    const int16_t version = l.metadata_version;
+    net::OutboundRequest request;
+    const int32_t correlation_id = next_correlation_id();
+    protocol::encode_metadata_request(request.owned, version, correlation_id, client_id_, names);
+    request.finish();
+    request.correlation_id = correlation_id;
+    metadata_in_flight_ = true;
+    refresh_wanted_ = false;
+    (void)now;
+    l.connection->send(std::move(request), [this, version](net::RequestStatus status,
+                                                           const uint8_t *body, size_t size) {
+        metadata_in_flight_ = false;
+        if (status == net::RequestStatus::kAnswered) return on_metadata_response(version, body, size);
+        request_refresh("metadata request lost");
+        metadata_not_before_ = Clock::now() + backoff(++metadata_failures_, config_.retry_backoff_ms,
+                                                       config_.retry_backoff_max_ms);
+        hooks_.wake_sender();
+    });
+}
+
+void Cluster::on_metadata_response(int16_t version, const uint8_t *body, size_t size) {
+    const bool flexible = protocol::is_flexible(protocol::kMetadataVersions, version);
+    protocol::WireReader header(body, size);
+    protocol::skip_response_header_rest(header, flexible);
+    const size_t header_size = size - header.remaining();
+    protocol::MetadataResponse response;
+    if (!header.ok() ||
+        !protocol::decode_metadata_response(body + header_size, size - header_size, version, response)) {
+        last_error_ = "malformed Metadata response";
+        request_refresh(last_error_);
+        metadata_not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
+        return;
+    }
+    std::map<int32_t, net::BrokerAddress> brokers;
+    for (const auto &b : response.brokers)
+        brokers[b.node_id] = {b.host, static_cast<uint16_t>(b.port)};
+    metadata_.set_brokers(std::move(brokers));
+
+    bool incomplete = false;
+    for (const auto &t : response.topics) {
+        Topic *topic = accumulator_.find_topic(t.name);
+        if (!topic) continue;
+        net::TopicMetadata cached;
+        cached.error_code = t.error_code;
+        if (t.error_code == protocol::kNone) {
+            cached.partitions.resize(t.partitions.size());
+            for (const auto &p : t.partitions) {
+                if (p.partition < 0 || static_cast<size_t>(p.partition) >= cached.partitions.size())
+                    continue;
+                cached.partitions[static_cast<size_t>(p.partition)] = {p.leader_id, p.leader_epoch};
+                if (p.leader_id < 0) incomplete = true;
+            }
+            topic->resize(static_cast<int32_t>(t.partitions.size()));
+        } else {
+            incomplete = true;
+        }
+        topic->metadata_error.store(t.error_code, std::memory_order_release);
+        metadata_.set_topic(t.name, std::move(cached));
+    }
+    partitions_by_leader_.clear();
+    for (Topic *topic : accumulator_.topics()) {
+        const net::TopicMetadata *cached = metadata_.topic(topic->name);
+        if (!cached) continue;
+        for (size_t p = 0; p < cached->partitions.size(); ++p) {
+            int32_t leader = cached->partitions[p].leader_id;
+            if (leader >= 0) partitions_by_leader_[leader].emplace_back(topic, static_cast<int32_t>(p));
+        }
+    }
+    metadata_.last_refresh = Clock::now();
+    metadata_failures_ = 0;
+    // Leaderless partitions and unknown topics are asked about again after a backoff.
+    if (incomplete) {
+        request_refresh("partitions without a leader or unknown topics");
+        metadata_not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
+    }
+    hooks_.metadata_changed();
+    hooks_.wake_sender();
+}
+
+const std::vector<std::pair<Topic *, int32_t>> &Cluster::partitions_led_by(int32_t node_id) const {
+    static const std::vector<std::pair<Topic *, int32_t>> kNone;
+    auto it = partitions_by_leader_.find(node_id);
+    return it == partitions_by_leader_.end() ? kNone : it->second;
+}
+
+std::vector<int32_t> Cluster::leader_nodes() const {
+    std::vector<int32_t> nodes;
+    for (const auto &[node, partitions] : partitions_by_leader_) nodes.push_back(node);
+    return nodes;
+}
+
+void Cluster::on_connected(net::Connection &connection) {
+    BrokerLink &l = link(connection.node_id());
+    net::OutboundRequest request;
+    const int32_t correlation_id = next_correlation_id();
+    protocol::encode_api_versions_request(request.owned, correlation_id, client_id_);
+    request.finish();
+    request.correlation_id = correlation_id;
+    const int32_t node_id = l.node_id;
+    connection.send(std::move(request),
+                    [this, node_id](net::RequestStatus status, const uint8_t *body, size_t size) {
+                        if (status == net::RequestStatus::kAnswered)
+                            on_api_versions(link(node_id), body, size);
+                    });
+}
+
+void Cluster::on_api_versions(BrokerLink &l, const uint8_t *body, size_t size) {
+    if (!l.connection) return;
+    protocol::ApiVersionsResponse response;
+    if (!protocol::decode_api_versions_response(body, size, response) || response.error_code != 0)
+        return std::shared_ptr<net::Connection>(l.connection)->fail("bad ApiVersions response");
+    int16_t min = 0, max = -1;
+    response.find(protocol::ApiKey::kProduce, min, max);
+    l.produce_version = protocol::negotiate_version(protocol::kProduceVersions, min, max);
+    min = 0, max = -1;
+    response.find(protocol::ApiKey::kMetadata, min, max);
+    l.metadata_version = protocol::negotiate_version(protocol::kMetadataVersions, min, max);
+    if (l.produce_version < 0 || l.metadata_version < 0) {
+        // Not worth retrying quickly: the broker will not change its mind.
+        l.consecutive_failures = 30;
+        return std::shared_ptr<net::Connection>(l.connection)
+            ->fail("broker supports no Produce/Metadata version kprod speaks (Produce v3-12, "
+                   "Metadata v4-12)");
+    }
+    l.negotiated = true;
+    l.consecutive_failures = 0;
+    hooks_.wake_sender();
+}
+
+void Cluster::on_connection_failed(net::Connection &connection, const std::string &reason) {
+    BrokerLink &l = link(connection.node_id());
+    if (l.connection.get() != &connection) return;
+    last_error_ = connection.describe() + ": " + reason;
+    l.last_error = last_error_;
+    l.connection.reset();
+    l.negotiated = false;
+    ++l.consecutive_failures;
+    l.reconnect_after = Clock::now() + backoff(l.consecutive_failures, config_.reconnect_backoff_ms,
+                                               config_.reconnect_backoff_max_ms);
+    if (shut_down_) return;
+    request_refresh("disconnected from " + connection.describe());
+    hooks_.link_failed(connection.node_id(), reason);
+    hooks_.wake_sender();
+}
+
+void Cluster::shut_down(const std::string &reason) {
+    shut_down_ = true;
+    for (auto &[id, l] : links_) {
+        if (auto connection = l.connection) connection->fail(reason);
+    }
+}
+
+}  // namespace kprod::client

@@ -1,0 +1,106 @@
+// Cluster: the Sender's view of the brokers. Owns one BrokerLink (connection
+// plus negotiated versions) per node, the bootstrap connections, the
+// MetadataCache, and the metadata requests that keep it fresh. Publishes
+// partition counts to the accumulator's Topics and wakes application threads
+// that wait for them.
+// Runs on: sender thread (everything but the constructor).
+#pragma once
+
+#include <asio.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "client/config.h"
+#include "client/record_accumulator.h"
+#include "net/connection.h"
+#include "net/metadata_cache.h"
+
+namespace kprod::client {
+
+struct BrokerLink {
+    int32_t node_id;
+    std::shared_ptr<net::Connection> connection;  // null while disconnected
+    bool negotiated = false;                      // ApiVersions answered
+    int16_t produce_version = -1;
+    int16_t metadata_version = -1;
+    std::chrono::steady_clock::time_point reconnect_after{};
+    int consecutive_failures = 0;
+    std::string last_error;
+};
+
+class Cluster : public net::ConnectionListener {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    struct Hooks {
+        std::function<void()> wake_sender;       // something changed: run the send loop
+        std::function<void()> metadata_changed;  // partition counts or topic errors were published
+        // A connection failed; requests on it have already been failed.
+        std::function<void(int32_t node_id, const std::string &reason)> link_failed;
+    };
+
+    Cluster(asio::io_context &io, const ProducerConfig &config, std::string client_id,
+            RecordAccumulator &accumulator, Hooks hooks);
+
+    // Connects, negotiates and asks for metadata as needed. Lowers next_check
+    // to when it wants to run again.
+    void maintain(Clock::time_point now, Clock::time_point &next_check);
+
+    // The node's link if it can take a Produce request now; otherwise starts
+    // connecting (respecting backoff) and returns null.
+    BrokerLink *usable_link(int32_t node_id, Clock::time_point now);
+
+    // Asks for fresh metadata at the next opportunity, saying why.
+    void request_refresh(const std::string &reason);
+
+    int32_t next_correlation_id() { return ++correlation_id_; }
+    const net::MetadataCache &metadata() const { return metadata_; }
+    // Every (topic, partition) whose leader is `node_id`, per the last metadata.
+    const std::vector<std::pair<Topic *, int32_t>> &partitions_led_by(int32_t node_id) const;
+    std::vector<int32_t> leader_nodes() const;
+    const std::string &last_error() const { return last_error_; }
+
+    // Closes every connection (their requests fail) and stops reconnecting.
+    void shut_down(const std::string &reason);
+
+    // net::ConnectionListener
+    void on_connected(net::Connection &connection) override;
+    void on_connection_failed(net::Connection &connection, const std::string &reason) override;
+
+private:
+    BrokerLink &link(int32_t node_id);
+    void connect(BrokerLink &link, const std::string &host, uint16_t port, Clock::time_point now);
+    void on_api_versions(BrokerLink &link, const uint8_t *body, size_t size);
+    BrokerLink *any_negotiated_link();
+    void ensure_some_connection(Clock::time_point now);
+    void send_metadata_request(BrokerLink &link, Clock::time_point now);
+    void on_metadata_response(int16_t version, const uint8_t *body, size_t size);
+    std::chrono::milliseconds backoff(int failures, int64_t base_ms, int64_t max_ms);
+
+    asio::io_context &io_;
+    const ProducerConfig &config_;
+    const std::string client_id_;
+    RecordAccumulator &accumulator_;
+    Hooks hooks_;
+    bool shut_down_ = false;
+
+    std::map<int32_t, BrokerLink> links_;  // bootstrap servers have ids -1, -2, ...
+    size_t next_bootstrap_ = 0;
+    net::MetadataCache metadata_;
+    std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> partitions_by_leader_;
+    bool metadata_in_flight_ = false;
+    bool refresh_wanted_ = true;
+    std::string refresh_reason_ = "start-up";
+    Clock::time_point metadata_not_before_{};
+    int metadata_failures_ = 0;
+    int32_t correlation_id_ = 0;
+    std::string last_error_;
+    std::minstd_rand jitter_{std::random_device{}()};
+};
+
+}  // namespace kprod::client

@@ -1,0 +1,837 @@
+// Producer configuration: the property table and everything it drives.
+// Names, types, defaults and ranges follow the Java producer (ProducerConfig.java
+// and CommonClientConfigs.java, Kafka 4.x); where kprod differs, the row says why.
+// Cold path only: runs when properties are set and when a producer is created.
+#include "client/config.h"
+
+#include <algorithm>
+#include <charconv>
+#include <iterator>
+#include <limits>
+#include <string>
+#include <tuple>
+#include <utility>
+
+namespace kprod::client {
+
+namespace {
+
+constexpr int64_t kIntMin = std::numeric_limits<int32_t>::min();
+constexpr int64_t kIntMax = std::numeric_limits<int32_t>::max();
+constexpr int64_t kLongMin = std::numeric_limits<int64_t>::min();
+constexpr int64_t kLongMax = std::numeric_limits<int64_t>::max();
+
+// Idempotent producers keep at most this many batches per partition in flight:
+// the broker remembers the last five sequence numbers (Java's
+// MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION_FOR_IDEMPOTENCE).
+constexpr int32_t kMaxInFlightForIdempotence = 5;
+
+// Choices of the enum properties, each next to the values they map to (same order).
+constexpr std::string_view kAcksChoices[] = {"0", "1", "all", "-1"};
+constexpr Acks kAcksValues[] = {Acks::kNone, Acks::kLeader, Acks::kAll, Acks::kAll};
+
+constexpr std::string_view kCompressionChoices[] = {"none", "gzip", "snappy", "lz4", "zstd"};
+constexpr CompressionType kCompressionValues[] = {CompressionType::kNone, CompressionType::kGzip,
+                                                  CompressionType::kSnappy, CompressionType::kLz4,
+                                                  CompressionType::kZstd};
+
+constexpr std::string_view kSecurityChoices[] = {"PLAINTEXT", "SSL", "SASL_PLAINTEXT",
+                                                 "SASL_SSL"};
+constexpr SecurityProtocol kSecurityValues[] = {SecurityProtocol::kPlaintext,
+                                                SecurityProtocol::kSsl,
+                                                SecurityProtocol::kSaslPlaintext,
+                                                SecurityProtocol::kSaslSsl};
+
+constexpr std::string_view kDnsLookupChoices[] = {"use_all_dns_ips",
+                                                  "resolve_canonical_bootstrap_servers_only"};
+constexpr DnsLookup kDnsLookupValues[] = {DnsLookup::kUseAllDnsIps,
+                                          DnsLookup::kResolveCanonicalBootstrapServersOnly};
+
+constexpr std::string_view kRecoveryChoices[] = {"none", "rebootstrap"};
+constexpr MetadataRecoveryStrategy kRecoveryValues[] = {MetadataRecoveryStrategy::kNone,
+                                                        MetadataRecoveryStrategy::kRebootstrap};
+
+using enum PropertyType;
+using enum Importance;
+
+// The table. Java's types and validators: ValidString.in is case-sensitive
+// (acks, compression.type, client.dns.lookup), CaseInsensitiveValidString is
+// not (security.protocol, metadata.recovery.strategy).
+constexpr PropertySpec kProperties[] = {
+    // Connection and identity
+    {.name = "bootstrap.servers", .type = kHostList, .default_value = std::nullopt,
+     .required = true, .importance = kHigh,
+     .doc = "Brokers to contact first to discover the cluster: host1:port1,host2:port2,..."},
+    {.name = "client.id", .type = kString, .default_value = "", .importance = kMedium,
+     .doc = "A name sent with every request, for broker logs and quotas; empty: kprod picks one."},
+    {.name = "client.dns.lookup", .type = kEnum, .default_value = "use_all_dns_ips",
+     .choices = kDnsLookupChoices, .importance = kMedium,
+     .doc = "Try every address a broker name resolves to, or first turn bootstrap names into "
+            "their canonical names."},
+    {.name = "security.protocol", .type = kEnum, .default_value = "PLAINTEXT",
+     .choices = kSecurityChoices, .case_insensitive = true, .importance = kMedium,
+     .doc = "The protocol used to talk to brokers."},
+    {.name = "connections.max.idle.ms", .type = kLong, .default_value = "540000",
+     .min = kLongMin, .max = kLongMax, .importance = kMedium,
+     .doc = "Close a connection idle for this long; negative: never."},
+    // Java has no validator here; a negative timeout can only fail every
+    // connection, so kprod refuses it.
+    {.name = "socket.connection.setup.timeout.ms", .type = kLong, .default_value = "10000",
+     .min = 0, .max = kLongMax, .importance = kMedium,
+     .doc = "The first limit on establishing a connection; it doubles after each failure, "
+            "up to socket.connection.setup.timeout.max.ms."},
+    {.name = "socket.connection.setup.timeout.max.ms", .type = kLong, .default_value = "30000",
+     .min = 0, .max = kLongMax, .importance = kMedium,
+     .doc = "The longest time allowed to establish a connection."},
+    {.name = "reconnect.backoff.ms", .type = kLong, .default_value = "50", .min = 0,
+     .max = kLongMax, .importance = kLow,
+     .doc = "The first wait before reconnecting to a broker; it doubles after each failure, "
+            "up to reconnect.backoff.max.ms."},
+    {.name = "reconnect.backoff.max.ms", .type = kLong, .default_value = "1000", .min = 0,
+     .max = kLongMax, .importance = kLow,
+     .doc = "The longest wait between attempts to reconnect to a broker."},
+    {.name = "send.buffer.bytes", .type = kInt, .default_value = "131072", .min = -1,
+     .max = kIntMax, .importance = kMedium,
+     .doc = "The TCP send buffer size (SO_SNDBUF); -1: the OS default."},
+    {.name = "receive.buffer.bytes", .type = kInt, .default_value = "32768", .min = -1,
+     .max = kIntMax, .importance = kMedium,
+     .doc = "The TCP receive buffer size (SO_RCVBUF); -1: the OS default."},
+
+    // Delivery guarantees
+    {.name = "acks", .type = kEnum, .default_value = "all", .choices = kAcksChoices,
+     .importance = kLow,
+     .doc = "Replicas that must have a record before it counts as sent: 0 (none, no answer), "
+            "1 (the leader), all or -1 (every in-sync replica)."},
+    {.name = "enable.idempotence", .type = kBool, .default_value = "true", .importance = kLow,
+     .doc = "Number batches so that retries never write duplicates; needs acks=all, "
+            "retries > 0 and at most 5 requests in flight."},
+    {.name = "retries", .type = kInt, .default_value = "2147483647", .min = 0, .max = kIntMax,
+     .importance = kHigh,
+     .doc = "How often a failed batch is resent; delivery.timeout.ms usually ends retrying first."},
+    {.name = "max.in.flight.requests.per.connection", .type = kInt, .default_value = "5",
+     .min = 1, .max = kIntMax, .importance = kLow,
+     .doc = "Produce requests sent to one broker before waiting for an answer."},
+    {.name = "request.timeout.ms", .type = kInt, .default_value = "30000", .min = 0,
+     .max = kIntMax, .importance = kMedium,
+     .doc = "How long to wait for a broker's answer before retrying or failing the request."},
+    {.name = "delivery.timeout.ms", .type = kInt, .default_value = "120000", .min = 0,
+     .max = kIntMax, .importance = kMedium,
+     .doc = "The most time from send to a record's report, retries included; at least "
+            "linger.ms + request.timeout.ms."},
+    {.name = "retry.backoff.ms", .type = kLong, .default_value = "100", .min = 0,
+     .max = kLongMax, .importance = kLow,
+     .doc = "The first wait before resending a failed request; it doubles after each failure, "
+            "up to retry.backoff.max.ms."},
+    {.name = "retry.backoff.max.ms", .type = kLong, .default_value = "1000", .min = 0,
+     .max = kLongMax, .importance = kLow,
+     .doc = "The longest wait before resending a failed request."},
+
+    // Batching and memory
+    {.name = "linger.ms", .type = kLong, .default_value = "5", .min = 0, .max = kLongMax,
+     .importance = kMedium,
+     .doc = "How long a batch that is not full waits for more records before it is sent."},
+    {.name = "batch.size", .type = kInt, .default_value = "16384", .min = 0, .max = kIntMax,
+     .importance = kMedium,
+     .doc = "The most bytes of records in one partition's batch; 0: no batching."},
+    {.name = "buffer.memory", .type = kLong, .default_value = "33554432", .min = 0,
+     .max = kLongMax, .importance = kHigh,
+     .doc = "Bytes of memory for records waiting to be sent; when it is used up, send waits "
+            "up to max.block.ms."},
+    {.name = "max.block.ms", .type = kLong, .default_value = "60000", .min = 0,
+     .max = kLongMax, .importance = kMedium,
+     .doc = "The longest send waits for buffer memory or for its topic's metadata."},
+    {.name = "max.request.size", .type = kInt, .default_value = "1048576", .min = 0,
+     .max = kIntMax, .importance = kMedium,
+     .doc = "The largest produce request in bytes, and so the largest record."},
+    {.name = "compression.type", .type = kEnum, .default_value = "none",
+     .choices = kCompressionChoices, .importance = kHigh,
+     .doc = "The codec that compresses each record batch."},
+    {.name = "compression.gzip.level", .type = kInt, .default_value = "-1", .min = 1, .max = 9,
+     .also_accepted = -1, .importance = kMedium,
+     .doc = "The gzip level when compression.type is gzip; -1: zlib's default."},
+    {.name = "compression.lz4.level", .type = kInt, .default_value = "9", .min = 1, .max = 17,
+     .importance = kMedium, .doc = "The lz4 level when compression.type is lz4."},
+    {.name = "compression.zstd.level", .type = kInt, .default_value = "3", .min = -131072,
+     .max = 22, .importance = kMedium, .doc = "The zstd level when compression.type is zstd."},
+
+    // Partitioning and metadata
+    {.name = "partitioner.ignore.keys", .type = kBool, .default_value = "false",
+     .importance = kMedium,
+     .doc = "Spread keyed records like unkeyed ones instead of choosing by the key's hash."},
+    {.name = "partitioner.adaptive.partitioning.enable", .type = kBool,
+     .default_value = "true", .importance = kLow,
+     .doc = "Send more unkeyed records to partitions whose brokers keep up better."},
+    {.name = "partitioner.availability.timeout.ms", .type = kLong, .default_value = "0",
+     .min = 0, .max = kLongMax, .importance = kLow,
+     .doc = "Skip a partition for unkeyed records when its broker has taken no batch for "
+            "this long; 0: never."},
+    {.name = "metadata.max.age.ms", .type = kLong, .default_value = "300000", .min = 0,
+     .max = kLongMax, .importance = kLow,
+     .doc = "Refresh metadata at least this often, even when nothing seems to have changed."},
+    {.name = "metadata.max.idle.ms", .type = kLong, .default_value = "300000", .min = 5000,
+     .max = kLongMax, .importance = kLow,
+     .doc = "Forget a topic's metadata when nothing was sent to it for this long."},
+    {.name = "metadata.recovery.strategy", .type = kEnum, .default_value = "rebootstrap",
+     .choices = kRecoveryChoices, .case_insensitive = true, .importance = kLow,
+     .doc = "When no known broker is reachable: none (keep trying them) or rebootstrap "
+            "(start again from bootstrap.servers)."},
+    {.name = "metadata.recovery.rebootstrap.trigger.ms", .type = kLong,
+     .default_value = "300000", .min = 0, .max = kLongMax, .importance = kLow,
+     .doc = "With rebootstrap, start again from bootstrap.servers when no metadata could be "
+            "fetched for this long."},
+
+    // Transactions (not supported yet: build() refuses a transactional.id)
+    {.name = "transactional.id", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .importance = kLow,
+     .doc = "The id for transactional delivery; not supported yet, so setting it makes "
+            "kprod_new fail."},
+};
+
+// ----- Small text helpers ----------------------------------------------------
+
+// Java's String.trim(): drop every character <= ' ' at both ends.
+std::string_view trim(std::string_view text) {
+    auto is_blank = [](char c) { return static_cast<unsigned char>(c) <= ' '; };
+    while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
+    while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
+    return text;
+}
+
+char to_lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool equals_ignore_case(std::string_view a, std::string_view b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(),
+                      [](char x, char y) { return to_lower_ascii(x) == to_lower_ascii(y); });
+}
+
+std::string to_lower(std::string_view text) {
+    std::string lower(text);
+    std::transform(lower.begin(), lower.end(), lower.begin(), to_lower_ascii);
+    return lower;
+}
+
+std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+std::string join(std::span<const std::string_view> items, std::string_view separator) {
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) out += separator;
+        out += items[i];
+    }
+    return out;
+}
+
+// ----- Parsing one value -----------------------------------------------------
+
+// An optional sign and decimal digits, nothing else, within int64_t.
+bool parse_integer(std::string_view text, int64_t &out) {
+    const bool plus = !text.empty() && text.front() == '+';
+    if (plus) text.remove_prefix(1);
+    const size_t first_digit = (!plus && !text.empty() && text.front() == '-') ? 1 : 0;
+    if (text.size() <= first_digit || text[first_digit] < '0' || text[first_digit] > '9') {
+        return false;
+    }
+    const char *end = text.data() + text.size();
+    auto [stop, status] = std::from_chars(text.data(), end, out);
+    return status == std::errc() && stop == end;
+}
+
+bool parse_bool(std::string_view text, bool &out) {
+    if (equals_ignore_case(text, "true")) {
+        out = true;
+    } else if (equals_ignore_case(text, "false")) {
+        out = false;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+std::optional<size_t> choice_index(const PropertySpec &spec, std::string_view text) {
+    for (size_t i = 0; i < spec.choices.size(); ++i) {
+        const bool match = spec.case_insensitive ? equals_ignore_case(spec.choices[i], text)
+                                                 : spec.choices[i] == text;
+        if (match) return i;
+    }
+    return std::nullopt;
+}
+
+bool integer_in_range(const PropertySpec &spec, std::string_view text, int64_t &out) {
+    return parse_integer(text, out) &&
+           ((out >= spec.min && out <= spec.max) || spec.also_accepted == out);
+}
+
+// "an integer 0..9223372036854775807", "one of 0, 1, all, -1", ...
+std::string expectation(const PropertySpec &spec) {
+    switch (spec.type) {
+    case kString: return "a non-empty string";
+    case kInt:
+    case kLong: {
+        std::string range = std::to_string(spec.min) + ".." + std::to_string(spec.max);
+        if (spec.also_accepted) range += " or " + std::to_string(*spec.also_accepted);
+        return "an integer " + range;
+    }
+    case kBool: return "true or false";
+    case kEnum: return "one of " + accepted_values(spec);
+    case kHostList: return "host1:port1,host2:port2,...";
+    }
+    return {};
+}
+
+std::string unknown_property_message(std::string_view name) {
+    std::string message = "no such property " + quoted(name);
+    std::string_view suggestion = closest_property_name(name);
+    if (!suggestion.empty()) message += "; did you mean " + quoted(suggestion) + "?";
+    return message;
+}
+
+// Edit distance counting a swap of neighbours as one edit ("lnger", "lignerms").
+size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    return d[a.size()][b.size()];
+}
+
+// ----- bootstrap.servers -----------------------------------------------------
+
+bool is_host_name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '-' || c == '_';
+}
+
+// Inside brackets: hex digits, ':' and '.', and a zone after '%' ("fe80::1%eth0").
+bool is_ipv6_char(char c) { return is_host_name_char(c) || c == ':' || c == '%'; }
+
+bool bootstrap_error(std::string_view entry, std::string_view problem, std::string &error) {
+    error = "bootstrap.servers: " + quoted(entry) + " " + std::string(problem);
+    return false;
+}
+
+bool parse_port(std::string_view entry, std::string_view text, uint16_t &port,
+                std::string &error) {
+    if (text.empty()) return bootstrap_error(entry, "has no port; expected host:port", error);
+    int64_t value = 0;
+    if (text.front() == '+' || text.front() == '-' || !parse_integer(text, value) ||
+        value < 1 || value > 65535) {
+        return bootstrap_error(entry, "has an invalid port; expected a port 1..65535", error);
+    }
+    port = static_cast<uint16_t>(value);
+    return true;
+}
+
+// Split "[v6]:port" or "host:port" into host and port text.
+bool split_host_port(std::string_view entry, std::string_view &host, std::string_view &port,
+                     std::string &error) {
+    if (entry.find("://") != std::string_view::npos) {
+        return bootstrap_error(entry, "has a scheme; expected host:port "
+                                      "(the protocol is set by security.protocol)", error);
+    }
+    if (entry.front() == '[') {
+        const size_t close = entry.find(']');
+        if (close == std::string_view::npos) {
+            return bootstrap_error(entry, "has no closing ']'; expected [address]:port", error);
+        }
+        host = entry.substr(1, close - 1);
+        std::string_view rest = entry.substr(close + 1);
+        if (rest.empty() || rest.front() != ':') {
+            return bootstrap_error(entry, "has no port; expected [address]:port", error);
+        }
+        port = rest.substr(1);
+        return true;
+    }
+    const size_t colon = entry.find(':');
+    if (colon == std::string_view::npos) {
+        return bootstrap_error(entry, "has no port; expected host:port", error);
+    }
+    if (entry.find(':', colon + 1) != std::string_view::npos) {
+        return bootstrap_error(entry, "is ambiguous; write an IPv6 address as [address]:port",
+                               error);
+    }
+    host = entry.substr(0, colon);
+    port = entry.substr(colon + 1);
+    return true;
+}
+
+bool parse_host_port(std::string_view entry, HostPort &out, std::string &error) {
+    std::string_view host;
+    std::string_view port;
+    if (!split_host_port(entry, host, port, error)) return false;
+    if (host.empty()) return bootstrap_error(entry, "has no host; expected host:port", error);
+    const bool bracketed = entry.front() == '[';
+    const bool valid_host = bracketed ? host.find(':') != std::string_view::npos &&
+                                            std::all_of(host.begin(), host.end(), is_ipv6_char)
+                                      : std::all_of(host.begin(), host.end(), is_host_name_char);
+    if (!valid_host) {
+        return bootstrap_error(entry, "has an invalid host " + quoted(host), error);
+    }
+    out.host = std::string(host);
+    return parse_port(entry, port, out.port, error);
+}
+
+bool same_address(const HostPort &a, const HostPort &b) {
+    return a.port == b.port && equals_ignore_case(a.host, b.host);
+}
+
+// ----- Building the typed configuration -------------------------------------
+
+// Reads properties by name into typed fields. Every value was checked by set()
+// and every default by the tests, so a failure here is a bug in the table.
+class ValueReader {
+public:
+    explicit ValueReader(const ConfigStore &store) : store_(store) {}
+
+    bool ok() const { return error_.empty(); }
+    const std::string &error() const { return error_; }
+
+    void read(std::string_view name, std::string &out) { store_.get(name, out); }
+
+    void read(std::string_view name, bool &out) {
+        if (!parse_bool(text_of(name), out)) fail(name);
+    }
+
+    void read(std::string_view name, int64_t &out) {
+        const PropertySpec *spec = find_property(name);
+        if (spec == nullptr || !integer_in_range(*spec, text_of(name), out)) fail(name);
+    }
+
+    void read(std::string_view name, int32_t &out) {
+        int64_t wide = 0;
+        read(name, wide);
+        if (wide < kIntMin || wide > kIntMax) fail(name);
+        out = static_cast<int32_t>(wide);
+    }
+
+    template <typename Enum, size_t N>
+    void read(std::string_view name, Enum &out, const Enum (&values)[N]) {
+        const PropertySpec *spec = find_property(name);
+        std::optional<size_t> index =
+            spec != nullptr ? choice_index(*spec, text_of(name)) : std::nullopt;
+        if (!index || *index >= N) return fail(name);
+        out = values[*index];
+    }
+
+    // Unset stays empty: validate() reports the missing property.
+    void read(std::string_view name, std::vector<HostPort> &out) {
+        std::string text = text_of(name);
+        if (!text.empty() && !parse_bootstrap_servers(text, out, error_)) fail(name);
+    }
+
+private:
+    std::string text_of(std::string_view name) {
+        std::string text;
+        if (store_.get(name, text) != KPROD_OK) fail(name);
+        return text;
+    }
+
+    void fail(std::string_view name) {
+        if (ok()) error_ = "internal error: cannot read property " + quoted(name);
+    }
+
+    const ConfigStore &store_;
+    std::string error_;
+};
+
+void read_connection(ValueReader &in, ProducerConfig &c) {
+    in.read("bootstrap.servers", c.bootstrap_servers);
+    in.read("client.id", c.client_id);
+    in.read("client.dns.lookup", c.client_dns_lookup, kDnsLookupValues);
+    in.read("security.protocol", c.security_protocol, kSecurityValues);
+    in.read("connections.max.idle.ms", c.connections_max_idle_ms);
+    in.read("socket.connection.setup.timeout.ms", c.socket_connection_setup_timeout_ms);
+    in.read("socket.connection.setup.timeout.max.ms", c.socket_connection_setup_timeout_max_ms);
+    in.read("reconnect.backoff.ms", c.reconnect_backoff_ms);
+    in.read("reconnect.backoff.max.ms", c.reconnect_backoff_max_ms);
+    in.read("send.buffer.bytes", c.send_buffer_bytes);
+    in.read("receive.buffer.bytes", c.receive_buffer_bytes);
+}
+
+void read_delivery(ValueReader &in, ProducerConfig &c) {
+    in.read("acks", c.acks, kAcksValues);
+    in.read("enable.idempotence", c.enable_idempotence);
+    in.read("retries", c.retries);
+    in.read("max.in.flight.requests.per.connection", c.max_in_flight_requests_per_connection);
+    in.read("request.timeout.ms", c.request_timeout_ms);
+    in.read("delivery.timeout.ms", c.delivery_timeout_ms);
+    in.read("retry.backoff.ms", c.retry_backoff_ms);
+    in.read("retry.backoff.max.ms", c.retry_backoff_max_ms);
+}
+
+void read_batching(ValueReader &in, ProducerConfig &c) {
+    in.read("linger.ms", c.linger_ms);
+    in.read("batch.size", c.batch_size);
+    in.read("buffer.memory", c.buffer_memory);
+    in.read("max.block.ms", c.max_block_ms);
+    in.read("max.request.size", c.max_request_size);
+    in.read("compression.type", c.compression_type, kCompressionValues);
+    in.read("compression.gzip.level", c.compression_gzip_level);
+    in.read("compression.lz4.level", c.compression_lz4_level);
+    in.read("compression.zstd.level", c.compression_zstd_level);
+}
+
+void read_partitioning(ValueReader &in, ProducerConfig &c) {
+    in.read("partitioner.ignore.keys", c.partitioner_ignore_keys);
+    in.read("partitioner.adaptive.partitioning.enable",
+            c.partitioner_adaptive_partitioning_enable);
+    in.read("partitioner.availability.timeout.ms", c.partitioner_availability_timeout_ms);
+    in.read("metadata.max.age.ms", c.metadata_max_age_ms);
+    in.read("metadata.max.idle.ms", c.metadata_max_idle_ms);
+    in.read("metadata.recovery.strategy", c.metadata_recovery_strategy, kRecoveryValues);
+    in.read("metadata.recovery.rebootstrap.trigger.ms",
+            c.metadata_recovery_rebootstrap_trigger_ms);
+}
+
+// ----- Cross-property rules (the steps of validate) ------------------------
+
+std::string text_of(const ConfigStore &store, std::string_view name) {
+    std::string text;
+    store.get(name, text);
+    return text;
+}
+
+// Java: reconnect.backoff.ms set without reconnect.backoff.max.ms means a
+// constant backoff (CommonClientConfigs.postProcessReconnectBackoffConfigs).
+void adjust_reconnect_backoff(const ConfigStore &store, ProducerConfig &c) {
+    if (!store.is_set("reconnect.backoff.ms") || store.is_set("reconnect.backoff.max.ms")) return;
+    c.reconnect_backoff_max_ms = c.reconnect_backoff_ms;
+    c.warnings.push_back("reconnect.backoff.max.ms set to reconnect.backoff.ms (" +
+                         std::to_string(c.reconnect_backoff_ms) +
+                         "): only reconnect.backoff.ms was set, so the backoff is constant");
+}
+
+// An idempotence conflict: refused when enable.idempotence was set, else
+// idempotence is turned off (Java's postProcessAndValidateIdempotenceConfigs).
+bool idempotence_conflict(const ConfigStore &store, ProducerConfig &c, bool &turn_off,
+                          const std::string &requirement, std::string &error) {
+    if (store.is_set("enable.idempotence")) {
+        error = "enable.idempotence=true requires " + requirement +
+                ", or set enable.idempotence=false";
+        return false;
+    }
+    turn_off = true;
+    c.warnings.push_back("enable.idempotence turned off: it was not set and it requires " +
+                         requirement);
+    return true;
+}
+
+bool check_idempotence(const ConfigStore &store, ProducerConfig &c, std::string &error) {
+    if (!c.enable_idempotence) return true;
+    bool turn_off = false;
+    if (c.retries == 0 &&
+        !idempotence_conflict(store, c, turn_off, "retries > 0, but retries is 0", error)) {
+        return false;
+    }
+    if (c.acks != Acks::kAll &&
+        !idempotence_conflict(store, c, turn_off,
+                              "acks=all, but acks is " + text_of(store, "acks"), error)) {
+        return false;
+    }
+    // Kafka 4.0 (KAFKA-17927) refuses this even when idempotence is only the default.
+    if (c.max_in_flight_requests_per_connection > kMaxInFlightForIdempotence) {
+        error = std::string("enable.idempotence=true") +
+                (store.is_set("enable.idempotence") ? "" : " (the default)") +
+                " requires max.in.flight.requests.per.connection <= 5, but it is " +
+                std::to_string(c.max_in_flight_requests_per_connection) +
+                "; lower it or set enable.idempotence=false";
+        return false;
+    }
+    if (turn_off) c.enable_idempotence = false;
+    return true;
+}
+
+// Java's KafkaProducer.configureDeliveryTimeout: linger.ms counts at most
+// INT32_MAX and the sum saturates there.
+bool check_delivery_timeout(const ConfigStore &store, ProducerConfig &c, std::string &error) {
+    const int64_t linger = std::min(c.linger_ms, kIntMax);
+    const int64_t needed = std::min(linger + c.request_timeout_ms, kIntMax);
+    if (c.delivery_timeout_ms >= needed) return true;
+    const std::string sum = "linger.ms + request.timeout.ms = " + std::to_string(linger) + " + " +
+                            std::to_string(c.request_timeout_ms) + " = " + std::to_string(needed);
+    if (store.is_set("delivery.timeout.ms")) {
+        error = "delivery.timeout.ms must be at least " + sum + ", but it is " +
+                std::to_string(c.delivery_timeout_ms);
+        return false;
+    }
+    c.warnings.push_back("delivery.timeout.ms raised from " +
+                         std::to_string(c.delivery_timeout_ms) + " to " + sum +
+                         " (delivery.timeout.ms was not set)");
+    c.delivery_timeout_ms = static_cast<int32_t>(needed);
+    return true;
+}
+
+// Java only warns: the backoff stays at the maximum from the first attempt.
+void warn_if_above_maximum(ProducerConfig &c, std::string_view base_name, int64_t base,
+                           std::string_view max_name, int64_t max) {
+    if (base <= max) return;
+    c.warnings.push_back(std::string(base_name) + " (" + std::to_string(base) +
+                         ") is greater than " + std::string(max_name) + " (" +
+                         std::to_string(max) + "): " + std::to_string(max) +
+                         " ms is used every time");
+}
+
+// Every rule that involves more than one property, in Java's order. Error
+// messages name each property involved; silent adjustments go to c.warnings.
+kprod_err_t validate(const ConfigStore &store, ProducerConfig &c, std::string &error) {
+    if (c.bootstrap_servers.empty()) {
+        error = "bootstrap.servers: required; expected host1:port1,host2:port2,...";
+        return KPROD_ERR_INVALID_CONFIG;
+    }
+    if (store.is_set("transactional.id")) {
+        error = "transactional.id: transactions are not supported yet";
+        return KPROD_ERR_UNSUPPORTED;
+    }
+    adjust_reconnect_backoff(store, c);
+    warn_if_above_maximum(c, "retry.backoff.ms", c.retry_backoff_ms, "retry.backoff.max.ms",
+                          c.retry_backoff_max_ms);
+    warn_if_above_maximum(c, "socket.connection.setup.timeout.ms",
+                          c.socket_connection_setup_timeout_ms,
+                          "socket.connection.setup.timeout.max.ms",
+                          c.socket_connection_setup_timeout_max_ms);
+    if (!check_idempotence(store, c, error) || !check_delivery_timeout(store, c, error)) {
+        return KPROD_ERR_INVALID_CONFIG;
+    }
+    return KPROD_OK;
+}
+
+// ----- Markdown --------------------------------------------------------------
+
+std::string markdown_cell(std::string_view text) {
+    std::string cell;
+    for (char c : text) {
+        if (c == '|') cell += '\\';
+        cell += c;
+    }
+    return cell;
+}
+
+// Java's documentation order: required first, then by importance, then by name.
+std::vector<const PropertySpec *> specs_in_documentation_order() {
+    std::vector<const PropertySpec *> sorted;
+    for (const PropertySpec &spec : kProperties) sorted.push_back(&spec);
+    std::sort(sorted.begin(), sorted.end(), [](const PropertySpec *a, const PropertySpec *b) {
+        return std::tuple(!a->required, a->importance, a->name) <
+               std::tuple(!b->required, b->importance, b->name);
+    });
+    return sorted;
+}
+
+struct TableSpan {
+    size_t start;  // first character after the begin line
+    size_t end;    // first character of the end line
+};
+
+std::optional<TableSpan> locate_config_table(std::string_view document) {
+    const size_t begin = document.find(kConfigTableBegin);
+    if (begin == std::string_view::npos) return std::nullopt;
+    const size_t line_end = document.find('\n', begin);
+    if (line_end == std::string_view::npos) return std::nullopt;
+    const size_t start = line_end + 1;
+    const size_t end = document.find(kConfigTableEnd, start);
+    if (end == std::string_view::npos) return std::nullopt;
+    if (end != start && document[end - 1] != '\n') return std::nullopt;
+    return TableSpan{start, end};
+}
+
+}  // namespace
+
+// ----- The table's interface -------------------------------------------------
+
+std::span<const PropertySpec> property_specs() { return kProperties; }
+
+const PropertySpec *find_property(std::string_view name) {
+    for (const PropertySpec &spec : kProperties) {
+        if (spec.name == name) return &spec;
+    }
+    return nullptr;
+}
+
+std::string_view closest_property_name(std::string_view name) {
+    const std::string lower = to_lower(name);
+    std::string_view best;
+    size_t best_distance = std::numeric_limits<size_t>::max();
+    for (const PropertySpec &spec : kProperties) {
+        const size_t distance = edit_distance(lower, spec.name);
+        if (distance < best_distance) {
+            best = spec.name;
+            best_distance = distance;
+        }
+    }
+    // Close enough: a few typos, never a rewrite of most of the name.
+    const size_t allowed = std::max<size_t>(2, name.size() / 4);
+    return (best_distance <= allowed && best_distance < name.size()) ? best : std::string_view();
+}
+
+std::string accepted_values(const PropertySpec &spec) {
+    switch (spec.type) {
+    case kString: return spec.non_empty ? "a non-empty string" : "any string";
+    case kInt:
+    case kLong: {
+        const int64_t type_min = spec.type == kInt ? kIntMin : kLongMin;
+        const int64_t type_max = spec.type == kInt ? kIntMax : kLongMax;
+        std::string range = spec.min == type_min && spec.max == type_max ? "any integer"
+                            : spec.max == type_max ? ">= " + std::to_string(spec.min)
+                            : std::to_string(spec.min) + ".." + std::to_string(spec.max);
+        if (spec.also_accepted) range += " or " + std::to_string(*spec.also_accepted);
+        return range;
+    }
+    case kBool: return "true, false";
+    case kEnum: return join(spec.choices, ", ") + (spec.case_insensitive ? " (any case)" : "");
+    case kHostList: return "host1:port1,host2:port2,...";
+    }
+    return {};
+}
+
+std::string default_for_display(const PropertySpec &spec) {
+    if (spec.required) return "(required)";
+    if (!spec.default_value) return "(none)";
+    return spec.default_value->empty() ? "\"\"" : std::string(*spec.default_value);
+}
+
+bool check_value(const PropertySpec &spec, std::string_view value, std::string &error) {
+    const std::string_view text = trim(value);
+    int64_t number = 0;
+    bool flag = false;
+    bool valid = true;
+    switch (spec.type) {
+    case kString: valid = !spec.non_empty || !text.empty(); break;
+    case kInt:
+    case kLong: valid = integer_in_range(spec, text, number); break;
+    case kBool: valid = parse_bool(text, flag); break;
+    case kEnum: valid = choice_index(spec, text).has_value(); break;
+    case kHostList: {
+        std::vector<HostPort> ignored;
+        return parse_bootstrap_servers(text, ignored, error);
+    }
+    }
+    if (!valid) {
+        error = std::string(spec.name) + ": expected " + expectation(spec) + ", got " +
+                quoted(value);
+    }
+    return valid;
+}
+
+// ----- bootstrap.servers -----------------------------------------------------
+
+std::string format_host_port(const HostPort &address) {
+    const bool ipv6 = address.host.find(':') != std::string::npos;
+    return (ipv6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(address.port);
+}
+
+bool parse_bootstrap_servers(std::string_view list, std::vector<HostPort> &out,
+                             std::string &error) {
+    std::string_view rest = trim(list);
+    if (rest.empty()) {
+        error = "bootstrap.servers: expected host1:port1,host2:port2,..., got an empty list";
+        return false;
+    }
+    std::vector<HostPort> parsed;
+    while (true) {
+        const size_t comma = rest.find(',');
+        const std::string_view entry = trim(rest.substr(0, comma));
+        if (entry.empty()) {
+            error = "bootstrap.servers: empty entry in " + quoted(list) +
+                    "; expected host1:port1,host2:port2,...";
+            return false;
+        }
+        HostPort address;
+        if (!parse_host_port(entry, address, error)) return false;
+        auto same = [&](const HostPort &other) { return same_address(address, other); };
+        if (std::any_of(parsed.begin(), parsed.end(), same)) {
+            return bootstrap_error(format_host_port(address), "is listed twice", error);
+        }
+        parsed.push_back(std::move(address));
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
+    out = std::move(parsed);
+    return true;
+}
+
+// ----- ConfigStore -----------------------------------------------------------
+
+ConfigStore::ConfigStore() : values_(std::size(kProperties)) {}
+
+kprod_err_t ConfigStore::set(std::string_view name, std::string_view value, std::string &error) {
+    const PropertySpec *spec = find_property(name);
+    if (spec == nullptr) {
+        error = unknown_property_message(name);
+        return KPROD_ERR_UNKNOWN_PROPERTY;
+    }
+    if (!check_value(*spec, value, error)) return KPROD_ERR_INVALID_VALUE;
+    values_[static_cast<size_t>(spec - kProperties)] = std::string(trim(value));
+    return KPROD_OK;
+}
+
+kprod_err_t ConfigStore::get(std::string_view name, std::string &value) const {
+    const PropertySpec *spec = find_property(name);
+    if (spec == nullptr) return KPROD_ERR_UNKNOWN_PROPERTY;
+    const std::optional<std::string> &stored = values_[static_cast<size_t>(spec - kProperties)];
+    value = stored ? *stored : std::string(spec->default_value.value_or(""));
+    return KPROD_OK;
+}
+
+bool ConfigStore::is_set(std::string_view name) const {
+    const PropertySpec *spec = find_property(name);
+    return spec != nullptr && values_[static_cast<size_t>(spec - kProperties)].has_value();
+}
+
+kprod_err_t ConfigStore::build(ProducerConfig &out, std::string &error) const {
+    ProducerConfig config;
+    ValueReader reader(*this);
+    read_connection(reader, config);
+    read_delivery(reader, config);
+    read_batching(reader, config);
+    read_partitioning(reader, config);
+    if (!reader.ok()) {
+        error = reader.error();
+        return KPROD_ERR_INVALID_CONFIG;
+    }
+    const kprod_err_t err = validate(*this, config, error);
+    if (err == KPROD_OK) out = std::move(config);
+    return err;
+}
+
+// ----- Documentation ---------------------------------------------------------
+
+std::string config_markdown_table() {
+    std::string table = "| Property | Default | Accepted values | Description |\n"
+                        "|---|---|---|---|\n";
+    for (const PropertySpec *spec : specs_in_documentation_order()) {
+        table += "| `" + std::string(spec->name) + "` | ";
+        const std::string shown_default = default_for_display(*spec);
+        table += (spec->required || !spec->default_value) ? shown_default
+                                                           : "`" + shown_default + "`";
+        table += " | " + markdown_cell(accepted_values(*spec)) + " | " +
+                 markdown_cell(spec->doc) + " |\n";
+    }
+    return table;
+}
+
+std::optional<std::string_view> find_config_table(std::string_view document) {
+    const std::optional<TableSpan> span = locate_config_table(document);
+    if (!span) return std::nullopt;
+    return document.substr(span->start, span->end - span->start);
+}
+
+bool splice_config_table(std::string &document, std::string &error) {
+    const std::optional<TableSpan> span = locate_config_table(document);
+    if (!span) {
+        error = "no \"" + std::string(kConfigTableBegin) + "\" line followed by a \"" +
+                std::string(kConfigTableEnd) + "\" line";
+        return false;
+    }
+    document.replace(span->start, span->end - span->start, config_markdown_table());
+    return true;
+}
+
+}  // namespace kprod::client

@@ -1,0 +1,65 @@
+#include "client/delivery_reports.h"
+
+#include <cstring>
+
+namespace kprod::client {
+
+void DeliveryReports::push(const char *topic, int32_t partition, const BatchOutcome &outcome,
+                           std::vector<RecordMeta> &records) {
+    const size_t n = records.size();
+    {
+        std::lock_guard lock(mutex_);
+        entries_.push_back({topic, partition, outcome, std::move(records), 0});
+        ready_records_ += n;
+        unfinished_.fetch_sub(n, std::memory_order_acq_rel);
+    }
+    records.clear();
+    changed_.notify_all();
+}
+
+void DeliveryReports::fill(const Entry &entry, size_t index, kprod_report_t &report) const {
+    const RecordMeta &meta = entry.records[index];
+    const BatchOutcome &outcome = entry.outcome;
+    report.err = outcome.err;
+    report.broker_error = outcome.broker_error;
+    report.persisted = outcome.persisted;
+    report.topic = entry.topic;
+    report.partition = entry.partition;
+    report.offset = outcome.base_offset >= 0 ? outcome.base_offset + static_cast<int64_t>(index) : -1;
+    report.timestamp_ms = outcome.log_append_time_ms >= 0 ? outcome.log_append_time_ms
+                                                          : meta.timestamp_ms;
+    report.opaque = meta.opaque;
+}
+
+size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride,
+                             Clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_until(lock, deadline, [&] { return ready_records_ > 0; });
+    size_t taken = 0;
+    kprod_report_t report;
+    while (taken < capacity && !entries_.empty()) {
+        Entry &entry = entries_.front();
+        while (taken < capacity && entry.next < entry.records.size()) {
+            fill(entry, entry.next++, report);
+            // Copy only what the caller's (possibly older, smaller) struct holds.
+            std::memcpy(reinterpret_cast<char *>(out) + taken * stride, &report,
+                        stride < sizeof report ? stride : sizeof report);
+            ++taken;
+        }
+        if (entry.next == entry.records.size()) entries_.pop_front();
+    }
+    ready_records_ -= taken;
+    return taken;
+}
+
+bool DeliveryReports::wait_all_finished(Clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_until(lock, deadline, [&] { return unfinished() == 0; });
+}
+
+size_t DeliveryReports::ready_count() const {
+    std::lock_guard lock(mutex_);
+    return ready_records_;
+}
+
+}  // namespace kprod::client

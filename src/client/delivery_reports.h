@@ -1,0 +1,74 @@
+// DeliveryReports: finished batches waiting for the application to take their
+// reports. The Sender pushes one entry per batch (not per record); reports
+// are expanded record by record only when the application polls.
+// Touched by: the Sender (push), application threads (take, wait).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+#include "client/producer_batch.h"
+#include "kprod.h"
+
+namespace kprod::client {
+
+struct BatchOutcome {
+    kprod_err_t err = KPROD_OK;
+    int16_t broker_error = 0;
+    kprod_persisted_t persisted = KPROD_NOT_PERSISTED;
+    int64_t base_offset = -1;
+    int64_t log_append_time_ms = -1;  // the broker's timestamp for LogAppendTime topics
+};
+
+class DeliveryReports {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    // Counts records accepted by kprod_send whose report is not ready yet.
+    void record_accepted(size_t n = 1) { unfinished_.fetch_add(n, std::memory_order_acq_rel); }
+    // Undoes record_accepted for a record that append() refused after all.
+    void record_not_accepted() {
+        if (unfinished_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            std::lock_guard lock(mutex_);
+            changed_.notify_all();
+        }
+    }
+    size_t unfinished() const { return unfinished_.load(std::memory_order_acquire); }
+
+    // Queues the reports of every record in `records` (moved from) as one entry.
+    void push(const char *topic, int32_t partition, const BatchOutcome &outcome,
+              std::vector<RecordMeta> &records);
+
+    // Moves up to `capacity` reports into `out` (each `stride` bytes apart),
+    // waiting until `deadline` for the first.
+    size_t take(kprod_report_t *out, size_t capacity, size_t stride, Clock::time_point deadline);
+
+    // Waits until every accepted record has a ready report, or the deadline.
+    bool wait_all_finished(Clock::time_point deadline);
+
+    // Records with a ready report that has not been taken.
+    size_t ready_count() const;
+
+private:
+    struct Entry {
+        const char *topic;
+        int32_t partition;
+        BatchOutcome outcome;
+        std::vector<RecordMeta> records;
+        size_t next = 0;  // records before this one were taken already
+    };
+    void fill(const Entry &entry, size_t index, kprod_report_t &report) const;
+
+    std::atomic<size_t> unfinished_{0};
+    mutable std::mutex mutex_;  // guards the following
+    std::condition_variable changed_;
+    std::deque<Entry> entries_;
+    size_t ready_records_ = 0;
+};
+
+}  // namespace kprod::client

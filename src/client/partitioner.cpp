@@ -1,0 +1,76 @@
+// Partitioning: murmur2 key hashing bit-for-bit as the Java client does it.
+// Source of truth: apache/kafka at commit 1eb7644349cb07139d6a3c1ad1986979647cac99
+// (https://github.com/apache/kafka/blob/1eb7644349cb07139d6a3c1ad1986979647cac99/ + path):
+//   clients/src/main/java/org/apache/kafka/common/utils/Utils.java#L492-L530 (murmur2)
+//   clients/src/main/java/org/apache/kafka/common/utils/Utils.java#L1187-L1189 (toPositive)
+//   clients/src/main/java/org/apache/kafka/clients/producer/internals/
+//       BuiltInPartitioner.java#L329-L331 (partitionForKey)
+// test_partitioner.cpp holds this to vectors printed by kafka-clients 4.1.1 itself.
+#include "client/partitioner.h"
+
+namespace kprod {
+namespace {
+
+constexpr uint32_t kMurmur2Seed = 0x9747b28cu;
+constexpr uint32_t kMurmur2Multiplier = 0x5bd1e995u;
+constexpr unsigned kMurmur2Shift = 24;
+
+// Java reads each 4-byte block little-endian, whatever the host: `data[i] & 0xff`
+// is an unsigned byte, so bytes >= 0x80 must not sign-extend here either.
+inline uint32_t load_le32(const uint8_t *p) {
+    return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
+
+// Java's int arithmetic wraps modulo 2^32; uint32_t gives the same bits without
+// signed overflow, and Java's >>> is a plain unsigned shift.
+inline uint32_t mix_block(uint32_t hash, uint32_t block) {
+    block *= kMurmur2Multiplier;
+    block ^= block >> kMurmur2Shift;
+    block *= kMurmur2Multiplier;
+    hash *= kMurmur2Multiplier;
+    return hash ^ block;
+}
+
+// The 1-3 bytes after the last whole block (Java's fall-through switch).
+inline uint32_t mix_tail(uint32_t hash, const uint8_t *tail, size_t tail_size) {
+    switch (tail_size) {
+        case 3:
+            hash ^= uint32_t(tail[2]) << 16;
+            [[fallthrough]];
+        case 2:
+            hash ^= uint32_t(tail[1]) << 8;
+            [[fallthrough]];
+        case 1:
+            hash ^= tail[0];
+            hash *= kMurmur2Multiplier;
+    }
+    return hash;
+}
+
+inline uint32_t finalize(uint32_t hash) {
+    hash ^= hash >> 13;
+    hash *= kMurmur2Multiplier;
+    hash ^= hash >> 15;
+    return hash;
+}
+
+}  // namespace
+
+int32_t murmur2(const void *key, size_t size) {
+    const auto *bytes = static_cast<const uint8_t *>(key);
+    // Java's length is an int; arrays past 2^31 bytes cannot exist there.
+    uint32_t hash = kMurmur2Seed ^ static_cast<uint32_t>(size);
+    const size_t whole_blocks = size / 4;
+    for (size_t i = 0; i < whole_blocks; ++i) {
+        hash = mix_block(hash, load_le32(bytes + 4 * i));
+    }
+    hash = mix_tail(hash, bytes + 4 * whole_blocks, size % 4);
+    return static_cast<int32_t>(finalize(hash));
+}
+
+int32_t partition_for_key(const void *key, size_t key_len, int32_t partition_count) {
+    if (partition_count <= 0) return -1;
+    return to_positive(murmur2(key, key_len)) % partition_count;
+}
+
+}  // namespace kprod

@@ -1,0 +1,182 @@
+#include "client/producer.h"
+
+#include <random>
+#include <thread>
+
+#include "client/partitioner.h"
+
+namespace kprod::client {
+
+namespace {
+
+std::string make_client_id(const std::string &configured) {
+    static std::atomic<int> counter{0};
+    if (!configured.empty()) return configured;
+    return "kprod-producer-" + std::to_string(counter.fetch_add(1) + 1);
+}
+
+int64_t wall_clock_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+uint32_t thread_random() {
+    thread_local std::minstd_rand generator{std::random_device{}()};
+    return static_cast<uint32_t>(generator());
+}
+
+}  // namespace
+
+Producer::Producer(ProducerConfig config, ReportCallback callback)
+    : config_(std::move(config)), client_id_(make_client_id(config_.client_id)),
+      callback_(callback),
+      pool_(static_cast<size_t>(config_.buffer_memory), static_cast<size_t>(config_.batch_size)),
+      accumulator_({static_cast<size_t>(config_.batch_size),
+                    std::chrono::milliseconds(config_.linger_ms),
+                    std::chrono::milliseconds(config_.delivery_timeout_ms)},
+                   pool_),
+      sender_(config_, client_id_, accumulator_, reports_, [this] {
+          std::lock_guard lock(metadata_mutex_);
+          metadata_changed_.notify_all();
+      }) {
+    sender_.start();
+}
+
+Producer::~Producer() { close(30000); }
+
+Producer::Clock::time_point Producer::deadline_after(int timeout_ms) {
+    if (timeout_ms < 0) return Clock::time_point::max();
+    return Clock::now() + std::chrono::milliseconds(timeout_ms);
+}
+
+kprod_err_t Producer::wait_for_partitions(Topic &topic, Clock::time_point deadline,
+                                          const PartitionTable *&table) {
+    table = topic.table.load(std::memory_order_acquire);
+    if (table) return KPROD_OK;
+    sender_.wakeup();
+    std::unique_lock lock(metadata_mutex_);
+    metadata_changed_.wait_until(lock, deadline, [&] {
+        table = topic.table.load(std::memory_order_acquire);
+        return table != nullptr || closing_.load(std::memory_order_acquire);
+    });
+    if (table) return KPROD_OK;
+    if (closing_.load()) return KPROD_ERR_CLOSED;
+    return topic.metadata_error.load() != 0 ? KPROD_ERR_UNKNOWN_TOPIC : KPROD_ERR_METADATA_TIMEOUT;
+}
+
+int32_t Producer::choose_partition(Topic &topic, const kprod_message_t &message,
+                                   int32_t partition_count) {
+    if (message.partition != KPROD_PARTITION_ANY) return message.partition;
+    if (message.key && !config_.partitioner_ignore_keys)
+        return partition_for_key(message.key, message.key_len, partition_count);
+    int32_t sticky = topic.sticky_partition.load(std::memory_order_relaxed);
+    if (sticky >= 0 && sticky < partition_count) return sticky;
+    int32_t chosen = static_cast<int32_t>(thread_random() % static_cast<uint32_t>(partition_count));
+    topic.sticky_partition.compare_exchange_strong(sticky, chosen);
+    return topic.sticky_partition.load(std::memory_order_relaxed);
+}
+
+// Uniform sticky partitioning (KIP-794): stay on one partition for batch.size
+// bytes, then move to another one chosen at random.
+void Producer::after_keyless_append(Topic &topic, int32_t partition, size_t bytes,
+                                    int32_t partition_count) {
+    const auto produced = topic.sticky_bytes.fetch_add(static_cast<int64_t>(bytes)) +
+                          static_cast<int64_t>(bytes);
+    if (produced < config_.batch_size) return;
+    int32_t expected = partition;
+    int32_t next = partition;
+    if (partition_count > 1) {
+        next = static_cast<int32_t>(thread_random() % static_cast<uint32_t>(partition_count - 1));
+        if (next >= partition) ++next;  // any partition but the current one
+    }
+    if (topic.sticky_partition.compare_exchange_strong(expected, next)) topic.sticky_bytes.store(0);
+}
+
+kprod_err_t Producer::send(const kprod_message_t &message) {
+    // Announce the send before checking closing_: close() waits for announced sends.
+    sends_in_progress_.fetch_add(1);
+    struct Leave {
+        std::atomic<int> &counter;
+        ~Leave() { counter.fetch_sub(1); }
+    } leave{sends_in_progress_};
+    if (closing_.load()) return KPROD_ERR_CLOSED;
+
+    const protocol::RecordView record{message.key,     message.key_len,     message.value,
+                                      message.value_len, message.headers, message.header_count};
+    const size_t needed = RecordAccumulator::single_record_batch_size(record);
+    if (needed > static_cast<size_t>(config_.max_request_size) ||
+        needed > static_cast<size_t>(config_.buffer_memory))
+        return KPROD_ERR_MSG_TOO_LARGE;
+
+    const auto deadline = deadline_after(static_cast<int>(config_.max_block_ms));
+    bool created = false;
+    Topic *topic = accumulator_.get_or_create_topic(message.topic, created);
+    if (created) sender_.wakeup();
+    const PartitionTable *table = nullptr;
+    if (kprod_err_t err = wait_for_partitions(*topic, deadline, table)) return err;
+    const auto partition_count = static_cast<int32_t>(table->queues.size());
+    const int32_t partition = choose_partition(*topic, message, partition_count);
+    if (partition < 0 || partition >= partition_count) return KPROD_ERR_UNKNOWN_PARTITION;
+
+    const int64_t timestamp = message.timestamp_ms != 0 ? message.timestamp_ms : wall_clock_ms();
+    reports_.record_accepted();
+    auto result = accumulator_.append(*topic, *table->queues[static_cast<size_t>(partition)], record,
+                                      timestamp, message.opaque, deadline);
+    if (result.err != KPROD_OK) {
+        reports_.record_not_accepted();
+        return result.err;
+    }
+    if (message.partition == KPROD_PARTITION_ANY && (!message.key || config_.partitioner_ignore_keys))
+        after_keyless_append(*topic, partition, result.record_bytes, partition_count);
+    if (result.new_batch || result.batch_full) sender_.wakeup();
+    return KPROD_OK;
+}
+
+kprod_err_t Producer::flush(int timeout_ms) {
+    const auto deadline = deadline_after(timeout_ms);
+    accumulator_.begin_flush();
+    sender_.wakeup();
+    const bool done = reports_.wait_all_finished(deadline);
+    accumulator_.end_flush();
+    if (has_callback()) serve_reports(0);
+    return done ? KPROD_OK : KPROD_ERR_TIMED_OUT;
+}
+
+kprod_err_t Producer::close(int timeout_ms) {
+    std::call_once(closed_, [&] {
+        closing_.store(true);
+        accumulator_.set_closing();
+        pool_.close();  // sends waiting for memory give up
+        {
+            std::lock_guard lock(metadata_mutex_);
+            metadata_changed_.notify_all();  // sends waiting for metadata give up
+        }
+        while (sends_in_progress_.load() > 0) std::this_thread::yield();
+        sender_.wakeup();  // closing makes every batch ready
+        close_result_ = reports_.wait_all_finished(deadline_after(timeout_ms)) ? KPROD_OK
+                                                                                : KPROD_ERR_TIMED_OUT;
+        sender_.stop();  // fails what is left, joins the thread
+    });
+    return close_result_;
+}
+
+size_t Producer::take_reports(kprod_report_t *out, size_t capacity, size_t stride, int timeout_ms) {
+    return reports_.take(out, capacity, stride, deadline_after(timeout_ms));
+}
+
+int Producer::serve_reports(int timeout_ms) {
+    if (!has_callback()) return 0;
+    kprod_report_t batch[64];
+    int served = 0;
+    auto deadline = deadline_after(timeout_ms);
+    while (true) {
+        size_t n = reports_.take(batch, 64, sizeof batch[0], deadline);
+        for (size_t i = 0; i < n; ++i) callback_.fn(&batch[i], callback_.opaque);
+        served += static_cast<int>(n);
+        if (n < 64) break;
+        deadline = Clock::now();  // more may be ready: take them without waiting
+    }
+    return served;
+}
+
+}  // namespace kprod::client

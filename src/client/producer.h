@@ -1,0 +1,70 @@
+// Producer: what kprod_t is. Owns the configuration snapshot, the BufferPool,
+// the RecordAccumulator, the DeliveryReports and the Sender, and implements
+// the send path (partition choice, size checks, metadata wait, append) and
+// flush/close on the application's threads.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "client/buffer_pool.h"
+#include "client/config.h"
+#include "client/delivery_reports.h"
+#include "client/record_accumulator.h"
+#include "client/sender.h"
+#include "kprod.h"
+
+namespace kprod::client {
+
+struct ReportCallback {
+    kprod_report_cb fn = nullptr;
+    void *opaque = nullptr;
+};
+
+class Producer {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    Producer(ProducerConfig config, ReportCallback callback);
+    ~Producer();
+
+    // Runs on: any thread.
+    kprod_err_t send(const kprod_message_t &message);
+    kprod_err_t flush(int timeout_ms);
+    kprod_err_t close(int timeout_ms);
+    size_t take_reports(kprod_report_t *out, size_t capacity, size_t stride, int timeout_ms);
+    // Serves ready reports to the callback. Runs on: application thread (kprod_poll).
+    int serve_reports(int timeout_ms);
+    size_t outstanding() const { return reports_.unfinished() + reports_.ready_count(); }
+    bool has_callback() const { return callback_.fn != nullptr; }
+
+private:
+    kprod_err_t wait_for_partitions(Topic &topic, Clock::time_point deadline,
+                                    const PartitionTable *&table);
+    int32_t choose_partition(Topic &topic, const kprod_message_t &message, int32_t partition_count);
+    void after_keyless_append(Topic &topic, int32_t partition, size_t bytes, int32_t partition_count);
+    static Clock::time_point deadline_after(int timeout_ms);
+
+    const ProducerConfig config_;
+    const std::string client_id_;
+    const ReportCallback callback_;
+    BufferPool pool_;
+    RecordAccumulator accumulator_;
+    DeliveryReports reports_;
+
+    std::mutex metadata_mutex_;  // with metadata_changed_: wakes sends waiting for a topic
+    std::condition_variable metadata_changed_;
+
+    std::atomic<bool> closing_{false};
+    std::atomic<int> sends_in_progress_{0};
+    std::once_flag closed_;
+    kprod_err_t close_result_ = KPROD_OK;
+
+    Sender sender_;  // last: its thread stops before the rest is destroyed
+};
+
+}  // namespace kprod::client

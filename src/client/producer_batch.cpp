@@ -1,0 +1,41 @@
+#include "client/producer_batch.h"
+
+namespace kprod::client {
+
+ProducerBatch::ProducerBatch(Topic *topic_, int32_t partition_, uint8_t *buffer_, size_t capacity_,
+                             Clock::time_point created_)
+    : topic(topic_), partition(partition_), buffer(buffer_), created(created_),
+      capacity_(capacity_) {}
+
+bool ProducerBatch::try_append(const protocol::RecordView &record, int64_t timestamp_ms,
+                               void *opaque) {
+    const bool first = records.empty();
+    const int64_t timestamp_delta = first ? 0 : timestamp_ms - base_timestamp_;
+    const auto offset_delta = static_cast<int32_t>(records.size());
+    size_t body_size = 0;
+    size_t needed = protocol::record_encoded_size(record, timestamp_delta, offset_delta, body_size);
+    if (!first && size_ + needed > capacity_) return false;
+    protocol::write_record(buffer + size_, record, timestamp_delta, offset_delta, body_size);
+    size_ += needed;
+    if (first) {
+        base_timestamp_ = timestamp_ms;
+        max_timestamp_ = timestamp_ms;
+    } else if (timestamp_ms > max_timestamp_) {
+        max_timestamp_ = timestamp_ms;
+    }
+    records.push_back({opaque, timestamp_ms});
+    return true;
+}
+
+void ProducerBatch::seal(int16_t attributes) {
+    protocol::RecordBatchHeader header;
+    header.attributes = attributes;
+    header.last_offset_delta = record_count() - 1;
+    header.base_timestamp = base_timestamp_;
+    header.max_timestamp = max_timestamp_;
+    header.record_count = record_count();
+    protocol::write_record_batch_header(buffer, size_, header);
+    state = BatchState::kSealed;
+}
+
+}  // namespace kprod::client

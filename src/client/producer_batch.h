@@ -1,0 +1,75 @@
+// ProducerBatch: records for one partition, encoded straight into a buffer
+// from the BufferPool in RecordBatch v2 format. The first
+// kRecordBatchHeaderSize bytes stay free until seal() writes the header.
+//
+// Lifecycle (state as data, see docs/DESIGN.md):
+//   open -> sealed -> in_flight -> {acked | retry -> in_flight ... | failed}
+// An open batch is appended to under its PartitionQueue's mutex; once the
+// Sender takes it out of the queue it belongs to the Sender thread alone.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "protocol/record_batch.h"
+
+namespace kprod::client {
+
+struct Topic;
+
+// What a delivery report needs to know about one record.
+struct RecordMeta {
+    void *opaque;
+    int64_t timestamp_ms;
+};
+
+enum class BatchState { kOpen, kSealed, kInFlight, kRetry, kAcked, kFailed };
+
+class ProducerBatch {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    ProducerBatch(Topic *topic, int32_t partition, uint8_t *buffer, size_t capacity,
+                  Clock::time_point created);
+
+    // Appends the record if it fits (an empty batch always takes its first
+    // record: its buffer was sized for it). Runs under the partition's mutex.
+    bool try_append(const protocol::RecordView &record, int64_t timestamp_ms, void *opaque);
+
+    // Whether no more records should go in (the Java builder's isFull()).
+    bool is_full() const { return size_ + kSmallestRecord > capacity_; }
+
+    // Writes the header and CRC; the batch bytes are final afterwards.
+    void seal(int16_t attributes);
+
+    // The broker may have written this batch in an earlier attempt: a later
+    // failure must be reported as possibly persisted, never as not persisted.
+    bool may_fail_locally() const { return !maybe_persisted; }
+
+    Topic *topic;
+    int32_t partition;
+    uint8_t *buffer;
+    BatchState state = BatchState::kOpen;
+    Clock::time_point created;
+    Clock::time_point retry_after{};  // earliest next attempt, after a retriable failure
+    uint64_t sequence = 0;            // creation order within the partition
+    int attempts = 0;
+    bool maybe_persisted = false;
+    std::vector<RecordMeta> records;
+
+    size_t size() const { return size_; }
+    int32_t record_count() const { return static_cast<int32_t>(records.size()); }
+    const uint8_t *data() const { return buffer; }
+    size_t capacity() const { return capacity_; }
+
+private:
+    // A record with no key, value or headers and small deltas takes 7 bytes.
+    static constexpr size_t kSmallestRecord = 7;
+    size_t capacity_;
+    size_t size_ = protocol::kRecordBatchHeaderSize;
+    int64_t base_timestamp_ = 0;
+    int64_t max_timestamp_ = 0;
+};
+
+}  // namespace kprod::client

@@ -1,0 +1,169 @@
+#include "client/record_accumulator.h"
+
+#include <algorithm>
+#include <mutex>
+
+namespace kprod::client {
+
+RecordAccumulator::RecordAccumulator(AccumulatorSettings settings, BufferPool &pool)
+    : settings_(settings), pool_(pool) {}
+
+RecordAccumulator::~RecordAccumulator() {
+    for (Topic *topic : topic_order_) {
+        const PartitionTable *table = topic->table.load();
+        if (!table) continue;
+        for (PartitionQueue *queue : table->queues)
+            for (ProducerBatch *batch : queue->batches) release(batch);
+    }
+}
+
+Topic *RecordAccumulator::find_topic(std::string_view name) const {
+    std::shared_lock lock(topics_mutex_);
+    auto it = topics_.find(name);
+    return it == topics_.end() ? nullptr : it->second.get();
+}
+
+Topic *RecordAccumulator::get_or_create_topic(std::string_view name, bool &created) {
+    created = false;
+    if (Topic *topic = find_topic(name)) return topic;
+    std::unique_lock lock(topics_mutex_);
+    auto [it, inserted] = topics_.try_emplace(std::string(name), nullptr);
+    if (inserted) {
+        it->second = std::make_unique<Topic>(std::string(name));
+        topic_order_.push_back(it->second.get());
+        created = true;
+    }
+    return it->second.get();
+}
+
+std::vector<Topic *> RecordAccumulator::topics() const {
+    std::shared_lock lock(topics_mutex_);
+    return topic_order_;
+}
+
+size_t RecordAccumulator::single_record_batch_size(const protocol::RecordView &record) {
+    size_t body_size = 0;
+    return protocol::kRecordBatchHeaderSize + protocol::record_encoded_size(record, 0, 0, body_size);
+}
+
+bool RecordAccumulator::try_append_to_last(PartitionQueue &queue,
+                                           const protocol::RecordView &record,
+                                           int64_t timestamp_ms, void *opaque,
+                                           AppendResult &result) {
+    if (queue.batches.empty()) return false;
+    ProducerBatch *last = queue.batches.back();
+    if (last->state != BatchState::kOpen) return false;
+    size_t before = last->size();
+    if (!last->try_append(record, timestamp_ms, opaque)) return false;
+    result.record_bytes = last->size() - before;
+    result.batch_full = last->is_full();
+    return true;
+}
+
+RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, PartitionQueue &queue,
+                                                          const protocol::RecordView &record,
+                                                          int64_t timestamp_ms, void *opaque,
+                                                          Clock::time_point deadline) {
+    AppendResult result;
+    {
+        std::lock_guard lock(queue.mutex);
+        if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) return result;
+    }
+    // A new batch: get memory without holding the queue's lock (it may block).
+    const size_t size = std::max(settings_.batch_size, single_record_batch_size(record));
+    uint8_t *buffer = nullptr;
+    switch (pool_.allocate(size, deadline, buffer)) {
+    case BufferPool::Result::kOk:
+        break;
+    case BufferPool::Result::kTimedOut:
+        result.err = KPROD_ERR_QUEUE_FULL;
+        return result;
+    case BufferPool::Result::kTooLarge:
+        result.err = KPROD_ERR_MSG_TOO_LARGE;
+        return result;
+    case BufferPool::Result::kClosed:
+        result.err = KPROD_ERR_CLOSED;
+        return result;
+    }
+    std::lock_guard lock(queue.mutex);
+    // Another thread may have opened a batch meanwhile: use it, give the memory back.
+    if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) {
+        pool_.deallocate(buffer, size);
+        return result;
+    }
+    auto *batch = new ProducerBatch(&topic, queue.partition, buffer, size, Clock::now());
+    batch->sequence = queue.next_sequence++;
+    size_t before = batch->size();
+    batch->try_append(record, timestamp_ms, opaque);  // always fits: sized for it
+    result.record_bytes = batch->size() - before;
+    result.batch_full = batch->is_full();
+    result.new_batch = true;
+    queue.batches.push_back(batch);
+    return result;
+}
+
+bool RecordAccumulator::is_ready(PartitionQueue &queue, Clock::time_point now,
+                                 Clock::time_point &next_check) {
+    std::lock_guard lock(queue.mutex);
+    if (queue.batches.empty()) return false;
+    ProducerBatch *first = queue.batches.front();
+    Clock::time_point due;
+    if (first->attempts > 0) {
+        due = first->retry_after;  // a retry waits for its backoff, whatever else holds
+    } else {
+        const bool full = queue.batches.size() > 1 || first->is_full();
+        const bool urgent = flushes_in_progress_.load(std::memory_order_acquire) > 0 ||
+                            closing() || pool_.has_waiters();
+        if (full || urgent) return true;
+        due = first->created + settings_.linger;
+    }
+    if (due <= now) return true;
+    next_check = std::min(next_check, due);
+    return false;
+}
+
+ProducerBatch *RecordAccumulator::take_sendable(PartitionQueue &queue, Clock::time_point now,
+                                                size_t max_bytes, bool first_in_request) {
+    std::lock_guard lock(queue.mutex);
+    if (queue.batches.empty()) return nullptr;
+    ProducerBatch *first = queue.batches.front();
+    if (first->attempts > 0 && first->retry_after > now) return nullptr;
+    if (!first_in_request && first->size() > max_bytes) return nullptr;
+    queue.batches.pop_front();
+    if (first->state == BatchState::kOpen) first->state = BatchState::kSealed;  // no more appends
+    return first;
+}
+
+void RecordAccumulator::reenqueue(ProducerBatch *batch) {
+    const PartitionTable *table = batch->topic->table.load(std::memory_order_acquire);
+    PartitionQueue &queue = *table->queues[static_cast<size_t>(batch->partition)];
+    std::lock_guard lock(queue.mutex);
+    batch->state = BatchState::kRetry;
+    auto it = std::find_if(queue.batches.begin(), queue.batches.end(),
+                           [&](ProducerBatch *b) { return b->sequence > batch->sequence; });
+    queue.batches.insert(it, batch);
+}
+
+void RecordAccumulator::take_expired(PartitionQueue &queue, Clock::time_point now,
+                                     std::vector<ProducerBatch *> &expired) {
+    std::lock_guard lock(queue.mutex);
+    // Batches are in creation order, so the expired ones are at the front.
+    while (!queue.batches.empty() &&
+           queue.batches.front()->created + settings_.delivery_timeout <= now) {
+        expired.push_back(queue.batches.front());
+        queue.batches.pop_front();
+    }
+}
+
+void RecordAccumulator::take_all(PartitionQueue &queue, std::vector<ProducerBatch *> &out) {
+    std::lock_guard lock(queue.mutex);
+    out.insert(out.end(), queue.batches.begin(), queue.batches.end());
+    queue.batches.clear();
+}
+
+void RecordAccumulator::release(ProducerBatch *batch) {
+    pool_.deallocate(batch->buffer, batch->capacity());
+    delete batch;
+}
+
+}  // namespace kprod::client

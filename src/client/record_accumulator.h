@@ -1,0 +1,100 @@
+// RecordAccumulator: per topic-partition queues of ProducerBatch.
+// Written by application threads (kprod_send), drained by the Sender thread.
+// Owns open and ready batches until the Sender takes them (take_sendable).
+// Each PartitionQueue::mutex guards its deque and nothing else; it is never
+// held while waiting on the BufferPool or calling into the Sender.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "client/buffer_pool.h"
+#include "client/topic.h"
+#include "kprod.h"
+
+namespace kprod::client {
+
+struct AccumulatorSettings {
+    size_t batch_size;
+    std::chrono::milliseconds linger;
+    std::chrono::milliseconds delivery_timeout;
+};
+
+class RecordAccumulator {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    RecordAccumulator(AccumulatorSettings settings, BufferPool &pool);
+    ~RecordAccumulator();
+
+    // --- topics (any thread) ---
+    Topic *find_topic(std::string_view name) const;
+    // Returns the topic, creating it; `created` tells whether it is new.
+    Topic *get_or_create_topic(std::string_view name, bool &created);
+    // Every topic in creation order. Topics are never removed.
+    std::vector<Topic *> topics() const;
+
+    // --- application threads ---
+    struct AppendResult {
+        kprod_err_t err = KPROD_OK;
+        bool new_batch = false;   // a batch was opened: the Sender must learn its linger deadline
+        bool batch_full = false;  // the batch this record went into is full
+        size_t record_bytes = 0;  // bytes the record took (for the sticky partitioner)
+    };
+    // Encodes the record into the partition's open batch, opening a new batch
+    // (and waiting for memory until `deadline`) when it does not fit.
+    AppendResult append(Topic &topic, PartitionQueue &queue, const protocol::RecordView &record,
+                        int64_t timestamp_ms, void *opaque, Clock::time_point deadline);
+
+    // Bytes a record needs as the only record of a batch, header included.
+    static size_t single_record_batch_size(const protocol::RecordView &record);
+
+    // Flushes in progress make every batch sendable at once (KafkaProducer.flush).
+    void begin_flush() { flushes_in_progress_.fetch_add(1, std::memory_order_acq_rel); }
+    void end_flush() { flushes_in_progress_.fetch_sub(1, std::memory_order_acq_rel); }
+    void set_closing() { closing_.store(true, std::memory_order_release); }
+    bool closing() const { return closing_.load(std::memory_order_acquire); }
+
+    // --- sender thread ---
+    // Whether the queue's first batch should be sent now; otherwise lowers
+    // `next_check` to when it will be.
+    bool is_ready(PartitionQueue &queue, Clock::time_point now, Clock::time_point &next_check);
+    // Takes the first batch if it may be sent now (not backing off) and fits
+    // in `max_bytes` (always, when `first_in_request`). Sealing is the caller's.
+    ProducerBatch *take_sendable(PartitionQueue &queue, Clock::time_point now, size_t max_bytes,
+                                 bool first_in_request);
+    // Puts a batch that will be retried back in creation order.
+    void reenqueue(ProducerBatch *batch);
+    // Removes batches waiting longer than delivery.timeout.ms (never in flight) into `expired`.
+    void take_expired(PartitionQueue &queue, Clock::time_point now,
+                      std::vector<ProducerBatch *> &expired);
+    // Removes every waiting batch (closing).
+    void take_all(PartitionQueue &queue, std::vector<ProducerBatch *> &out);
+    // Returns the batch's memory to the pool and frees it.
+    void release(ProducerBatch *batch);
+
+private:
+    bool try_append_to_last(PartitionQueue &queue, const protocol::RecordView &record,
+                            int64_t timestamp_ms, void *opaque, AppendResult &result);
+
+    const AccumulatorSettings settings_;
+    BufferPool &pool_;
+    std::atomic<int> flushes_in_progress_{0};
+    std::atomic<bool> closing_{false};
+
+    struct NameHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    mutable std::shared_mutex topics_mutex_;  // guards the following
+    std::unordered_map<std::string, std::unique_ptr<Topic>, NameHash, std::equal_to<>> topics_;
+    std::vector<Topic *> topic_order_;
+};
+
+}  // namespace kprod::client

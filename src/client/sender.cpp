@@ -1,0 +1,302 @@
+#include "client/sender.h"
+
+#include <algorithm>
+#include <future>
+#include <unordered_map>
+
+#include "protocol/error_codes.h"
+#include "protocol/produce_messages.h"
+
+namespace kprod::client {
+
+namespace {
+// Housekeeping (expiry, request timeouts) runs at least this often.
+constexpr auto kMaxSleep = std::chrono::milliseconds(100);
+}  // namespace
+
+Sender::Sender(const ProducerConfig &config, std::string client_id,
+               RecordAccumulator &accumulator, DeliveryReports &reports,
+               std::function<void()> metadata_changed)
+    : config_(config), client_id_(std::move(client_id)), accumulator_(accumulator),
+      reports_(reports), work_(asio::make_work_guard(io_)), timer_(io_),
+      cluster_(io_, config, client_id_, accumulator,
+               Cluster::Hooks{[this] { wakeup(); }, std::move(metadata_changed),
+                              [this](int32_t, const std::string &reason) {
+                                  std::lock_guard lock(last_error_mutex_);
+                                  last_error_ = reason;
+                              }}) {}
+
+Sender::~Sender() { stop(); }
+
+void Sender::start() {
+    thread_ = std::thread([this] { io_.run(); });
+    wakeup();
+}
+
+void Sender::wakeup() {
+    if (wake_pending_.exchange(true, std::memory_order_acq_rel)) return;
+    asio::post(io_, [this] {
+        wake_pending_.store(false, std::memory_order_release);
+        run_once();
+    });
+}
+
+std::string Sender::last_error() const {
+    std::lock_guard lock(last_error_mutex_);
+    return last_error_.empty() ? cluster_.last_error() : last_error_;
+}
+
+// Runs on: sender thread. Locks: partition queues, one at a time.
+void Sender::run_once() {
+    if (aborting_) return;
+    const auto now = Clock::now();
+    auto next_check = now + kMaxSleep;
+    cluster_.maintain(now, next_check);
+    for (int32_t node : ready_nodes(now, next_check)) {
+        BrokerLink *link = cluster_.usable_link(node, now);
+        if (!link) continue;  // connecting; on_connected wakes us
+        while (link->connection &&
+               link->connection->pending_count() <
+                   static_cast<size_t>(config_.max_in_flight_requests_per_connection)) {
+            std::vector<ProducerBatch *> batches = drain(node, now);
+            if (batches.empty()) break;
+            send_produce_request(*link, std::move(batches));
+        }
+    }
+    expire_batches(now);
+    check_request_timeouts(now);
+    arm_timer(next_check);
+}
+
+void Sender::arm_timer(Clock::time_point when) {
+    if (when >= timer_deadline_ && timer_deadline_ > Clock::now()) return;
+    timer_deadline_ = when;
+    timer_.expires_at(when);
+    timer_.async_wait([this](const asio::error_code &ec) {
+        if (ec) return;  // re-armed or cancelled
+        timer_deadline_ = Clock::time_point::max();
+        run_once();
+    });
+}
+
+// The nodes leading a partition whose first batch should go now.
+std::vector<int32_t> Sender::ready_nodes(Clock::time_point now, Clock::time_point &next_check) {
+    std::vector<int32_t> nodes;
+    for (Topic *topic : accumulator_.topics()) {
+        const PartitionTable *table = topic->table.load(std::memory_order_acquire);
+        if (!table) continue;
+        for (PartitionQueue *queue : table->queues) {
+            if (!accumulator_.is_ready(*queue, now, next_check)) continue;
+            int32_t leader = cluster_.metadata().leader_of(topic->name, queue->partition);
+            if (leader < 0) {
+                cluster_.request_refresh("no leader for " + topic->name + "/" +
+                                         std::to_string(queue->partition));
+                continue;
+            }
+            if (std::find(nodes.begin(), nodes.end(), leader) == nodes.end()) nodes.push_back(leader);
+        }
+    }
+    return nodes;
+}
+
+// One batch per partition led by the node, up to max.request.size, starting
+// where the previous drain stopped so that no partition starves.
+std::vector<ProducerBatch *> Sender::drain(int32_t node_id, Clock::time_point now) {
+    std::vector<ProducerBatch *> batches;
+    const auto &partitions = cluster_.partitions_led_by(node_id);
+    if (partitions.empty()) return batches;
+    size_t &start = drain_start_[node_id];
+    size_t budget = static_cast<size_t>(config_.max_request_size);
+    const bool keep_order = config_.max_in_flight_requests_per_connection == 1;
+    for (size_t i = 0; i < partitions.size(); ++i) {
+        auto [topic, partition] = partitions[(start + i) % partitions.size()];
+        const PartitionTable *table = topic->table.load(std::memory_order_acquire);
+        if (!table || static_cast<size_t>(partition) >= table->queues.size()) continue;
+        PartitionQueue &queue = *table->queues[static_cast<size_t>(partition)];
+        if (keep_order && queue.in_flight > 0) continue;
+        ProducerBatch *batch = accumulator_.take_sendable(queue, now, budget, batches.empty());
+        if (!batch) continue;
+        if (batch->attempts == 0) batch->seal(0);
+        budget -= std::min(budget, batch->size());
+        batches.push_back(batch);
+        if (budget == 0) break;
+    }
+    start = (start + 1) % partitions.size();
+    return batches;
+}
+
+void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *> batches) {
+    std::vector<protocol::ProduceTopicData> topics;
+    for (ProducerBatch *batch : batches) {
+        auto it = std::find_if(topics.begin(), topics.end(),
+                               [&](const auto &t) { return t.topic == batch->topic->name; });
+        if (it == topics.end()) it = topics.insert(topics.end(), {batch->topic->name, {}});
+        it->partitions.push_back({batch->partition, batch->data(), batch->size()});
+        batch->state = BatchState::kInFlight;
+        ++batch->attempts;
+        ++queue_of(batch).in_flight;
+    }
+    net::OutboundRequest request;
+    const int16_t version = link.produce_version;
+    protocol::encode_produce_request(request, version, cluster_.next_correlation_id(), client_id_,
+                                     static_cast<int16_t>(config_.acks), config_.request_timeout_ms,
+                                     topics);
+    auto connection = link.connection;
+    connection->send(std::move(request),
+                     [this, version, batches = std::move(batches)](
+                         net::RequestStatus status, const uint8_t *body, size_t size) {
+                         on_produce_response(version, batches, status, body, size);
+                     });
+}
+
+void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatch *> &batches,
+                                 net::RequestStatus status, const uint8_t *body, size_t size) {
+    for (ProducerBatch *batch : batches) --queue_of(batch).in_flight;
+    if (status == net::RequestStatus::kWritten) {
+        // acks=0: no answer will come; the broker may or may not keep it.
+        for (ProducerBatch *batch : batches)
+            complete_batch(batch, {KPROD_OK, 0, KPROD_POSSIBLY_PERSISTED, -1, -1});
+        return;
+    }
+    if (status != net::RequestStatus::kAnswered) {
+        const bool written = status == net::RequestStatus::kLost;
+        for (ProducerBatch *batch : batches)
+            retry_or_fail(batch, KPROD_ERR_TRANSPORT, 0, written,
+                          written ? "connection lost awaiting the answer" : "not sent");
+        wakeup();
+        return;
+    }
+    const bool flexible = protocol::is_flexible(protocol::kProduceVersions, version);
+    protocol::WireReader header(body, size);
+    protocol::skip_response_header_rest(header, flexible);
+    const size_t header_size = size - header.remaining();
+    protocol::ProduceResponse response;
+    const bool parsed = header.ok() && protocol::decode_produce_response(
+                                           body + header_size, size - header_size, version, response);
+    for (ProducerBatch *batch : batches) {
+        const protocol::ProduceResponse::Partition *answer = nullptr;
+        for (const auto &topic : response.topics) {
+            if (topic.name != batch->topic->name) continue;
+            for (const auto &p : topic.partitions)
+                if (p.partition == batch->partition) answer = &p;
+        }
+        if (!parsed || !answer) {
+            retry_or_fail(batch, KPROD_ERR_TRANSPORT, 0, true, "malformed Produce response");
+            continue;
+        }
+        if (answer->error_code == protocol::kNone) {
+            complete_batch(batch, {KPROD_OK, 0, KPROD_PERSISTED, answer->base_offset,
+                                   answer->log_append_time_ms});
+            continue;
+        }
+        const int16_t code = answer->error_code;
+        if (protocol::kafka_error_invalidates_metadata(code))
+            cluster_.request_refresh(std::string(protocol::kafka_error_name(code)) + " on " +
+                                     batch->topic->name + "/" + std::to_string(batch->partition));
+        retry_or_fail(batch, KPROD_ERR_BROKER, code,
+                      protocol::kafka_error_may_have_persisted(code, static_cast<int16_t>(config_.acks)),
+                      protocol::kafka_error_name(code));
+    }
+    wakeup();
+}
+
+PartitionQueue &Sender::queue_of(const ProducerBatch *batch) const {
+    const PartitionTable *table = batch->topic->table.load(std::memory_order_acquire);
+    return *table->queues[static_cast<size_t>(batch->partition)];
+}
+
+void Sender::complete_batch(ProducerBatch *batch, const BatchOutcome &outcome) {
+    batch->state = outcome.err == KPROD_OK ? BatchState::kAcked : BatchState::kFailed;
+    reports_.push(batch->topic->name.c_str(), batch->partition, outcome, batch->records);
+    accumulator_.release(batch);
+}
+
+void Sender::fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_error) {
+    BatchOutcome outcome;
+    outcome.err = err;
+    outcome.broker_error = broker_error;
+    outcome.persisted = batch->may_fail_locally() ? KPROD_NOT_PERSISTED : KPROD_POSSIBLY_PERSISTED;
+    complete_batch(batch, outcome);
+}
+
+void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker_error,
+                           bool may_have_persisted, const std::string &reason) {
+    if (may_have_persisted) batch->maybe_persisted = true;
+    const auto now = Clock::now();
+    const bool retriable = err == KPROD_ERR_TRANSPORT || protocol::kafka_error_is_retriable(broker_error);
+    if (aborting_) return fail_batch(batch, KPROD_ERR_DESTROYED, 0);
+    const auto deadline = batch->created + std::chrono::milliseconds(config_.delivery_timeout_ms);
+    if (!retriable || batch->attempts > config_.retries || now >= deadline) {
+        if (retriable && now >= deadline) err = KPROD_ERR_MSG_TIMED_OUT;
+        std::lock_guard lock(last_error_mutex_);
+        last_error_ = batch->topic->name + "/" + std::to_string(batch->partition) + ": " + reason;
+        return fail_batch(batch, err, broker_error);
+    }
+    // Exponential backoff with 20% jitter (retry.backoff.ms .. retry.backoff.max.ms).
+    double backoff = static_cast<double>(config_.retry_backoff_ms);
+    for (int i = 1; i < batch->attempts && backoff < static_cast<double>(config_.retry_backoff_max_ms); ++i)
+        backoff *= 2;
+    backoff = std::min(backoff, static_cast<double>(config_.retry_backoff_max_ms));
+    std::uniform_real_distribution<double> jitter(0.8, 1.2);
+    batch->retry_after = now + std::chrono::milliseconds(static_cast<int64_t>(backoff * jitter(jitter_)));
+    accumulator_.reenqueue(batch);
+}
+
+void Sender::expire_batches(Clock::time_point now) {
+    std::vector<ProducerBatch *> expired;
+    for (Topic *topic : accumulator_.topics()) {
+        const PartitionTable *table = topic->table.load(std::memory_order_acquire);
+        if (!table) continue;
+        for (PartitionQueue *queue : table->queues) accumulator_.take_expired(*queue, now, expired);
+    }
+    for (ProducerBatch *batch : expired) {
+        {
+            std::lock_guard lock(last_error_mutex_);
+            if (last_error_.empty()) last_error_ = cluster_.last_error();
+        }
+        fail_batch(batch, KPROD_ERR_MSG_TIMED_OUT, 0);
+    }
+}
+
+void Sender::check_request_timeouts(Clock::time_point now) {
+    const auto timeout = std::chrono::milliseconds(config_.request_timeout_ms);
+    for (int32_t node : cluster_.leader_nodes()) {
+        BrokerLink *link = cluster_.usable_link(node, now);
+        if (!link || !link->connection->has_in_flight()) continue;
+        if (link->connection->oldest_in_flight() + timeout <= now) {
+            auto connection = link->connection;  // fail() resets the link's pointer
+            connection->fail("request timed out after " + std::to_string(config_.request_timeout_ms) +
+                             " ms (request.timeout.ms)");
+        }
+    }
+}
+
+// Runs on: sender thread.
+void Sender::abort_everything() {
+    aborting_ = true;
+    timer_.cancel();
+    cluster_.shut_down("producer closed");  // in-flight batches fail through their handlers
+    std::vector<ProducerBatch *> left;
+    for (Topic *topic : accumulator_.topics()) {
+        const PartitionTable *table = topic->table.load(std::memory_order_acquire);
+        if (!table) continue;
+        for (PartitionQueue *queue : table->queues) accumulator_.take_all(*queue, left);
+    }
+    for (ProducerBatch *batch : left) fail_batch(batch, KPROD_ERR_DESTROYED, 0);
+}
+
+void Sender::stop() {
+    if (!thread_.joinable()) return;
+    std::promise<void> done;
+    asio::post(io_, [this, &done] {
+        abort_everything();
+        done.set_value();
+    });
+    done.get_future().wait();
+    // Let cancelled socket operations finish: a request whose write was under
+    // way fails its batches only when that write returns.
+    work_.reset();
+    thread_.join();
+}
+
+}  // namespace kprod::client

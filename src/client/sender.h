@@ -1,0 +1,82 @@
+// Sender: the producer's one I/O thread. It runs an Asio io_context and, each
+// time it is woken, walks one step at a time:
+//   ready() -> drain(node) -> send_produce_request() -> on_produce_response()
+//   -> complete_batch() / retry_or_fail()
+// plus expiry of batches past delivery.timeout.ms and of requests past
+// request.timeout.ms. Application threads reach it only through wakeup().
+#pragma once
+
+#include <asio.hpp>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/cluster.h"
+#include "client/config.h"
+#include "client/delivery_reports.h"
+#include "client/record_accumulator.h"
+
+namespace kprod::client {
+
+class Sender {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    Sender(const ProducerConfig &config, std::string client_id, RecordAccumulator &accumulator,
+           DeliveryReports &reports, std::function<void()> metadata_changed);
+    ~Sender();
+
+    void start();
+    // Runs the send loop soon. Cheap when called repeatedly: one post per wakeup.
+    // Runs on: any thread.
+    void wakeup();
+    // Fails every batch still queued or in flight with KPROD_ERR_DESTROYED,
+    // closes the connections and joins the thread. Runs on: any thread but the sender's.
+    void stop();
+
+    // The last connection or protocol problem, for error messages. Any thread.
+    std::string last_error() const;
+
+private:
+    void run_once();
+    void arm_timer(Clock::time_point when);
+    std::vector<int32_t> ready_nodes(Clock::time_point now, Clock::time_point &next_check);
+    std::vector<ProducerBatch *> drain(int32_t node_id, Clock::time_point now);
+    void send_produce_request(BrokerLink &link, std::vector<ProducerBatch *> batches);
+    void on_produce_response(int16_t version, const std::vector<ProducerBatch *> &batches,
+                             net::RequestStatus status, const uint8_t *body, size_t size);
+    void complete_batch(ProducerBatch *batch, const BatchOutcome &outcome);
+    void retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker_error,
+                       bool may_have_persisted, const std::string &reason);
+    void fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_error);
+    void expire_batches(Clock::time_point now);
+    void check_request_timeouts(Clock::time_point now);
+    void abort_everything();
+    PartitionQueue &queue_of(const ProducerBatch *batch) const;
+
+    const ProducerConfig &config_;
+    const std::string client_id_;
+    RecordAccumulator &accumulator_;
+    DeliveryReports &reports_;
+
+    asio::io_context io_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    asio::steady_timer timer_;
+    Clock::time_point timer_deadline_ = Clock::time_point::max();
+    std::thread thread_;
+    std::atomic<bool> wake_pending_{false};
+    bool aborting_ = false;
+
+    Cluster cluster_;
+    std::map<int32_t, size_t> drain_start_;  // rotating start index per node, against starvation
+    std::mt19937 jitter_{std::random_device{}()};
+
+    mutable std::mutex last_error_mutex_;  // guards the following
+    std::string last_error_;
+};
+
+}  // namespace kprod::client

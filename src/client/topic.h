@@ -1,0 +1,69 @@
+// Topic and PartitionQueue: the RecordAccumulator's per-topic, per-partition
+// state. A Topic is created on first use and lives until the producer is
+// destroyed (reports point at its name). Its partition table is replaced, never
+// edited, when the Sender learns the partition count, so application threads
+// read it without a lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "client/producer_batch.h"
+
+namespace kprod::client {
+
+struct PartitionQueue {
+    explicit PartitionQueue(int32_t partition_) : partition(partition_) {}
+    const int32_t partition;
+
+    std::mutex mutex;  // guards the following
+    std::deque<ProducerBatch *> batches;  // oldest first; only the last one may be open
+    uint64_t next_sequence = 0;
+
+    // Sender thread only:
+    int in_flight = 0;  // batches of this partition in requests awaiting an answer
+};
+
+// An immutable snapshot of a topic's partitions.
+struct PartitionTable {
+    std::vector<PartitionQueue *> queues;
+};
+
+struct Topic {
+    explicit Topic(std::string name_) : name(std::move(name_)) {}
+    const std::string name;
+
+    // Published by the Sender. Readers load with acquire; null until the
+    // partition count is known.
+    std::atomic<const PartitionTable *> table{nullptr};
+    // Kafka's topic error from the last metadata answer (e.g. unknown topic).
+    std::atomic<int16_t> metadata_error{0};
+
+    // Uniform sticky partitioning for keyless records (KIP-794).
+    std::atomic<int32_t> sticky_partition{-1};
+    std::atomic<int64_t> sticky_bytes{0};
+
+    // Sender thread only: grows the table to `count` partitions.
+    void resize(int32_t count) {
+        const PartitionTable *old = table.load(std::memory_order_acquire);
+        size_t have = old ? old->queues.size() : 0;
+        if (static_cast<size_t>(count) <= have) return;
+        auto next = std::make_unique<PartitionTable>();
+        if (old) next->queues = old->queues;
+        for (size_t p = have; p < static_cast<size_t>(count); ++p)
+            next->queues.push_back(&storage.emplace_back(static_cast<int32_t>(p)));
+        table.store(next.get(), std::memory_order_release);
+        tables.push_back(std::move(next));  // old snapshots stay valid for readers
+    }
+
+private:
+    std::deque<PartitionQueue> storage;  // stable addresses
+    std::vector<std::unique_ptr<PartitionTable>> tables;
+};
+
+}  // namespace kprod::client

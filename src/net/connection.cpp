@@ -1,0 +1,161 @@
+#include "net/connection.h"
+
+#include <utility>
+
+namespace kprod::net {
+
+namespace {
+// Kafka caps responses at its socket.request.max.bytes (100 MiB); larger is corruption.
+constexpr uint32_t kMaxResponseSize = 100 * 1024 * 1024;
+}  // namespace
+
+Connection::Connection(asio::io_context &io, int32_t node_id, std::string host, uint16_t port,
+                       ConnectionListener &listener)
+    : io_(io), socket_(io), resolver_(io), setup_timer_(io), node_id_(node_id),
+      host_(std::move(host)), port_(port), listener_(listener) {}
+
+std::string Connection::describe() const {
+    return host_ + ":" + std::to_string(port_) + " (node " + std::to_string(node_id_) + ")";
+}
+
+void Connection::connect(std::chrono::milliseconds setup_timeout) {
+    state_ = State::kConnecting;
+    auto self = shared_from_this();
+    setup_timer_.expires_after(setup_timeout);
+    setup_timer_.async_wait([self, setup_timeout](const asio::error_code &ec) {
+        if (!ec && self->state_ == State::kConnecting)
+            self->fail("connection setup timed out after " +
+                       std::to_string(setup_timeout.count()) + " ms");
+    });
+    resolver_.async_resolve(host_, std::to_string(port_),
+                            [self](const asio::error_code &ec, auto results) {
+                                self->on_resolved(ec, std::move(results));
+                            });
+}
+
+void Connection::on_resolved(const asio::error_code &ec,
+                             asio::ip::tcp::resolver::results_type results) {
+    if (state_ != State::kConnecting) return;
+    if (ec) return fail("cannot resolve " + host_ + ": " + ec.message());
+    auto self = shared_from_this();
+    asio::async_connect(socket_, results,
+                        [self](const asio::error_code &ec, const asio::ip::tcp::endpoint &) {
+                            if (self->state_ != State::kConnecting) return;
+                            if (ec) return self->fail("cannot connect: " + ec.message());
+                            self->setup_timer_.cancel();
+                            self->state_ = State::kConnected;
+                            asio::error_code ignored;
+                            self->socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+                            self->read_size();
+                            self->listener_.on_connected(*self);
+                            self->start_write();
+                        });
+}
+
+void Connection::send(OutboundRequest request, ResponseHandler handler) {
+    if (state_ == State::kClosed) {
+        handler(RequestStatus::kNotSent, nullptr, 0);
+        return;
+    }
+    queue_.push_back({std::move(request), std::move(handler)});
+    start_write();
+}
+
+void Connection::start_write() {
+    if (state_ != State::kConnected || !writing_.empty() || queue_.empty()) return;
+    write_buffers_.clear();
+    const auto now = Clock::now();
+    while (!queue_.empty()) {
+        Pending &pending = queue_.front();
+        for (const OutboundRequest::Slice &slice : pending.request.slices) {
+            const uint8_t *data = slice.external ? slice.external
+                                                 : pending.request.owned.data() + slice.offset;
+            write_buffers_.emplace_back(data, slice.size);
+        }
+        // Registered before the write: answers arrive in this order.
+        if (pending.request.expects_response)
+            in_flight_.push(pending.request.correlation_id, std::move(pending.handler), now);
+        writing_.push_back(std::move(pending));
+        queue_.pop_front();
+    }
+    auto self = shared_from_this();
+    asio::async_write(socket_, write_buffers_,
+                      [self](const asio::error_code &ec, size_t) { self->on_written(ec); });
+}
+
+void Connection::on_written(const asio::error_code &ec) {
+    std::vector<Pending> written;
+    written.swap(writing_);
+    if (failure_pending_ || ec) {
+        // Requests that expect no answer were part of this write: they may have left.
+        for (Pending &p : written)
+            if (!p.request.expects_response) p.handler(RequestStatus::kLost, nullptr, 0);
+        if (failure_pending_) return finish_failure();
+        return fail("write failed: " + ec.message());
+    }
+    for (Pending &p : written)
+        if (!p.request.expects_response) p.handler(RequestStatus::kWritten, nullptr, 0);
+    start_write();
+}
+
+void Connection::read_size() {
+    auto self = shared_from_this();
+    asio::async_read(socket_, asio::buffer(size_prefix_),
+                     [self](const asio::error_code &ec, size_t) {
+                         if (self->state_ != State::kConnected) return;
+                         if (ec) return self->fail("read failed: " + ec.message());
+                         uint32_t size = (uint32_t{self->size_prefix_[0]} << 24) |
+                                         (uint32_t{self->size_prefix_[1]} << 16) |
+                                         (uint32_t{self->size_prefix_[2]} << 8) |
+                                         uint32_t{self->size_prefix_[3]};
+                         if (size < 4 || size > kMaxResponseSize)
+                             return self->fail("bad response size " + std::to_string(size));
+                         self->read_body(size);
+                     });
+}
+
+void Connection::read_body(uint32_t size) {
+    response_.resize(size);
+    auto self = shared_from_this();
+    asio::async_read(socket_, asio::buffer(response_), [self](const asio::error_code &ec, size_t) {
+        if (self->state_ != State::kConnected) return;
+        if (ec) return self->fail("read failed: " + ec.message());
+        self->dispatch_response();
+    });
+}
+
+void Connection::dispatch_response() {
+    const uint8_t *b = response_.data();
+    int32_t correlation_id = static_cast<int32_t>((uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) |
+                                                  (uint32_t{b[2]} << 8) | uint32_t{b[3]});
+    if (!in_flight_.complete_front(correlation_id, b + 4, response_.size() - 4))
+        return fail("unexpected correlation id " + std::to_string(correlation_id));
+    if (state_ == State::kConnected) read_size();
+}
+
+void Connection::fail(const std::string &reason) {
+    if (state_ == State::kClosed) return;
+    state_ = State::kClosed;
+    failure_reason_ = reason;
+    asio::error_code ignored;
+    setup_timer_.cancel();
+    resolver_.cancel();
+    socket_.close(ignored);
+    // The async_write still reads its buffers: fail those requests when it returns.
+    if (!writing_.empty()) {
+        failure_pending_ = true;
+        return;
+    }
+    finish_failure();
+}
+
+void Connection::finish_failure() {
+    failure_pending_ = false;
+    std::deque<Pending> unsent;
+    unsent.swap(queue_);
+    in_flight_.fail_all();
+    for (Pending &p : unsent) p.handler(RequestStatus::kNotSent, nullptr, 0);
+    listener_.on_connection_failed(*this, failure_reason_);
+}
+
+}  // namespace kprod::net

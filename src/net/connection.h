@@ -1,0 +1,95 @@
+// Connection: one TCP connection to one broker, on the Sender's io_context.
+// Frames go out through a write queue with at most one gathered async_write
+// in flight; answers are read as 4-byte size, then body, and handed to the
+// front of InFlightRequests. Every failure reaches the Listener once, with a
+// reason, and fails every request with a status saying whether it was sent.
+// Runs on: sender thread only.
+#pragma once
+
+#include <asio.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "net/in_flight_requests.h"
+#include "net/outbound_request.h"
+
+namespace kprod::net {
+
+class Connection;
+
+class ConnectionListener {
+public:
+    virtual ~ConnectionListener() = default;
+    virtual void on_connected(Connection &connection) = 0;
+    // Called once per connection; the connection is closed and will not be reused.
+    virtual void on_connection_failed(Connection &connection, const std::string &reason) = 0;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    Connection(asio::io_context &io, int32_t node_id, std::string host, uint16_t port,
+               ConnectionListener &listener);
+
+    // Resolves and connects; on_connected or on_connection_failed follows.
+    void connect(std::chrono::milliseconds setup_timeout);
+
+    // Queues a frame. The handler runs exactly once: with the answer, when the
+    // frame is written (requests that expect no answer), or with a failure.
+    void send(OutboundRequest request, ResponseHandler handler);
+
+    // Closes the socket, fails everything queued and in flight, tells the listener.
+    void fail(const std::string &reason);
+
+    int32_t node_id() const { return node_id_; }
+    const std::string &host() const { return host_; }
+    uint16_t port() const { return port_; }
+    bool connected() const { return state_ == State::kConnected; }
+    bool closed() const { return state_ == State::kClosed; }
+    // Requests written or queued that still wait for an answer.
+    size_t pending_count() const { return in_flight_.size() + queue_.size() + writing_.size(); }
+    bool has_in_flight() const { return !in_flight_.empty(); }
+    Clock::time_point oldest_in_flight() const { return in_flight_.oldest_sent_at(); }
+    std::string describe() const;
+
+private:
+    enum class State { kIdle, kConnecting, kConnected, kClosed };
+    struct Pending {
+        OutboundRequest request;
+        ResponseHandler handler;
+    };
+
+    void on_resolved(const asio::error_code &ec, asio::ip::tcp::resolver::results_type results);
+    void start_write();
+    void on_written(const asio::error_code &ec);
+    void read_size();
+    void read_body(uint32_t size);
+    void dispatch_response();
+    void finish_failure();
+
+    asio::io_context &io_;
+    asio::ip::tcp::socket socket_;
+    asio::ip::tcp::resolver resolver_;
+    asio::steady_timer setup_timer_;
+    int32_t node_id_;
+    std::string host_;
+    uint16_t port_;
+    ConnectionListener &listener_;
+    State state_ = State::kIdle;
+    std::string failure_reason_;
+    bool failure_pending_ = false;  // fail() during a write: finish when the write returns
+
+    std::deque<Pending> queue_;     // not yet handed to the socket
+    std::vector<Pending> writing_;  // owned by the async_write in progress
+    std::vector<asio::const_buffer> write_buffers_;
+    InFlightRequests in_flight_;
+
+    uint8_t size_prefix_[4];
+    std::vector<uint8_t> response_;
+};
+
+}  // namespace kprod::net

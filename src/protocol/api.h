@@ -1,0 +1,60 @@
+// The Kafka APIs kprod speaks, the versions it implements, and the request
+// and response headers that frame every message.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "protocol/wire.h"
+
+namespace kprod::protocol {
+
+enum class ApiKey : int16_t {
+    kProduce = 0,
+    kMetadata = 3,
+    kApiVersions = 18,
+};
+
+struct VersionRange {
+    int16_t min;
+    int16_t max;
+    int16_t first_flexible;  // versions from here on use compact fields and tagged fields
+};
+
+// What this client implements. The version used is the highest one that both
+// sides support (see negotiate_version); anything lower than the broker's
+// maximum is a downgrade that Connection logs.
+// Produce: v3 is the first with RecordBatch v2; v12 is the newest with topic names.
+// Metadata: Kafka 4.0 removed v0-v3.
+constexpr VersionRange kProduceVersions{3, 12, 9};
+constexpr VersionRange kMetadataVersions{4, 12, 9};
+// ApiVersions requests must be understood by any broker: v2 is not flexible
+// and older than every broker we support.
+constexpr VersionRange kApiVersionsVersions{2, 2, 3};
+
+inline bool is_flexible(VersionRange range, int16_t version) {
+    return version >= range.first_flexible;
+}
+
+// The highest version both sides support, or -1 if the ranges do not overlap.
+inline int16_t negotiate_version(VersionRange ours, int16_t broker_min, int16_t broker_max) {
+    int16_t high = ours.max < broker_max ? ours.max : broker_max;
+    int16_t low = ours.min > broker_min ? ours.min : broker_min;
+    return high >= low ? high : static_cast<int16_t>(-1);
+}
+
+// Starts a request in `out`: a 4-byte size placeholder, then request header v1
+// (v2 with tagged fields for flexible versions). Call finish_request afterwards.
+void begin_request(WireWriter &writer, ApiKey key, int16_t version, bool flexible,
+                   int32_t correlation_id, std::string_view client_id);
+
+// Patches the size placeholder: the frame size is everything after it, plus
+// `extra_bytes` that will be sent from other buffers (record batches).
+void finish_request(WireWriter &writer, size_t extra_bytes = 0);
+
+// Skips the response header after the correlation id (tagged fields of
+// flexible versions; ApiVersions responses always use header v0).
+void skip_response_header_rest(WireReader &reader, bool flexible);
+
+}  // namespace kprod::protocol

@@ -1,0 +1,51 @@
+// Produce (key 0): record batches for many partitions, and the broker's
+// per-partition answer.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "net/outbound_request.h"
+#include "protocol/api.h"
+
+namespace kprod::protocol {
+
+struct ProducePartitionData {
+    int32_t partition;
+    const uint8_t *records;  // a sealed RecordBatch, pointed to, not copied
+    size_t size;
+};
+
+struct ProduceTopicData {
+    std::string_view topic;
+    std::vector<ProducePartitionData> partitions;
+};
+
+struct ProduceResponse {
+    struct Partition {
+        int32_t partition;
+        int16_t error_code;
+        int64_t base_offset;
+        int64_t log_append_time_ms;
+        std::string_view error_message;  // points into the response body
+    };
+    struct Topic {
+        std::string_view name;  // points into the response body
+        std::vector<Partition> partitions;
+    };
+    std::vector<Topic> topics;
+    int32_t throttle_time_ms = 0;
+};
+
+// Frames a Produce request into `out`: framing bytes owned by `out`, record
+// batches referenced in place. acks == 0 requests get no response.
+void encode_produce_request(net::OutboundRequest &out, int16_t version, int32_t correlation_id,
+                            std::string_view client_id, int16_t acks, int32_t timeout_ms,
+                            const std::vector<ProduceTopicData> &topics);
+
+// `body` starts right after the response header. False if malformed.
+bool decode_produce_response(const uint8_t *body, size_t size, int16_t version,
+                             ProduceResponse &out);
+
+}  // namespace kprod::protocol

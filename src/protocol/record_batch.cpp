@@ -1,0 +1,89 @@
+#include "protocol/record_batch.h"
+
+#include <cstring>
+#include <type_traits>
+
+#include "protocol/crc32c.h"
+#include "protocol/varint.h"
+
+namespace kprod::protocol {
+
+namespace {
+
+// A nullable byte field: its length (-1 for null) as a varint, then its bytes.
+size_t nullable_field_size(const void *data, size_t size) {
+    return data ? varint_size(static_cast<int32_t>(size)) + size : varint_size(-1);
+}
+
+uint8_t *write_nullable_field(uint8_t *out, const void *data, size_t size) {
+    if (!data) return encode_varint(-1, out);
+    out = encode_varint(static_cast<int32_t>(size), out);
+    if (size) std::memcpy(out, data, size);
+    return out + size;
+}
+
+template <typename T>
+uint8_t *write_big_endian(uint8_t *out, T value) {
+    auto v = static_cast<std::make_unsigned_t<T>>(value);
+    for (int i = static_cast<int>(sizeof(T)) - 1; i >= 0; --i) *out++ = static_cast<uint8_t>(v >> (8 * i));
+    return out;
+}
+
+}  // namespace
+
+size_t record_encoded_size(const RecordView &record, int64_t timestamp_delta, int32_t offset_delta,
+                           size_t &body_size) {
+    size_t size = 1;  // attributes
+    size += varlong_size(timestamp_delta);
+    size += varint_size(offset_delta);
+    size += nullable_field_size(record.key, record.key_len);
+    size += nullable_field_size(record.value, record.value_len);
+    size += varint_size(static_cast<int32_t>(record.header_count));
+    for (size_t i = 0; i < record.header_count; ++i) {
+        const kprod_header_t &h = record.headers[i];
+        size += varint_size(static_cast<int32_t>(h.name_len)) + h.name_len;
+        size += nullable_field_size(h.value, h.value_len);
+    }
+    body_size = size;
+    return varint_size(static_cast<int32_t>(size)) + size;
+}
+
+uint8_t *write_record(uint8_t *out, const RecordView &record, int64_t timestamp_delta,
+                      int32_t offset_delta, size_t body_size) {
+    out = encode_varint(static_cast<int32_t>(body_size), out);
+    *out++ = 0;  // record attributes: unused
+    out = encode_varlong(timestamp_delta, out);
+    out = encode_varint(offset_delta, out);
+    out = write_nullable_field(out, record.key, record.key_len);
+    out = write_nullable_field(out, record.value, record.value_len);
+    out = encode_varint(static_cast<int32_t>(record.header_count), out);
+    for (size_t i = 0; i < record.header_count; ++i) {
+        const kprod_header_t &h = record.headers[i];
+        out = write_nullable_field(out, h.name ? h.name : "", h.name_len);
+        out = write_nullable_field(out, h.value, h.value_len);
+    }
+    return out;
+}
+
+void write_record_batch_header(uint8_t *batch, size_t batch_size, const RecordBatchHeader &header) {
+    uint8_t *out = batch;
+    out = write_big_endian(out, header.base_offset);
+    // batch length counts everything after the length field itself
+    out = write_big_endian(out, static_cast<int32_t>(batch_size - 12));
+    out = write_big_endian(out, header.partition_leader_epoch);
+    *out++ = 2;  // magic
+    uint8_t *crc_field = out;
+    out += 4;
+    out = write_big_endian(out, header.attributes);
+    out = write_big_endian(out, header.last_offset_delta);
+    out = write_big_endian(out, header.base_timestamp);
+    out = write_big_endian(out, header.max_timestamp);
+    out = write_big_endian(out, header.producer_id);
+    out = write_big_endian(out, header.producer_epoch);
+    out = write_big_endian(out, header.base_sequence);
+    write_big_endian(out, header.record_count);
+    uint32_t crc = crc32c(batch + kRecordBatchCrcStart, batch_size - kRecordBatchCrcStart);
+    write_big_endian(crc_field, crc);
+}
+
+}  // namespace kprod::protocol

@@ -1,0 +1,60 @@
+// RecordBatch v2 (magic 2), the on-disk and on-wire format of Kafka records.
+// Records are written straight into a batch's pooled buffer by the
+// accumulator; the 61-byte header is written last, when the batch is sealed.
+// Layout: https://kafka.apache.org/documentation/#recordbatch
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kprod.h"
+
+namespace kprod::protocol {
+
+constexpr size_t kRecordBatchHeaderSize = 61;
+// Offset of the attributes field: the CRC-32C covers everything from here on.
+constexpr size_t kRecordBatchCrcStart = 21;
+// The largest record header: length varint (5) + attributes (1) + timestamp delta
+// varlong (10) + offset delta varint (5) + key and value length varints (5 + 5)
+// + header count varint (5). Used only for the Java-like size estimate.
+constexpr size_t kMaxRecordOverhead = 36;
+
+// One record's fields, pointing at the caller's memory. A null key or value
+// pointer is a Kafka null (length -1), distinct from an empty one.
+struct RecordView {
+    const void *key;
+    size_t key_len;
+    const void *value;
+    size_t value_len;
+    const kprod_header_t *headers;
+    size_t header_count;
+};
+
+// Bytes the record takes in the batch, including its length prefix.
+// `body_size` receives the size that the length prefix announces.
+size_t record_encoded_size(const RecordView &record, int64_t timestamp_delta, int32_t offset_delta,
+                           size_t &body_size);
+
+// Writes the record at `out` (which must have record_encoded_size() bytes) and
+// returns the position after it.
+uint8_t *write_record(uint8_t *out, const RecordView &record, int64_t timestamp_delta,
+                      int32_t offset_delta, size_t body_size);
+
+struct RecordBatchHeader {
+    int64_t base_offset = 0;
+    int32_t partition_leader_epoch = -1;
+    int16_t attributes = 0;  // codec bits 0-2, timestamp type bit 3, transactional bit 4
+    int32_t last_offset_delta = 0;
+    int64_t base_timestamp = 0;
+    int64_t max_timestamp = 0;
+    int64_t producer_id = -1;
+    int16_t producer_epoch = -1;
+    int32_t base_sequence = -1;
+    int32_t record_count = 0;
+};
+
+// Fills the first kRecordBatchHeaderSize bytes of `batch` (whose records
+// follow) and the CRC-32C over attributes..end.
+void write_record_batch_header(uint8_t *batch, size_t batch_size, const RecordBatchHeader &header);
+
+}  // namespace kprod::protocol
