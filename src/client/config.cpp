@@ -197,7 +197,9 @@ std::string_view trim(std::string_view text) {
     return text;
 }
 
-char to_lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char to_lower_ascii(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
     return a.size() == b.size() &&
@@ -509,18 +511,25 @@ void adjust_reconnect_backoff(const ConfigStore &store, ProducerConfig &c) {
                          "): only reconnect.backoff.ms was set, so the backoff is constant");
 }
 
-// An idempotence conflict: refused when enable.idempotence was set, else
-// idempotence is turned off (Java's postProcessAndValidateIdempotenceConfigs).
-bool idempotence_conflict(const ConfigStore &store, ProducerConfig &c, bool &turn_off,
-                          const std::string &requirement, std::string &error) {
+// One requirement of idempotence that the other properties break.
+struct IdempotenceConflict {
+    std::string requirement;  // "acks=all"
+    std::string actual;       // "acks is 1"
+    std::string remedy;       // "set acks=all"
+};
+
+// Refused when enable.idempotence was set; otherwise idempotence is turned off
+// (Java's postProcessAndValidateIdempotenceConfigs).
+bool resolve_conflict(const ConfigStore &store, const IdempotenceConflict &conflict,
+                      ProducerConfig &c, bool &turn_off, std::string &error) {
     if (store.is_set("enable.idempotence")) {
-        error = "enable.idempotence=true requires " + requirement +
-                ", or set enable.idempotence=false";
+        error = "enable.idempotence=true requires " + conflict.requirement + ", but " +
+                conflict.actual + "; " + conflict.remedy + " or set enable.idempotence=false";
         return false;
     }
     turn_off = true;
-    c.warnings.push_back("enable.idempotence turned off: it was not set and it requires " +
-                         requirement);
+    c.warnings.push_back("enable.idempotence turned off: it was not set, and it requires " +
+                         conflict.requirement + ", but " + conflict.actual);
     return true;
 }
 
@@ -528,12 +537,13 @@ bool check_idempotence(const ConfigStore &store, ProducerConfig &c, std::string 
     if (!c.enable_idempotence) return true;
     bool turn_off = false;
     if (c.retries == 0 &&
-        !idempotence_conflict(store, c, turn_off, "retries > 0, but retries is 0", error)) {
+        !resolve_conflict(store, {"retries > 0", "retries is 0", "raise retries"}, c, turn_off,
+                          error)) {
         return false;
     }
     if (c.acks != Acks::kAll &&
-        !idempotence_conflict(store, c, turn_off,
-                              "acks=all, but acks is " + text_of(store, "acks"), error)) {
+        !resolve_conflict(store, {"acks=all", "acks is " + text_of(store, "acks"), "set acks=all"},
+                          c, turn_off, error)) {
         return false;
     }
     // Kafka 4.0 (KAFKA-17927) refuses this even when idempotence is only the default.

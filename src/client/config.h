@@ -12,12 +12,7 @@
 #include <string_view>
 #include <vector>
 
-// kprod.h names the producer handle `struct kprod`, and C++ cannot have a class
-// and namespace kprod side by side. Until kprod.h renames that tag, hide it
-// while including; this must then go (three lines).
-#define kprod kprod_handle_tag_
 #include "kprod.h"
-#undef kprod
 
 namespace kprod::client {
 

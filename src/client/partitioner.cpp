@@ -8,6 +8,8 @@
 // test_partitioner.cpp holds this to vectors printed by kafka-clients 4.1.1 itself.
 #include "client/partitioner.h"
 
+#include <random>
+
 namespace kprod {
 namespace {
 
@@ -71,6 +73,39 @@ int32_t murmur2(const void *key, size_t size) {
 int32_t partition_for_key(const void *key, size_t key_len, int32_t partition_count) {
     if (partition_count <= 0) return -1;
     return to_positive(murmur2(key, key_len)) % partition_count;
+}
+
+StickyPartitioner::StickyPartitioner(int64_t switch_after_bytes, RandomBelow random_below)
+    : switch_after_bytes_(switch_after_bytes), random_below_(std::move(random_below)) {}
+
+uint32_t StickyPartitioner::random_below(uint32_t n) {
+    if (random_below_) return random_below_(n);
+    thread_local std::minstd_rand generator{std::random_device{}()};
+    return static_cast<uint32_t>(generator()) % n;
+}
+
+int32_t StickyPartitioner::partition(int32_t partition_count) {
+    int32_t current = current_.load(std::memory_order_relaxed);
+    if (current >= 0 && current < partition_count) return current;
+    // First use, or the topic shrank under us: pick one; the first thread to pick wins.
+    const auto chosen = static_cast<int32_t>(random_below(static_cast<uint32_t>(partition_count)));
+    current_.compare_exchange_strong(current, chosen);
+    return current_.load(std::memory_order_relaxed);
+}
+
+void StickyPartitioner::record_appended(int32_t partition, size_t bytes, int32_t partition_count) {
+    const auto added = static_cast<int64_t>(bytes);
+    if (produced_bytes_.fetch_add(added, std::memory_order_relaxed) + added < switch_after_bytes_)
+        return;
+    int32_t next = partition;
+    if (partition_count > 1) {
+        // Any partition but the current one.
+        next = static_cast<int32_t>(random_below(static_cast<uint32_t>(partition_count - 1)));
+        if (next >= partition) ++next;
+    }
+    int32_t expected = partition;
+    // Only the thread that moves the partition resets the count.
+    if (current_.compare_exchange_strong(expected, next)) produced_bytes_.store(0);
 }
 
 }  // namespace kprod

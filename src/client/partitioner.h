@@ -1,10 +1,12 @@
 // Partitioning: which partition a record goes to. Keyed records hash the key with
 // Java's murmur2, so kprod and the Java producer agree on every key's partition.
-// (The sticky partitioner for records without a key will live here too.)
+// Records without a key use the uniform sticky partitioner (KIP-794).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 namespace kprod {
 
@@ -19,5 +21,32 @@ inline int32_t to_positive(int32_t number) { return number & 0x7fffffff; }
 // Returns a partition in [0, partition_count), or -1 when partition_count <= 0
 // (where Java would throw).
 int32_t partition_for_key(const void *key, size_t key_len, int32_t partition_count);
+
+// Uniform sticky partitioning (KIP-794, the Java producer since 3.3): keyless
+// records stick to one partition until batch.size bytes went there, then move
+// to another partition chosen at random, so batches fill up without piling
+// onto one partition. One per topic; safe from any number of threads.
+class StickyPartitioner {
+public:
+    // random_below(n) returns a number in [0, n); replaceable for tests.
+    using RandomBelow = std::function<uint32_t(uint32_t)>;
+
+    explicit StickyPartitioner(int64_t switch_after_bytes, RandomBelow random_below = {});
+
+    // The partition for the next keyless record.
+    int32_t partition(int32_t partition_count);
+
+    // Call after a keyless record of `bytes` went to `partition`; moves on once
+    // batch.size bytes went to the current partition.
+    void record_appended(int32_t partition, size_t bytes, int32_t partition_count);
+
+private:
+    uint32_t random_below(uint32_t n);
+
+    const int64_t switch_after_bytes_;
+    RandomBelow random_below_;
+    std::atomic<int32_t> current_{-1};
+    std::atomic<int64_t> produced_bytes_{0};
+};
 
 }  // namespace kprod

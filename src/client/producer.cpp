@@ -1,6 +1,5 @@
 #include "client/producer.h"
 
-#include <random>
 #include <thread>
 
 #include "client/partitioner.h"
@@ -18,11 +17,6 @@ std::string make_client_id(const std::string &configured) {
 int64_t wall_clock_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-uint32_t thread_random() {
-    thread_local std::minstd_rand generator{std::random_device{}()};
-    return static_cast<uint32_t>(generator());
 }
 
 }  // namespace
@@ -69,27 +63,7 @@ int32_t Producer::choose_partition(Topic &topic, const kprod_message_t &message,
     if (message.partition != KPROD_PARTITION_ANY) return message.partition;
     if (message.key && !config_.partitioner_ignore_keys)
         return partition_for_key(message.key, message.key_len, partition_count);
-    int32_t sticky = topic.sticky_partition.load(std::memory_order_relaxed);
-    if (sticky >= 0 && sticky < partition_count) return sticky;
-    int32_t chosen = static_cast<int32_t>(thread_random() % static_cast<uint32_t>(partition_count));
-    topic.sticky_partition.compare_exchange_strong(sticky, chosen);
-    return topic.sticky_partition.load(std::memory_order_relaxed);
-}
-
-// Uniform sticky partitioning (KIP-794): stay on one partition for batch.size
-// bytes, then move to another one chosen at random.
-void Producer::after_keyless_append(Topic &topic, int32_t partition, size_t bytes,
-                                    int32_t partition_count) {
-    const auto produced = topic.sticky_bytes.fetch_add(static_cast<int64_t>(bytes)) +
-                          static_cast<int64_t>(bytes);
-    if (produced < config_.batch_size) return;
-    int32_t expected = partition;
-    int32_t next = partition;
-    if (partition_count > 1) {
-        next = static_cast<int32_t>(thread_random() % static_cast<uint32_t>(partition_count - 1));
-        if (next >= partition) ++next;  // any partition but the current one
-    }
-    if (topic.sticky_partition.compare_exchange_strong(expected, next)) topic.sticky_bytes.store(0);
+    return topic.sticky.partition(partition_count);
 }
 
 kprod_err_t Producer::send(const kprod_message_t &message) {
@@ -127,7 +101,7 @@ kprod_err_t Producer::send(const kprod_message_t &message) {
         return result.err;
     }
     if (message.partition == KPROD_PARTITION_ANY && (!message.key || config_.partitioner_ignore_keys))
-        after_keyless_append(*topic, partition, result.record_bytes, partition_count);
+        topic->sticky.record_appended(partition, result.record_bytes, partition_count);
     if (result.new_batch || result.batch_full) sender_.wakeup();
     return KPROD_OK;
 }

@@ -46,7 +46,6 @@ private:
     kprod_err_t wait_for_partitions(Topic &topic, Clock::time_point deadline,
                                     const PartitionTable *&table);
     int32_t choose_partition(Topic &topic, const kprod_message_t &message, int32_t partition_count);
-    void after_keyless_append(Topic &topic, int32_t partition, size_t bytes, int32_t partition_count);
     static Clock::time_point deadline_after(int timeout_ms);
 
     const ProducerConfig config_;

@@ -29,7 +29,7 @@ Topic *RecordAccumulator::get_or_create_topic(std::string_view name, bool &creat
     std::unique_lock lock(topics_mutex_);
     auto [it, inserted] = topics_.try_emplace(std::string(name), nullptr);
     if (inserted) {
-        it->second = std::make_unique<Topic>(std::string(name));
+        it->second = std::make_unique<Topic>(std::string(name), static_cast<int64_t>(settings_.batch_size));
         topic_order_.push_back(it->second.get());
         created = true;
     }

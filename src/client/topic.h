@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "client/partitioner.h"
 #include "client/producer_batch.h"
 
 namespace kprod::client {
@@ -35,7 +36,7 @@ struct PartitionTable {
 };
 
 struct Topic {
-    explicit Topic(std::string name_) : name(std::move(name_)) {}
+    Topic(std::string name_, int64_t batch_size) : name(std::move(name_)), sticky(batch_size) {}
     const std::string name;
 
     // Published by the Sender. Readers load with acquire; null until the
@@ -44,9 +45,8 @@ struct Topic {
     // Kafka's topic error from the last metadata answer (e.g. unknown topic).
     std::atomic<int16_t> metadata_error{0};
 
-    // Uniform sticky partitioning for keyless records (KIP-794).
-    std::atomic<int32_t> sticky_partition{-1};
-    std::atomic<int64_t> sticky_bytes{0};
+    // Where keyless records go.
+    StickyPartitioner sticky;
 
     // Sender thread only: grows the table to `count` partitions.
     void resize(int32_t count) {

@@ -79,14 +79,14 @@ public:
     int32_t int32() { return static_cast<int32_t>(big_endian(4)); }
     int64_t int64() { return static_cast<int64_t>(big_endian(8)); }
     bool boolean() { return int8() != 0; }
-    void skip(size_t n) {
+    void skip_bytes(size_t n) {
         if (!need(n)) return;
         pos_ += n;
     }
     uint32_t unsigned_varint() {
         uint32_t v = 0;
         size_t used = decode_unsigned_varint(pos_, end_, &v);
-        if (used == 0) return fail(), 0;
+        if (used == 0) return mark_failed(), 0;
         pos_ += used;
         return v;
     }
@@ -104,7 +104,7 @@ public:
     int32_t array_length(bool flexible) {
         int64_t n = flexible ? static_cast<int64_t>(unsigned_varint()) - 1 : int32();
         if (!ok_) return 0;
-        if (n < -1 || n > static_cast<int64_t>(remaining())) return fail(), 0;
+        if (n < -1 || n > static_cast<int64_t>(remaining())) return mark_failed(), 0;
         return static_cast<int32_t>(n);
     }
     void skip_tagged_fields(bool flexible) {
@@ -112,11 +112,11 @@ public:
         uint32_t count = unsigned_varint();
         for (uint32_t i = 0; i < count && ok_; ++i) {
             unsigned_varint();  // tag
-            skip(unsigned_varint());
+            skip_bytes(unsigned_varint());
         }
     }
 
-    void fail() { ok_ = false; }
+    void mark_failed() { ok_ = false; }
 
 private:
     bool need(size_t n) {

@@ -343,8 +343,9 @@ void test_bool_properties(void **) {
         }
         for (const char *value : {"", "yes", "no", "1", "0", "truex", "t"}) {
             const std::string error = expect_refused(name, value);
-            assert_string_equal(error.c_str(), (std::string(name) + ": expected true or false, got \"" +
-                                                value + "\"").c_str());
+            const std::string expected =
+                std::string(name) + ": expected true or false, got \"" + value + "\"";
+            assert_string_equal(error.c_str(), expected.c_str());
         }
     }
 }
@@ -466,11 +467,13 @@ void test_explicit_idempotence_refuses_conflicts(void **) {
         const char *message;
     } cases[] = {
         {"acks", "1",
-         "enable.idempotence=true requires acks=all, but acks is 1, or set enable.idempotence=false"},
+         "enable.idempotence=true requires acks=all, but acks is 1; set acks=all or set "
+         "enable.idempotence=false"},
         {"acks", "0",
-         "enable.idempotence=true requires acks=all, but acks is 0, or set enable.idempotence=false"},
+         "enable.idempotence=true requires acks=all, but acks is 0; set acks=all or set "
+         "enable.idempotence=false"},
         {"retries", "0",
-         "enable.idempotence=true requires retries > 0, but retries is 0, or set "
+         "enable.idempotence=true requires retries > 0, but retries is 0; raise retries or set "
          "enable.idempotence=false"},
         {"max.in.flight.requests.per.connection", "6",
          "enable.idempotence=true requires max.in.flight.requests.per.connection <= 5, but it is "
@@ -532,7 +535,7 @@ void test_disabled_idempotence_accepts_anything(void **) {
     assert_int_equal(c.warnings.size(), 0);
 }
 
-void test_explicit_delivery_timeout_below_linger_plus_request_timeout_is_refused(void **) {
+void test_explicit_delivery_timeout_below_the_sum_is_refused(void **) {
     ConfigStore store = store_with_bootstrap();
     set_ok(store, "delivery.timeout.ms", "30004");
     assert_string_equal(build_error(store, KPROD_ERR_INVALID_CONFIG).c_str(),
@@ -542,7 +545,7 @@ void test_explicit_delivery_timeout_below_linger_plus_request_timeout_is_refused
     assert_int_equal(build_ok(store).delivery_timeout_ms, 30005);
 }
 
-void test_default_delivery_timeout_is_raised_to_linger_plus_request_timeout(void **) {
+void test_default_delivery_timeout_is_raised_to_the_sum(void **) {
     ConfigStore store = store_with_bootstrap();
     set_ok(store, "linger.ms", "100000");
     set_ok(store, "request.timeout.ms", "40000");
@@ -645,7 +648,8 @@ void test_bootstrap_bad_forms(void **) {
                           "port 1..65535"},
         {"a:1,,b:2", "bootstrap.servers: empty entry in \"a:1,,b:2\"; expected "
                      "host1:port1,host2:port2,..."},
-        {"a:1,", "bootstrap.servers: empty entry in \"a:1,\"; expected host1:port1,host2:port2,..."},
+        {"a:1,", "bootstrap.servers: empty entry in \"a:1,\"; expected "
+                 "host1:port1,host2:port2,..."},
         {"", "bootstrap.servers: expected host1:port1,host2:port2,..., got an empty list"},
         {"  ", "bootstrap.servers: expected host1:port1,host2:port2,..., got an empty list"},
         {"::1:9092", "bootstrap.servers: \"::1:9092\" is ambiguous; write an IPv6 address as "
@@ -703,13 +707,14 @@ void test_markdown_table_lists_every_property(void **) {
     }
     assert_true(table.find("| `bootstrap.servers` | (required) |") != std::string::npos);
     assert_true(table.find("| `linger.ms` | `5` | >= 0 |") != std::string::npos);
-    assert_true(table.find("| `compression.gzip.level` | `-1` | 1..9 or -1 |") != std::string::npos);
+    assert_true(table.find("| `compression.gzip.level` | `-1` | 1..9 or -1 |") !=
+                std::string::npos);
     assert_true(table.find("| `client.id` | `\"\"` | any string |") != std::string::npos);
 }
 
 void test_splice_replaces_only_the_marked_part(void **) {
-    std::string document = "# Title\n\n<!-- config-table:begin -->\nold\n<!-- config-table:end -->\n"
-                           "tail\n";
+    std::string document =
+        "# Title\n\n<!-- config-table:begin -->\nold\n<!-- config-table:end -->\ntail\n";
     std::string error;
     assert_true(splice_config_table(document, error));
     assert_true(document == "# Title\n\n<!-- config-table:begin -->\n" + config_markdown_table() +
@@ -872,8 +877,8 @@ int main(void) {
         cmocka_unit_test(test_default_idempotence_turns_off_silently_on_acks_or_retries),
         cmocka_unit_test(test_default_idempotence_refuses_more_than_five_in_flight),
         cmocka_unit_test(test_disabled_idempotence_accepts_anything),
-        cmocka_unit_test(test_explicit_delivery_timeout_below_linger_plus_request_timeout_is_refused),
-        cmocka_unit_test(test_default_delivery_timeout_is_raised_to_linger_plus_request_timeout),
+        cmocka_unit_test(test_explicit_delivery_timeout_below_the_sum_is_refused),
+        cmocka_unit_test(test_default_delivery_timeout_is_raised_to_the_sum),
         cmocka_unit_test(test_reconnect_backoff_alone_makes_the_backoff_constant),
         cmocka_unit_test(test_backoff_above_its_maximum_is_a_warning),
         cmocka_unit_test(test_transactional_id_is_not_supported_yet),
