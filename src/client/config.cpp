@@ -288,7 +288,7 @@ std::string unknown_property_message(std::string_view name) {
     return message;
 }
 
-// Edit distance counting a swap of neighbours as one edit ("lnger", "lignerms").
+// Edit distance counting a swap of neighbours as one edit ("lniger.ms" -> "linger.ms").
 size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
     for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
@@ -396,21 +396,18 @@ public:
     bool ok() const { return error_.empty(); }
     const std::string &error() const { return error_; }
 
-    void read(std::string_view name, std::string &out) { store_.get(name, out); }
+    void read(std::string_view name, std::string &out) { out = text_of(name); }
 
     void read(std::string_view name, bool &out) {
         if (!parse_bool(text_of(name), out)) fail(name);
     }
 
-    void read(std::string_view name, int64_t &out) {
-        const PropertySpec *spec = find_property(name);
-        if (spec == nullptr || !integer_in_range(*spec, text_of(name), out)) fail(name);
-    }
+    // The field's width must match the row's Java type (LONG or INT).
+    void read(std::string_view name, int64_t &out) { read_integer(name, kLong, out); }
 
     void read(std::string_view name, int32_t &out) {
         int64_t wide = 0;
-        read(name, wide);
-        if (wide < kIntMin || wide > kIntMax) fail(name);
+        read_integer(name, kInt, wide);
         out = static_cast<int32_t>(wide);
     }
 
@@ -430,6 +427,13 @@ public:
     }
 
 private:
+    void read_integer(std::string_view name, PropertyType type, int64_t &out) {
+        const PropertySpec *spec = find_property(name);
+        if (spec == nullptr || spec->type != type || !integer_in_range(*spec, text_of(name), out)) {
+            fail(name);
+        }
+    }
+
     std::string text_of(std::string_view name) {
         std::string text;
         if (store_.get(name, text) != KPROD_OK) fail(name);
@@ -666,6 +670,7 @@ const PropertySpec *find_property(std::string_view name) {
 }
 
 std::string_view closest_property_name(std::string_view name) {
+    if (name.size() > 100) return {};  // no property is that long; spare the quadratic work
     const std::string lower = to_lower(name);
     std::string_view best;
     size_t best_distance = std::numeric_limits<size_t>::max();

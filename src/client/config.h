@@ -58,7 +58,7 @@ const PropertySpec *find_property(std::string_view name);
 // or an empty view when none is close enough to be worth suggesting.
 std::string_view closest_property_name(std::string_view name);
 
-// What a property accepts, as the README shows it: "0..900000", ">= 0",
+// What a property accepts, as the README shows it: "1..17", ">= 0",
 // "0, 1, all, -1", "true, false", "host1:port1,host2:port2,...".
 std::string accepted_values(const PropertySpec &spec);
 

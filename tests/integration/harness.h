@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <unistd.h>
 #include <string>
 #include <vector>
 

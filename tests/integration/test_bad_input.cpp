@@ -1,0 +1,167 @@
+// Bad input gets a clear error that names what is wrong, and loses nothing.
+// Uses the broker at KPROD_BOOTSTRAP for the cases that need one.
+#include <kprod.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "harness.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+long elapsed_ms(Clock::time_point since) {
+    return static_cast<long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count());
+}
+
+kprod_t *new_producer(const char *bootstrap, std::initializer_list<std::pair<const char *, const char *>> props) {
+    char errstr[512];
+    kprod_conf_t *conf = kprod_conf_new();
+    CHECK(kprod_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof errstr) == KPROD_OK);
+    for (auto [name, value] : props)
+        CHECK_MSG(kprod_conf_set(conf, name, value, errstr, sizeof errstr) == KPROD_OK, "%s", errstr);
+    kprod_t *p = kprod_new(conf, errstr, sizeof errstr);
+    CHECK_MSG(p != nullptr, "%s", errstr);
+    return p;
+}
+
+void null_handles_and_fields(const std::string &topic) {
+    kprod_t *p = new_producer(harness::bootstrap().c_str(), {});
+    kprod_message_t msg = KPROD_MESSAGE_INIT;
+    msg.topic = topic.c_str();
+    CHECK(kprod_send(nullptr, &msg) == KPROD_ERR_INVALID_ARG);
+    CHECK(kprod_send(p, nullptr) == KPROD_ERR_INVALID_ARG);
+    kprod_message_t no_topic = KPROD_MESSAGE_INIT;
+    CHECK(kprod_send(p, &no_topic) == KPROD_ERR_INVALID_ARG);
+    kprod_message_t empty_topic = KPROD_MESSAGE_INIT;
+    empty_topic.topic = "";
+    CHECK(kprod_send(p, &empty_topic) == KPROD_ERR_INVALID_ARG);
+    kprod_message_t no_headers = msg;
+    no_headers.header_count = 2;
+    CHECK(kprod_send(p, &no_headers) == KPROD_ERR_INVALID_ARG);
+    kprod_header_t unnamed = {nullptr, 0, "v", 1};
+    kprod_message_t unnamed_header = msg;
+    unnamed_header.headers = &unnamed;
+    unnamed_header.header_count = 1;
+    CHECK(kprod_send(p, &unnamed_header) == KPROD_ERR_INVALID_ARG);
+    kprod_message_t null_value_with_length = msg;
+    null_value_with_length.value_len = 5;
+    CHECK(kprod_send(p, &null_value_with_length) == KPROD_ERR_INVALID_ARG);
+    kprod_message_t old_version = msg;
+    old_version.version = 0;
+    CHECK(kprod_send(p, &old_version) == KPROD_ERR_INVALID_ARG);
+    kprod_message_t bad_partition = msg;
+    bad_partition.partition = -7;
+    CHECK(kprod_send(p, &bad_partition) == KPROD_ERR_INVALID_ARG);
+    CHECK(kprod_send_batch(p, &msg, 1, sizeof msg - 1, nullptr) == KPROD_ERR_INVALID_ARG);
+    CHECK(kprod_flush(nullptr, 0) == KPROD_ERR_INVALID_ARG);
+    CHECK(kprod_close(nullptr, 0) == KPROD_ERR_INVALID_ARG);
+    kprod_report_t report;
+    CHECK(kprod_poll_reports(nullptr, &report, 1, sizeof report, 0) == 0);
+    CHECK(kprod_poll_reports(p, nullptr, 1, sizeof report, 0) == 0);
+    CHECK(kprod_poll(nullptr, 0) == 0);
+    CHECK(kprod_outstanding(nullptr) == 0);
+    kprod_destroy(nullptr);
+    // Nothing was accepted, so nothing is reported.
+    CHECK(kprod_flush(p, 1000) == KPROD_OK);
+    CHECK(kprod_poll_reports(p, &report, 1, sizeof report, 0) == 0);
+    kprod_destroy(p);
+}
+
+void configuration_errors_name_the_property() {
+    char errstr[512] = "";
+    kprod_conf_t *conf = kprod_conf_new();
+    CHECK(kprod_conf_set(conf, "linger.msx", "5", errstr, sizeof errstr) == KPROD_ERR_UNKNOWN_PROPERTY);
+    CHECK_MSG(std::strstr(errstr, "linger.msx") && std::strstr(errstr, "linger.ms\""), "%s", errstr);
+    CHECK(kprod_conf_set(conf, "linger.ms", "abc", errstr, sizeof errstr) == KPROD_ERR_INVALID_VALUE);
+    CHECK_MSG(std::strstr(errstr, "linger.ms") && std::strstr(errstr, "abc"), "%s", errstr);
+    CHECK(kprod_conf_set(conf, "acks", "2", errstr, sizeof errstr) == KPROD_ERR_INVALID_VALUE);
+    CHECK_MSG(std::strstr(errstr, "acks"), "%s", errstr);
+    CHECK(kprod_conf_set(nullptr, "acks", "1", errstr, sizeof errstr) == KPROD_ERR_INVALID_ARG);
+    CHECK(kprod_conf_set(conf, nullptr, "1", errstr, sizeof errstr) == KPROD_ERR_INVALID_ARG);
+    CHECK(kprod_conf_set(conf, "acks", nullptr, errstr, sizeof errstr) == KPROD_ERR_INVALID_ARG);
+    // A tiny errstr is still NUL-terminated.
+    char tiny[4] = {'x', 'x', 'x', 'x'};
+    CHECK(kprod_conf_set(conf, "acks", "2", tiny, sizeof tiny) == KPROD_ERR_INVALID_VALUE);
+    CHECK(tiny[3] == '\0');
+
+    // kprod_new takes conf even when it fails.
+    CHECK(kprod_new(conf, errstr, sizeof errstr) == nullptr);
+    CHECK_MSG(std::strstr(errstr, "bootstrap.servers"), "%s", errstr);
+
+    conf = kprod_conf_new();
+    CHECK(kprod_conf_set(conf, "bootstrap.servers", "localhost", errstr, sizeof errstr) != KPROD_OK ||
+          kprod_new(conf, errstr, sizeof errstr) == nullptr);
+    CHECK_MSG(std::strstr(errstr, "bootstrap.servers"), "%s", errstr);
+    kprod_conf_destroy(conf);
+
+    conf = kprod_conf_new();
+    CHECK(kprod_conf_set(conf, "bootstrap.servers", "127.0.0.1:9092", errstr, sizeof errstr) == KPROD_OK);
+    CHECK(kprod_conf_set(conf, "enable.idempotence", "true", errstr, sizeof errstr) == KPROD_OK);
+    CHECK(kprod_conf_set(conf, "acks", "1", errstr, sizeof errstr) == KPROD_OK);
+    CHECK(kprod_new(conf, errstr, sizeof errstr) == nullptr);
+    CHECK_MSG(std::strstr(errstr, "enable.idempotence") && std::strstr(errstr, "acks"), "%s", errstr);
+    CHECK(kprod_new(nullptr, errstr, sizeof errstr) == nullptr);
+}
+
+void message_over_max_request_size(const std::string &topic) {
+    kprod_t *p = new_producer(harness::bootstrap().c_str(), {{"max.request.size", "1000"}});
+    std::string big(2000, 'x');
+    kprod_message_t msg = KPROD_MESSAGE_INIT;
+    msg.topic = topic.c_str();
+    msg.value = big.data();
+    msg.value_len = big.size();
+    CHECK(kprod_send(p, &msg) == KPROD_ERR_MSG_TOO_LARGE);
+    msg.value_len = 500;  // fits
+    CHECK(kprod_send(p, &msg) == KPROD_OK);
+    CHECK(kprod_flush(p, 20000) == KPROD_OK);
+    kprod_report_t report;
+    CHECK(kprod_poll_reports(p, &report, 1, sizeof report, 0) == 1);
+    CHECK(report.err == KPROD_OK && report.offset >= 0);
+    CHECK(kprod_poll_reports(p, &report, 1, sizeof report, 0) == 0);
+    kprod_destroy(p);
+}
+
+void unknown_topic_fails_within_max_block(void) {
+    kprod_t *p = new_producer(harness::bootstrap().c_str(), {{"max.block.ms", "1500"}});
+    kprod_message_t msg = KPROD_MESSAGE_INIT;
+    msg.topic = "kprod-no-such-topic";
+    auto start = Clock::now();
+    CHECK(kprod_send(p, &msg) == KPROD_ERR_UNKNOWN_TOPIC);
+    CHECK_MSG(elapsed_ms(start) < 5000, "took %ld ms", elapsed_ms(start));
+    kprod_destroy(p);
+}
+
+void unreachable_bootstrap_does_not_hang() {
+    // Port 1 on loopback refuses connections.
+    kprod_t *p = new_producer("127.0.0.1:1", {{"max.block.ms", "1000"}, {"delivery.timeout.ms", "3000"},
+                                              {"request.timeout.ms", "1000"}, {"linger.ms", "0"}});
+    kprod_message_t msg = KPROD_MESSAGE_INIT;
+    msg.topic = "anything";
+    msg.value = "v";
+    msg.value_len = 1;
+    auto start = Clock::now();
+    CHECK(kprod_send(p, &msg) == KPROD_ERR_METADATA_TIMEOUT);
+    long took = elapsed_ms(start);
+    CHECK_MSG(took >= 900 && took < 3000, "send took %ld ms", took);
+    start = Clock::now();
+    CHECK(kprod_flush(p, 5000) == KPROD_OK);  // nothing was accepted
+    kprod_destroy(p);
+    CHECK_MSG(elapsed_ms(start) < 2000, "flush and destroy took %ld ms", elapsed_ms(start));
+}
+
+}  // namespace
+
+int main() {
+    const std::string topic = harness::unique_topic("it-bad-input");
+    harness::create_topic(topic, 3);
+    null_handles_and_fields(topic);
+    configuration_errors_name_the_property();
+    message_over_max_request_size(topic);
+    unknown_topic_fails_within_max_block();
+    unreachable_bootstrap_does_not_hang();
+    std::printf("5 passed, 0 failed\n");
+    return 0;
+}
