@@ -218,6 +218,9 @@ void Cluster::on_api_versions(BrokerLink &l, const uint8_t *body, size_t size) {
     min = 0, max = -1;
     response.find(protocol::ApiKey::kMetadata, min, max);
     l.metadata_version = protocol::negotiate_version(protocol::kMetadataVersions, min, max);
+    min = 0, max = -1;
+    response.find(protocol::ApiKey::kInitProducerId, min, max);
+    l.init_producer_id_version = protocol::negotiate_version(protocol::kInitProducerIdVersions, min, max);
     if (l.produce_version < 0 || l.metadata_version < 0) {
         // Not worth retrying quickly: the broker will not change its mind.
         l.consecutive_failures = 30;

@@ -28,6 +28,7 @@ struct BrokerLink {
     bool negotiated = false;                      // ApiVersions answered
     int16_t produce_version = -1;
     int16_t metadata_version = -1;
+    int16_t init_producer_id_version = -1;  // -1: the broker has no InitProducerId
     std::chrono::steady_clock::time_point reconnect_after{};
     int consecutive_failures = 0;
     std::string last_error;
@@ -58,7 +59,12 @@ public:
     // Asks for fresh metadata at the next opportunity, saying why.
     void request_refresh(const std::string &reason);
 
+    // A connected, negotiated link for requests any broker can answer (the
+    // least busy, preferring brokers over bootstrap entries), or null.
+    BrokerLink *any_negotiated_link();
+
     int32_t next_correlation_id() { return ++correlation_id_; }
+    const std::string &client_id() const { return client_id_; }
     const net::MetadataCache &metadata() const { return metadata_; }
     // Every (topic, partition) whose leader is `node_id`, per the last metadata.
     const std::vector<std::pair<Topic *, int32_t>> &partitions_led_by(int32_t node_id) const;
@@ -76,7 +82,6 @@ private:
     BrokerLink &link(int32_t node_id);
     void connect(BrokerLink &link, const std::string &host, uint16_t port, Clock::time_point now);
     void on_api_versions(BrokerLink &link, const uint8_t *body, size_t size);
-    BrokerLink *any_negotiated_link();
     void ensure_some_connection(Clock::time_point now);
     void send_metadata_request(BrokerLink &link, Clock::time_point now);
     void on_metadata_response(int16_t version, const uint8_t *body, size_t size);

@@ -27,9 +27,14 @@ bool ProducerBatch::try_append(const protocol::RecordView &record, int64_t times
     return true;
 }
 
-void ProducerBatch::seal(int16_t attributes) {
+void ProducerBatch::seal(int16_t attributes, int64_t producer_id, int16_t producer_epoch,
+                         int32_t base_sequence_) {
     protocol::RecordBatchHeader header;
     header.attributes = attributes;
+    header.producer_id = producer_id;
+    header.producer_epoch = producer_epoch;
+    header.base_sequence = base_sequence_;
+    base_sequence = base_sequence_;
     header.last_offset_delta = record_count() - 1;
     header.base_timestamp = base_timestamp_;
     header.max_timestamp = max_timestamp_;

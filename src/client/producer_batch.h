@@ -40,8 +40,10 @@ public:
     // Whether no more records should go in (the Java builder's isFull()).
     bool is_full() const { return size_ + kSmallestRecord > capacity_; }
 
-    // Writes the header and CRC; the batch bytes are final afterwards.
-    void seal(int16_t attributes);
+    // Writes the header and CRC. An idempotent producer seals again, with new
+    // sequence numbers, when its epoch changed since the last attempt.
+    void seal(int16_t attributes, int64_t producer_id, int16_t producer_epoch,
+              int32_t base_sequence);
 
     // The broker may have written this batch in an earlier attempt: a later
     // failure must be reported as possibly persisted, never as not persisted.
@@ -55,6 +57,8 @@ public:
     Clock::time_point retry_after{};  // earliest next attempt, after a retriable failure
     uint64_t sequence = 0;            // creation order within the partition
     int attempts = 0;
+    uint64_t identity_generation = 0;  // ProducerIdentity generation it was sealed under
+    int32_t base_sequence = -1;
     bool maybe_persisted = false;
     std::vector<RecordMeta> records;
 

@@ -66,9 +66,14 @@ public:
     // `next_check` to when it will be.
     bool is_ready(PartitionQueue &queue, Clock::time_point now, Clock::time_point &next_check);
     // Takes the first batch if it may be sent now (not backing off) and fits
-    // in `max_bytes` (always, when `first_in_request`). Sealing is the caller's.
+    // in `max_bytes` (always, when `first_in_request`). With `retries_alone`
+    // (idempotence), a retry waits until nothing else of its partition is in
+    // flight, so that sequence numbers reach the broker in order. Sealing is the caller's.
     ProducerBatch *take_sendable(PartitionQueue &queue, Clock::time_point now, size_t max_bytes,
-                                 bool first_in_request);
+                                 bool first_in_request, bool retries_alone);
+    // Whether the queue's first batch is a retry waiting with a sequence
+    // lower than `sequence` (an OUT_OF_ORDER_SEQUENCE_NUMBER is then expected).
+    bool earlier_batch_awaits_retry(PartitionQueue &queue, uint64_t sequence);
     // Puts a batch that will be retried back in creation order.
     void reenqueue(ProducerBatch *batch);
     // Removes batches waiting longer than delivery.timeout.ms (never in flight) into `expired`.

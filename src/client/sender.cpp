@@ -24,7 +24,8 @@ Sender::Sender(const ProducerConfig &config, std::string client_id,
                               [this](int32_t, const std::string &reason) {
                                   std::lock_guard lock(last_error_mutex_);
                                   last_error_ = reason;
-                              }}) {}
+                              }}),
+      identity_(config, cluster_, [this] { wakeup(); }) {}
 
 Sender::~Sender() { stop(); }
 
@@ -52,7 +53,11 @@ void Sender::run_once() {
     const auto now = Clock::now();
     auto next_check = now + kMaxSleep;
     cluster_.maintain(now, next_check);
-    for (int32_t node : ready_nodes(now, next_check)) {
+    identity_.maintain(now, next_check, produce_requests_in_flight_ == 0);
+    // Without a producer id, idempotent batches wait (delivery.timeout.ms still runs).
+    const std::vector<int32_t> nodes =
+        identity_.ready() ? ready_nodes(now, next_check) : std::vector<int32_t>{};
+    for (int32_t node : nodes) {
         BrokerLink *link = cluster_.usable_link(node, now);
         if (!link) continue;  // connecting; on_connected wakes us
         while (link->connection &&
@@ -114,15 +119,36 @@ std::vector<ProducerBatch *> Sender::drain(int32_t node_id, Clock::time_point no
         if (!table || static_cast<size_t>(partition) >= table->queues.size()) continue;
         PartitionQueue &queue = *table->queues[static_cast<size_t>(partition)];
         if (keep_order && queue.in_flight > 0) continue;
-        ProducerBatch *batch = accumulator_.take_sendable(queue, now, budget, batches.empty());
+        ProducerBatch *batch =
+            accumulator_.take_sendable(queue, now, budget, batches.empty(), identity_.enabled());
         if (!batch) continue;
-        if (batch->attempts == 0) batch->seal(0);
+        seal_for_attempt(batch, queue);
         budget -= std::min(budget, batch->size());
         batches.push_back(batch);
         if (budget == 0) break;
     }
     start = (start + 1) % partitions.size();
     return batches;
+}
+
+// Seals a batch before its first attempt and, for an idempotent producer,
+// again after an epoch bump: sequence numbers start over at 0 per partition.
+void Sender::seal_for_attempt(ProducerBatch *batch, PartitionQueue &queue) {
+    if (!identity_.enabled()) {
+        if (batch->attempts == 0) batch->seal(0, -1, -1, -1);
+        return;
+    }
+    if (batch->attempts > 0 && batch->identity_generation == identity_.generation()) return;
+    if (queue.sequence_generation != identity_.generation()) {
+        queue.sequence_generation = identity_.generation();
+        queue.next_base_sequence = 0;
+    }
+    const int32_t base = queue.next_base_sequence;
+    // Sequences wrap from INT32_MAX to 0, as the broker expects.
+    const int64_t next = static_cast<int64_t>(base) + batch->record_count();
+    queue.next_base_sequence = static_cast<int32_t>(next > INT32_MAX ? next - INT32_MAX - 1 : next);
+    batch->seal(0, identity_.producer_id(), identity_.epoch(), base);
+    batch->identity_generation = identity_.generation();
 }
 
 void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *> batches) {
@@ -136,6 +162,7 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
         ++batch->attempts;
         ++queue_of(batch).in_flight;
     }
+    ++produce_requests_in_flight_;
     net::OutboundRequest request;
     const int16_t version = link.produce_version;
     protocol::encode_produce_request(request, version, cluster_.next_correlation_id(), client_id_,
@@ -151,6 +178,7 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
 
 void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatch *> &batches,
                                  net::RequestStatus status, const uint8_t *body, size_t size) {
+    --produce_requests_in_flight_;
     for (ProducerBatch *batch : batches) --queue_of(batch).in_flight;
     if (status == net::RequestStatus::kWritten) {
         // acks=0: no answer will come; the broker may or may not keep it.
@@ -190,6 +218,12 @@ void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatc
             continue;
         }
         const int16_t code = answer->error_code;
+        if (identity_.enabled() && code == protocol::kDuplicateSequenceNumber) {
+            // The broker already has this batch from an earlier attempt.
+            complete_batch(batch, {KPROD_OK, 0, KPROD_PERSISTED, -1, -1});
+            continue;
+        }
+        if (identity_.enabled() && handle_sequence_error(batch, code)) continue;
         if (protocol::kafka_error_invalidates_metadata(code))
             cluster_.request_refresh(std::string(protocol::kafka_error_name(code)) + " on " +
                                      batch->topic->name + "/" + std::to_string(batch->partition));
@@ -198,6 +232,24 @@ void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatc
                       protocol::kafka_error_name(code));
     }
     wakeup();
+}
+
+// OUT_OF_ORDER_SEQUENCE_NUMBER behind an earlier batch that is being retried
+// is expected: retry in order. Otherwise the broker's and our sequences
+// disagree (or it forgot the producer id): bump the epoch, which restarts
+// the sequences, and retry under it. True when the batch was dealt with.
+bool Sender::handle_sequence_error(ProducerBatch *batch, int16_t code) {
+    if (code != protocol::kOutOfOrderSequenceNumber && code != protocol::kUnknownProducerId &&
+        code != protocol::kInvalidProducerEpoch)
+        return false;
+    const std::string reason = std::string(protocol::kafka_error_name(code)) + " on " +
+                               batch->topic->name + "/" + std::to_string(batch->partition);
+    if (!(code == protocol::kOutOfOrderSequenceNumber &&
+          accumulator_.earlier_batch_awaits_retry(queue_of(batch), batch->sequence)))
+        identity_.request_new_epoch(reason);
+    // The broker refused the batch: this attempt did not write it.
+    retry_or_fail(batch, KPROD_ERR_BROKER, code, false, reason, true);
+    return true;
 }
 
 PartitionQueue &Sender::queue_of(const ProducerBatch *batch) const {
@@ -220,10 +272,12 @@ void Sender::fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_er
 }
 
 void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker_error,
-                           bool may_have_persisted, const std::string &reason) {
+                           bool may_have_persisted, const std::string &reason,
+                           bool force_retriable) {
     if (may_have_persisted) batch->maybe_persisted = true;
     const auto now = Clock::now();
-    const bool retriable = err == KPROD_ERR_TRANSPORT || protocol::kafka_error_is_retriable(broker_error);
+    const bool retriable = force_retriable || err == KPROD_ERR_TRANSPORT ||
+                           protocol::kafka_error_is_retriable(broker_error);
     if (aborting_) return fail_batch(batch, KPROD_ERR_DESTROYED, 0);
     const auto deadline = batch->created + std::chrono::milliseconds(config_.delivery_timeout_ms);
     if (!retriable || batch->attempts > config_.retries || now >= deadline) {

@@ -18,6 +18,7 @@
 #include "client/cluster.h"
 #include "client/config.h"
 #include "client/delivery_reports.h"
+#include "client/producer_identity.h"
 #include "client/record_accumulator.h"
 
 namespace kprod::client {
@@ -51,12 +52,15 @@ private:
                              net::RequestStatus status, const uint8_t *body, size_t size);
     void complete_batch(ProducerBatch *batch, const BatchOutcome &outcome);
     void retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker_error,
-                       bool may_have_persisted, const std::string &reason);
+                       bool may_have_persisted, const std::string &reason,
+                       bool force_retriable = false);
     void fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_error);
     void expire_batches(Clock::time_point now);
     void check_request_timeouts(Clock::time_point now);
     void abort_everything();
     PartitionQueue &queue_of(const ProducerBatch *batch) const;
+    void seal_for_attempt(ProducerBatch *batch, PartitionQueue &queue);
+    bool handle_sequence_error(ProducerBatch *batch, int16_t code);
 
     const ProducerConfig &config_;
     const std::string client_id_;
@@ -72,6 +76,8 @@ private:
     bool aborting_ = false;
 
     Cluster cluster_;
+    ProducerIdentity identity_;
+    int produce_requests_in_flight_ = 0;
     std::map<int32_t, size_t> drain_start_;  // rotating start index per node, against starvation
     std::mt19937 jitter_{std::random_device{}()};
 

@@ -28,6 +28,8 @@ struct PartitionQueue {
 
     // Sender thread only:
     int in_flight = 0;  // batches of this partition in requests awaiting an answer
+    int32_t next_base_sequence = 0;     // idempotence: the next batch's first sequence
+    uint64_t sequence_generation = 0;   // the ProducerIdentity generation it counts for
 };
 
 // An immutable snapshot of a topic's partitions.

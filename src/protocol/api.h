@@ -14,6 +14,7 @@ enum class ApiKey : int16_t {
     kProduce = 0,
     kMetadata = 3,
     kApiVersions = 18,
+    kInitProducerId = 22,
 };
 
 struct VersionRange {
@@ -29,6 +30,8 @@ struct VersionRange {
 // Metadata: Kafka 4.0 removed v0-v3.
 constexpr VersionRange kProduceVersions{3, 12, 9};
 constexpr VersionRange kMetadataVersions{4, 12, 9};
+// InitProducerId: v3 is the first that can bump an epoch; v6 adds two-phase commit.
+constexpr VersionRange kInitProducerIdVersions{0, 5, 2};
 // ApiVersions requests must be understood by any broker: v2 is not flexible
 // and older than every broker we support.
 constexpr VersionRange kApiVersionsVersions{2, 2, 3};

@@ -1,0 +1,85 @@
+#include "client/producer_identity.h"
+
+#include "protocol/error_codes.h"
+#include "protocol/init_producer_id.h"
+
+namespace kprod::client {
+
+ProducerIdentity::ProducerIdentity(const ProducerConfig &config, Cluster &cluster,
+                                   std::function<void()> wake)
+    : enabled_(config.enable_idempotence), config_(config), cluster_(cluster),
+      wake_(std::move(wake)) {}
+
+void ProducerIdentity::request_new_epoch(const std::string &reason) {
+    if (!enabled_ || state_ != State::kReady) return;
+    last_error_ = reason;
+    state_ = State::kNeedId;
+}
+
+void ProducerIdentity::maintain(Clock::time_point now, Clock::time_point &next_check,
+                                bool nothing_in_flight) {
+    if (!enabled_ || state_ != State::kNeedId) return;
+    // A new epoch while old-epoch requests are unanswered could reorder them.
+    if (producer_id_ >= 0 && !nothing_in_flight) return;
+    if (now < not_before_) {
+        next_check = std::min(next_check, not_before_);
+        return;
+    }
+    BrokerLink *link = cluster_.any_negotiated_link();
+    if (!link) return;  // Cluster::maintain is connecting; it wakes us
+    if (link->init_producer_id_version < 0) {
+        last_error_ = "the broker does not support InitProducerId: set enable.idempotence=false";
+        not_before_ = now + std::chrono::milliseconds(config_.retry_backoff_max_ms);
+        next_check = std::min(next_check, not_before_);
+        return;
+    }
+    send_request(*link);
+}
+
+void ProducerIdentity::send_request(BrokerLink &link) {
+    const int16_t version = link.init_producer_id_version;
+    net::OutboundRequest request;
+    const int32_t correlation_id = cluster_.next_correlation_id();
+    // v3+ keeps the id and bumps the epoch; older brokers hand out a new id.
+    protocol::encode_init_producer_id_request(request.owned, version, correlation_id,
+                                              cluster_.client_id(), producer_id_, epoch_);
+    request.finish();
+    request.correlation_id = correlation_id;
+    state_ = State::kRequesting;
+    link.connection->send(std::move(request), [this, version](net::RequestStatus status,
+                                                              const uint8_t *body, size_t size) {
+        if (status == net::RequestStatus::kAnswered) return on_response(version, body, size);
+        state_ = State::kNeedId;
+        not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
+        wake_();
+    });
+}
+
+void ProducerIdentity::on_response(int16_t version, const uint8_t *body, size_t size) {
+    const bool flexible = protocol::is_flexible(protocol::kInitProducerIdVersions, version);
+    protocol::WireReader header(body, size);
+    protocol::skip_response_header_rest(header, flexible);
+    const size_t header_size = size - header.remaining();
+    protocol::InitProducerIdResponse response;
+    if (!header.ok() || !protocol::decode_init_producer_id_response(body + header_size,
+                                                                    size - header_size, version,
+                                                                    response) ||
+        response.error_code != protocol::kNone) {
+        last_error_ = std::string("InitProducerId failed: ") +
+                      protocol::kafka_error_name(response.error_code);
+        // A refused epoch bump: start over with a fresh id.
+        producer_id_ = -1;
+        epoch_ = -1;
+        state_ = State::kNeedId;
+        not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
+        wake_();
+        return;
+    }
+    producer_id_ = response.producer_id;
+    epoch_ = response.producer_epoch;
+    ++generation_;
+    state_ = State::kReady;
+    wake_();
+}
+
+}  // namespace kprod::client

@@ -1,0 +1,38 @@
+#include "protocol/init_producer_id.h"
+
+namespace kprod::protocol {
+
+namespace {
+// Ignored without a transactional id, but required on the wire.
+constexpr int32_t kTransactionTimeoutMs = 60000;
+}  // namespace
+
+void encode_init_producer_id_request(std::vector<uint8_t> &out, int16_t version,
+                                     int32_t correlation_id, std::string_view client_id,
+                                     int64_t producer_id, int16_t producer_epoch) {
+    const bool flexible = is_flexible(kInitProducerIdVersions, version);
+    WireWriter writer(out);
+    begin_request(writer, ApiKey::kInitProducerId, version, flexible, correlation_id, client_id);
+    writer.nullable_string(std::nullopt, flexible);  // transactional_id
+    writer.int32(kTransactionTimeoutMs);
+    if (version >= 3) {
+        writer.int64(producer_id);
+        writer.int16(producer_epoch);
+    }
+    writer.empty_tagged_fields(flexible);
+    finish_request(writer);
+}
+
+bool decode_init_producer_id_response(const uint8_t *body, size_t size, int16_t version,
+                                      InitProducerIdResponse &out) {
+    const bool flexible = is_flexible(kInitProducerIdVersions, version);
+    WireReader reader(body, size);
+    reader.int32();  // throttle_time_ms
+    out.error_code = reader.int16();
+    out.producer_id = reader.int64();
+    out.producer_epoch = reader.int16();
+    reader.skip_tagged_fields(flexible);
+    return reader.ok();
+}
+
+}  // namespace kprod::protocol

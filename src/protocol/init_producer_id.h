@@ -1,0 +1,30 @@
+// InitProducerId (key 22): the producer id and epoch that an idempotent
+// producer stamps on its batches, so that the broker can drop duplicates and
+// detect gaps by sequence number.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "protocol/api.h"
+
+namespace kprod::protocol {
+
+struct InitProducerIdResponse {
+    int16_t error_code = 0;
+    int64_t producer_id = -1;
+    int16_t producer_epoch = -1;
+};
+
+// With producer_id/epoch of -1, asks for a new id; with the current ones (v3+),
+// asks for the same id with a bumped epoch.
+void encode_init_producer_id_request(std::vector<uint8_t> &out, int16_t version,
+                                     int32_t correlation_id, std::string_view client_id,
+                                     int64_t producer_id, int16_t producer_epoch);
+
+// `body` starts right after the response header. False if malformed.
+bool decode_init_producer_id_response(const uint8_t *body, size_t size, int16_t version,
+                                      InitProducerIdResponse &out);
+
+}  // namespace kprod::protocol
