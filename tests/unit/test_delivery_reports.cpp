@@ -1,0 +1,280 @@
+// Tests for client/delivery_reports: one entry per batch expands into one
+// report per record (offsets, opaques, timestamps), partial takes, the
+// caller's element size, waiting in take(), and counting unfinished records.
+#include <chrono>
+#include <cstddef>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "client/delivery_reports.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+// cmocka 1.1.5's header has no extern "C" guard of its own; it also defines
+// fail() and skip() as macros, so it comes after every other header.
+extern "C" {
+#include <cmocka.h>
+}
+
+namespace {
+
+using kprod::client::BatchOutcome;
+using kprod::client::DeliveryReports;
+using kprod::client::RecordMeta;
+using Clock = DeliveryReports::Clock;
+using namespace std::chrono_literals;
+
+const char *const kTopic = "events";  // reports hand back this very pointer
+int opaques[8];
+
+Clock::time_point far_deadline() { return Clock::now() + 30s; }
+
+// `count` records whose opaques are &opaques[first..] and timestamps 1000 * (i + 1).
+std::vector<RecordMeta> records(size_t count, size_t first = 0) {
+    std::vector<RecordMeta> metas;
+    for (size_t i = first; i < first + count; ++i)
+        metas.push_back({&opaques[i], static_cast<int64_t>(1000 * (i + 1))});
+    return metas;
+}
+
+BatchOutcome delivered_at(int64_t base_offset) {
+    BatchOutcome outcome;
+    outcome.err = KPROD_OK;
+    outcome.persisted = KPROD_PERSISTED;
+    outcome.base_offset = base_offset;
+    return outcome;
+}
+
+// Pushes a batch the way the Sender does, after its records were accepted.
+void push_batch(DeliveryReports &reports, int32_t partition, const BatchOutcome &outcome,
+                std::vector<RecordMeta> metas) {
+    reports.record_accepted(metas.size());
+    reports.push(kTopic, partition, outcome, metas);
+    assert_true(metas.empty());  // moved from
+}
+
+void test_take_gives_one_report_per_record_with_its_offset(void **) {
+    DeliveryReports reports;
+    push_batch(reports, 3, delivered_at(100), records(3));
+    assert_int_equal(reports.ready_count(), 3);
+
+    kprod_report_t out[8];
+    assert_int_equal(reports.take(out, 8, sizeof out[0], Clock::now()), 3);
+    for (size_t i = 0; i < 3; ++i) {
+        assert_int_equal(out[i].err, KPROD_OK);
+        assert_int_equal(out[i].broker_error, 0);
+        assert_int_equal(out[i].persisted, KPROD_PERSISTED);
+        assert_ptr_equal(out[i].topic, kTopic);
+        assert_int_equal(out[i].partition, 3);
+        assert_true(out[i].offset == 100 + static_cast<int64_t>(i));
+        assert_true(out[i].timestamp_ms == static_cast<int64_t>(1000 * (i + 1)));
+        assert_ptr_equal(out[i].opaque, &opaques[i]);
+    }
+    assert_int_equal(reports.ready_count(), 0);
+    assert_int_equal(reports.take(out, 8, sizeof out[0], Clock::now()), 0);
+}
+
+// A LogAppendTime topic: the broker's time replaces every record's own.
+void test_log_append_time_replaces_the_record_timestamp(void **) {
+    DeliveryReports reports;
+    BatchOutcome outcome = delivered_at(0);
+    outcome.log_append_time_ms = 1700000000123LL;
+    push_batch(reports, 0, outcome, records(2));
+    outcome.log_append_time_ms = 0;  // the epoch itself is a time, not "none"
+    push_batch(reports, 0, outcome, records(1));
+    kprod_report_t out[3];
+    assert_int_equal(reports.take(out, 3, sizeof out[0], Clock::now()), 3);
+    assert_true(out[0].timestamp_ms == 1700000000123LL);
+    assert_true(out[1].timestamp_ms == 1700000000123LL);
+    assert_true(out[2].timestamp_ms == 0);
+}
+
+void test_failed_batch_reports_no_offset(void **) {
+    DeliveryReports reports;
+    BatchOutcome outcome;
+    outcome.err = KPROD_ERR_BROKER;
+    outcome.broker_error = 10;  // MESSAGE_TOO_LARGE
+    outcome.persisted = KPROD_NOT_PERSISTED;
+    push_batch(reports, 1, outcome, records(2));
+    kprod_report_t out[2];
+    assert_int_equal(reports.take(out, 2, sizeof out[0], Clock::now()), 2);
+    for (const kprod_report_t &report : out) {
+        assert_int_equal(report.err, KPROD_ERR_BROKER);
+        assert_int_equal(report.broker_error, 10);
+        assert_int_equal(report.persisted, KPROD_NOT_PERSISTED);
+        assert_true(report.offset == -1);
+    }
+    assert_ptr_equal(out[1].opaque, &opaques[1]);
+}
+
+// Small takes walk through entries without losing or repeating a record.
+void test_partial_takes_cross_entries(void **) {
+    DeliveryReports reports;
+    push_batch(reports, 0, delivered_at(10), records(3, 0));
+    push_batch(reports, 1, delivered_at(50), records(2, 3));
+    kprod_report_t out[2];
+    const int64_t expected_offsets[] = {10, 11, 12, 50, 51};
+    const int32_t expected_partitions[] = {0, 0, 0, 1, 1};
+    size_t seen = 0;
+    for (size_t expected_take : {2u, 2u, 1u}) {
+        const size_t taken = reports.take(out, 2, sizeof out[0], Clock::now());
+        assert_int_equal(taken, expected_take);
+        for (size_t i = 0; i < taken; ++i, ++seen) {
+            assert_true(out[i].offset == expected_offsets[seen]);
+            assert_int_equal(out[i].partition, expected_partitions[seen]);
+            assert_ptr_equal(out[i].opaque, &opaques[seen]);
+        }
+        assert_int_equal(reports.ready_count(), 5 - seen);
+    }
+    assert_int_equal(seen, 5);
+}
+
+// A caller built against a later kprod.h passes a bigger struct: each report
+// goes at its own element, and the fields we do not know are left alone.
+void test_larger_stride_writes_each_report_at_its_element(void **) {
+    struct NewerReport {
+        kprod_report_t report;
+        uint8_t future_fields[24];
+    };
+    DeliveryReports reports;
+    push_batch(reports, 2, delivered_at(7), records(3));
+    NewerReport out[4];
+    std::memset(out, 0xAB, sizeof out);
+    assert_int_equal(reports.take(&out[0].report, 4, sizeof out[0], Clock::now()), 3);
+    for (size_t i = 0; i < 3; ++i) {
+        assert_true(out[i].report.offset == 7 + static_cast<int64_t>(i));
+        assert_ptr_equal(out[i].report.opaque, &opaques[i]);
+        assert_int_equal(out[i].report.partition, 2);
+        for (uint8_t byte : out[i].future_fields) assert_int_equal(byte, 0xAB);
+    }
+    const auto *untouched = reinterpret_cast<const uint8_t *>(&out[3]);
+    for (size_t i = 0; i < sizeof out[3]; ++i) assert_int_equal(untouched[i], 0xAB);
+}
+
+// A caller built against an older kprod.h passes a smaller struct: only its
+// prefix of each report is written, and nothing past its array.
+void test_smaller_stride_writes_only_the_prefix(void **) {
+    const size_t old_size = offsetof(kprod_report_t, timestamp_ms);
+    DeliveryReports reports;
+    push_batch(reports, 4, delivered_at(20), records(2));
+    std::vector<uint8_t> out(2 * old_size + 16, 0xCD);
+    assert_int_equal(reports.take(reinterpret_cast<kprod_report_t *>(out.data()), 2, old_size,
+                                  Clock::now()),
+                     2);
+    for (size_t i = 0; i < 2; ++i) {
+        kprod_report_t report;
+        std::memcpy(&report, out.data() + i * old_size, old_size);
+        assert_true(report.offset == 20 + static_cast<int64_t>(i));
+        assert_int_equal(report.partition, 4);
+    }
+    for (size_t i = 2 * old_size; i < out.size(); ++i) assert_int_equal(out[i], 0xCD);
+}
+
+void test_take_waits_until_the_deadline_when_nothing_is_ready(void **) {
+    DeliveryReports reports;
+    kprod_report_t out[1];
+    const auto start = Clock::now();
+    assert_int_equal(reports.take(out, 1, sizeof out[0], start + 100ms), 0);
+    const auto waited = Clock::now() - start;
+    assert_true(waited >= 100ms);
+    assert_true(waited < 10s);  // generous: only "not forever"
+}
+
+void test_take_wakes_when_a_batch_is_pushed(void **) {
+    DeliveryReports reports;
+    reports.record_accepted(1);
+    std::thread sender([&] {
+        std::this_thread::sleep_for(20ms);
+        std::vector<RecordMeta> metas = records(1);
+        reports.push(kTopic, 0, delivered_at(5), metas);
+    });
+    kprod_report_t out[1];
+    const auto start = Clock::now();
+    const size_t taken = reports.take(out, 1, sizeof out[0], far_deadline());
+    sender.join();
+    assert_int_equal(taken, 1);
+    assert_true(out[0].offset == 5);
+    assert_true(Clock::now() - start < 10s);
+}
+
+void test_wait_all_finished_returns_when_the_last_report_is_ready(void **) {
+    DeliveryReports reports;
+    reports.record_accepted(3);
+    std::thread sender([&] {
+        std::vector<RecordMeta> first = records(2);
+        reports.push(kTopic, 0, delivered_at(0), first);
+        std::this_thread::sleep_for(20ms);
+        std::vector<RecordMeta> second = records(1, 2);
+        reports.push(kTopic, 0, delivered_at(2), second);
+    });
+    const auto start = Clock::now();
+    const bool finished = reports.wait_all_finished(far_deadline());
+    sender.join();
+    assert_true(finished);
+    assert_int_equal(reports.unfinished(), 0);
+    assert_int_equal(reports.ready_count(), 3);  // finished is not taken
+    assert_true(Clock::now() - start < 10s);
+}
+
+// kprod_send counts a record before append() may refuse it; undoing the
+// count of the last unfinished record must wake a flush.
+void test_wait_all_finished_wakes_on_record_not_accepted(void **) {
+    DeliveryReports reports;
+    reports.record_accepted(2);
+    std::vector<RecordMeta> delivered = records(1);
+    reports.push(kTopic, 0, delivered_at(0), delivered);
+    std::thread sender([&] {
+        std::this_thread::sleep_for(20ms);
+        reports.record_not_accepted();
+    });
+    const bool finished = reports.wait_all_finished(far_deadline());
+    sender.join();
+    assert_true(finished);
+    assert_int_equal(reports.unfinished(), 0);
+    assert_int_equal(reports.ready_count(), 1);
+}
+
+void test_wait_all_finished_times_out_while_records_are_unfinished(void **) {
+    DeliveryReports reports;
+    reports.record_accepted(1);
+    const auto start = Clock::now();
+    assert_false(reports.wait_all_finished(start + 50ms));
+    assert_true(Clock::now() - start >= 50ms);
+    assert_int_equal(reports.unfinished(), 1);
+}
+
+void test_record_not_accepted_undoes_record_accepted(void **) {
+    DeliveryReports reports;
+    reports.record_accepted();
+    reports.record_accepted();
+    assert_int_equal(reports.unfinished(), 2);
+    reports.record_not_accepted();
+    assert_int_equal(reports.unfinished(), 1);
+    reports.record_not_accepted();
+    assert_int_equal(reports.unfinished(), 0);
+    assert_true(reports.wait_all_finished(Clock::now()));
+    assert_int_equal(reports.ready_count(), 0);  // a refused record has no report
+}
+
+}  // namespace
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_take_gives_one_report_per_record_with_its_offset),
+        cmocka_unit_test(test_log_append_time_replaces_the_record_timestamp),
+        cmocka_unit_test(test_failed_batch_reports_no_offset),
+        cmocka_unit_test(test_partial_takes_cross_entries),
+        cmocka_unit_test(test_larger_stride_writes_each_report_at_its_element),
+        cmocka_unit_test(test_smaller_stride_writes_only_the_prefix),
+        cmocka_unit_test(test_take_waits_until_the_deadline_when_nothing_is_ready),
+        cmocka_unit_test(test_take_wakes_when_a_batch_is_pushed),
+        cmocka_unit_test(test_wait_all_finished_returns_when_the_last_report_is_ready),
+        cmocka_unit_test(test_wait_all_finished_wakes_on_record_not_accepted),
+        cmocka_unit_test(test_wait_all_finished_times_out_while_records_are_unfinished),
+        cmocka_unit_test(test_record_not_accepted_undoes_record_accepted),
+    };
+    return cmocka_run_group_tests(tests, nullptr, nullptr);
+}

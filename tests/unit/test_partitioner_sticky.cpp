@@ -1,0 +1,205 @@
+// Tests for StickyPartitioner (client/partitioner): keyless records stick to
+// one partition until batch.size bytes went there, then move to another one.
+// The random choice is injected, so each test knows which partition comes next.
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "client/partitioner.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+// cmocka 1.1.5's header has no extern "C" guard of its own; it also defines
+// fail() and skip() as macros, so it comes after every other header.
+extern "C" {
+#include <cmocka.h>
+}
+
+namespace {
+
+using kprod::StickyPartitioner;
+
+constexpr int64_t kBatchSize = 1000;
+
+// Answers random_below(n) from a script, and remembers each n it was asked for.
+struct ScriptedRandom {
+    std::deque<uint32_t> answers;
+    std::vector<uint32_t> asked;
+
+    StickyPartitioner::RandomBelow function() {
+        return [this](uint32_t n) {
+            asked.push_back(n);
+            assert_true(n > 0);
+            assert_false(answers.empty());  // the test did not expect this call
+            uint32_t answer = answers.front();
+            answers.pop_front();
+            assert_true(answer < n);
+            return answer;
+        };
+    }
+};
+
+void test_first_partition_comes_from_the_random_choice(void **) {
+    ScriptedRandom random{{2}, {}};
+    StickyPartitioner sticky(kBatchSize, random.function());
+    assert_int_equal(sticky.partition(5), 2);
+    assert_int_equal(random.asked.size(), 1);
+    assert_int_equal(random.asked[0], 5);
+    assert_int_equal(sticky.partition(5), 2);  // and it sticks
+    assert_int_equal(random.asked.size(), 1);
+}
+
+void test_sticks_until_batch_size_bytes_then_moves(void **) {
+    ScriptedRandom random{{1, 3}, {}};
+    StickyPartitioner sticky(kBatchSize, random.function());
+    assert_int_equal(sticky.partition(5), 1);
+    sticky.record_appended(1, 400, 5);
+    sticky.record_appended(1, 599, 5);
+    assert_int_equal(sticky.partition(5), 1);  // 999 bytes: not yet
+    sticky.record_appended(1, 1, 5);
+    const int32_t next = sticky.partition(5);
+    assert_int_not_equal(next, 1);
+    assert_int_equal(next, 4);  // choice 3 among the 4 others {0, 2, 3, 4}
+
+    // The count starts again for the new partition.
+    sticky.record_appended(next, 999, 5);
+    assert_int_equal(sticky.partition(5), next);
+    assert_true(random.answers.empty());
+}
+
+void test_record_larger_than_batch_size_moves_at_once(void **) {
+    ScriptedRandom random{{0, 0}, {}};
+    StickyPartitioner sticky(kBatchSize, random.function());
+    assert_int_equal(sticky.partition(3), 0);
+    sticky.record_appended(0, 5 * kBatchSize, 3);
+    assert_int_equal(sticky.partition(3), 1);
+}
+
+// Every random answer maps to a partition other than the current one, and
+// together the answers reach each other partition once (a uniform choice).
+void test_never_picks_the_current_partition(void **) {
+    for (int32_t count : {2, 3, 7}) {
+        for (int32_t current = 0; current < count; ++current) {
+            std::set<int32_t> reached;
+            for (uint32_t answer = 0; answer < static_cast<uint32_t>(count - 1); ++answer) {
+                ScriptedRandom random{{static_cast<uint32_t>(current), answer}, {}};
+                StickyPartitioner sticky(kBatchSize, random.function());
+                assert_int_equal(sticky.partition(count), current);
+                sticky.record_appended(current, kBatchSize, count);
+                const int32_t next = sticky.partition(count);
+                assert_int_not_equal(next, current);
+                assert_in_range(next, 0, count - 1);
+                reached.insert(next);
+            }
+            assert_int_equal(reached.size(), count - 1);
+        }
+    }
+}
+
+void test_one_partition_stays(void **) {
+    ScriptedRandom random{{0}, {}};
+    StickyPartitioner sticky(kBatchSize, random.function());
+    assert_int_equal(sticky.partition(1), 0);
+    for (int i = 0; i < 5; ++i) {
+        sticky.record_appended(0, kBatchSize, 1);
+        assert_int_equal(sticky.partition(1), 0);
+    }
+    assert_int_equal(random.asked.size(), 1);  // never asked to choose among none
+}
+
+void test_fewer_partitions_than_current_picks_again(void **) {
+    ScriptedRandom random{{8, 3}, {}};
+    StickyPartitioner sticky(kBatchSize, random.function());
+    assert_int_equal(sticky.partition(10), 8);
+    assert_int_equal(sticky.partition(4), 3);
+    assert_int_equal(random.asked.back(), 4);
+    assert_int_equal(sticky.partition(4), 3);
+    assert_int_equal(random.asked.size(), 2);
+}
+
+// A thread that chose the old partition just before another thread switched
+// reports its bytes late. They went to the old partition, so they must not
+// count toward the new one (Java keeps the count per sticky choice,
+// BuiltInPartitioner.StickyPartitionInfo), or the new partition is left early.
+void test_late_appends_to_a_partition_already_left_do_not_count(void **) {
+    ScriptedRandom random{{0, 0, 0, 0}, {}};  // spares, so that only the outcome is judged
+    StickyPartitioner sticky(kBatchSize, random.function());
+    assert_int_equal(sticky.partition(3), 0);
+    sticky.record_appended(0, kBatchSize, 3);
+    assert_int_equal(sticky.partition(3), 1);
+
+    sticky.record_appended(0, kBatchSize, 3);  // late: chosen before the switch
+    sticky.record_appended(1, 1, 3);           // the first byte the new partition got
+    assert_int_equal(sticky.partition(3), 1);
+}
+
+// The built-in random choice (no injected function) also stays in range and moves.
+void test_default_random_stays_in_range_and_moves(void **) {
+    StickyPartitioner sticky(kBatchSize);
+    std::set<int32_t> visited;
+    int32_t previous = sticky.partition(6);
+    for (int i = 0; i < 200; ++i) {
+        sticky.record_appended(previous, kBatchSize, 6);
+        const int32_t next = sticky.partition(6);
+        assert_in_range(next, 0, 5);
+        assert_int_not_equal(next, previous);
+        visited.insert(next);
+        previous = next;
+    }
+    assert_true(visited.size() > 1);
+}
+
+void test_concurrent_appends_switch_and_stay_in_range(void **) {
+    constexpr int kThreads = 4;
+    constexpr int kRecordsPerThread = 20000;
+    constexpr int32_t kPartitions = 8;
+    std::atomic<uint32_t> draws{0};
+    std::atomic<int> bad_random_bound{0};
+    StickyPartitioner sticky(kBatchSize, [&](uint32_t n) {
+        if (n == 0 || n > kPartitions) bad_random_bound.fetch_add(1);
+        return n == 0 ? 0 : (draws.fetch_add(1) * 2654435761u) % n;
+    });
+    std::atomic<int> out_of_range{0};
+    std::atomic<int> moves_seen{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&] {
+            int32_t previous = -1;
+            for (int i = 0; i < kRecordsPerThread; ++i) {
+                const int32_t partition = sticky.partition(kPartitions);
+                if (partition < 0 || partition >= kPartitions) out_of_range.fetch_add(1);
+                if (previous >= 0 && partition != previous) moves_seen.fetch_add(1);
+                previous = partition;
+                sticky.record_appended(partition, 100, kPartitions);
+            }
+        });
+    }
+    for (std::thread &thread : threads) thread.join();
+    assert_int_equal(out_of_range.load(), 0);
+    assert_int_equal(bad_random_bound.load(), 0);
+    // 8 MB over 1000-byte stints: thousands of switches; ask for far fewer.
+    assert_true(moves_seen.load() > 100);
+    assert_true(draws.load() > 100);
+}
+
+}  // namespace
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_first_partition_comes_from_the_random_choice),
+        cmocka_unit_test(test_sticks_until_batch_size_bytes_then_moves),
+        cmocka_unit_test(test_record_larger_than_batch_size_moves_at_once),
+        cmocka_unit_test(test_never_picks_the_current_partition),
+        cmocka_unit_test(test_one_partition_stays),
+        cmocka_unit_test(test_fewer_partitions_than_current_picks_again),
+        cmocka_unit_test(test_late_appends_to_a_partition_already_left_do_not_count),
+        cmocka_unit_test(test_default_random_stays_in_range_and_moves),
+        cmocka_unit_test(test_concurrent_appends_switch_and_stay_in_range),
+    };
+    return cmocka_run_group_tests(tests, nullptr, nullptr);
+}

@@ -1,0 +1,495 @@
+// Tests for client/record_accumulator: where appends go, when a partition's
+// first batch is ready, what the Sender may take (backoff, max bytes), expiry,
+// running out of buffer.memory, and concurrent appends losing nothing.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/buffer_pool.h"
+#include "client/record_accumulator.h"
+#include "client/topic.h"
+#include "protocol/record_batch.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+// cmocka 1.1.5's header has no extern "C" guard of its own; it also defines
+// fail() and skip() as macros, so it comes after every other header.
+extern "C" {
+#include <cmocka.h>
+}
+
+namespace {
+
+using kprod::client::AccumulatorSettings;
+using kprod::client::BatchState;
+using kprod::client::BufferPool;
+using kprod::client::PartitionQueue;
+using kprod::client::ProducerBatch;
+using kprod::client::RecordAccumulator;
+using kprod::client::Topic;
+using kprod::protocol::RecordView;
+using Clock = RecordAccumulator::Clock;
+using namespace std::chrono_literals;
+
+constexpr size_t kBatchSize = 1024;
+constexpr auto kLinger = 10s;  // longer than any test runs: only an explicit `now` passes it
+constexpr auto kDeliveryTimeout = 120s;
+constexpr size_t kNoLimit = SIZE_MAX;
+
+Clock::time_point far_deadline() { return Clock::now() + 30s; }
+
+RecordView value_only(const std::string &value) {
+    return {nullptr, 0, value.data(), value.size(), nullptr, 0};
+}
+
+// A record whose single-record batch is exactly batch.size: it fills a pooled batch.
+std::string value_filling_a_batch() {
+    std::string value;
+    while (RecordAccumulator::single_record_batch_size(value_only(value)) < kBatchSize)
+        value.push_back('f');
+    assert_int_equal(RecordAccumulator::single_record_batch_size(value_only(value)), kBatchSize);
+    return value;
+}
+
+// A pool, an accumulator and one topic whose partition count is known, as the
+// Sender leaves them after the first metadata answer.
+struct Fixture {
+    explicit Fixture(size_t buffer_memory = 64 * kBatchSize,
+                     std::chrono::milliseconds linger = kLinger)
+        : pool(buffer_memory, kBatchSize),
+          accumulator(AccumulatorSettings{kBatchSize, linger, kDeliveryTimeout}, pool) {
+        bool created = false;
+        topic = accumulator.get_or_create_topic("events", created);
+        topic->resize(3);
+    }
+    PartitionQueue &queue(int32_t partition) {
+        return *topic->table.load()->queues[static_cast<size_t>(partition)];
+    }
+    RecordAccumulator::AppendResult append(int32_t partition, const std::string &value,
+                                           void *opaque = nullptr,
+                                           Clock::time_point deadline = far_deadline()) {
+        return accumulator.append(*topic, queue(partition), value_only(value), 1700000000000LL,
+                                  opaque, deadline);
+    }
+    ProducerBatch *take(int32_t partition, Clock::time_point now, size_t max_bytes = kNoLimit,
+                        bool first_in_request = true) {
+        return accumulator.take_sendable(queue(partition), now, max_bytes, first_in_request,
+                                         /*retries_alone=*/false);
+    }
+    bool is_ready(int32_t partition, Clock::time_point now) {
+        Clock::time_point next_check = Clock::time_point::max();
+        return accumulator.is_ready(queue(partition), now, next_check);
+    }
+    // Takes the batch out as the Sender would, then puts it back as a failed attempt.
+    ProducerBatch *take_and_reenqueue_as_retry(int32_t partition, Clock::time_point retry_after) {
+        ProducerBatch *batch = take(partition, Clock::now());
+        batch->attempts = 1;
+        batch->retry_after = retry_after;
+        accumulator.reenqueue(batch);
+        return batch;
+    }
+
+    BufferPool pool;  // outlives the accumulator, which gives batches back on destruction
+    RecordAccumulator accumulator;
+    Topic *topic = nullptr;
+};
+
+const std::string kHundredBytes(100, 'v');
+
+// --- where appends go ---
+
+void test_append_to_empty_queue_opens_a_batch(void **) {
+    Fixture f;
+    auto result = f.append(0, kHundredBytes);
+    assert_int_equal(result.err, KPROD_OK);
+    assert_true(result.new_batch);
+    assert_false(result.batch_full);
+    size_t body_size = 0;
+    assert_int_equal(result.record_bytes, kprod::protocol::record_encoded_size(
+                                              value_only(kHundredBytes), 0, 0, body_size));
+    PartitionQueue &queue = f.queue(0);
+    assert_int_equal(queue.batches.size(), 1);
+    assert_int_equal(queue.batches.front()->record_count(), 1);
+    assert_int_equal(queue.batches.front()->state, BatchState::kOpen);
+    assert_int_equal(queue.batches.front()->partition, 0);
+    assert_true(f.queue(1).batches.empty());
+}
+
+void test_appends_fill_the_open_batch_before_opening_another(void **) {
+    Fixture f;
+    assert_true(f.append(0, kHundredBytes).new_batch);
+    int appended_to_first = 1;
+    while (true) {
+        auto result = f.append(0, kHundredBytes);
+        assert_int_equal(result.err, KPROD_OK);
+        assert_true(result.batch_full == f.queue(0).batches.back()->is_full());
+        if (result.new_batch) break;
+        ++appended_to_first;
+    }
+    PartitionQueue &queue = f.queue(0);
+    assert_int_equal(queue.batches.size(), 2);
+    ProducerBatch *first = queue.batches[0];
+    assert_int_equal(first->record_count(), appended_to_first);
+    size_t body_size = 0;
+    const size_t next_record = kprod::protocol::record_encoded_size(
+        value_only(kHundredBytes), 0, first->record_count(), body_size);
+    assert_true(first->size() + next_record > kBatchSize);  // it really did not fit
+    assert_int_equal(queue.batches[1]->record_count(), 1);
+    assert_true(queue.batches[0]->sequence < queue.batches[1]->sequence);
+}
+
+void test_record_larger_than_batch_size_gets_a_batch_of_its_own(void **) {
+    Fixture f;
+    const std::string large(3 * kBatchSize, 'L');
+    const size_t needed = RecordAccumulator::single_record_batch_size(value_only(large));
+    const size_t available_before = f.pool.available_memory();
+    auto result = f.append(0, large);
+    assert_int_equal(result.err, KPROD_OK);
+    assert_true(result.new_batch);
+    assert_true(result.batch_full);
+    ProducerBatch *batch = f.queue(0).batches.front();
+    assert_int_equal(batch->capacity(), needed);
+    assert_int_equal(batch->size(), needed);
+    assert_int_equal(f.pool.available_memory(), available_before - needed);
+
+    assert_true(f.append(0, kHundredBytes).new_batch);  // nothing more fits in it
+    f.accumulator.release(f.take(0, Clock::now()));
+    assert_int_equal(f.pool.available_memory(), available_before - kBatchSize);
+}
+
+void test_record_larger_than_buffer_memory_is_too_large(void **) {
+    Fixture f(4 * kBatchSize);
+    auto result = f.append(0, std::string(5 * kBatchSize, 'L'));
+    assert_int_equal(result.err, KPROD_ERR_MSG_TOO_LARGE);
+    assert_true(f.queue(0).batches.empty());
+}
+
+void test_append_fails_with_queue_full_when_memory_stays_spent(void **) {
+    Fixture f(kBatchSize);
+    assert_int_equal(f.append(0, kHundredBytes).err, KPROD_OK);  // takes all of buffer.memory
+    const auto start = Clock::now();
+    auto result = f.append(1, kHundredBytes, nullptr, start);
+    assert_int_equal(result.err, KPROD_ERR_QUEUE_FULL);
+    assert_true(Clock::now() - start < 10s);
+    assert_true(f.queue(1).batches.empty());
+    assert_false(f.pool.has_waiters());
+    // The open batch still takes records: that needs no new memory.
+    assert_int_equal(f.append(0, kHundredBytes, nullptr, start).err, KPROD_OK);
+}
+
+void test_append_after_pool_closed_fails_with_closed(void **) {
+    Fixture f;
+    f.pool.close();
+    assert_int_equal(f.append(0, kHundredBytes).err, KPROD_ERR_CLOSED);
+    assert_true(f.queue(0).batches.empty());
+}
+
+// --- readiness ---
+
+void test_empty_queue_is_never_ready(void **) {
+    Fixture f;
+    Clock::time_point next_check = Clock::time_point::max();
+    f.accumulator.begin_flush();
+    assert_false(f.accumulator.is_ready(f.queue(0), Clock::now(), next_check));
+    assert_true(next_check == Clock::time_point::max());
+    f.accumulator.end_flush();
+}
+
+void test_not_ready_before_linger_and_next_check_is_its_end(void **) {
+    Fixture f;
+    f.append(0, kHundredBytes);
+    const Clock::time_point created = f.queue(0).batches.front()->created;
+    Clock::time_point next_check = Clock::time_point::max();
+    assert_false(f.accumulator.is_ready(f.queue(0), created + kLinger - 1ms, next_check));
+    assert_true(next_check == created + kLinger);
+    // An earlier check, wanted by another partition, is kept.
+    next_check = created + 1ms;
+    assert_false(f.accumulator.is_ready(f.queue(0), created, next_check));
+    assert_true(next_check == created + 1ms);
+}
+
+void test_ready_once_linger_has_passed(void **) {
+    Fixture f;
+    f.append(0, kHundredBytes);
+    const Clock::time_point created = f.queue(0).batches.front()->created;
+    assert_true(f.is_ready(0, created + kLinger));
+}
+
+void test_ready_when_the_batch_is_full(void **) {
+    Fixture f;
+    auto result = f.append(0, value_filling_a_batch());
+    assert_true(result.batch_full);
+    assert_int_equal(f.queue(0).batches.size(), 1);
+    assert_true(f.is_ready(0, f.queue(0).batches.front()->created));
+}
+
+void test_ready_when_a_second_batch_exists(void **) {
+    Fixture f;
+    while (f.queue(0).batches.size() < 2) f.append(0, kHundredBytes);
+    assert_false(f.queue(0).batches.front()->is_full());  // ready for another reason
+    assert_true(f.is_ready(0, f.queue(0).batches.front()->created));
+}
+
+void test_ready_during_flush(void **) {
+    Fixture f;
+    f.append(0, kHundredBytes);
+    const Clock::time_point created = f.queue(0).batches.front()->created;
+    f.accumulator.begin_flush();
+    assert_true(f.is_ready(0, created));
+    f.accumulator.end_flush();
+    assert_false(f.is_ready(0, created));
+}
+
+void test_ready_when_closing(void **) {
+    Fixture f;
+    f.append(0, kHundredBytes);
+    f.accumulator.set_closing();
+    assert_true(f.is_ready(0, f.queue(0).batches.front()->created));
+}
+
+// A thread blocked on buffer.memory waits for batches to be sent: send now.
+void test_ready_when_the_pool_has_waiters(void **) {
+    Fixture f(2 * kBatchSize);
+    f.append(0, kHundredBytes);
+    const Clock::time_point created = f.queue(0).batches.front()->created;
+    assert_false(f.is_ready(0, created));
+
+    uint8_t *held = nullptr;
+    assert_int_equal(f.pool.allocate(kBatchSize, Clock::now(), held), BufferPool::Result::kOk);
+    uint8_t *waited_for = nullptr;
+    std::thread waiter([&] { f.pool.allocate(kBatchSize, far_deadline(), waited_for); });
+    const auto give_up = Clock::now() + 10s;
+    while (!f.pool.has_waiters() && Clock::now() < give_up) std::this_thread::sleep_for(1ms);
+    const bool ready_while_waiting = f.is_ready(0, created);
+    f.pool.deallocate(held, kBatchSize);
+    waiter.join();
+    f.pool.deallocate(waited_for, kBatchSize);
+
+    assert_true(ready_while_waiting);
+    assert_false(f.is_ready(0, created));
+}
+
+// --- what the Sender may take ---
+
+void test_take_sendable_respects_max_bytes_except_first_in_request(void **) {
+    Fixture f;
+    f.append(0, kHundredBytes);
+    const size_t size = f.queue(0).batches.front()->size();
+    const auto now = Clock::now();
+    assert_null(f.take(0, now, size - 1, /*first_in_request=*/false));
+    ProducerBatch *batch = f.take(0, now, size - 1, /*first_in_request=*/true);
+    assert_non_null(batch);
+    assert_int_equal(batch->state, BatchState::kSealed);  // no more appends into it
+    assert_true(f.queue(0).batches.empty());
+    f.accumulator.release(batch);
+
+    f.append(0, kHundredBytes);
+    batch = f.take(0, now, f.queue(0).batches.front()->size(), false);  // exactly fits
+    assert_non_null(batch);
+    f.accumulator.release(batch);
+}
+
+void test_retry_is_not_sendable_before_its_backoff(void **) {
+    Fixture f;
+    f.append(0, kHundredBytes);
+    const auto now = Clock::now();
+    ProducerBatch *batch = f.take_and_reenqueue_as_retry(0, now + 5s);
+    assert_int_equal(batch->state, BatchState::kRetry);
+
+    Clock::time_point next_check = Clock::time_point::max();
+    f.accumulator.begin_flush();  // not even a flush cuts a backoff short
+    assert_false(f.accumulator.is_ready(f.queue(0), now, next_check));
+    assert_true(next_check == now + 5s);
+    assert_null(f.take(0, now));
+
+    assert_true(f.is_ready(0, now + 5s));
+    assert_ptr_equal(f.take(0, now + 5s), batch);
+    f.accumulator.end_flush();
+    f.accumulator.release(batch);
+}
+
+// Batches failed out of order (two requests, answers in any order) go back in
+// the order they were created, ahead of newer batches.
+void test_retries_go_back_in_creation_order(void **) {
+    Fixture f;
+    const std::string fills = value_filling_a_batch();
+    for (int i = 0; i < 3; ++i) assert_true(f.append(0, fills).new_batch);
+    const auto now = Clock::now();
+    ProducerBatch *oldest = f.take(0, now);
+    ProducerBatch *middle = f.take(0, now);
+    ProducerBatch *newest = f.queue(0).batches.front();
+    for (ProducerBatch *batch : {middle, oldest}) {
+        batch->attempts = 1;
+        batch->retry_after = now;
+        f.accumulator.reenqueue(batch);
+    }
+    PartitionQueue &queue = f.queue(0);
+    assert_int_equal(queue.batches.size(), 3);
+    assert_ptr_equal(queue.batches[0], oldest);
+    assert_ptr_equal(queue.batches[1], middle);
+    assert_ptr_equal(queue.batches[2], newest);
+}
+
+void test_append_never_goes_into_a_retried_batch(void **) {
+    Fixture f;
+    f.append(0, kHundredBytes);
+    ProducerBatch *retried = f.take_and_reenqueue_as_retry(0, Clock::now() + 5s);
+    auto result = f.append(0, kHundredBytes);
+    assert_true(result.new_batch);
+    assert_int_equal(retried->record_count(), 1);
+    assert_int_equal(f.queue(0).batches.size(), 2);
+    assert_ptr_equal(f.queue(0).batches.front(), retried);
+}
+
+// Idempotence: a retry goes out only when nothing of its partition is in flight.
+void test_retry_waits_for_in_flight_when_retries_go_alone(void **) {
+    Fixture f;
+    f.append(0, kHundredBytes);
+    const auto now = Clock::now();
+    ProducerBatch *batch = f.take_and_reenqueue_as_retry(0, now);
+    PartitionQueue &queue = f.queue(0);
+    queue.in_flight = 1;
+    assert_null(f.accumulator.take_sendable(queue, now, kNoLimit, true, /*retries_alone=*/true));
+    queue.in_flight = 0;
+    assert_ptr_equal(f.accumulator.take_sendable(queue, now, kNoLimit, true, true), batch);
+    f.accumulator.release(batch);
+}
+
+void test_take_expired_takes_only_batches_past_delivery_timeout(void **) {
+    Fixture f;
+    const std::string fills = value_filling_a_batch();
+    for (int i = 0; i < 3; ++i) f.append(0, fills);
+    PartitionQueue &queue = f.queue(0);
+    const auto now = Clock::now();
+    ProducerBatch *old = queue.batches[0];
+    ProducerBatch *recent = queue.batches[1];
+    old->created = now - kDeliveryTimeout - 1s;
+    recent->created = now - kDeliveryTimeout + 1s;
+    queue.batches[2]->created = now;
+
+    std::vector<ProducerBatch *> expired;
+    f.accumulator.take_expired(queue, now, expired);
+    assert_int_equal(expired.size(), 1);
+    assert_ptr_equal(expired[0], old);
+    assert_int_equal(queue.batches.size(), 2);
+
+    f.accumulator.take_expired(queue, now + 1s, expired);  // exactly delivery.timeout.ms old
+    assert_int_equal(expired.size(), 2);
+    assert_ptr_equal(expired[1], recent);
+    assert_int_equal(queue.batches.size(), 1);
+    for (ProducerBatch *batch : expired) f.accumulator.release(batch);
+}
+
+// --- concurrency ---
+
+constexpr int kThreads = 4;
+constexpr uintptr_t kPerThread = 5000;
+
+void *opaque_of(int thread, uintptr_t index) {
+    return reinterpret_cast<void *>(static_cast<uintptr_t>(thread) * kPerThread + index + 1);
+}
+
+// Tallies records by appending thread; each thread's records must come in the
+// order that thread appended them, each exactly once.
+struct RecordTally {
+    uintptr_t next[kThreads] = {};
+    bool in_order = true;
+    void count(const ProducerBatch &batch) {
+        for (const auto &meta : batch.records) {
+            const auto id = reinterpret_cast<uintptr_t>(meta.opaque) - 1;
+            const auto thread = static_cast<int>(id / kPerThread);
+            if (thread >= kThreads || id % kPerThread != next[thread]) in_order = false;
+            if (thread < kThreads) ++next[thread];
+        }
+    }
+    bool complete() const {
+        for (uintptr_t n : next)
+            if (n != kPerThread) return false;
+        return in_order;
+    }
+};
+
+void append_from_threads(Fixture &f, std::atomic<int> &failures) {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&f, &failures, t] {
+            const std::string value = "record from thread " + std::to_string(t);
+            for (uintptr_t i = 0; i < kPerThread; ++i)
+                if (f.append(0, value, opaque_of(t, i)).err != KPROD_OK) failures.fetch_add(1);
+        });
+    }
+    for (std::thread &thread : threads) thread.join();
+}
+
+void test_concurrent_appends_lose_no_record(void **) {
+    Fixture f(8 * 1024 * kBatchSize);
+    std::atomic<int> failures{0};
+    append_from_threads(f, failures);
+    assert_int_equal(failures.load(), 0);
+    RecordTally tally;
+    for (ProducerBatch *batch : f.queue(0).batches) tally.count(*batch);
+    assert_true(tally.complete());
+}
+
+// The same while a "Sender" drains the queue and buffer.memory holds only a
+// few batches, so that appenders also wait on the pool.
+void test_concurrent_appends_and_drain_lose_no_record(void **) {
+    Fixture f(4 * kBatchSize, 0ms);
+    std::atomic<int> failures{0};
+    std::atomic<bool> appenders_done{false};
+    RecordTally tally;
+    std::thread sender([&] {
+        while (true) {
+            const bool last_round = appenders_done.load();
+            while (ProducerBatch *batch = f.take(0, Clock::now())) {
+                tally.count(*batch);
+                f.accumulator.release(batch);
+            }
+            if (last_round) return;
+            std::this_thread::yield();
+        }
+    });
+    append_from_threads(f, failures);
+    appenders_done.store(true);
+    sender.join();
+    assert_int_equal(failures.load(), 0);
+    assert_true(f.queue(0).batches.empty());
+    assert_true(tally.complete());
+    assert_int_equal(f.pool.available_memory(), 4 * kBatchSize);
+}
+
+}  // namespace
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_append_to_empty_queue_opens_a_batch),
+        cmocka_unit_test(test_appends_fill_the_open_batch_before_opening_another),
+        cmocka_unit_test(test_record_larger_than_batch_size_gets_a_batch_of_its_own),
+        cmocka_unit_test(test_record_larger_than_buffer_memory_is_too_large),
+        cmocka_unit_test(test_append_fails_with_queue_full_when_memory_stays_spent),
+        cmocka_unit_test(test_append_after_pool_closed_fails_with_closed),
+        cmocka_unit_test(test_empty_queue_is_never_ready),
+        cmocka_unit_test(test_not_ready_before_linger_and_next_check_is_its_end),
+        cmocka_unit_test(test_ready_once_linger_has_passed),
+        cmocka_unit_test(test_ready_when_the_batch_is_full),
+        cmocka_unit_test(test_ready_when_a_second_batch_exists),
+        cmocka_unit_test(test_ready_during_flush),
+        cmocka_unit_test(test_ready_when_closing),
+        cmocka_unit_test(test_ready_when_the_pool_has_waiters),
+        cmocka_unit_test(test_take_sendable_respects_max_bytes_except_first_in_request),
+        cmocka_unit_test(test_retry_is_not_sendable_before_its_backoff),
+        cmocka_unit_test(test_retries_go_back_in_creation_order),
+        cmocka_unit_test(test_append_never_goes_into_a_retried_batch),
+        cmocka_unit_test(test_retry_waits_for_in_flight_when_retries_go_alone),
+        cmocka_unit_test(test_take_expired_takes_only_batches_past_delivery_timeout),
+        cmocka_unit_test(test_concurrent_appends_lose_no_record),
+        cmocka_unit_test(test_concurrent_appends_and_drain_lose_no_record),
+    };
+    return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
