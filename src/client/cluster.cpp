@@ -249,6 +249,18 @@ void Cluster::on_connection_failed(net::Connection &connection, const std::strin
     hooks_.wake_sender();
 }
 
+void Cluster::fail_timed_out_requests(Clock::time_point now, std::chrono::milliseconds timeout) {
+    std::vector<std::shared_ptr<net::Connection>> expired;
+    for (auto &[id, l] : links_)
+        if (l.connection && l.connection->has_in_flight() &&
+            l.connection->oldest_in_flight() + timeout <= now)
+            expired.push_back(l.connection);
+    // Failing resets the link's pointer: hold our own while it runs.
+    for (auto &connection : expired)
+        connection->fail("request timed out after " + std::to_string(timeout.count()) +
+                         " ms (request.timeout.ms)");
+}
+
 void Cluster::shut_down(const std::string &reason) {
     shut_down_ = true;
     for (auto &[id, l] : links_) {

@@ -71,6 +71,10 @@ public:
     std::vector<int32_t> leader_nodes() const;
     const std::string &last_error() const { return last_error_; }
 
+    // Closes connections whose oldest request waited longer than `timeout`
+    // (request.timeout.ms); their requests fail as lost.
+    void fail_timed_out_requests(Clock::time_point now, std::chrono::milliseconds timeout);
+
     // Closes every connection (their requests fail) and stops reconnecting.
     void shut_down(const std::string &reason);
 

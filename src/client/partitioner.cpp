@@ -8,6 +8,7 @@
 // test_partitioner.cpp holds this to vectors printed by kafka-clients 4.1.1 itself.
 #include "client/partitioner.h"
 
+#include <algorithm>
 #include <random>
 
 namespace kprod {
@@ -85,27 +86,34 @@ uint32_t StickyPartitioner::random_below(uint32_t n) {
 }
 
 int32_t StickyPartitioner::partition(int32_t partition_count) {
-    int32_t current = current_.load(std::memory_order_relaxed);
+    uint64_t state = state_.load(std::memory_order_relaxed);
+    int32_t current = partition_of(state);
     if (current >= 0 && current < partition_count) return current;
     // First use, or the topic shrank under us: pick one; the first thread to pick wins.
     const auto chosen = static_cast<int32_t>(random_below(static_cast<uint32_t>(partition_count)));
-    current_.compare_exchange_strong(current, chosen);
-    return current_.load(std::memory_order_relaxed);
+    if (state_.compare_exchange_strong(state, pack(chosen, 0))) return chosen;
+    return partition_of(state);  // another thread's choice
 }
 
 void StickyPartitioner::record_appended(int32_t partition, size_t bytes, int32_t partition_count) {
-    const auto added = static_cast<int64_t>(bytes);
-    if (produced_bytes_.fetch_add(added, std::memory_order_relaxed) + added < switch_after_bytes_)
-        return;
-    int32_t next = partition;
-    if (partition_count > 1) {
-        // Any partition but the current one.
-        next = static_cast<int32_t>(random_below(static_cast<uint32_t>(partition_count - 1)));
-        if (next >= partition) ++next;
+    uint64_t state = state_.load(std::memory_order_relaxed);
+    while (partition_of(state) == partition) {
+        const uint64_t total = uint64_t{bytes_of(state)} + bytes;
+        uint64_t next_state;
+        if (static_cast<int64_t>(total) < switch_after_bytes_) {
+            next_state = pack(partition, static_cast<uint32_t>(std::min<uint64_t>(total, UINT32_MAX)));
+        } else {
+            int32_t next = partition;
+            if (partition_count > 1) {
+                // Any partition but the current one.
+                next = static_cast<int32_t>(random_below(static_cast<uint32_t>(partition_count - 1)));
+                if (next >= partition) ++next;
+            }
+            next_state = pack(next, 0);
+        }
+        if (state_.compare_exchange_weak(state, next_state)) return;
     }
-    int32_t expected = partition;
-    // Only the thread that moves the partition resets the count.
-    if (current_.compare_exchange_strong(expected, next)) produced_bytes_.store(0);
+    // The bytes went to a partition that is no longer the sticky one: they do not count.
 }
 
 }  // namespace kprod

@@ -42,11 +42,18 @@ public:
 
 private:
     uint32_t random_below(uint32_t n);
+    // The current partition and the bytes it got, in one word so that bytes
+    // reported late for a partition already left never count for the next
+    // one (Java keeps them per choice too, in StickyPartitionInfo).
+    static uint64_t pack(int32_t partition, uint32_t bytes) {
+        return (uint64_t{static_cast<uint32_t>(partition)} << 32) | bytes;
+    }
+    static int32_t partition_of(uint64_t state) { return static_cast<int32_t>(state >> 32); }
+    static uint32_t bytes_of(uint64_t state) { return static_cast<uint32_t>(state); }
 
     const int64_t switch_after_bytes_;
     RandomBelow random_below_;
-    std::atomic<int32_t> current_{-1};
-    std::atomic<int64_t> produced_bytes_{0};
+    std::atomic<uint64_t> state_{pack(-1, 0)};
 };
 
 }  // namespace kprod

@@ -89,6 +89,7 @@ kprod_err_t Producer::send(const kprod_message_t &message) {
     const PartitionTable *table = nullptr;
     if (kprod_err_t err = wait_for_partitions(*topic, deadline, table)) return err;
     const auto partition_count = static_cast<int32_t>(table->queues.size());
+    if (partition_count == 0) return KPROD_ERR_UNKNOWN_PARTITION;
     const int32_t partition = choose_partition(*topic, message, partition_count);
     if (partition < 0 || partition >= partition_count) return KPROD_ERR_UNKNOWN_PARTITION;
 

@@ -69,7 +69,7 @@ void Sender::run_once() {
         }
     }
     expire_batches(now);
-    check_request_timeouts(now);
+    cluster_.fail_timed_out_requests(now, std::chrono::milliseconds(config_.request_timeout_ms));
     arm_timer(next_check);
 }
 
@@ -119,6 +119,12 @@ std::vector<ProducerBatch *> Sender::drain(int32_t node_id, Clock::time_point no
         if (!table || static_cast<size_t>(partition) >= table->queues.size()) continue;
         PartitionQueue &queue = *table->queues[static_cast<size_t>(partition)];
         if (keep_order && queue.in_flight > 0) continue;
+        // A broker takes any first sequence from a producer it has no state for:
+        // pipelining before the first answer could let a later batch in ahead
+        // of an earlier one that failed. One batch at a time until then.
+        if (identity_.enabled() && queue.in_flight > 0 &&
+            queue.confirmed_generation != identity_.generation())
+            continue;
         ProducerBatch *batch =
             accumulator_.take_sendable(queue, now, budget, batches.empty(), identity_.enabled());
         if (!batch) continue;
@@ -213,6 +219,7 @@ void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatc
             continue;
         }
         if (answer->error_code == protocol::kNone) {
+            queue_of(batch).confirmed_generation = batch->identity_generation;
             complete_batch(batch, {KPROD_OK, 0, KPROD_PERSISTED, answer->base_offset,
                                    answer->log_append_time_ms});
             continue;
@@ -309,19 +316,6 @@ void Sender::expire_batches(Clock::time_point now) {
             if (last_error_.empty()) last_error_ = cluster_.last_error();
         }
         fail_batch(batch, KPROD_ERR_MSG_TIMED_OUT, 0);
-    }
-}
-
-void Sender::check_request_timeouts(Clock::time_point now) {
-    const auto timeout = std::chrono::milliseconds(config_.request_timeout_ms);
-    for (int32_t node : cluster_.leader_nodes()) {
-        BrokerLink *link = cluster_.usable_link(node, now);
-        if (!link || !link->connection->has_in_flight()) continue;
-        if (link->connection->oldest_in_flight() + timeout <= now) {
-            auto connection = link->connection;  // fail() resets the link's pointer
-            connection->fail("request timed out after " + std::to_string(config_.request_timeout_ms) +
-                             " ms (request.timeout.ms)");
-        }
     }
 }
 

@@ -56,7 +56,6 @@ private:
                        bool force_retriable = false);
     void fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_error);
     void expire_batches(Clock::time_point now);
-    void check_request_timeouts(Clock::time_point now);
     void abort_everything();
     PartitionQueue &queue_of(const ProducerBatch *batch) const;
     void seal_for_attempt(ProducerBatch *batch, PartitionQueue &queue);

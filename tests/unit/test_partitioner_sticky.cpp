@@ -127,15 +127,20 @@ void test_fewer_partitions_than_current_picks_again(void **) {
 // count toward the new one (Java keeps the count per sticky choice,
 // BuiltInPartitioner.StickyPartitionInfo), or the new partition is left early.
 void test_late_appends_to_a_partition_already_left_do_not_count(void **) {
-    ScriptedRandom random{{0, 0, 0, 0}, {}};  // spares, so that only the outcome is judged
-    StickyPartitioner sticky(kBatchSize, random.function());
-    assert_int_equal(sticky.partition(3), 0);
-    sticky.record_appended(0, kBatchSize, 3);
-    assert_int_equal(sticky.partition(3), 1);
-
-    sticky.record_appended(0, kBatchSize, 3);  // late: chosen before the switch
-    sticky.record_appended(1, 1, 3);           // the first byte the new partition got
-    assert_int_equal(sticky.partition(3), 1);
+    int32_t before_late = -1;
+    int32_t after_late = -1;
+    {
+        ScriptedRandom random{{0, 0, 0, 0}, {}};  // spares, so that only the outcome is judged
+        StickyPartitioner sticky(kBatchSize, random.function());
+        sticky.partition(3);                       // 0
+        sticky.record_appended(0, kBatchSize, 3);  // moves to 1
+        before_late = sticky.partition(3);
+        sticky.record_appended(0, kBatchSize, 3);  // late: chosen before the switch
+        sticky.record_appended(1, 1, 3);           // the first byte the new partition got
+        after_late = sticky.partition(3);
+    }
+    assert_int_equal(before_late, 1);
+    assert_int_equal(after_late, 1);
 }
 
 // The built-in random choice (no injected function) also stays in range and moves.

@@ -320,7 +320,8 @@ size_t next_record_size(const ProducerBatch &batch, TestRecord &record, int64_t 
 // more small record says so, and that record then fits.
 void test_is_full_when_the_smallest_record_cannot_fit(void **) {
     TestRecord first{"k", "value", {}, 100};
-    TestRecord smallest{std::nullopt, std::nullopt, {}, 100};
+    TestRecord smallest;  // null key and value, no headers
+    smallest.timestamp_ms = 100;
     size_t first_size = 0;
     kprod::protocol::record_encoded_size(first.view(), 0, 0, first_size);
     first_size += 1;  // its one-byte length prefix
