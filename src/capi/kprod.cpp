@@ -145,10 +145,6 @@ kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen) {
             write_error(errstr, errlen, error);
             return nullptr;
         }
-        if (config.compression_type != kprod::client::CompressionType::kNone) {
-            write_error(errstr, errlen, "compression.type: only \"none\" is implemented so far");
-            return nullptr;
-        }
         if (config.security_protocol != kprod::client::SecurityProtocol::kPlaintext) {
             write_error(errstr, errlen, "security.protocol: only PLAINTEXT is implemented so far");
             return nullptr;

@@ -23,53 +23,55 @@ BufferPool::Result BufferPool::allocate(size_t size, Clock::time_point deadline,
         free_.pop_back();
         return Result::kOk;
     }
-    if (waiters_.empty() && unallocated_ + free_.size() * pooled_size_ >= size) {
-        take_from_budget(size);
+    if (!waiters_.empty() || unallocated_ + free_.size() * pooled_size_ < size) {
+        Result waited = wait_in_line(lock, size, deadline, buffer);
+        if (waited != Result::kOk || buffer) return waited;  // failed, or got a pooled buffer
     } else {
-        // Wait in line; the front waiter gets the memory that is freed.
-        Waiter me;
-        waiters_.push_back(&me);
-        bool got_pooled = false;
-        while (true) {
-            bool is_front = waiters_.front() == &me;
-            if (closed_) break;
-            if (is_front && size == pooled_size_ && !free_.empty()) {
-                buffer = free_.back();
-                free_.pop_back();
-                got_pooled = true;
-                break;
-            }
-            if (is_front && unallocated_ + free_.size() * pooled_size_ >= size) {
-                take_from_budget(size);
-                break;
-            }
-            if (me.ready.wait_until(lock, deadline) == std::cv_status::timeout &&
-                Clock::now() >= deadline) {
-                // One last look: memory may have come with the timeout.
-                is_front = waiters_.front() == &me;
-                if (is_front && unallocated_ + free_.size() * pooled_size_ >= size) {
-                    take_from_budget(size);
-                    break;
-                }
-                waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
-                if (!waiters_.empty()) waiters_.front()->ready.notify_one();
-                return Result::kTimedOut;
-            }
-        }
-        waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
-        // The next in line may be satisfiable with what is left.
-        if (!waiters_.empty()) waiters_.front()->ready.notify_one();
-        if (closed_ && !buffer && !got_pooled) return Result::kClosed;
-        if (got_pooled) return Result::kOk;
+        take_from_budget(size);
     }
     lock.unlock();
     buffer = static_cast<uint8_t *>(std::malloc(size > 0 ? size : 1));
     if (!buffer) {
         std::lock_guard relock(mutex_);
         unallocated_ += size;
-        return Result::kTooLarge;
+        return Result::kNoMemory;
     }
     return Result::kOk;
+}
+
+// Waits, first come first served, until `size` bytes can be had. On kOk either
+// `buffer` is a pooled buffer, or the budget was taken and the caller mallocs.
+BufferPool::Result BufferPool::wait_in_line(std::unique_lock<std::mutex> &lock, size_t size,
+                                            Clock::time_point deadline, uint8_t *&buffer) {
+    Waiter me;
+    waiters_.push_back(&me);
+    Result result = Result::kOk;
+    while (true) {
+        if (closed_) {
+            result = Result::kClosed;
+            break;
+        }
+        const bool is_front = waiters_.front() == &me;
+        if (is_front && size == pooled_size_ && !free_.empty()) {
+            buffer = free_.back();
+            free_.pop_back();
+            break;
+        }
+        if (is_front && unallocated_ + free_.size() * pooled_size_ >= size) {
+            take_from_budget(size);
+            break;
+        }
+        // Memory that arrives with the deadline is still taken (looked at above).
+        if (Clock::now() >= deadline) {
+            result = Result::kTimedOut;
+            break;
+        }
+        me.ready.wait_until(lock, deadline);
+    }
+    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
+    // The next in line may be satisfiable with what is left.
+    if (!waiters_.empty()) waiters_.front()->ready.notify_one();
+    return result;
 }
 
 void BufferPool::take_from_budget(size_t size) {

@@ -20,7 +20,7 @@ class BufferPool {
 public:
     using Clock = std::chrono::steady_clock;
 
-    enum class Result { kOk, kTimedOut, kTooLarge, kClosed };
+    enum class Result { kOk, kTimedOut, kTooLarge, kClosed, kNoMemory };
 
     BufferPool(size_t total_memory, size_t pooled_size);
     ~BufferPool();
@@ -48,6 +48,8 @@ private:
     struct Waiter {
         std::condition_variable ready;
     };
+    Result wait_in_line(std::unique_lock<std::mutex> &lock, size_t size, Clock::time_point deadline,
+                        uint8_t *&buffer);
     // Takes from the unallocated budget, shrinking the free list if it must.
     void take_from_budget(size_t size);
 

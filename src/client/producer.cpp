@@ -26,6 +26,8 @@ Producer::Producer(ProducerConfig config, ReportCallback callback)
       callback_(callback),
       pool_(static_cast<size_t>(config_.buffer_memory), static_cast<size_t>(config_.batch_size)),
       accumulator_({static_cast<size_t>(config_.batch_size),
+                    config_.compression_type != CompressionType::kNone,
+                    static_cast<size_t>(config_.max_request_size),
                     std::chrono::milliseconds(config_.linger_ms),
                     std::chrono::milliseconds(config_.delivery_timeout_ms)},
                    pool_),

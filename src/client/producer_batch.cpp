@@ -1,5 +1,7 @@
 #include "client/producer_batch.h"
 
+#include <cstring>
+
 namespace kprod::client {
 
 ProducerBatch::ProducerBatch(Topic *topic_, int32_t partition_, uint8_t *buffer_, size_t capacity_,
@@ -27,10 +29,20 @@ bool ProducerBatch::try_append(const protocol::RecordView &record, int64_t times
     return true;
 }
 
-void ProducerBatch::seal(int16_t attributes, int64_t producer_id, int16_t producer_epoch,
-                         int32_t base_sequence_) {
+size_t ProducerBatch::compress(compress::Compressor &compressor, std::vector<uint8_t> &scratch) {
+    const size_t raw = size_ - protocol::kRecordBatchHeaderSize;
+    if (!compressor.compress(buffer + protocol::kRecordBatchHeaderSize, raw, scratch)) return raw;
+    // Incompressible records go as they are: a batch may always be uncompressed.
+    if (scratch.size() >= raw) return raw;
+    std::memcpy(buffer + protocol::kRecordBatchHeaderSize, scratch.data(), scratch.size());
+    size_ = protocol::kRecordBatchHeaderSize + scratch.size();
+    attributes_ = static_cast<int16_t>(compressor.codec());
+    return raw;
+}
+
+void ProducerBatch::seal(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence_) {
     protocol::RecordBatchHeader header;
-    header.attributes = attributes;
+    header.attributes = attributes_;
     header.producer_id = producer_id;
     header.producer_epoch = producer_epoch;
     header.base_sequence = base_sequence_;

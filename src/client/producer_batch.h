@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "compress/codec.h"
 #include "protocol/record_batch.h"
 
 namespace kprod::client {
@@ -40,10 +41,14 @@ public:
     // Whether no more records should go in (the Java builder's isFull()).
     bool is_full() const { return size_ + kSmallestRecord > capacity_; }
 
+    // Replaces the records with their compressed form when that is smaller
+    // (`scratch` is the caller's reusable buffer). Before the first seal only.
+    // Returns the size of the records before compression.
+    size_t compress(compress::Compressor &compressor, std::vector<uint8_t> &scratch);
+
     // Writes the header and CRC. An idempotent producer seals again, with new
     // sequence numbers, when its epoch changed since the last attempt.
-    void seal(int16_t attributes, int64_t producer_id, int16_t producer_epoch,
-              int32_t base_sequence);
+    void seal(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence);
 
     // The broker may have written this batch in an earlier attempt: a later
     // failure must be reported as possibly persisted, never as not persisted.
@@ -72,6 +77,7 @@ private:
     static constexpr size_t kSmallestRecord = 7;
     size_t capacity_;
     size_t size_ = protocol::kRecordBatchHeaderSize;
+    int16_t attributes_ = 0;  // codec bits, once compressed
     int64_t base_timestamp_ = 0;
     int64_t max_timestamp_ = 0;
 };

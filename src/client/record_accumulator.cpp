@@ -46,6 +46,20 @@ size_t RecordAccumulator::single_record_batch_size(const protocol::RecordView &r
     return protocol::kRecordBatchHeaderSize + protocol::record_encoded_size(record, 0, 0, body_size);
 }
 
+size_t RecordAccumulator::new_batch_capacity(const Topic &topic, size_t record_batch_size) const {
+    size_t capacity = settings_.batch_size;
+    if (settings_.compressed) {
+        // As the Java producer judges fullness: estimated compressed size =
+        // raw * ratio * 1.05 reaches batch.size.
+        const double ratio = std::max(0.02, static_cast<double>(topic.compression_ratio.load(
+                                                std::memory_order_relaxed)) * 1.05);
+        const auto raw = static_cast<size_t>(static_cast<double>(settings_.batch_size) / ratio);
+        capacity = std::clamp(raw, settings_.batch_size,
+                              std::max(settings_.batch_size, settings_.max_request_size));
+    }
+    return std::max(capacity, record_batch_size);
+}
+
 bool RecordAccumulator::try_append_to_last(PartitionQueue &queue,
                                            const protocol::RecordView &record,
                                            int64_t timestamp_ms, void *opaque,
@@ -70,7 +84,7 @@ RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, Partitio
         if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) return result;
     }
     // A new batch: get memory without holding the queue's lock (it may block).
-    const size_t size = std::max(settings_.batch_size, single_record_batch_size(record));
+    const size_t size = new_batch_capacity(topic, single_record_batch_size(record));
     uint8_t *buffer = nullptr;
     switch (pool_.allocate(size, deadline, buffer)) {
     case BufferPool::Result::kOk:
@@ -83,6 +97,9 @@ RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, Partitio
         return result;
     case BufferPool::Result::kClosed:
         result.err = KPROD_ERR_CLOSED;
+        return result;
+    case BufferPool::Result::kNoMemory:
+        result.err = KPROD_ERR_NO_MEMORY;
         return result;
     }
     std::lock_guard lock(queue.mutex);

@@ -22,6 +22,8 @@ namespace kprod::client {
 
 struct AccumulatorSettings {
     size_t batch_size;
+    bool compressed;          // compression.type is not none: batches hold more raw bytes
+    size_t max_request_size;  // no batch's raw records may exceed it
     std::chrono::milliseconds linger;
     std::chrono::milliseconds delivery_timeout;
 };
@@ -85,6 +87,9 @@ public:
     void release(ProducerBatch *batch);
 
 private:
+    // How many bytes a new batch's buffer gets: batch.size, or with compression
+    // as many raw bytes as are expected to compress to batch.size.
+    size_t new_batch_capacity(const Topic &topic, size_t record_batch_size) const;
     bool try_append_to_last(PartitionQueue &queue, const protocol::RecordView &record,
                             int64_t timestamp_ms, void *opaque, AppendResult &result);
 

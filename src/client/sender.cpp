@@ -12,6 +12,15 @@ namespace kprod::client {
 namespace {
 // Housekeeping (expiry, request timeouts) runs at least this often.
 constexpr auto kMaxSleep = std::chrono::milliseconds(100);
+
+int compression_level(const ProducerConfig &config) {
+    switch (config.compression_type) {
+    case CompressionType::kGzip: return config.compression_gzip_level;
+    case CompressionType::kLz4: return config.compression_lz4_level;
+    case CompressionType::kZstd: return config.compression_zstd_level;
+    default: return 0;
+    }
+}
 }  // namespace
 
 Sender::Sender(const ProducerConfig &config, std::string client_id,
@@ -25,7 +34,11 @@ Sender::Sender(const ProducerConfig &config, std::string client_id,
                                   std::lock_guard lock(last_error_mutex_);
                                   last_error_ = reason;
                               }}),
-      identity_(config, cluster_, [this] { wakeup(); }) {}
+      identity_(config, cluster_, [this] { wakeup(); }) {
+    if (config.compression_type != CompressionType::kNone)
+        compressor_ = compress::make_compressor(static_cast<compress::Codec>(config.compression_type),
+                                                compression_level(config));
+}
 
 Sender::~Sender() { stop(); }
 
@@ -140,8 +153,15 @@ std::vector<ProducerBatch *> Sender::drain(int32_t node_id, Clock::time_point no
 // Seals a batch before its first attempt and, for an idempotent producer,
 // again after an epoch bump: sequence numbers start over at 0 per partition.
 void Sender::seal_for_attempt(ProducerBatch *batch, PartitionQueue &queue) {
+    if (batch->attempts == 0 && compressor_) {
+        // On the Sender thread, once per batch, holding no lock.
+        const size_t raw = batch->compress(*compressor_, compression_scratch_);
+        batch->topic->observe_compression_ratio(
+            static_cast<float>(batch->size() - protocol::kRecordBatchHeaderSize) /
+            static_cast<float>(std::max<size_t>(raw, 1)));
+    }
     if (!identity_.enabled()) {
-        if (batch->attempts == 0) batch->seal(0, -1, -1, -1);
+        if (batch->attempts == 0) batch->seal(-1, -1, -1);
         return;
     }
     if (batch->attempts > 0 && batch->identity_generation == identity_.generation()) return;
@@ -153,7 +173,7 @@ void Sender::seal_for_attempt(ProducerBatch *batch, PartitionQueue &queue) {
     // Sequences wrap from INT32_MAX to 0, as the broker expects.
     const int64_t next = static_cast<int64_t>(base) + batch->record_count();
     queue.next_base_sequence = static_cast<int32_t>(next > INT32_MAX ? next - INT32_MAX - 1 : next);
-    batch->seal(0, identity_.producer_id(), identity_.epoch(), base);
+    batch->seal(identity_.producer_id(), identity_.epoch(), base);
     batch->identity_generation = identity_.generation();
 }
 

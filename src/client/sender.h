@@ -19,6 +19,7 @@
 #include "client/config.h"
 #include "client/delivery_reports.h"
 #include "client/producer_identity.h"
+#include "compress/codec.h"
 #include "client/record_accumulator.h"
 
 namespace kprod::client {
@@ -76,6 +77,8 @@ private:
 
     Cluster cluster_;
     ProducerIdentity identity_;
+    std::unique_ptr<compress::Compressor> compressor_;  // null without compression
+    std::vector<uint8_t> compression_scratch_;
     int produce_requests_in_flight_ = 0;
     std::map<int32_t, size_t> drain_start_;  // rotating start index per node, against starvation
     std::mt19937 jitter_{std::random_device{}()};

@@ -5,6 +5,7 @@
 // read it without a lock.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -50,6 +51,17 @@ struct Topic {
 
     // Where keyless records go.
     StickyPartitioner sticky;
+
+    // Compressed size / raw size of this topic's recent batches (Java's
+    // CompressionRatioEstimator): how many raw bytes make a batch.size batch.
+    std::atomic<float> compression_ratio{1.0f};
+    // Sender thread: moves the estimate toward an observed ratio, quickly up, slowly down.
+    void observe_compression_ratio(float observed) {
+        float current = compression_ratio.load(std::memory_order_relaxed);
+        float next = observed > current ? std::max(current + 0.05f, observed)
+                                        : std::max(current - 0.005f, observed);
+        compression_ratio.store(next, std::memory_order_relaxed);
+    }
 
     // Sender thread only: grows the table to `count` partitions.
     void resize(int32_t count) {

@@ -269,6 +269,28 @@ void test_close_wakes_waiters_with_closed(void **) {
     assert_int_equal(pool.available_memory(), kPooled);
 }
 
+// A waiter whose deadline passes just as memory comes back and close() is
+// called may answer kOk, kTimedOut or kClosed, but the memory must not vanish.
+// The moment varies round by round so that some rounds hit the race.
+void test_waiter_timing_out_as_the_pool_closes_loses_no_memory(void **) {
+    int rounds_that_lost_memory = 0;
+    for (int round = 0; round < 200; ++round) {
+        BufferPool pool(kPooled, kPooled);
+        uint8_t *held = allocate_now(pool, kPooled);
+        const auto deadline = Clock::now() + 2ms;
+        Result result = Result::kTooLarge;
+        uint8_t *buffer = nullptr;
+        std::thread waiter([&] { result = pool.allocate(kPooled, deadline, buffer); });
+        std::this_thread::sleep_until(deadline - std::chrono::microseconds(5 * (round % 40)));
+        pool.deallocate(held, kPooled);
+        pool.close();
+        waiter.join();
+        if (result == Result::kOk) pool.deallocate(buffer, kPooled);
+        if (pool.available_memory() != kPooled) ++rounds_that_lost_memory;
+    }
+    assert_int_equal(rounds_that_lost_memory, 0);
+}
+
 }  // namespace
 
 int main(void) {
@@ -284,6 +306,7 @@ int main(void) {
         cmocka_unit_test(test_waiters_are_served_first_come_first_served),
         cmocka_unit_test(test_small_request_does_not_overtake_a_large_one),
         cmocka_unit_test(test_close_wakes_waiters_with_closed),
+        cmocka_unit_test(test_waiter_timing_out_as_the_pool_closes_loses_no_memory),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -63,7 +63,7 @@ struct Fixture {
     explicit Fixture(size_t buffer_memory = 64 * kBatchSize,
                      std::chrono::milliseconds linger = kLinger)
         : pool(buffer_memory, kBatchSize),
-          accumulator(AccumulatorSettings{kBatchSize, linger, kDeliveryTimeout}, pool) {
+          accumulator(AccumulatorSettings{kBatchSize, false, 1 << 20, linger, kDeliveryTimeout}, pool) {
         bool created = false;
         topic = accumulator.get_or_create_topic("events", created);
         topic->resize(3);
@@ -361,6 +361,20 @@ void test_retry_waits_for_in_flight_when_retries_go_alone(void **) {
     f.accumulator.release(batch);
 }
 
+// A batch answered OUT_OF_ORDER_SEQUENCE_NUMBER is expected to be when an
+// older batch of its partition still waits to be retried.
+void test_earlier_batch_awaits_retry_only_for_an_older_retry(void **) {
+    Fixture f;
+    const std::string fills = value_filling_a_batch();
+    f.append(0, fills);
+    f.append(0, fills);
+    const uint64_t newer = f.queue(0).batches[1]->sequence;
+    assert_false(f.accumulator.earlier_batch_awaits_retry(f.queue(0), newer));  // not a retry
+    ProducerBatch *retry = f.take_and_reenqueue_as_retry(0, Clock::now() + 5s);
+    assert_true(f.accumulator.earlier_batch_awaits_retry(f.queue(0), newer));
+    assert_false(f.accumulator.earlier_batch_awaits_retry(f.queue(0), retry->sequence));
+}
+
 void test_take_expired_takes_only_batches_past_delivery_timeout(void **) {
     Fixture f;
     const std::string fills = value_filling_a_batch();
@@ -487,6 +501,7 @@ int main(void) {
         cmocka_unit_test(test_retries_go_back_in_creation_order),
         cmocka_unit_test(test_append_never_goes_into_a_retried_batch),
         cmocka_unit_test(test_retry_waits_for_in_flight_when_retries_go_alone),
+        cmocka_unit_test(test_earlier_batch_awaits_retry_only_for_an_older_retry),
         cmocka_unit_test(test_take_expired_takes_only_batches_past_delivery_timeout),
         cmocka_unit_test(test_concurrent_appends_lose_no_record),
         cmocka_unit_test(test_concurrent_appends_and_drain_lose_no_record),

@@ -84,8 +84,8 @@ constexpr int64_t kNoProducerId = -1;
 constexpr int16_t kNoProducerEpoch = -1;
 constexpr int32_t kNoSequence = -1;
 
-void seal_without_idempotence(ProducerBatch &batch, int16_t attributes = 0) {
-    batch.seal(attributes, kNoProducerId, kNoProducerEpoch, kNoSequence);
+void seal_without_idempotence(ProducerBatch &batch) {
+    batch.seal(kNoProducerId, kNoProducerEpoch, kNoSequence);
 }
 
 // A batch over its own buffer; `physical` may exceed `capacity` so that a test
@@ -235,15 +235,43 @@ void test_sealed_batch_round_trips_every_field(void **) {
     }
 }
 
-void test_seal_writes_the_attributes_it_is_given(void **) {
-    TestRecord record{"k", "v", {}, 1};
-    TestBatch test(256);
+// Compression replaces the records with a zstd frame and sets the codec bits;
+// the frame holds exactly the records that were written.
+void test_compress_sets_codec_bits_and_keeps_the_records(void **) {
+    TestBatch test(4096);
+    TestRecord record{"key", std::string(200, 'a'), {}, 1};
+    for (int i = 0; i < 10; ++i) assert_true(test.append(record));
+    const std::vector<uint8_t> raw(test.batch.data() + kprod::protocol::kRecordBatchHeaderSize,
+                                   test.batch.data() + test.batch.size());
+    auto compressor = kprod::compress::make_compressor(kprod::compress::Codec::kZstd, 3);
+    std::vector<uint8_t> scratch;
+    assert_int_equal(test.batch.compress(*compressor, scratch), raw.size());
+    assert_true(test.batch.size() < kprod::protocol::kRecordBatchHeaderSize + raw.size());
+    seal_without_idempotence(test.batch);
+    assert_int_equal(test.batch.data()[22] & 0x07, 4);  // attributes, low byte: zstd
+    std::vector<uint8_t> restored;
+    std::string error;
+    assert_true(kprod::compress::decompress(
+        kprod::compress::Codec::kZstd, test.batch.data() + kprod::protocol::kRecordBatchHeaderSize,
+        test.batch.size() - kprod::protocol::kRecordBatchHeaderSize, restored, 1 << 20, error));
+    assert_true(restored == raw);
+}
+
+// Records that do not shrink stay uncompressed, codec bits clear.
+void test_incompressible_records_stay_raw(void **) {
+    TestBatch test(4096);
+    std::string noise;
+    uint32_t x = 12345;
+    for (int i = 0; i < 1000; ++i) noise.push_back(static_cast<char>((x = x * 1103515245 + 12345) >> 24));
+    TestRecord record{"k", noise, {}, 1};
     assert_true(test.append(record));
-    const int16_t log_append_time_and_transactional = 0x08 | 0x10;
-    seal_without_idempotence(test.batch, log_append_time_and_transactional);
-    kprod::test::RecordBatch parsed;
-    assert_true(kprod::test::read_record_batch(test.batch.data(), test.batch.size(), &parsed));
-    assert_int_equal(parsed.attributes, log_append_time_and_transactional);
+    const size_t before = test.batch.size();
+    auto compressor = kprod::compress::make_compressor(kprod::compress::Codec::kLz4, 9);
+    std::vector<uint8_t> scratch;
+    test.batch.compress(*compressor, scratch);
+    seal_without_idempotence(test.batch);
+    assert_int_equal(test.batch.size(), before);
+    assert_int_equal(test.batch.data()[22] & 0x07, 0);
 }
 
 // An idempotent producer seals a retry again under a new epoch and sequence:
@@ -254,14 +282,14 @@ void test_seal_writes_producer_identity_and_can_seal_again(void **) {
     for (TestRecord &record : records) assert_true(test.append(record));
     kprod::test::RecordBatch parsed;
 
-    test.batch.seal(0, 4000, 2, 17);
+    test.batch.seal(4000, 2, 17);
     assert_true(kprod::test::read_record_batch(test.batch.data(), test.batch.size(), &parsed));
     assert_true(parsed.producer_id == 4000);
     assert_int_equal(parsed.producer_epoch, 2);
     assert_int_equal(parsed.base_sequence, 17);
     assert_int_equal(test.batch.base_sequence, 17);
 
-    test.batch.seal(0, 4000, 3, 0);
+    test.batch.seal(4000, 3, 0);
     assert_true(kprod::test::read_record_batch(test.batch.data(), test.batch.size(), &parsed));
     assert_int_equal(parsed.producer_epoch, 3);
     assert_int_equal(parsed.base_sequence, 0);
@@ -351,7 +379,8 @@ int main(void) {
         cmocka_unit_test(test_record_size_matches_written_bytes),
         cmocka_unit_test(test_record_size_with_large_header_values),
         cmocka_unit_test(test_sealed_batch_round_trips_every_field),
-        cmocka_unit_test(test_seal_writes_the_attributes_it_is_given),
+        cmocka_unit_test(test_compress_sets_codec_bits_and_keeps_the_records),
+        cmocka_unit_test(test_incompressible_records_stay_raw),
         cmocka_unit_test(test_seal_writes_producer_identity_and_can_seal_again),
         cmocka_unit_test(test_try_append_keeps_each_record_meta),
         cmocka_unit_test(test_try_append_refuses_a_record_that_does_not_fit),
