@@ -92,26 +92,33 @@ void Cluster::maintain(Clock::time_point now, Clock::time_point &next_check) {
         next_check = std::min(next_check, metadata_not_before_);
         return;
     }
-    if (BrokerLink *l = any_negotiated_link()) return send_metadata_request(*l, now);
+    if (BrokerLink *l = any_negotiated_link()) return send_metadata_request(*l);
     ensure_some_connection(now);
     // Nothing to connect to until some backoff ends: look again soon.
     next_check = std::min(next_check, now + std::chrono::milliseconds(config_.reconnect_backoff_ms));
 }
 
-void Cluster::send_metadata_request(BrokerLink &l, Clock::time_point now) {
+void Cluster::send_request(BrokerLink &link,
+                           const std::function<void(std::vector<uint8_t> &, int32_t)> &encode,
+                           net::ResponseHandler handler) {
+    net::OutboundRequest request;
+    request.correlation_id = next_correlation_id();
+    encode(request.owned, request.correlation_id);
+    request.finish();
+    link.connection->send(std::move(request), std::move(handler));
+}
+
+void Cluster::send_metadata_request(BrokerLink &l) {
     std::vector<std::string> names;
     for (Topic *topic : accumulator_.topics()) names.push_back(topic->name);
     const int16_t version = l.metadata_version;
-    net::OutboundRequest request;
-    const int32_t correlation_id = next_correlation_id();
-    protocol::encode_metadata_request(request.owned, version, correlation_id, client_id_, names);
-    request.finish();
-    request.correlation_id = correlation_id;
     metadata_in_flight_ = true;
     refresh_wanted_ = false;
-    (void)now;
-    l.connection->send(std::move(request), [this, version](net::RequestStatus status,
-                                                           const uint8_t *body, size_t size) {
+    auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
+        protocol::encode_metadata_request(out, version, correlation_id, client_id_, names);
+    };
+    send_request(l, encode, [this, version](net::RequestStatus status, const uint8_t *body,
+                                            size_t size) {
         metadata_in_flight_ = false;
         if (status == net::RequestStatus::kAnswered) return on_metadata_response(version, body, size);
         request_refresh("metadata request lost");
@@ -122,13 +129,8 @@ void Cluster::send_metadata_request(BrokerLink &l, Clock::time_point now) {
 }
 
 void Cluster::on_metadata_response(int16_t version, const uint8_t *body, size_t size) {
-    const bool flexible = protocol::is_flexible(protocol::kMetadataVersions, version);
-    protocol::WireReader header(body, size);
-    protocol::skip_response_header_rest(header, flexible);
-    const size_t header_size = size - header.remaining();
     protocol::MetadataResponse response;
-    if (!header.ok() ||
-        !protocol::decode_metadata_response(body + header_size, size - header_size, version, response)) {
+    if (!protocol::decode_metadata_response(body, size, version, response)) {
         last_error_ = "malformed Metadata response";
         request_refresh(last_error_);
         metadata_not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
@@ -194,17 +196,14 @@ std::vector<int32_t> Cluster::leader_nodes() const {
 
 void Cluster::on_connected(net::Connection &connection) {
     BrokerLink &l = link(connection.node_id());
-    net::OutboundRequest request;
-    const int32_t correlation_id = next_correlation_id();
-    protocol::encode_api_versions_request(request.owned, correlation_id, client_id_);
-    request.finish();
-    request.correlation_id = correlation_id;
     const int32_t node_id = l.node_id;
-    connection.send(std::move(request),
-                    [this, node_id](net::RequestStatus status, const uint8_t *body, size_t size) {
-                        if (status == net::RequestStatus::kAnswered)
-                            on_api_versions(link(node_id), body, size);
-                    });
+    auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
+        protocol::encode_api_versions_request(out, correlation_id, client_id_);
+    };
+    send_request(l, encode, [this, node_id](net::RequestStatus status, const uint8_t *body,
+                                            size_t size) {
+        if (status == net::RequestStatus::kAnswered) on_api_versions(link(node_id), body, size);
+    });
 }
 
 void Cluster::on_api_versions(BrokerLink &l, const uint8_t *body, size_t size) {

@@ -63,6 +63,12 @@ public:
     // least busy, preferring brokers over bootstrap entries), or null.
     BrokerLink *any_negotiated_link();
 
+    // Frames a request (encode gets the output and the correlation id) and
+    // sends it on the link's connection.
+    void send_request(BrokerLink &link,
+                      const std::function<void(std::vector<uint8_t> &, int32_t)> &encode,
+                      net::ResponseHandler handler);
+
     int32_t next_correlation_id() { return ++correlation_id_; }
     const std::string &client_id() const { return client_id_; }
     const net::MetadataCache &metadata() const { return metadata_; }
@@ -87,7 +93,7 @@ private:
     void connect(BrokerLink &link, const std::string &host, uint16_t port, Clock::time_point now);
     void on_api_versions(BrokerLink &link, const uint8_t *body, size_t size);
     void ensure_some_connection(Clock::time_point now);
-    void send_metadata_request(BrokerLink &link, Clock::time_point now);
+    void send_metadata_request(BrokerLink &link);
     void on_metadata_response(int16_t version, const uint8_t *body, size_t size);
     std::chrono::milliseconds backoff(int failures, int64_t base_ms, int64_t max_ms);
 

@@ -38,16 +38,14 @@ void ProducerIdentity::maintain(Clock::time_point now, Clock::time_point &next_c
 
 void ProducerIdentity::send_request(BrokerLink &link) {
     const int16_t version = link.init_producer_id_version;
-    net::OutboundRequest request;
-    const int32_t correlation_id = cluster_.next_correlation_id();
     // v3+ keeps the id and bumps the epoch; older brokers hand out a new id.
-    protocol::encode_init_producer_id_request(request.owned, version, correlation_id,
-                                              cluster_.client_id(), producer_id_, epoch_);
-    request.finish();
-    request.correlation_id = correlation_id;
+    auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
+        protocol::encode_init_producer_id_request(out, version, correlation_id,
+                                                  cluster_.client_id(), producer_id_, epoch_);
+    };
     state_ = State::kRequesting;
-    link.connection->send(std::move(request), [this, version](net::RequestStatus status,
-                                                              const uint8_t *body, size_t size) {
+    cluster_.send_request(link, encode, [this, version](net::RequestStatus status,
+                                                        const uint8_t *body, size_t size) {
         if (status == net::RequestStatus::kAnswered) return on_response(version, body, size);
         state_ = State::kNeedId;
         not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
@@ -56,14 +54,8 @@ void ProducerIdentity::send_request(BrokerLink &link) {
 }
 
 void ProducerIdentity::on_response(int16_t version, const uint8_t *body, size_t size) {
-    const bool flexible = protocol::is_flexible(protocol::kInitProducerIdVersions, version);
-    protocol::WireReader header(body, size);
-    protocol::skip_response_header_rest(header, flexible);
-    const size_t header_size = size - header.remaining();
     protocol::InitProducerIdResponse response;
-    if (!header.ok() || !protocol::decode_init_producer_id_response(body + header_size,
-                                                                    size - header_size, version,
-                                                                    response) ||
+    if (!protocol::decode_init_producer_id_response(body, size, version, response) ||
         response.error_code != protocol::kNone) {
         last_error_ = std::string("InitProducerId failed: ") +
                       protocol::kafka_error_name(response.error_code);

@@ -220,13 +220,8 @@ void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatc
         wakeup();
         return;
     }
-    const bool flexible = protocol::is_flexible(protocol::kProduceVersions, version);
-    protocol::WireReader header(body, size);
-    protocol::skip_response_header_rest(header, flexible);
-    const size_t header_size = size - header.remaining();
     protocol::ProduceResponse response;
-    const bool parsed = header.ok() && protocol::decode_produce_response(
-                                           body + header_size, size - header_size, version, response);
+    const bool parsed = protocol::decode_produce_response(body, size, version, response);
     for (ProducerBatch *batch : batches) {
         const protocol::ProduceResponse::Partition *answer = nullptr;
         for (const auto &topic : response.topics) {

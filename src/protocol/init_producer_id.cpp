@@ -27,6 +27,7 @@ bool decode_init_producer_id_response(const uint8_t *body, size_t size, int16_t 
                                       InitProducerIdResponse &out) {
     const bool flexible = is_flexible(kInitProducerIdVersions, version);
     WireReader reader(body, size);
+    skip_response_header_rest(reader, flexible);
     reader.int32();  // throttle_time_ms
     out.error_code = reader.int16();
     out.producer_id = reader.int64();

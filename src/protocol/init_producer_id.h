@@ -23,7 +23,7 @@ void encode_init_producer_id_request(std::vector<uint8_t> &out, int16_t version,
                                      int32_t correlation_id, std::string_view client_id,
                                      int64_t producer_id, int16_t producer_epoch);
 
-// `body` starts right after the response header. False if malformed.
+// `body` starts right after the correlation id. False if malformed.
 bool decode_init_producer_id_response(const uint8_t *body, size_t size, int16_t version,
                                       InitProducerIdResponse &out);
 

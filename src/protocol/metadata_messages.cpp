@@ -60,6 +60,7 @@ bool decode_metadata_response(const uint8_t *body, size_t size, int16_t version,
                               MetadataResponse &out) {
     const bool flexible = is_flexible(kMetadataVersions, version);
     WireReader reader(body, size);
+    skip_response_header_rest(reader, flexible);
     reader.int32();  // throttle_time_ms
     int32_t brokers = reader.array_length(flexible);
     out.brokers.clear();

@@ -36,7 +36,7 @@ struct MetadataResponse {
 void encode_metadata_request(std::vector<uint8_t> &out, int16_t version, int32_t correlation_id,
                              std::string_view client_id, const std::vector<std::string> &topics);
 
-// `body` starts right after the response header. False if malformed.
+// `body` starts right after the correlation id. False if malformed.
 bool decode_metadata_response(const uint8_t *body, size_t size, int16_t version,
                               MetadataResponse &out);
 

@@ -62,6 +62,7 @@ bool decode_produce_response(const uint8_t *body, size_t size, int16_t version,
                              ProduceResponse &out) {
     const bool flexible = is_flexible(kProduceVersions, version);
     WireReader reader(body, size);
+    skip_response_header_rest(reader, flexible);
     int32_t topics = reader.array_length(flexible);
     out.topics.clear();
     for (int32_t t = 0; t < topics && reader.ok(); ++t) {

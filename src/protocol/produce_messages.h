@@ -44,7 +44,7 @@ void encode_produce_request(net::OutboundRequest &out, int16_t version, int32_t 
                             std::string_view client_id, int16_t acks, int32_t timeout_ms,
                             const std::vector<ProduceTopicData> &topics);
 
-// `body` starts right after the response header. False if malformed.
+// `body` starts right after the correlation id. False if malformed.
 bool decode_produce_response(const uint8_t *body, size_t size, int16_t version,
                              ProduceResponse &out);
 
