@@ -3,16 +3,18 @@
 // and CommonClientConfigs.java, Kafka 4.x); where kprod differs, the row says why.
 // Cold path only: runs when properties are set and when a producer is created.
 #include "client/config.h"
+#include "client/config_text.h"
 
 #include <algorithm>
 #include <charconv>
 #include <iterator>
 #include <limits>
 #include <string>
-#include <tuple>
 #include <utility>
 
 namespace kprod::client {
+
+using namespace config_text;
 
 namespace {
 
@@ -189,31 +191,11 @@ constexpr PropertySpec kProperties[] = {
 
 // ----- Small text helpers ----------------------------------------------------
 
-// Java's String.trim(): drop every character <= ' ' at both ends.
-std::string_view trim(std::string_view text) {
-    auto is_blank = [](char c) { return static_cast<unsigned char>(c) <= ' '; };
-    while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
-    while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
-    return text;
-}
-
-char to_lower_ascii(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(),
-                      [](char x, char y) { return to_lower_ascii(x) == to_lower_ascii(y); });
-}
-
 std::string to_lower(std::string_view text) {
     std::string lower(text);
     std::transform(lower.begin(), lower.end(), lower.begin(), to_lower_ascii);
     return lower;
 }
-
-std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
 std::string join(std::span<const std::string_view> items, std::string_view separator) {
     std::string out;
@@ -226,18 +208,6 @@ std::string join(std::span<const std::string_view> items, std::string_view separ
 
 // ----- Parsing one value -----------------------------------------------------
 
-// An optional sign and decimal digits, nothing else, within int64_t.
-bool parse_integer(std::string_view text, int64_t &out) {
-    const bool plus = !text.empty() && text.front() == '+';
-    if (plus) text.remove_prefix(1);
-    const size_t first_digit = (!plus && !text.empty() && text.front() == '-') ? 1 : 0;
-    if (text.size() <= first_digit || text[first_digit] < '0' || text[first_digit] > '9') {
-        return false;
-    }
-    const char *end = text.data() + text.size();
-    auto [stop, status] = std::from_chars(text.data(), end, out);
-    return status == std::errc() && stop == end;
-}
 
 bool parse_bool(std::string_view text, bool &out) {
     if (equals_ignore_case(text, "true")) {
@@ -303,86 +273,6 @@ size_t edit_distance(std::string_view a, std::string_view b) {
         }
     }
     return d[a.size()][b.size()];
-}
-
-// ----- bootstrap.servers -----------------------------------------------------
-
-bool is_host_name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '-' || c == '_';
-}
-
-// Inside brackets: hex digits, ':' and '.', and a zone after '%' ("fe80::1%eth0").
-bool is_ipv6_char(char c) { return is_host_name_char(c) || c == ':' || c == '%'; }
-
-bool bootstrap_error(std::string_view entry, std::string_view problem, std::string &error) {
-    error = "bootstrap.servers: " + quoted(entry) + " " + std::string(problem);
-    return false;
-}
-
-bool parse_port(std::string_view entry, std::string_view text, uint16_t &port,
-                std::string &error) {
-    if (text.empty()) return bootstrap_error(entry, "has no port; expected host:port", error);
-    int64_t value = 0;
-    if (text.front() == '+' || text.front() == '-' || !parse_integer(text, value) ||
-        value < 1 || value > 65535) {
-        return bootstrap_error(entry, "has an invalid port; expected a port 1..65535", error);
-    }
-    port = static_cast<uint16_t>(value);
-    return true;
-}
-
-// Split "[v6]:port" or "host:port" into host and port text.
-bool split_host_port(std::string_view entry, std::string_view &host, std::string_view &port,
-                     std::string &error) {
-    if (entry.find("://") != std::string_view::npos) {
-        return bootstrap_error(entry, "has a scheme; expected host:port "
-                                      "(the protocol is set by security.protocol)", error);
-    }
-    if (entry.front() == '[') {
-        const size_t close = entry.find(']');
-        if (close == std::string_view::npos) {
-            return bootstrap_error(entry, "has no closing ']'; expected [address]:port", error);
-        }
-        host = entry.substr(1, close - 1);
-        std::string_view rest = entry.substr(close + 1);
-        if (rest.empty() || rest.front() != ':') {
-            return bootstrap_error(entry, "has no port; expected [address]:port", error);
-        }
-        port = rest.substr(1);
-        return true;
-    }
-    const size_t colon = entry.find(':');
-    if (colon == std::string_view::npos) {
-        return bootstrap_error(entry, "has no port; expected host:port", error);
-    }
-    if (entry.find(':', colon + 1) != std::string_view::npos) {
-        return bootstrap_error(entry, "is ambiguous; write an IPv6 address as [address]:port",
-                               error);
-    }
-    host = entry.substr(0, colon);
-    port = entry.substr(colon + 1);
-    return true;
-}
-
-bool parse_host_port(std::string_view entry, HostPort &out, std::string &error) {
-    std::string_view host;
-    std::string_view port;
-    if (!split_host_port(entry, host, port, error)) return false;
-    if (host.empty()) return bootstrap_error(entry, "has no host; expected host:port", error);
-    const bool bracketed = entry.front() == '[';
-    const bool valid_host = bracketed ? host.find(':') != std::string_view::npos &&
-                                            std::all_of(host.begin(), host.end(), is_ipv6_char)
-                                      : std::all_of(host.begin(), host.end(), is_host_name_char);
-    if (!valid_host) {
-        return bootstrap_error(entry, "has an invalid host " + quoted(host), error);
-    }
-    out.host = std::string(host);
-    return parse_port(entry, port, out.port, error);
-}
-
-bool same_address(const HostPort &a, const HostPort &b) {
-    return a.port == b.port && equals_ignore_case(a.host, b.host);
 }
 
 // ----- Building the typed configuration -------------------------------------
@@ -617,45 +507,6 @@ kprod_err_t validate(const ConfigStore &store, ProducerConfig &c, std::string &e
     return KPROD_OK;
 }
 
-// ----- Markdown --------------------------------------------------------------
-
-std::string markdown_cell(std::string_view text) {
-    std::string cell;
-    for (char c : text) {
-        if (c == '|') cell += '\\';
-        cell += c;
-    }
-    return cell;
-}
-
-// Java's documentation order: required first, then by importance, then by name.
-std::vector<const PropertySpec *> specs_in_documentation_order() {
-    std::vector<const PropertySpec *> sorted;
-    for (const PropertySpec &spec : kProperties) sorted.push_back(&spec);
-    std::sort(sorted.begin(), sorted.end(), [](const PropertySpec *a, const PropertySpec *b) {
-        return std::tuple(!a->required, a->importance, a->name) <
-               std::tuple(!b->required, b->importance, b->name);
-    });
-    return sorted;
-}
-
-struct TableSpan {
-    size_t start;  // first character after the begin line
-    size_t end;    // first character of the end line
-};
-
-std::optional<TableSpan> locate_config_table(std::string_view document) {
-    const size_t begin = document.find(kConfigTableBegin);
-    if (begin == std::string_view::npos) return std::nullopt;
-    const size_t line_end = document.find('\n', begin);
-    if (line_end == std::string_view::npos) return std::nullopt;
-    const size_t start = line_end + 1;
-    const size_t end = document.find(kConfigTableEnd, start);
-    if (end == std::string_view::npos) return std::nullopt;
-    if (end != start && document[end - 1] != '\n') return std::nullopt;
-    return TableSpan{start, end};
-}
-
 }  // namespace
 
 // ----- The table's interface -------------------------------------------------
@@ -735,43 +586,6 @@ bool check_value(const PropertySpec &spec, std::string_view value, std::string &
     return valid;
 }
 
-// ----- bootstrap.servers -----------------------------------------------------
-
-std::string format_host_port(const HostPort &address) {
-    const bool ipv6 = address.host.find(':') != std::string::npos;
-    return (ipv6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(address.port);
-}
-
-bool parse_bootstrap_servers(std::string_view list, std::vector<HostPort> &out,
-                             std::string &error) {
-    std::string_view rest = trim(list);
-    if (rest.empty()) {
-        error = "bootstrap.servers: expected host1:port1,host2:port2,..., got an empty list";
-        return false;
-    }
-    std::vector<HostPort> parsed;
-    while (true) {
-        const size_t comma = rest.find(',');
-        const std::string_view entry = trim(rest.substr(0, comma));
-        if (entry.empty()) {
-            error = "bootstrap.servers: empty entry in " + quoted(list) +
-                    "; expected host1:port1,host2:port2,...";
-            return false;
-        }
-        HostPort address;
-        if (!parse_host_port(entry, address, error)) return false;
-        auto same = [&](const HostPort &other) { return same_address(address, other); };
-        if (std::any_of(parsed.begin(), parsed.end(), same)) {
-            return bootstrap_error(format_host_port(address), "is listed twice", error);
-        }
-        parsed.push_back(std::move(address));
-        if (comma == std::string_view::npos) break;
-        rest.remove_prefix(comma + 1);
-    }
-    out = std::move(parsed);
-    return true;
-}
-
 // ----- ConfigStore -----------------------------------------------------------
 
 ConfigStore::ConfigStore() : values_(std::size(kProperties)) {}
@@ -817,36 +631,5 @@ kprod_err_t ConfigStore::build(ProducerConfig &out, std::string &error) const {
 }
 
 // ----- Documentation ---------------------------------------------------------
-
-std::string config_markdown_table() {
-    std::string table = "| Property | Default | Accepted values | Description |\n"
-                        "|---|---|---|---|\n";
-    for (const PropertySpec *spec : specs_in_documentation_order()) {
-        table += "| `" + std::string(spec->name) + "` | ";
-        const std::string shown_default = default_for_display(*spec);
-        table += (spec->required || !spec->default_value) ? shown_default
-                                                           : "`" + shown_default + "`";
-        table += " | " + markdown_cell(accepted_values(*spec)) + " | " +
-                 markdown_cell(spec->doc) + " |\n";
-    }
-    return table;
-}
-
-std::optional<std::string_view> find_config_table(std::string_view document) {
-    const std::optional<TableSpan> span = locate_config_table(document);
-    if (!span) return std::nullopt;
-    return document.substr(span->start, span->end - span->start);
-}
-
-bool splice_config_table(std::string &document, std::string &error) {
-    const std::optional<TableSpan> span = locate_config_table(document);
-    if (!span) {
-        error = "no \"" + std::string(kConfigTableBegin) + "\" line followed by a \"" +
-                std::string(kConfigTableEnd) + "\" line";
-        return false;
-    }
-    document.replace(span->start, span->end - span->start, config_markdown_table());
-    return true;
-}
 
 }  // namespace kprod::client
