@@ -330,6 +330,10 @@ void Sender::expire_batches(Clock::time_point now) {
             std::lock_guard lock(last_error_mutex_);
             if (last_error_.empty()) last_error_ = cluster_.last_error();
         }
+        // A sent batch given up leaves a hole in its partition's sequences:
+        // start them over under a new epoch rather than meet OUT_OF_ORDER later.
+        if (identity_.enabled() && batch->attempts > 0)
+            identity_.request_new_epoch("batch expired after a send attempt");
         fail_batch(batch, KPROD_ERR_MSG_TIMED_OUT, 0);
     }
 }

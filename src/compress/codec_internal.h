@@ -28,14 +28,14 @@ std::unique_ptr<Compressor> make_lz4_compressor(int level);
 std::unique_ptr<Compressor> make_zstd_compressor(int level);
 
 // Each replaces `out`, which never grows past max_output + 1 bytes, and fills `error` on failure.
-bool gzip_decompress(const uint8_t *input, size_t size, std::vector<uint8_t> &out, size_t max_output,
-                     std::string &error);
+bool gzip_decompress(const uint8_t *input, size_t size, std::vector<uint8_t> &out,
+                     size_t max_output, std::string &error);
 bool snappy_decompress(const uint8_t *input, size_t size, std::vector<uint8_t> &out,
                        size_t max_output, std::string &error);
 bool lz4_decompress(const uint8_t *input, size_t size, std::vector<uint8_t> &out, size_t max_output,
                     std::string &error);
-bool zstd_decompress(const uint8_t *input, size_t size, std::vector<uint8_t> &out, size_t max_output,
-                     std::string &error);
+bool zstd_decompress(const uint8_t *input, size_t size, std::vector<uint8_t> &out,
+                     size_t max_output, std::string &error);
 
 // The decoders' output buffer: out[0, used) holds what was decoded so far. It
 // grows by doubling up to one byte past max_output, so that a decoder learns
@@ -43,7 +43,8 @@ bool zstd_decompress(const uint8_t *input, size_t size, std::vector<uint8_t> &ou
 class BoundedOutput {
 public:
     BoundedOutput(std::vector<uint8_t> &out, size_t input_size, size_t max_output)
-        : out_(out), max_output_(max_output),
+        : out_(out),
+          max_output_(max_output),
           limit_(max_output == std::numeric_limits<size_t>::max() ? max_output : max_output + 1) {
         out_.clear();
         out_.resize(std::min(limit_, std::max<size_t>(input_size * 4, 64 * 1024)));

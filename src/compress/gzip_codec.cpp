@@ -61,8 +61,8 @@ std::unique_ptr<Compressor> make_gzip_compressor(int level) {
 
 // Accepts concatenated gzip members, as Java's GZIPInputStream does; anything
 // after the last member that is not another member is an error.
-bool gzip_decompress(const uint8_t *input, size_t size, std::vector<uint8_t> &out, size_t max_output,
-                     std::string &error) {
+bool gzip_decompress(const uint8_t *input, size_t size, std::vector<uint8_t> &out,
+                     size_t max_output, std::string &error) {
     BoundedOutput output(out, size, max_output);
     if (size == 0) {
         error = "gzip: empty input";

@@ -44,7 +44,8 @@ LZ4F_preferences_t kafka_preferences(int kafka_level) {
 class Lz4Compressor final : public Compressor {
 public:
     explicit Lz4Compressor(int level) : preferences_(kafka_preferences(level)) {
-        if (LZ4F_isError(LZ4F_createCompressionContext(&context_, LZ4F_VERSION))) context_ = nullptr;
+        if (LZ4F_isError(LZ4F_createCompressionContext(&context_, LZ4F_VERSION)))
+            context_ = nullptr;
     }
     ~Lz4Compressor() override { LZ4F_freeCompressionContext(context_); }
     Lz4Compressor(const Lz4Compressor &) = delete;
@@ -64,7 +65,8 @@ public:
             if (LZ4F_isError(blocks)) return false;
             written += blocks;
         }
-        const size_t end = LZ4F_compressEnd(context_, out.data() + written, out.size() - written, nullptr);
+        const size_t end =
+            LZ4F_compressEnd(context_, out.data() + written, out.size() - written, nullptr);
         if (LZ4F_isError(end)) return false;
         out.resize(written + end);
         return true;
@@ -78,7 +80,8 @@ private:
 class DecompressionContext {
 public:
     DecompressionContext() {
-        if (LZ4F_isError(LZ4F_createDecompressionContext(&context_, LZ4F_VERSION))) context_ = nullptr;
+        if (LZ4F_isError(LZ4F_createDecompressionContext(&context_, LZ4F_VERSION)))
+            context_ = nullptr;
     }
     ~DecompressionContext() { LZ4F_freeDecompressionContext(context_); }
     DecompressionContext(const DecompressionContext &) = delete;
@@ -133,8 +136,8 @@ bool lz4_decompress(const uint8_t *input, size_t size, std::vector<uint8_t> &out
     while (hint != 0) {
         if (output.free_size() == 0 && !output.grow()) return output.finish("lz4", error);
         size_t in_size = 0, out_size = output.free_size();
-        hint = LZ4F_decompress(context.get(), output.free_space(), &out_size, input + size, &in_size,
-                               nullptr);
+        hint = LZ4F_decompress(context.get(), output.free_space(), &out_size, input + size,
+                               &in_size, nullptr);
         if (LZ4F_isError(hint)) {
             error = std::string("lz4: corrupt input: ") + LZ4F_getErrorName(hint);
             return false;

@@ -68,7 +68,8 @@ public:
 };
 
 // Appends one raw snappy block to `output`.
-bool uncompress_block(const uint8_t *block, size_t size, BoundedOutput &output, std::string &error) {
+bool uncompress_block(const uint8_t *block, size_t size, BoundedOutput &output,
+                      std::string &error) {
     const char *compressed = reinterpret_cast<const char *>(block);
     size_t length = 0;
     if (snappy_uncompressed_length(compressed, size, &length) != SNAPPY_OK) {
@@ -139,7 +140,9 @@ bool uncompress_framed(const uint8_t *input, size_t size, BoundedOutput &output,
 
 }  // namespace
 
-std::unique_ptr<Compressor> make_snappy_compressor() { return std::make_unique<SnappyCompressor>(); }
+std::unique_ptr<Compressor> make_snappy_compressor() {
+    return std::make_unique<SnappyCompressor>();
+}
 
 bool snappy_decompress(const uint8_t *input, size_t size, std::vector<uint8_t> &out,
                        size_t max_output, std::string &error) {

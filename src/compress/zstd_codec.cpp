@@ -56,8 +56,8 @@ std::unique_ptr<Compressor> make_zstd_compressor(int level) {
 // Streams, so that frames without a content size (Java's) decode like the
 // others, and frames concatenated after the first are read too. zstd's default
 // window limit (2^27 bytes) bounds the decoder's own memory.
-bool zstd_decompress(const uint8_t *input, size_t size, std::vector<uint8_t> &out, size_t max_output,
-                     std::string &error) {
+bool zstd_decompress(const uint8_t *input, size_t size, std::vector<uint8_t> &out,
+                     size_t max_output, std::string &error) {
     BoundedOutput output(out, size, max_output);
     if (size == 0) {
         error = "zstd: empty input";
@@ -86,7 +86,8 @@ bool zstd_decompress(const uint8_t *input, size_t size, std::vector<uint8_t> &ou
             error = "zstd: truncated input (the frame ends early)";
             return false;
         }
-        if (in.pos == before && chunk.pos == 0) {  // zstd always progresses; never spin if it did not
+        // zstd always progresses; never spin if it did not.
+        if (in.pos == before && chunk.pos == 0) {
             error = "zstd: decoder stalled at byte " + std::to_string(in.pos);
             return false;
         }

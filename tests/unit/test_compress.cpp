@@ -7,10 +7,10 @@
 // `test_compress --emit` prints our compressed output as "label codec hex raw-hex"
 // lines for vectors/CompressionVectors.java --decode, which checks that Kafka's own
 // decoders read it back (see that file).
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
 
 #include <lz4frame.h>
 #include <snappy-c.h>
@@ -130,12 +130,12 @@ struct CodecLevel {
 // Every level boundary Java allows, the defaults, and values beyond (clamped).
 const std::vector<CodecLevel> &codec_levels() {
     static const std::vector<CodecLevel> levels = {
-        {Codec::kGzip, -1},      {Codec::kGzip, 1},    {Codec::kGzip, 5},       {Codec::kGzip, 9},
-        {Codec::kGzip, 0},       {Codec::kGzip, 10},   {Codec::kSnappy, 0},     {Codec::kLz4, 1},
-        {Codec::kLz4, 2},        {Codec::kLz4, 3},     {Codec::kLz4, 9},        {Codec::kLz4, 12},
-        {Codec::kLz4, 13},       {Codec::kLz4, 17},    {Codec::kLz4, 0},        {Codec::kLz4, 18},
-        {Codec::kZstd, -131072}, {Codec::kZstd, -5},   {Codec::kZstd, -1},      {Codec::kZstd, 0},
-        {Codec::kZstd, 1},       {Codec::kZstd, 3},    {Codec::kZstd, 19},      {Codec::kZstd, 22},
+        {Codec::kGzip, -1},      {Codec::kGzip, 1},       {Codec::kGzip, 5},   {Codec::kGzip, 9},
+        {Codec::kGzip, 0},       {Codec::kGzip, 10},      {Codec::kSnappy, 0}, {Codec::kLz4, 1},
+        {Codec::kLz4, 2},        {Codec::kLz4, 3},        {Codec::kLz4, 9},    {Codec::kLz4, 12},
+        {Codec::kLz4, 13},       {Codec::kLz4, 17},       {Codec::kLz4, 0},    {Codec::kLz4, 18},
+        {Codec::kZstd, -131072}, {Codec::kZstd, -5},      {Codec::kZstd, -1},  {Codec::kZstd, 0},
+        {Codec::kZstd, 1},       {Codec::kZstd, 3},       {Codec::kZstd, 19},  {Codec::kZstd, 22},
         {Codec::kZstd, 23},      {Codec::kZstd, -200000},
     };
     return levels;
@@ -205,8 +205,10 @@ Bytes snappy_library_decode(const Bytes &compressed) {
         assert_true(out.size() % kSnappyBlock == 0);  // the previous block was full
         assert_true(raw > 0 && raw <= kSnappyBlock);
         out.resize(out.size() + raw);
-        assert_int_equal(snappy_uncompress(block, length, reinterpret_cast<char *>(out.data() + out.size() - raw), &raw),
-                         SNAPPY_OK);
+        assert_int_equal(
+            snappy_uncompress(block, length,
+                              reinterpret_cast<char *>(out.data() + out.size() - raw), &raw),
+            SNAPPY_OK);
         at += 4 + length;
     }
     return out;
@@ -248,7 +250,8 @@ Bytes lz4_library_decode(const Bytes &compressed) {
     while (hint != 0) {
         uint8_t chunk[16384];
         size_t out_size = sizeof chunk, in_size = compressed.size() - at;
-        hint = LZ4F_decompress(context, chunk, &out_size, compressed.data() + at, &in_size, nullptr);
+        hint =
+            LZ4F_decompress(context, chunk, &out_size, compressed.data() + at, &in_size, nullptr);
         assert_false(LZ4F_isError(hint));
         assert_true(in_size > 0 || out_size > 0);
         at += in_size;
@@ -260,11 +263,13 @@ Bytes lz4_library_decode(const Bytes &compressed) {
 }
 
 Bytes zstd_library_decode(const Bytes &compressed) {
-    assert_int_equal(ZSTD_findFrameCompressedSize(compressed.data(), compressed.size()), compressed.size());
+    assert_int_equal(ZSTD_findFrameCompressedSize(compressed.data(), compressed.size()),
+                     compressed.size());
     const unsigned long long size = ZSTD_getFrameContentSize(compressed.data(), compressed.size());
     assert_true(size != ZSTD_CONTENTSIZE_ERROR && size != ZSTD_CONTENTSIZE_UNKNOWN);
     Bytes out(static_cast<size_t>(size));
-    const size_t written = ZSTD_decompress(out.data(), out.size(), compressed.data(), compressed.size());
+    const size_t written =
+        ZSTD_decompress(out.data(), out.size(), compressed.data(), compressed.size());
     assert_false(ZSTD_isError(written));
     assert_int_equal(written, size);
     return out;
@@ -295,13 +300,15 @@ void test_round_trips_through_both_decoders(void **) {
     for (const CodecLevel &codec_level : codec_levels()) {
         for (const Input &input : all) {
             // The slowest levels on the largest inputs add seconds and nothing new.
-            if (codec_level.codec == Codec::kZstd && codec_level.level >= 19 && input.bytes.size() > 100000)
+            if (codec_level.codec == Codec::kZstd && codec_level.level >= 19 &&
+                input.bytes.size() > 100000)
                 continue;
             const Bytes compressed = compress(codec_level.codec, codec_level.level, input.bytes);
             assert_bytes_equal(library_decode(codec_level.codec, compressed), input.bytes);
             Bytes decoded(3, 0xEE);
             std::string error;
-            if (!our_decompress(codec_level.codec, compressed.data(), compressed.size(), decoded, error))
+            if (!our_decompress(codec_level.codec, compressed.data(), compressed.size(), decoded,
+                                error))
                 fail_msg("%s level %d, %s: %s", kprod::compress::codec_name(codec_level.codec),
                          codec_level.level, input.name, error.c_str());
             assert_bytes_equal(decoded, input.bytes);
@@ -321,7 +328,8 @@ void test_levels_take_effect(void **) {
     assert_true(compress(Codec::kLz4, 12, input) == compress(Codec::kLz4, 17, input));
     assert_true(size_at(Codec::kZstd, -131072) > size_at(Codec::kZstd, 1));
     assert_true(size_at(Codec::kZstd, 1) > size_at(Codec::kZstd, 19));
-    assert_true(compress(Codec::kZstd, 0, input) == compress(Codec::kZstd, 3, input));  // zstd's default
+    assert_true(compress(Codec::kZstd, 0, input) ==
+                compress(Codec::kZstd, 3, input));  // zstd's default
     assert_true(compress(Codec::kSnappy, 1, input) == compress(Codec::kSnappy, 9, input));
 }
 
@@ -346,7 +354,8 @@ void test_compressor_is_reusable(void **) {
 void test_empty_input_frames(void **) {
     const Bytes empty;
     const Bytes snappy = compress(Codec::kSnappy, 0, empty);
-    assert_bytes_equal(snappy, Bytes(java_snappy_empty, java_snappy_empty + sizeof java_snappy_empty));
+    assert_bytes_equal(snappy,
+                       Bytes(java_snappy_empty, java_snappy_empty + sizeof java_snappy_empty));
     const Bytes lz4 = compress(Codec::kLz4, 9, empty);
     assert_bytes_equal(lz4, Bytes(java_lz4_empty, java_lz4_empty + sizeof java_lz4_empty));
     const Bytes zstd = compress(Codec::kZstd, 3, empty);
@@ -362,8 +371,10 @@ void test_empty_input_frames(void **) {
 void test_frame_headers_match_java(void **) {
     const Bytes input = vector_input(70000);
     for (int level : {1, 9, 17})
-        assert_memory_equal(compress(Codec::kLz4, level, input).data(), java_lz4_default, sizeof kKafkaLz4Header);
-    assert_memory_equal(compress(Codec::kSnappy, 0, input).data(), java_snappy, sizeof kSnappyHeader);
+        assert_memory_equal(compress(Codec::kLz4, level, input).data(), java_lz4_default,
+                            sizeof kKafkaLz4Header);
+    assert_memory_equal(compress(Codec::kSnappy, 0, input).data(), java_snappy,
+                        sizeof kSnappyHeader);
     const Bytes gzip = compress(Codec::kGzip, -1, input);
     assert_memory_equal(gzip.data(), java_gzip_default, 9);  // magic, method, flags, mtime 0, xfl
 }
@@ -381,7 +392,8 @@ void test_reads_java_output(void **) {
         assert_bytes_equal(decoded, vector_input(vector.input_size));
         // zstd-jni streams, so Java's non-empty frames carry no content size.
         if (codec == Codec::kZstd && vector.input_size > 0)
-            assert_true(ZSTD_getFrameContentSize(vector.bytes, vector.size) == ZSTD_CONTENTSIZE_UNKNOWN);
+            assert_true(ZSTD_getFrameContentSize(vector.bytes, vector.size) ==
+                        ZSTD_CONTENTSIZE_UNKNOWN);
     }
 }
 
@@ -459,19 +471,22 @@ void check_flips(Codec codec, const Bytes &compressed, size_t stride) {
             corrupt[position] ^= mask;
             Bytes out;
             std::string error;
-            const bool accepted = our_decompress(codec, corrupt.data(), corrupt.size(), out, error, kOneMiB);
+            const bool accepted =
+                our_decompress(codec, corrupt.data(), corrupt.size(), out, error, kOneMiB);
             if (!accepted) {
                 assert_false(error.empty());
                 continue;
             }
             assert_true(out.size() <= kOneMiB);
             // FLG's FTEXT bit, mtime, xfl and os are hints nobody checks.
-            const bool gzip_unchecked_header = (position == 3 && mask == 0x01) || (position >= 4 && position <= 9);
+            const bool gzip_unchecked_header =
+                (position == 3 && mask == 0x01) || (position >= 4 && position <= 9);
             if (codec == Codec::kGzip && !gzip_unchecked_header)
                 fail_msg("gzip accepted a flip at byte %zu", position);
             if (codec == Codec::kLz4 && position < sizeof kKafkaLz4Header)
                 fail_msg("lz4 accepted a flip in its header at byte %zu", position);
-            if (codec == Codec::kZstd && position < 4) fail_msg("zstd accepted a flip in its magic");
+            if (codec == Codec::kZstd && position < 4)
+                fail_msg("zstd accepted a flip in its magic");
         }
     }
 }
@@ -517,12 +532,15 @@ void test_output_limit(void **) {
         const Bytes compressed = compress(codec, 1, zeros);
         Bytes out;
         std::string error;
-        assert_false(our_decompress(codec, compressed.data(), compressed.size(), out, error, kOneMiB));
+        assert_false(
+            our_decompress(codec, compressed.data(), compressed.size(), out, error, kOneMiB));
         assert_non_null(std::strstr(error.c_str(), "limit"));
         assert_true(out.capacity() <= 2 * kOneMiB + 1);
-        assert_true(our_decompress(codec, compressed.data(), compressed.size(), out, error, zeros.size()));
+        assert_true(
+            our_decompress(codec, compressed.data(), compressed.size(), out, error, zeros.size()));
         assert_int_equal(out.size(), zeros.size());
-        assert_false(our_decompress(codec, compressed.data(), compressed.size(), out, error, zeros.size() - 1));
+        assert_false(our_decompress(codec, compressed.data(), compressed.size(), out, error,
+                                    zeros.size() - 1));
     }
     // A raw snappy block that claims 4 GiB: refused without allocating for the claim.
     const uint8_t claim[] = {0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00, 0x00, 0x00};
@@ -570,7 +588,8 @@ int emit() {
     };
     for (const CodecLevel &codec_level : codec_levels()) {
         for (const Input &input : emitted) {
-            auto compressor = kprod::compress::make_compressor(codec_level.codec, codec_level.level);
+            auto compressor =
+                kprod::compress::make_compressor(codec_level.codec, codec_level.level);
             Bytes out;
             if (!compressor->compress(input.bytes.data(), input.bytes.size(), out)) return 1;
             const char *name = kprod::compress::codec_name(codec_level.codec);
