@@ -304,8 +304,13 @@ void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker
     const auto deadline = batch->created + std::chrono::milliseconds(config_.delivery_timeout_ms);
     if (!retriable || batch->attempts > config_.retries || now >= deadline) {
         if (retriable && now >= deadline) err = KPROD_ERR_MSG_TIMED_OUT;
-        std::lock_guard lock(last_error_mutex_);
-        last_error_ = batch->topic->name + "/" + std::to_string(batch->partition) + ": " + reason;
+        {
+            std::lock_guard lock(last_error_mutex_);
+            last_error_ = batch->topic->name + "/" + std::to_string(batch->partition) + ": " + reason;
+        }
+        // Its sequence numbers will never be written: the partition's later
+        // batches must not wait for them (see expire_batches).
+        if (identity_.enabled()) identity_.request_new_epoch("batch failed: " + reason);
         return fail_batch(batch, err, broker_error);
     }
     // Exponential backoff with 20% jitter (retry.backoff.ms .. retry.backoff.max.ms).
