@@ -250,9 +250,8 @@ KPROD_EXTERN kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen)
 
 /**
  * Queue one message for delivery. Returns at once unless buffer.memory is
- * exhausted, in which case it waits up to max.block.ms, or unless the topic's
- * metadata is not known yet and the message names no partition, in which case
- * it waits up to max.block.ms for it.
+ * exhausted, or the topic's metadata is not known yet (its first message), in
+ * which cases it waits up to max.block.ms, as the Java producer does.
  *
  * The topic, key, value and headers are copied before this returns; msg may be
  * reused at once. msg->opaque is handed back untouched in the message's report.

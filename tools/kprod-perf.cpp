@@ -1,0 +1,550 @@
+// kprod-perf: kprod's counterpart of Kafka's kafka-producer-perf-test
+// (org.apache.kafka.tools.ProducerPerformance). Same options, same progress lines every
+// 5 s, same final summary, so that bench/run drives kprod, librdkafka (bench/rdkafka-perf.c)
+// and the Java producer identically. Uses only the public C ABI (include/kprod.h).
+//
+// Differences from the Java tool, all additive:
+//   --random-keys N   key each record with the decimal text of a random number in [0, N)
+//                     (the Java tool sends no keys)
+//   --check-props     create the producer with the given properties, print the verdict,
+//                     exit 0 if kprod_new accepted them (1 if not); sends nothing
+//   a second summary line with the percentiles in microseconds (the Java line has
+//   whole milliseconds only)
+//
+// Latency is measured from just before kprod_send to the moment a dedicated thread takes the
+// record's report with kprod_poll_reports; the send time and the value's size travel in the
+// message's opaque (SendTag), so the tool keeps no per-record state.
+#include <kprod.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int64_t kNanosPerMilli = 1'000'000;
+constexpr int64_t kReportingIntervalMs = 5000;  // ProducerPerformance.Stats.reportingInterval
+constexpr int64_t kMaxLatencySamples = 500'000;  // ProducerPerformance keeps at most this many
+constexpr size_t kReportBatch = 4096;           // reports taken per kprod_poll_reports call
+
+int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               Clock::now().time_since_epoch())
+        .count();
+}
+
+[[noreturn]] void die(const std::string &message) {
+    std::fprintf(stderr, "kprod-perf: %s\n", message.c_str());
+    std::exit(1);
+}
+
+// What a report needs to know about its record, packed into kprod_message_t.opaque:
+// microseconds since the start (40 bits, 12 days) and the value's size (24 bits, 16 MiB).
+struct SendTag {
+    static constexpr int kSizeBits = 24;
+    static constexpr uint64_t kMaxSize = (uint64_t{1} << kSizeBits) - 1;
+
+    static void *pack(int64_t sent_us, size_t value_len) {
+        return reinterpret_cast<void *>(static_cast<uintptr_t>(
+            (static_cast<uint64_t>(sent_us) << kSizeBits) | value_len));
+    }
+    static int64_t sent_us(void *tag) {
+        return static_cast<int64_t>(reinterpret_cast<uintptr_t>(tag) >> kSizeBits);
+    }
+    static size_t value_len(void *tag) { return reinterpret_cast<uintptr_t>(tag) & kMaxSize; }
+};
+
+// ---------------------------------------------------------------------------
+// Options
+
+struct Options {
+    std::string topic;
+    int64_t num_records = -1;
+    int64_t record_size = -1;
+    std::string payload_file;
+    std::string payload_delimiter = "\n";
+    double throughput = 0;
+    bool throughput_given = false;
+    std::vector<std::pair<std::string, std::string>> producer_props;
+    std::string producer_config_file;
+    uint64_t random_keys = 0;
+    bool check_props = false;
+};
+
+void print_usage(FILE *out) {
+    std::fputs(
+        "usage: kprod-perf --topic TOPIC --num-records N (--record-size BYTES | --payload-file FILE)\n"
+        "                  --throughput RECORDS_PER_SEC (-1: unlimited)\n"
+        "                  (--producer-props NAME=VALUE ... | --producer.config FILE)\n"
+        "                  [--payload-delimiter DELIM] [--random-keys N] [--check-props]\n"
+        "       kprod-perf --version\n"
+        "\n"
+        "Options mean what they mean to Kafka's kafka-producer-perf-test. In addition:\n"
+        "  --random-keys N  key each record with the decimal text of a uniformly random\n"
+        "                   number in [0, N); without it records have no key\n"
+        "  --check-props    only create the producer; exit 0 if kprod_new accepts the\n"
+        "                   properties, 1 (with kprod's message) if not\n",
+        out);
+}
+
+int64_t parse_integer(const std::string &option, const std::string &text) {
+    char *end = nullptr;
+    errno = 0;
+    const long long value = std::strtoll(text.c_str(), &end, 10);
+    if (errno != 0 || end == text.c_str() || *end != '\0')
+        die(option + ": expected an integer, got \"" + text + "\"");
+    return value;
+}
+
+double parse_number(const std::string &option, const std::string &text) {
+    char *end = nullptr;
+    const double value = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || *end != '\0')
+        die(option + ": expected a number, got \"" + text + "\"");
+    return value;
+}
+
+std::pair<std::string, std::string> split_property(const std::string &text) {
+    const size_t equals = text.find('=');
+    if (equals == std::string::npos || equals == 0) die("Invalid property: " + text);
+    return {text.substr(0, equals), text.substr(equals + 1)};
+}
+
+// Java's Utils.loadProps, reduced to NAME=VALUE lines with # comments.
+void read_producer_config(const std::string &path, Options &options) {
+    std::ifstream in(path);
+    if (!in) die("cannot read --producer.config " + path);
+    std::string line;
+    while (std::getline(in, line)) {
+        const size_t start = line.find_first_not_of(" \t");
+        if (start == std::string::npos || line[start] == '#' || line[start] == '!') continue;
+        options.producer_props.push_back(split_property(line.substr(start)));
+    }
+}
+
+Options parse_options(int argc, char **argv) {
+    Options options;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    auto value_of = [&](size_t &i) -> const std::string & {
+        if (i + 1 >= args.size()) die(args[i] + " needs a value");
+        return args[++i];
+    };
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string &arg = args[i];
+        if (arg == "--topic") {
+            options.topic = value_of(i);
+        } else if (arg == "--num-records") {
+            options.num_records = parse_integer(arg, value_of(i));
+        } else if (arg == "--record-size") {
+            options.record_size = parse_integer(arg, value_of(i));
+        } else if (arg == "--payload-file") {
+            options.payload_file = value_of(i);
+        } else if (arg == "--payload-delimiter") {
+            options.payload_delimiter = value_of(i);
+            if (options.payload_delimiter == "\\n") options.payload_delimiter = "\n";
+        } else if (arg == "--throughput") {
+            options.throughput = parse_number(arg, value_of(i));
+            options.throughput_given = true;
+        } else if (arg == "--producer-props") {
+            // nargs("+"): every following argument up to the next option.
+            size_t taken = 0;
+            while (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) {
+                options.producer_props.push_back(split_property(args[++i]));
+                ++taken;
+            }
+            if (taken == 0) die("--producer-props needs at least one NAME=VALUE");
+        } else if (arg == "--producer.config") {
+            options.producer_config_file = value_of(i);
+        } else if (arg == "--random-keys") {
+            const int64_t keys = parse_integer(arg, value_of(i));
+            if (keys <= 0) die("--random-keys should be greater than zero");
+            options.random_keys = static_cast<uint64_t>(keys);
+        } else if (arg == "--check-props") {
+            options.check_props = true;
+        } else if (arg == "-h" || arg == "--help") {
+            print_usage(stdout);
+            std::exit(0);
+        } else if (arg == "--version") {
+            std::printf("kprod-perf (kprod %s)\n", kprod_version_str());
+            std::exit(0);
+        } else {
+            print_usage(stderr);
+            die("unknown option " + arg);
+        }
+    }
+    // --producer-props take precedence over --producer.config, as in the Java tool.
+    if (!options.producer_config_file.empty()) {
+        Options from_file;
+        read_producer_config(options.producer_config_file, from_file);
+        options.producer_props.insert(options.producer_props.begin(),
+                                      from_file.producer_props.begin(),
+                                      from_file.producer_props.end());
+    }
+    if (options.producer_props.empty())
+        die("Either --producer-props or --producer.config must be specified.");
+    if (options.check_props) return options;
+    if (options.topic.empty()) die("--topic is required");
+    if (options.num_records <= 0) die("--num-records should be greater than zero");
+    if (!options.throughput_given) die("--throughput is required");
+    if ((options.record_size > 0) == !options.payload_file.empty())
+        die("either --record-size or --payload-file must be specified but not both.");
+    if (options.payload_file.empty() && options.record_size <= 0)
+        die("--record-size should be greater than zero");
+    if (options.record_size > static_cast<int64_t>(SendTag::kMaxSize))
+        die("--record-size: at most 16 MiB");
+    return options;
+}
+
+// ---------------------------------------------------------------------------
+// Payloads and keys
+
+// xorshift64*: fast and good enough for payload letters, payload picks and keys.
+class Random {
+public:
+    uint64_t next() {
+        state_ ^= state_ >> 12;
+        state_ ^= state_ << 25;
+        state_ ^= state_ >> 27;
+        return state_ * 0x2545F4914F6CDD1DULL;
+    }
+    uint64_t below(uint64_t bound) { return next() % bound; }
+
+private:
+    uint64_t state_ = 0x9E3779B97F4A7C15ULL;
+};
+
+// With --record-size, random letters A-Z, different for every record, as
+// ProducerPerformance.generateRandomPayload makes them; with --payload-file, a random line
+// of the file, as there. Java draws a letter per byte for every record; here the letters
+// are drawn once into a 1 MiB pool and each record starts at a random place in it, so
+// that the harness costs one draw per record instead of a third of kprod's CPU.
+class PayloadSource {
+public:
+    explicit PayloadSource(const Options &options, Random &random) {
+        if (options.record_size > 0) {
+            record_size_ = static_cast<size_t>(options.record_size);
+            letters_.resize(kLetterPool + record_size_);
+            for (char &letter : letters_) letter = static_cast<char>('A' + random.below(26));
+        } else {
+            read_payload_file(options.payload_file, options.payload_delimiter);
+        }
+    }
+
+    std::pair<const char *, size_t> next(Random &random) {
+        if (!payloads_.empty()) {
+            const std::string &payload = payloads_[random.below(payloads_.size())];
+            return {payload.data(), payload.size()};
+        }
+        return {letters_.data() + random.below(kLetterPool), record_size_};
+    }
+
+private:
+    void read_payload_file(const std::string &path, const std::string &delimiter) {
+        std::ifstream in(path, std::ios::binary);
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (!in.good() && !in.eof()) die("cannot read --payload-file " + path);
+        if (text.empty()) die("File does not exist or empty file provided.");
+        std::printf("Reading payloads from: %s\n", path.c_str());
+        size_t start = 0;
+        while (start <= text.size()) {
+            size_t end = text.find(delimiter, start);
+            if (end == std::string::npos) end = text.size();
+            if (end > start) payloads_.push_back(text.substr(start, end - start));
+            start = end + delimiter.size();
+        }
+        if (payloads_.empty()) die("no payloads in " + path);
+        for (const std::string &payload : payloads_)
+            if (payload.size() > SendTag::kMaxSize) die("a payload in " + path + " is over 16 MiB");
+        std::printf("Number of messages read: %zu\n", payloads_.size());
+    }
+
+    static constexpr size_t kLetterPool = 1 << 20;
+    size_t record_size_ = 0;
+    std::string letters_;
+    std::vector<std::string> payloads_;
+};
+
+// ---------------------------------------------------------------------------
+// Statistics: ProducerPerformance.Stats, fed by the report thread only.
+
+class Stats {
+public:
+    Stats(int64_t num_records, int64_t start_ns)
+        : start_ns_(start_ns), window_start_ns_(start_ns),
+          sampling_(num_records / std::min(num_records, kMaxLatencySamples)) {
+        latencies_us_.reserve(static_cast<size_t>(num_records / sampling_ + 1));
+    }
+
+    void record(int64_t latency_us, size_t bytes, int64_t now) {
+        ++count_;
+        bytes_ += static_cast<int64_t>(bytes);
+        total_latency_us_ += latency_us;
+        max_latency_us_ = std::max(max_latency_us_, latency_us);
+        ++window_count_;
+        window_bytes_ += static_cast<int64_t>(bytes);
+        window_total_latency_us_ += latency_us;
+        window_max_latency_us_ = std::max(window_max_latency_us_, latency_us);
+        if (iteration_ % sampling_ == 0) latencies_us_.push_back(latency_us);
+        if (now - window_start_ns_ >= kReportingIntervalMs * kNanosPerMilli) {
+            print_window(now);
+            new_window(now);
+        }
+        ++iteration_;
+    }
+
+    void print_total(int64_t now) {
+        const double elapsed_ms = static_cast<double>(now - start_ns_) / kNanosPerMilli;
+        std::sort(latencies_us_.begin(), latencies_us_.end());
+        const int64_t p50 = percentile(0.5), p95 = percentile(0.95), p99 = percentile(0.99),
+                      p999 = percentile(0.999);
+        std::printf(
+            "%" PRId64 " records sent, %f records/sec (%.2f MB/sec), %.2f ms avg latency, "
+            "%.2f ms max latency, %" PRId64 " ms 50th, %" PRId64 " ms 95th, %" PRId64
+            " ms 99th, %" PRId64 " ms 99.9th.\n",
+            count_, 1000.0 * static_cast<double>(count_) / elapsed_ms,
+            1000.0 * static_cast<double>(bytes_) / elapsed_ms / (1024.0 * 1024.0),
+            average_ms(total_latency_us_, count_), static_cast<double>(max_latency_us_ / 1000),
+            p50 / 1000, p95 / 1000, p99 / 1000, p999 / 1000);
+        std::printf("Latency in microseconds: %" PRId64 " 50th, %" PRId64 " 95th, %" PRId64
+                    " 99th, %" PRId64 " 99.9th, %" PRId64 " max.\n",
+                    p50, p95, p99, p999, max_latency_us_);
+    }
+
+    int64_t count() const { return count_; }
+
+private:
+    static double average_ms(int64_t total_us, int64_t count) {
+        return count == 0 ? 0.0 : static_cast<double>(total_us) / 1000.0 / static_cast<double>(count);
+    }
+
+    int64_t percentile(double fraction) const {
+        if (latencies_us_.empty()) return 0;
+        return latencies_us_[static_cast<size_t>(fraction * static_cast<double>(latencies_us_.size()))];
+    }
+
+    void print_window(int64_t now) const {
+        const double elapsed_ms = static_cast<double>(now - window_start_ns_) / kNanosPerMilli;
+        std::printf(
+            "%" PRId64 " records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, "
+            "%.1f ms max latency.\n",
+            window_count_, 1000.0 * static_cast<double>(window_count_) / elapsed_ms,
+            1000.0 * static_cast<double>(window_bytes_) / elapsed_ms / (1024.0 * 1024.0),
+            average_ms(window_total_latency_us_, window_count_),
+            static_cast<double>(window_max_latency_us_ / 1000));
+        std::fflush(stdout);
+    }
+
+    void new_window(int64_t now) {
+        window_start_ns_ = now;
+        window_count_ = window_bytes_ = window_total_latency_us_ = window_max_latency_us_ = 0;
+    }
+
+    const int64_t start_ns_;
+    int64_t window_start_ns_;
+    const int64_t sampling_;
+    std::vector<int64_t> latencies_us_;
+    int64_t iteration_ = 0, count_ = 0, bytes_ = 0, total_latency_us_ = 0, max_latency_us_ = 0;
+    int64_t window_count_ = 0, window_bytes_ = 0, window_total_latency_us_ = 0,
+            window_max_latency_us_ = 0;
+};
+
+// ---------------------------------------------------------------------------
+// Throttling: org.apache.kafka.server.util.ThroughputThrottler, step for step.
+
+class Throttler {
+public:
+    Throttler(double target, int64_t start_ms)
+        : start_ms_(start_ms), target_(target),
+          sleep_time_ns_(target > 0 ? static_cast<int64_t>(1e9 / target) : INT64_MAX) {}
+
+    bool should_throttle(int64_t amount_so_far, int64_t send_start_ms) const {
+        if (target_ < 0) return false;
+        const float elapsed_sec = static_cast<float>(send_start_ms - start_ms_) / 1000.f;
+        return elapsed_sec > 0 && static_cast<double>(amount_so_far) / elapsed_sec > target_;
+    }
+
+    void throttle() {
+        if (target_ == 0) {  // the Java tool waits for a wakeup that never comes
+            std::this_thread::sleep_for(std::chrono::hours(24 * 365));
+            return;
+        }
+        sleep_deficit_ns_ += sleep_time_ns_;
+        if (sleep_deficit_ns_ < kMinSleepNs) return;
+        const int64_t sleep_start = now_ns();
+        int64_t remaining = sleep_deficit_ns_;
+        while (remaining > 0) {
+            std::this_thread::sleep_for(std::chrono::nanoseconds(remaining));
+            remaining = sleep_deficit_ns_ - (now_ns() - sleep_start);
+        }
+        sleep_deficit_ns_ = 0;
+    }
+
+private:
+    static constexpr int64_t kMinSleepNs = 2 * kNanosPerMilli;
+    const int64_t start_ms_;
+    const double target_;
+    const int64_t sleep_time_ns_;
+    int64_t sleep_deficit_ns_ = 0;
+};
+
+// ---------------------------------------------------------------------------
+// The producer
+
+kprod_t *create_producer(const Options &options) {
+    char error[512];
+    kprod_conf_t *conf = kprod_conf_new();
+    if (!conf) die("kprod_conf_new: out of memory");
+    bool client_id_set = false;
+    for (const auto &[name, value] : options.producer_props) {
+        if (kprod_conf_set(conf, name.c_str(), value.c_str(), error, sizeof error) != KPROD_OK) {
+            kprod_conf_destroy(conf);
+            die(error);
+        }
+        client_id_set = client_id_set || name == "client.id";
+    }
+    if (!client_id_set) kprod_conf_set(conf, "client.id", "perf-producer-client", error, sizeof error);
+    kprod_t *producer = kprod_new(conf, error, sizeof error);  // takes conf
+    if (!producer) die(error);
+    return producer;
+}
+
+// Takes every report on its own thread and feeds Stats, as the Java producer's callbacks
+// run on its I/O thread. Stops once `expected` reports were taken (set when sending ends).
+class ReportTaker {
+public:
+    ReportTaker(kprod_t *producer, Stats &stats, int64_t start_ns)
+        : producer_(producer), stats_(stats), start_ns_(start_ns),
+          thread_([this] { run(); }) {}
+
+    void finish(int64_t expected) {
+        expected_.store(expected, std::memory_order_release);
+        thread_.join();
+    }
+
+    int64_t failures() const { return failures_; }
+
+private:
+    void run() {
+        std::vector<kprod_report_t> reports(kReportBatch);
+        while (taken_ < expected_.load(std::memory_order_acquire)) {
+            const size_t n = kprod_poll_reports(producer_, reports.data(), reports.size(),
+                                                sizeof reports[0], 100);
+            if (n == 0) continue;
+            const int64_t now = now_ns();
+            for (size_t i = 0; i < n; ++i) take(reports[i], now);
+            taken_ += static_cast<int64_t>(n);
+        }
+    }
+
+    void take(const kprod_report_t &report, int64_t now) {
+        // Only successes count, as in ProducerPerformance.PerfCallback.
+        if (report.err != KPROD_OK) {
+            if (failures_++ < 10)
+                std::fprintf(stderr, "kprod-perf: delivery failed: %s (broker error %d)\n",
+                             kprod_err_str(report.err), report.broker_error);
+            return;
+        }
+        const int64_t latency_us = (now - start_ns_) / 1000 - SendTag::sent_us(report.opaque);
+        stats_.record(latency_us, SendTag::value_len(report.opaque), now);
+    }
+
+    kprod_t *producer_;
+    Stats &stats_;
+    const int64_t start_ns_;
+    std::atomic<int64_t> expected_{INT64_MAX};
+    int64_t taken_ = 0;
+    int64_t failures_ = 0;
+    std::thread thread_;
+};
+
+int check_props(const Options &options) {
+    char error[512];
+    kprod_conf_t *conf = kprod_conf_new();
+    for (const auto &[name, value] : options.producer_props) {
+        if (kprod_conf_set(conf, name.c_str(), value.c_str(), error, sizeof error) != KPROD_OK) {
+            kprod_conf_destroy(conf);
+            std::printf("refused: %s\n", error);
+            return 1;
+        }
+    }
+    kprod_t *producer = kprod_new(conf, error, sizeof error);
+    if (!producer) {
+        std::printf("refused: %s\n", error);
+        return 1;
+    }
+    kprod_destroy(producer);
+    std::printf("accepted\n");
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    if (argc == 1) {
+        print_usage(stdout);
+        return 0;
+    }
+    const Options options = parse_options(argc, argv);
+    if (options.check_props) return check_props(options);
+
+    kprod_t *producer = create_producer(options);
+    Random random;
+    PayloadSource payloads(options, random);
+    char key[24];
+
+    const int64_t start_ns = now_ns();
+    Stats stats(options.num_records, start_ns);
+    Throttler throttler(options.throughput, start_ns / kNanosPerMilli);
+    ReportTaker reports(producer, stats, start_ns);
+
+    kprod_message_t message = KPROD_MESSAGE_INIT;
+    message.topic = options.topic.c_str();
+    int64_t accepted = 0, refused = 0;
+    for (int64_t i = 0; i < options.num_records; ++i) {
+        const auto [value, value_len] = payloads.next(random);
+        message.value = value;
+        message.value_len = value_len;
+        if (options.random_keys > 0) {
+            const int key_len = std::snprintf(key, sizeof key, "%" PRIu64,
+                                              random.below(options.random_keys));
+            message.key = key;
+            message.key_len = static_cast<size_t>(key_len);
+        }
+        const int64_t send_start = now_ns();
+        message.opaque = SendTag::pack((send_start - start_ns) / 1000, value_len);
+        const kprod_err_t err = kprod_send(producer, &message);
+        if (err == KPROD_OK) {
+            ++accepted;
+        } else if (refused++ < 10) {
+            std::fprintf(stderr, "kprod-perf: kprod_send: %s\n", kprod_err_str(err));
+        }
+        if (throttler.should_throttle(i, send_start / kNanosPerMilli)) throttler.throttle();
+    }
+
+    kprod_flush(producer, -1);
+    reports.finish(accepted);
+    kprod_close(producer, -1);
+    const int64_t end_ns = now_ns();
+    kprod_destroy(producer);
+    stats.print_total(end_ns);
+    if (refused > 0 || reports.failures() > 0) {
+        std::fprintf(stderr, "kprod-perf: %" PRId64 " sends refused, %" PRId64 " deliveries failed\n",
+                     refused, reports.failures());
+        return 1;
+    }
+    return 0;
+}
