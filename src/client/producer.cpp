@@ -45,13 +45,13 @@ Producer::Clock::time_point Producer::deadline_after(int timeout_ms) {
     return Clock::now() + std::chrono::milliseconds(timeout_ms);
 }
 
-kprod_err_t Producer::wait_for_partitions(Topic &topic, Clock::time_point deadline,
+kprod_err_t Producer::wait_for_partitions(Topic &topic, SendDeadline &deadline,
                                           const PartitionTable *&table) {
     table = topic.table.load(std::memory_order_acquire);
     if (table) return KPROD_OK;
     sender_.wakeup();
     std::unique_lock lock(metadata_mutex_);
-    metadata_changed_.wait_until(lock, deadline, [&] {
+    metadata_changed_.wait_until(lock, deadline.get(), [&] {
         table = topic.table.load(std::memory_order_acquire);
         return table != nullptr || closing_.load(std::memory_order_acquire);
     });
@@ -84,7 +84,7 @@ kprod_err_t Producer::send(const kprod_message_t &message) {
         needed > static_cast<size_t>(config_.buffer_memory))
         return KPROD_ERR_MSG_TOO_LARGE;
 
-    const auto deadline = deadline_after(static_cast<int>(config_.max_block_ms));
+    SendDeadline deadline(std::chrono::milliseconds(config_.max_block_ms));
     bool created = false;
     Topic *topic = accumulator_.get_or_create_topic(message.topic, created);
     if (created) sender_.wakeup();

@@ -43,7 +43,7 @@ public:
     bool has_callback() const { return callback_.fn != nullptr; }
 
 private:
-    kprod_err_t wait_for_partitions(Topic &topic, Clock::time_point deadline,
+    kprod_err_t wait_for_partitions(Topic &topic, SendDeadline &deadline,
                                     const PartitionTable *&table);
     int32_t choose_partition(Topic &topic, const kprod_message_t &message, int32_t partition_count);
     static Clock::time_point deadline_after(int timeout_ms);

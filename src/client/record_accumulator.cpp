@@ -5,6 +5,11 @@
 
 namespace kprod::client {
 
+namespace {
+// A guess of the typical record's size in a batch, to size its report data once.
+constexpr size_t kExpectedRecordBytes = 64;
+}  // namespace
+
 RecordAccumulator::RecordAccumulator(AccumulatorSettings settings, BufferPool &pool)
     : settings_(settings), pool_(pool) {}
 
@@ -77,7 +82,7 @@ bool RecordAccumulator::try_append_to_last(PartitionQueue &queue,
 RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, PartitionQueue &queue,
                                                           const protocol::RecordView &record,
                                                           int64_t timestamp_ms, void *opaque,
-                                                          Clock::time_point deadline) {
+                                                          SendDeadline &deadline) {
     AppendResult result;
     {
         std::lock_guard lock(queue.mutex);
@@ -86,7 +91,7 @@ RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, Partitio
     // A new batch: get memory without holding the queue's lock (it may block).
     const size_t size = new_batch_capacity(topic, single_record_batch_size(record));
     uint8_t *buffer = nullptr;
-    switch (pool_.allocate(size, deadline, buffer)) {
+    switch (pool_.allocate(size, deadline.get(), buffer)) {
     case BufferPool::Result::kOk:
         break;
     case BufferPool::Result::kTimedOut:
@@ -109,6 +114,8 @@ RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, Partitio
         return result;
     }
     auto *batch = new ProducerBatch(&topic, queue.partition, buffer, size, Clock::now());
+    // One allocation for the records' report data, sized for small records.
+    batch->records.reserve(size / kExpectedRecordBytes);
     batch->sequence = queue.next_sequence++;
     size_t before = batch->size();
     batch->try_append(record, timestamp_ms, opaque);  // always fits: sized for it

@@ -20,6 +20,27 @@
 
 namespace kprod::client {
 
+// max.block.ms for one send, measured from its start. The clock is read only
+// when the send first has to wait: most sends never do.
+class SendDeadline {
+public:
+    using Clock = std::chrono::steady_clock;
+    explicit SendDeadline(std::chrono::milliseconds max_block) : max_block_(max_block) {}
+    // Call when the send starts waiting; later calls return the same deadline.
+    Clock::time_point get() {
+        if (!known_) {
+            deadline_ = Clock::now() + max_block_;
+            known_ = true;
+        }
+        return deadline_;
+    }
+
+private:
+    std::chrono::milliseconds max_block_;
+    Clock::time_point deadline_{};
+    bool known_ = false;
+};
+
 struct AccumulatorSettings {
     size_t batch_size;
     bool compressed;          // compression.type is not none: batches hold more raw bytes
@@ -52,7 +73,7 @@ public:
     // Encodes the record into the partition's open batch, opening a new batch
     // (and waiting for memory until `deadline`) when it does not fit.
     AppendResult append(Topic &topic, PartitionQueue &queue, const protocol::RecordView &record,
-                        int64_t timestamp_ms, void *opaque, Clock::time_point deadline);
+                        int64_t timestamp_ms, void *opaque, SendDeadline &deadline);
 
     // Bytes a record needs as the only record of a batch, header included.
     static size_t single_record_batch_size(const protocol::RecordView &record);

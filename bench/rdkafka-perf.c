@@ -1,0 +1,569 @@
+/*
+ * rdkafka-perf: the librdkafka peer of tools/kprod-perf.cpp, for bench/run only.
+ *
+ * Same options, same progress lines every 5 s and the same final summary as Kafka's
+ * kafka-producer-perf-test and kprod-perf, so that all three clients are driven alike.
+ * Built against Debian's librdkafka-dev; libkprod never links librdkafka.
+ *
+ * Payloads, keys, statistics and throttling are kprod-perf's, line for line.
+ *
+ * How it uses librdkafka, the fastest way its API offers:
+ *   - rd_kafka_produce() on a topic handle made once, RD_KAFKA_MSG_F_COPY (kprod_send and
+ *     the Java producer copy too), RD_KAFKA_PARTITION_UA (the configured partitioner);
+ *   - delivery reports through dr_msg_cb, served by rd_kafka_poll() on a dedicated thread,
+ *     as kprod-perf takes kprod's reports on its own thread;
+ *   - when librdkafka's queue is full (queue.buffering.max.messages/kbytes), the sending
+ *     thread waits for the report thread to serve reports, as KafkaProducer.send and
+ *     kprod_send block for buffer memory.
+ * Latency: from just before rd_kafka_produce() to the report's callback; the send time and
+ * the value's size travel in the message's opaque.
+ *
+ * Extra options (also in kprod-perf): --random-keys N, --check-props.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <librdkafka/rdkafka.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NANOS_PER_MILLI 1000000LL
+#define REPORTING_INTERVAL_MS 5000LL /* ProducerPerformance.Stats.reportingInterval */
+#define MAX_LATENCY_SAMPLES 500000LL /* ProducerPerformance keeps at most this many */
+#define MIN_SLEEP_NS (2 * NANOS_PER_MILLI)
+#define SIZE_BITS 24 /* opaque: sent_us << 24 | value_len */
+#define MAX_SIZE ((1ULL << SIZE_BITS) - 1)
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void die(const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    fputs("rdkafka-perf: ", stderr);
+    vfprintf(stderr, format, args);
+    fputc('\n', stderr);
+    va_end(args);
+    exit(1);
+}
+
+/* ------------------------------------------------------------------------
+ * Options */
+
+struct property {
+    char *name, *value;
+};
+
+struct options {
+    const char *topic;
+    int64_t num_records;
+    int64_t record_size;
+    const char *payload_file;
+    const char *payload_delimiter;
+    double throughput;
+    int throughput_given;
+    struct property *props;
+    size_t prop_count;
+    const char *producer_config_file;
+    uint64_t random_keys;
+    int check_props;
+};
+
+static void print_usage(FILE *out) {
+    fputs(
+        "usage: rdkafka-perf --topic TOPIC --num-records N\n"
+        "                    (--record-size BYTES | --payload-file FILE)\n"
+        "                    --throughput RECORDS_PER_SEC (-1: unlimited)\n"
+        "                    (--producer-props NAME=VALUE ... | --producer.config FILE)\n"
+        "                    [--payload-delimiter DELIM] [--random-keys N] [--check-props]\n"
+        "       rdkafka-perf --version\n"
+        "\n"
+        "The options of Kafka's kafka-producer-perf-test and of kprod-perf; properties are\n"
+        "librdkafka's (it accepts the Java names linger.ms, batch.size, acks, ...).\n",
+        out);
+}
+
+static int64_t parse_integer(const char *option, const char *text) {
+    char *end;
+    errno = 0;
+    long long value = strtoll(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0')
+        die("%s: expected an integer, got \"%s\"", option, text);
+    return value;
+}
+
+static void add_property(struct options *options, const char *text) {
+    const char *equals = strchr(text, '=');
+    if (!equals || equals == text) die("Invalid property: %s", text);
+    options->props = realloc(options->props, (options->prop_count + 1) * sizeof *options->props);
+    if (!options->props) die("out of memory");
+    options->props[options->prop_count].name = strndup(text, (size_t)(equals - text));
+    options->props[options->prop_count].value = strdup(equals + 1);
+    options->prop_count++;
+}
+
+static void read_producer_config(const char *path, struct options *options) {
+    FILE *in = fopen(path, "r");
+    if (!in) die("cannot read --producer.config %s", path);
+    char *line = NULL;
+    size_t capacity = 0;
+    ssize_t length;
+    while ((length = getline(&line, &capacity, in)) >= 0) {
+        while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r'))
+            line[--length] = '\0';
+        const char *start = line + strspn(line, " \t");
+        if (*start == '\0' || *start == '#' || *start == '!') continue;
+        add_property(options, start);
+    }
+    free(line);
+    fclose(in);
+}
+
+static void parse_options(int argc, char **argv, struct options *options) {
+    memset(options, 0, sizeof *options);
+    options->num_records = -1;
+    options->record_size = -1;
+    options->payload_delimiter = "\n";
+    struct options from_file = {0};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+#define VALUE() (i + 1 < argc ? argv[++i] : (die("%s needs a value", arg), ""))
+        if (!strcmp(arg, "--topic")) {
+            options->topic = VALUE();
+        } else if (!strcmp(arg, "--num-records")) {
+            options->num_records = parse_integer(arg, VALUE());
+        } else if (!strcmp(arg, "--record-size")) {
+            options->record_size = parse_integer(arg, VALUE());
+        } else if (!strcmp(arg, "--payload-file")) {
+            options->payload_file = VALUE();
+        } else if (!strcmp(arg, "--payload-delimiter")) {
+            options->payload_delimiter = VALUE();
+            if (!strcmp(options->payload_delimiter, "\\n")) options->payload_delimiter = "\n";
+        } else if (!strcmp(arg, "--throughput")) {
+            const char *text = VALUE();
+            char *end;
+            options->throughput = strtod(text, &end);
+            if (end == text || *end) die("--throughput: expected a number, got \"%s\"", text);
+            options->throughput_given = 1;
+        } else if (!strcmp(arg, "--producer-props")) {
+            int taken = 0;
+            while (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) {
+                add_property(options, argv[++i]);
+                taken++;
+            }
+            if (!taken) die("--producer-props needs at least one NAME=VALUE");
+        } else if (!strcmp(arg, "--producer.config")) {
+            options->producer_config_file = VALUE();
+        } else if (!strcmp(arg, "--random-keys")) {
+            int64_t keys = parse_integer(arg, VALUE());
+            if (keys <= 0) die("--random-keys should be greater than zero");
+            options->random_keys = (uint64_t)keys;
+        } else if (!strcmp(arg, "--check-props")) {
+            options->check_props = 1;
+        } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            print_usage(stdout);
+            exit(0);
+        } else if (!strcmp(arg, "--version")) {
+            printf("rdkafka-perf (librdkafka %s)\n", rd_kafka_version_str());
+            exit(0);
+        } else {
+            print_usage(stderr);
+            die("unknown option %s", arg);
+        }
+#undef VALUE
+    }
+    /* --producer-props take precedence over --producer.config: set the file's first. */
+    if (options->producer_config_file) {
+        read_producer_config(options->producer_config_file, &from_file);
+        for (size_t i = 0; i < options->prop_count; i++) {
+            char text[4096];
+            snprintf(text, sizeof text, "%s=%s", options->props[i].name, options->props[i].value);
+            add_property(&from_file, text);
+        }
+        options->props = from_file.props;
+        options->prop_count = from_file.prop_count;
+    }
+    if (options->prop_count == 0)
+        die("Either --producer-props or --producer.config must be specified.");
+    if (options->check_props) return;
+    if (!options->topic) die("--topic is required");
+    if (options->num_records <= 0) die("--num-records should be greater than zero");
+    if (!options->throughput_given) die("--throughput is required");
+    if ((options->record_size > 0) == (options->payload_file != NULL))
+        die("either --record-size or --payload-file must be specified but not both.");
+    if (!options->payload_file && options->record_size <= 0)
+        die("--record-size should be greater than zero");
+    if (options->record_size > (int64_t)MAX_SIZE) die("--record-size: at most 16 MiB");
+}
+
+/* ------------------------------------------------------------------------
+ * Payloads and keys: the same generator and choices as kprod-perf. */
+
+static uint64_t random_state = 0x9E3779B97F4A7C15ULL;
+
+static uint64_t random_next(void) { /* xorshift64* */
+    random_state ^= random_state >> 12;
+    random_state ^= random_state << 25;
+    random_state ^= random_state >> 27;
+    return random_state * 0x2545F4914F6CDD1DULL;
+}
+
+/* With --record-size: random letters A-Z, different for every record (as Java's tool makes
+ * them), drawn once into a 16 KiB pool (small enough to stay in the cache, as Java's refilled
+ * buffer does); each record starts at a random place in it, so the harness costs one draw
+ * per record. With --payload-file: a random payload of the file. */
+#define LETTER_POOL (16u << 10)
+
+struct payloads {
+    char *letters;
+    size_t record_size;
+    char **items;
+    size_t *item_sizes;
+    size_t count;
+};
+
+static void read_payload_file(struct payloads *payloads, const char *path, const char *delimiter) {
+    FILE *in = fopen(path, "rb");
+    if (!in) die("File does not exist or empty file provided.");
+    fseek(in, 0, SEEK_END);
+    long size = ftell(in);
+    fseek(in, 0, SEEK_SET);
+    if (size <= 0) die("File does not exist or empty file provided.");
+    char *text = malloc((size_t)size + 1);
+    if (!text || fread(text, 1, (size_t)size, in) != (size_t)size) die("cannot read %s", path);
+    text[size] = '\0';
+    fclose(in);
+    printf("Reading payloads from: %s\n", path);
+    const size_t delimiter_len = strlen(delimiter);
+    char *start = text, *end_of_text = text + size;
+    while (start <= end_of_text) {
+        char *end = memmem(start, (size_t)(end_of_text - start), delimiter, delimiter_len);
+        if (!end) end = end_of_text;
+        if (end > start) {
+            payloads->items = realloc(payloads->items, (payloads->count + 1) * sizeof(char *));
+            payloads->item_sizes =
+                realloc(payloads->item_sizes, (payloads->count + 1) * sizeof(size_t));
+            if (!payloads->items || !payloads->item_sizes) die("out of memory");
+            if ((size_t)(end - start) > MAX_SIZE) die("a payload in %s is over 16 MiB", path);
+            payloads->items[payloads->count] = start;
+            payloads->item_sizes[payloads->count] = (size_t)(end - start);
+            payloads->count++;
+        }
+        start = end + delimiter_len;
+    }
+    if (payloads->count == 0) die("no payloads in %s", path);
+    printf("Number of messages read: %zu\n", payloads->count);
+}
+
+static const char *next_payload(struct payloads *payloads, size_t *size) {
+    if (payloads->count > 0) {
+        size_t pick = (size_t)(random_next() % payloads->count);
+        *size = payloads->item_sizes[pick];
+        return payloads->items[pick];
+    }
+    *size = payloads->record_size;
+    return payloads->letters + random_next() % LETTER_POOL;
+}
+
+/* ------------------------------------------------------------------------
+ * Statistics: ProducerPerformance.Stats, fed by the report thread only. */
+
+struct stats {
+    int64_t start_ns, window_start_ns, sampling;
+    int64_t *latencies_us;
+    size_t latency_count, latency_capacity;
+    int64_t iteration, count, bytes, total_latency_us, max_latency_us;
+    int64_t window_count, window_bytes, window_total_latency_us, window_max_latency_us;
+};
+
+static void stats_init(struct stats *stats, int64_t num_records, int64_t start_ns) {
+    memset(stats, 0, sizeof *stats);
+    stats->start_ns = stats->window_start_ns = start_ns;
+    stats->sampling =
+        num_records / (num_records < MAX_LATENCY_SAMPLES ? num_records : MAX_LATENCY_SAMPLES);
+    stats->latency_capacity = (size_t)(num_records / stats->sampling + 1);
+    stats->latencies_us = malloc(stats->latency_capacity * sizeof(int64_t));
+    if (!stats->latencies_us) die("out of memory");
+}
+
+static double average_ms(int64_t total_us, int64_t count) {
+    return count == 0 ? 0.0 : (double)total_us / 1000.0 / (double)count;
+}
+
+static void stats_print_window(const struct stats *stats, int64_t now) {
+    double elapsed_ms = (double)(now - stats->window_start_ns) / NANOS_PER_MILLI;
+    printf("%" PRId64
+           " records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, "
+           "%.1f ms max latency.\n",
+           stats->window_count, 1000.0 * (double)stats->window_count / elapsed_ms,
+           1000.0 * (double)stats->window_bytes / elapsed_ms / (1024.0 * 1024.0),
+           average_ms(stats->window_total_latency_us, stats->window_count),
+           (double)(stats->window_max_latency_us / 1000));
+    fflush(stdout);
+}
+
+static void stats_record(struct stats *stats, int64_t latency_us, size_t bytes, int64_t now) {
+    stats->count++;
+    stats->bytes += (int64_t)bytes;
+    stats->total_latency_us += latency_us;
+    if (latency_us > stats->max_latency_us) stats->max_latency_us = latency_us;
+    stats->window_count++;
+    stats->window_bytes += (int64_t)bytes;
+    stats->window_total_latency_us += latency_us;
+    if (latency_us > stats->window_max_latency_us) stats->window_max_latency_us = latency_us;
+    if (stats->iteration % stats->sampling == 0 && stats->latency_count < stats->latency_capacity)
+        stats->latencies_us[stats->latency_count++] = latency_us;
+    if (now - stats->window_start_ns >= REPORTING_INTERVAL_MS * NANOS_PER_MILLI) {
+        stats_print_window(stats, now);
+        stats->window_start_ns = now;
+        stats->window_count = stats->window_bytes = 0;
+        stats->window_total_latency_us = stats->window_max_latency_us = 0;
+    }
+    stats->iteration++;
+}
+
+static int compare_int64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int64_t percentile(const struct stats *stats, double fraction) {
+    if (stats->latency_count == 0) return 0;
+    return stats->latencies_us[(size_t)(fraction * (double)stats->latency_count)];
+}
+
+static void stats_print_total(struct stats *stats, int64_t now) {
+    double elapsed_ms = (double)(now - stats->start_ns) / NANOS_PER_MILLI;
+    qsort(stats->latencies_us, stats->latency_count, sizeof(int64_t), compare_int64);
+    int64_t p50 = percentile(stats, 0.5), p95 = percentile(stats, 0.95),
+            p99 = percentile(stats, 0.99), p999 = percentile(stats, 0.999);
+    printf("%" PRId64
+           " records sent, %f records/sec (%.2f MB/sec), %.2f ms avg latency, "
+           "%.2f ms max latency, %" PRId64 " ms 50th, %" PRId64 " ms 95th, %" PRId64
+           " ms 99th, %" PRId64 " ms 99.9th.\n",
+           stats->count, 1000.0 * (double)stats->count / elapsed_ms,
+           1000.0 * (double)stats->bytes / elapsed_ms / (1024.0 * 1024.0),
+           average_ms(stats->total_latency_us, stats->count),
+           (double)(stats->max_latency_us / 1000), p50 / 1000, p95 / 1000, p99 / 1000, p999 / 1000);
+    printf("Latency in microseconds: %" PRId64 " 50th, %" PRId64 " 95th, %" PRId64 " 99th, %" PRId64
+           " 99.9th, %" PRId64 " max.\n",
+           p50, p95, p99, p999, stats->max_latency_us);
+}
+
+/* ------------------------------------------------------------------------
+ * Throttling: org.apache.kafka.server.util.ThroughputThrottler, step for step. */
+
+struct throttler {
+    int64_t start_ms, sleep_time_ns, sleep_deficit_ns;
+    double target;
+};
+
+static int should_throttle(const struct throttler *t, int64_t amount_so_far,
+                           int64_t send_start_ms) {
+    if (t->target < 0) return 0;
+    float elapsed_sec = (float)(send_start_ms - t->start_ms) / 1000.f;
+    return elapsed_sec > 0 && (double)amount_so_far / elapsed_sec > t->target;
+}
+
+static void sleep_ns(int64_t ns) {
+    struct timespec ts = {ns / 1000000000LL, ns % 1000000000LL};
+    nanosleep(&ts, NULL);
+}
+
+static void throttle(struct throttler *t) {
+    if (t->target == 0) { /* the Java tool waits for a wakeup that never comes */
+        for (;;) sleep_ns(3600 * 1000000000LL);
+    }
+    t->sleep_deficit_ns += t->sleep_time_ns;
+    if (t->sleep_deficit_ns < MIN_SLEEP_NS) return;
+    int64_t sleep_start = now_ns(), remaining = t->sleep_deficit_ns;
+    while (remaining > 0) {
+        sleep_ns(remaining);
+        remaining = t->sleep_deficit_ns - (now_ns() - sleep_start);
+    }
+    t->sleep_deficit_ns = 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The producer and its report thread */
+
+struct run {
+    rd_kafka_t *rk;
+    struct stats stats;
+    int64_t start_ns;
+    int64_t now_ns; /* read once per rd_kafka_poll batch by the report thread */
+    int64_t failures;
+    int64_t taken;
+    atomic_llong expected;
+    /* The sending thread waits here while librdkafka's queue is full. */
+    pthread_mutex_t mutex;
+    pthread_cond_t served;
+};
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *message, void *opaque) {
+    (void)rk;
+    struct run *run = opaque;
+    run->taken++;
+    uintptr_t tag = (uintptr_t)message->_private;
+    if (message->err) { /* only successes count, as in ProducerPerformance.PerfCallback */
+        if (run->failures++ < 10)
+            fprintf(stderr, "rdkafka-perf: delivery failed: %s\n", rd_kafka_err2str(message->err));
+        return;
+    }
+    /* One clock read per served event batch would be kinder to librdkafka, but its
+     * dr_msg_cb gives no batch boundary; a vDSO clock read costs ~20 ns. */
+    int64_t now = now_ns();
+    int64_t latency_us = (now - run->start_ns) / 1000 - (int64_t)(tag >> SIZE_BITS);
+    stats_record(&run->stats, latency_us, tag & MAX_SIZE, now);
+}
+
+static void *report_thread(void *arg) {
+    struct run *run = arg;
+    while (run->taken < atomic_load(&run->expected)) {
+        if (rd_kafka_poll(run->rk, 100) > 0) {
+            pthread_mutex_lock(&run->mutex);
+            pthread_cond_broadcast(&run->served);
+            pthread_mutex_unlock(&run->mutex);
+        }
+    }
+    return NULL;
+}
+
+static rd_kafka_conf_t *make_conf(const struct options *options, struct run *run) {
+    char error[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    int client_id_set = 0;
+    for (size_t i = 0; i < options->prop_count; i++) {
+        if (rd_kafka_conf_set(conf, options->props[i].name, options->props[i].value, error,
+                              sizeof error) != RD_KAFKA_CONF_OK) {
+            rd_kafka_conf_destroy(conf);
+            return (void)printf("refused: %s\n", error), NULL;
+        }
+        client_id_set |= !strcmp(options->props[i].name, "client.id");
+    }
+    if (!client_id_set) rd_kafka_conf_set(conf, "client.id", "perf-producer-client", NULL, 0);
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_opaque(conf, run);
+    return conf;
+}
+
+/* Wait until the report thread served some reports (or 10 ms passed). */
+static void wait_for_queue_space(struct run *run) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_nsec += 10 * NANOS_PER_MILLI;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&run->mutex);
+    pthread_cond_timedwait(&run->served, &run->mutex, &deadline);
+    pthread_mutex_unlock(&run->mutex);
+}
+
+int main(int argc, char **argv) {
+    if (argc == 1) {
+        print_usage(stdout);
+        return 0;
+    }
+    struct options options;
+    parse_options(argc, argv, &options);
+
+    static struct run run;
+    pthread_mutex_init(&run.mutex, NULL);
+    pthread_cond_init(&run.served, NULL);
+    atomic_init(&run.expected, INT64_MAX);
+    char error[512];
+    rd_kafka_conf_t *conf = make_conf(&options, &run);
+    if (!conf) return 1;
+    run.rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
+    if (!run.rk) {
+        if (options.check_props) return printf("refused: %s\n", error), 1;
+        die("%s", error);
+    }
+    if (options.check_props) {
+        rd_kafka_destroy(run.rk);
+        printf("accepted\n");
+        return 0;
+    }
+    rd_kafka_topic_t *topic = rd_kafka_topic_new(run.rk, options.topic, NULL);
+    if (!topic) die("rd_kafka_topic_new: %s", rd_kafka_err2str(rd_kafka_last_error()));
+
+    struct payloads payloads = {0};
+    if (options.payload_file) {
+        read_payload_file(&payloads, options.payload_file, options.payload_delimiter);
+    } else {
+        payloads.record_size = (size_t)options.record_size;
+        payloads.letters = malloc(LETTER_POOL + payloads.record_size);
+        if (!payloads.letters) die("out of memory");
+        for (size_t i = 0; i < LETTER_POOL + payloads.record_size; i++)
+            payloads.letters[i] = (char)('A' + random_next() % 26);
+    }
+
+    run.start_ns = now_ns();
+    stats_init(&run.stats, options.num_records, run.start_ns);
+    struct throttler throttler = {
+        .start_ms = run.start_ns / NANOS_PER_MILLI,
+        .target = options.throughput,
+        .sleep_time_ns = options.throughput > 0 ? (int64_t)(1e9 / options.throughput) : INT64_MAX};
+    pthread_t reporter;
+    if (pthread_create(&reporter, NULL, report_thread, &run)) die("pthread_create failed");
+
+    char key[24];
+    int64_t accepted = 0, refused = 0;
+    for (int64_t i = 0; i < options.num_records; i++) {
+        size_t value_len;
+        const char *value = next_payload(&payloads, &value_len);
+        const char *key_ptr = NULL;
+        size_t key_len = 0;
+        if (options.random_keys > 0) {
+            key_len =
+                (size_t)snprintf(key, sizeof key, "%" PRIu64, random_next() % options.random_keys);
+            key_ptr = key;
+        }
+        int64_t send_start = now_ns();
+        void *tag =
+            (void *)(uintptr_t)(((uint64_t)((send_start - run.start_ns) / 1000) << SIZE_BITS) |
+                                value_len);
+        for (;;) {
+            if (rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, (void *)value,
+                                 value_len, key_ptr, key_len, tag) == 0) {
+                accepted++;
+                break;
+            }
+            rd_kafka_resp_err_t err = rd_kafka_last_error();
+            if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                wait_for_queue_space(&run);
+                continue;
+            }
+            if (refused++ < 10)
+                fprintf(stderr, "rdkafka-perf: produce: %s\n", rd_kafka_err2str(err));
+            break;
+        }
+        if (should_throttle(&throttler, i, send_start / NANOS_PER_MILLI)) throttle(&throttler);
+    }
+
+    /* Not rd_kafka_flush(): it would serve reports on this thread too, concurrently with
+     * the report thread. linger.ms sends the last batches; the report thread stops when it
+     * has taken every report. */
+    atomic_store(&run.expected, accepted);
+    pthread_join(reporter, NULL);
+    rd_kafka_topic_destroy(topic);
+    rd_kafka_destroy(run.rk);
+    int64_t end_ns = now_ns();
+    stats_print_total(&run.stats, end_ns);
+    if (refused > 0 || run.failures > 0) {
+        fprintf(stderr, "rdkafka-perf: %" PRId64 " sends refused, %" PRId64 " deliveries failed\n",
+                refused, run.failures);
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,415 @@
+// Shared helpers for the fault tests: the three-node cluster of
+// scripts/kafka-local (cluster mode), a paced sender that remembers when each
+// record went in, a reporter thread that remembers when and how each came
+// back, and the check of every report against the log as kcat (a consumer
+// this project did not write) reads it. Uses only the public API.
+#pragma once
+
+#include <kprod.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <map>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "../integration/harness.h"
+
+namespace fault {
+
+using Clock = std::chrono::steady_clock;
+
+inline int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+        .count();
+}
+
+inline std::string trim(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text;
+}
+
+// KPROD_KAFKA_LOCAL (set by scripts/test), else the source tree's script.
+inline std::string kafka_local() {
+    return harness::env_or(
+        "KPROD_KAFKA_LOCAL",
+        (harness::env_or("KPROD_SOURCE_DIR", ".") + "/scripts/kafka-local").c_str());
+}
+
+// Runs `scripts/kafka-local ARGS`; its chatter goes to stderr.
+inline void cluster(const std::string &args) {
+    harness::run(kafka_local() + " " + args + " >&2");
+}
+
+// Runs `scripts/kafka-local ARGS` and returns what it prints.
+inline std::string cluster_output(const std::string &args) {
+    return trim(harness::run(kafka_local() + " " + args));
+}
+
+// The three nodes' host:port list (KPROD_CLUSTER_BOOTSTRAP, else asked from kafka-local).
+inline std::string bootstrap() {
+    static const std::string list = [] {
+        std::string configured = harness::env_or("KPROD_CLUSTER_BOOTSTRAP", "");
+        return configured.empty() ? cluster_output("cluster-bootstrap") : configured;
+    }();
+    return list;
+}
+
+inline int leader_of(const std::string &topic, int partition) {
+    return std::stoi(cluster_output("leader-of " + topic + " " + std::to_string(partition)));
+}
+
+// Polls `condition` every `poll_ms` until it holds or `timeout_s` passed.
+template <typename Condition>
+bool wait_until(Condition condition, double timeout_s, int poll_ms = 200) {
+    const auto deadline =
+        Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
+    while (!condition()) {
+        if (Clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
+    }
+    return true;
+}
+
+// A healthy cluster to start from: every node up (a node a failed run left
+// killed or frozen comes back), then a fresh fully replicated topic.
+inline std::string fresh_topic(const std::string &prefix, int partitions) {
+    cluster("cluster-start");
+    const std::string topic = harness::unique_topic(prefix);
+    cluster("cluster-create-topic " + topic + " " + std::to_string(partitions));
+    return topic;
+}
+
+inline kprod_t *new_producer(std::initializer_list<std::pair<const char *, const char *>> props) {
+    char errstr[512];
+    kprod_conf_t *conf = kprod_conf_new();
+    CHECK(kprod_conf_set(conf, "bootstrap.servers", bootstrap().c_str(), errstr, sizeof errstr) ==
+          KPROD_OK);
+    // What the fault tests are about: the Java defaults, stated.
+    CHECK(kprod_conf_set(conf, "acks", "all", errstr, sizeof errstr) == KPROD_OK);
+    CHECK(kprod_conf_set(conf, "enable.idempotence", "true", errstr, sizeof errstr) == KPROD_OK);
+    CHECK(kprod_conf_set(conf, "max.in.flight.requests.per.connection", "5", errstr,
+                         sizeof errstr) == KPROD_OK);
+    for (auto [name, value] : props)
+        CHECK_MSG(kprod_conf_set(conf, name, value, errstr, sizeof errstr) == KPROD_OK, "%s",
+                  errstr);
+    kprod_t *p = kprod_new(conf, errstr, sizeof errstr);
+    CHECK_MSG(p != nullptr, "%s", errstr);
+    return p;
+}
+
+// Record ids are the index into Tracker::records; the value carries the id.
+inline std::string value_of(int id) {
+    std::string value = "id=" + std::to_string(id) + " ";
+    value.resize(100, 'v');
+    return value;
+}
+
+struct RecordState {
+    int64_t sent_ms = 0;  // before kprod_send
+    int64_t reported_ms = 0;
+    int reports = 0;
+    kprod_err_t err = KPROD_OK;
+    int16_t broker_error = 0;
+    kprod_persisted_t persisted = KPROD_NOT_PERSISTED;
+    int32_t partition = -1;
+    int64_t offset = -1;
+};
+
+// Sends records and collects their reports on its own thread, as an application would.
+class Tracker {
+public:
+    std::vector<RecordState> records;  // read them only after stop()
+    std::atomic<int> sent{0};
+    std::atomic<int> reported{0};
+    std::atomic<int> succeeded{0};
+    std::atomic<int> side_reports{0};
+
+    Tracker(kprod_t *producer, std::string topic, int capacity, int partitions)
+        : records(static_cast<size_t>(capacity)),
+          producer_(producer),
+          topic_(std::move(topic)),
+          partitions_(partitions) {
+        reporter_ = std::thread([this] { collect(); });
+    }
+    ~Tracker() { stop(); }
+
+    // Sends ids [first, first + count) at about `per_second`, each to
+    // partition id % partitions. `on_sent(id)` runs after each accepted send.
+    template <typename OnSent>
+    void send_paced(int first, int count, int per_second, OnSent on_sent) {
+        const auto start = Clock::now();
+        for (int i = 0; i < count; ++i) {
+            const int id = first + i;
+            if (i % 100 == 0) {
+                const auto due =
+                    start + std::chrono::microseconds(int64_t{i} * 1000000 / per_second);
+                std::this_thread::sleep_until(due);
+            }
+            const std::string value = value_of(id);
+            kprod_message_t msg = KPROD_MESSAGE_INIT;
+            msg.topic = topic_.c_str();
+            msg.partition = id % partitions_;
+            msg.value = value.data();
+            msg.value_len = value.size();
+            msg.opaque = reinterpret_cast<void *>(static_cast<uintptr_t>(id) + 1);
+            records[static_cast<size_t>(id)].sent_ms = now_ms();
+            const kprod_err_t err = kprod_send(producer_, &msg);
+            CHECK_MSG(err == KPROD_OK, "send %d: %s", id, kprod_err_str(err));
+            sent.fetch_add(1, std::memory_order_release);
+            on_sent(id);
+        }
+    }
+    void send_paced(int first, int count, int per_second) {
+        send_paced(first, count, per_second, [](int) {});
+    }
+
+    // Sends one record to another topic, outside the records tracked (its
+    // report is only counted in side_reports).
+    void side_send(const std::string &topic) {
+        const std::string value = "side";
+        kprod_message_t msg = KPROD_MESSAGE_INIT;
+        msg.topic = topic.c_str();
+        msg.value = value.data();
+        msg.value_len = value.size();
+        const kprod_err_t err = kprod_send(producer_, &msg);
+        CHECK_MSG(err == KPROD_OK, "send to %s: %s", topic.c_str(), kprod_err_str(err));
+    }
+
+    // Waits for the reporter to take every report, then stops it.
+    void stop() {
+        if (!reporter_.joinable()) return;
+        stopping_.store(true);
+        reporter_.join();
+    }
+
+    kprod_t *producer() const { return producer_; }
+    const std::string &topic() const { return topic_; }
+
+private:
+    void collect() {
+        kprod_report_t reports[512];
+        while (true) {
+            const size_t n = kprod_poll_reports(producer_, reports, 512, sizeof reports[0], 100);
+            const int64_t now = now_ms();
+            for (size_t i = 0; i < n; ++i) {
+                const kprod_report_t &r = reports[i];
+                // A record the test sent elsewhere with a null opaque (see side_send).
+                if (r.opaque == nullptr) {
+                    side_reports.fetch_add(1, std::memory_order_release);
+                    continue;
+                }
+                const auto id = static_cast<int64_t>(reinterpret_cast<uintptr_t>(r.opaque)) - 1;
+                CHECK_MSG(id >= 0 && id < static_cast<int64_t>(records.size()),
+                          "report with a foreign opaque %lld", static_cast<long long>(id));
+                CHECK(std::strcmp(r.topic, topic_.c_str()) == 0);
+                RecordState &state = records[static_cast<size_t>(id)];
+                ++state.reports;
+                state.reported_ms = now;
+                state.err = r.err;
+                state.broker_error = r.broker_error;
+                state.persisted = r.persisted;
+                state.partition = r.partition;
+                state.offset = r.offset;
+                if (r.err == KPROD_OK) succeeded.fetch_add(1, std::memory_order_relaxed);
+            }
+            reported.fetch_add(static_cast<int>(n), std::memory_order_release);
+            if (n == 0 && stopping_.load() && kprod_outstanding(producer_) == 0) break;
+        }
+    }
+
+    kprod_t *producer_;
+    const std::string topic_;
+    const int partitions_;
+    std::atomic<bool> stopping_{false};
+    std::thread reporter_;
+};
+
+// One record as kcat read it.
+struct LogRecord {
+    int partition;
+    int64_t offset;
+    int id;
+};
+
+// The topic from the beginning, read by kcat.
+inline std::vector<LogRecord> read_log(const std::string &topic) {
+    const std::string dump = harness::run("kcat -C -b " + bootstrap() + " -t " + topic +
+                                          " -o beginning -e -q -f '%p %o %s\\n'");
+    std::vector<LogRecord> log;
+    for (const std::string &line : harness::split(dump, '\n')) {
+        if (line.empty()) continue;
+        auto fields = harness::split(line, ' ');
+        CHECK_MSG(fields.size() >= 3 && fields[2].rfind("id=", 0) == 0, "bad line: %s",
+                  line.c_str());
+        log.push_back(
+            {std::stoi(fields[0]), std::stoll(fields[1]), std::stoi(fields[2].substr(3))});
+    }
+    return log;
+}
+
+struct VerifyOptions {
+    bool all_must_succeed = true;
+    // Ids [0, checked) are checked; later ones were never sent.
+    int checked = -1;
+};
+
+struct VerifySummary {
+    int succeeded = 0, failed = 0, possibly_persisted_failures = 0, in_log = 0;
+    int success_without_offset = 0;  // a success whose report had offset -1
+    std::map<kprod_err_t, int> failures_by_error;
+};
+
+// Every record got exactly one report; every success is in the log once, at
+// the reported partition and offset; a failure said not persisted is absent;
+// nothing is in the log twice; per partition, ids grow with offsets (one
+// sending thread, so that is the order it sent them in). Exits the test on
+// the first violation, with details.
+inline VerifySummary verify(const Tracker &tracker, const VerifyOptions &options = {}) {
+    const std::vector<RecordState> &records = tracker.records;
+    const int checked = options.checked >= 0 ? options.checked : static_cast<int>(records.size());
+    std::vector<LogRecord> log;
+    std::vector<int> copies;
+    // A new leader may briefly lag on the high watermark: read again until
+    // every success shows up (or three times).
+    for (int attempt = 1;; ++attempt) {
+        log = read_log(tracker.topic());
+        copies.assign(records.size(), 0);
+        for (const LogRecord &r : log) {
+            CHECK_MSG(r.id >= 0 && r.id < checked, "foreign record id %d in the log", r.id);
+            ++copies[static_cast<size_t>(r.id)];
+        }
+        int missing = 0;
+        for (int id = 0; id < checked; ++id)
+            if (records[static_cast<size_t>(id)].err == KPROD_OK &&
+                copies[static_cast<size_t>(id)] == 0)
+                ++missing;
+        if (missing == 0 || attempt == 3) break;
+        std::fprintf(stderr, "kcat missed %d acknowledged records; reading again\n", missing);
+        std::this_thread::sleep_for(std::chrono::seconds(5));
+    }
+    VerifySummary summary;
+    summary.in_log = static_cast<int>(log.size());
+    // Duplicates are the bug these tests hunt: count them all before failing.
+    int duplicated = 0, first_duplicate = -1;
+    for (int id = 0; id < checked; ++id)
+        if (copies[static_cast<size_t>(id)] > 1 && duplicated++ == 0) first_duplicate = id;
+    if (duplicated > 0) {
+        std::map<int, int> per_partition;
+        for (int id = 0; id < checked; ++id)
+            if (copies[static_cast<size_t>(id)] > 1)
+                ++per_partition[records[static_cast<size_t>(id)].partition];
+        std::fprintf(stderr,
+                     "%d records are in the log more than once; per partition:", duplicated);
+        for (auto [partition, n] : per_partition) std::fprintf(stderr, " %d: %d", partition, n);
+        std::fprintf(stderr, "\n");
+        const RecordState &s = records[static_cast<size_t>(first_duplicate)];
+        CHECK_MSG(
+            false,
+            "record %d (and %d more) in the log twice; its report: %s at %d/%lld, persisted %d",
+            first_duplicate, duplicated - 1, kprod_err_str(s.err), s.partition,
+            static_cast<long long>(s.offset), s.persisted);
+    }
+    std::map<int, const LogRecord *> where;
+    for (const LogRecord &r : log) where[r.id] = &r;
+    for (int id = 0; id < checked; ++id) {
+        const RecordState &s = records[static_cast<size_t>(id)];
+        const int n = copies[static_cast<size_t>(id)];
+        CHECK_MSG(s.reports == 1, "record %d got %d reports", id, s.reports);
+        CHECK_MSG(n <= 1, "record %d is in the log %d times (reported %s, persisted %d)", id, n,
+                  kprod_err_str(s.err), s.persisted);
+        if (s.err == KPROD_OK) {
+            ++summary.succeeded;
+            CHECK_MSG(s.persisted == KPROD_PERSISTED, "record %d succeeded with persisted=%d", id,
+                      s.persisted);
+            CHECK_MSG(n == 1, "record %d reported delivered at %d/%lld is not in the log", id,
+                      s.partition, static_cast<long long>(s.offset));
+            const LogRecord &r = *where[id];
+            CHECK_MSG(r.partition == s.partition, "record %d reported in partition %d, found in %d",
+                      id, s.partition, r.partition);
+            if (s.offset < 0)
+                ++summary.success_without_offset;
+            else
+                CHECK_MSG(r.offset == s.offset, "record %d reported at offset %lld, found at %lld",
+                          id, static_cast<long long>(s.offset), static_cast<long long>(r.offset));
+        } else {
+            ++summary.failed;
+            ++summary.failures_by_error[s.err];
+            CHECK_MSG(!options.all_must_succeed,
+                      "record %d failed: %s (broker error %d, persisted %d)", id,
+                      kprod_err_str(s.err), s.broker_error, s.persisted);
+            if (s.persisted == KPROD_NOT_PERSISTED)
+                CHECK_MSG(n == 0, "record %d reported not persisted (%s) is in the log", id,
+                          kprod_err_str(s.err));
+            else
+                ++summary.possibly_persisted_failures;
+        }
+    }
+    std::map<int, std::pair<int64_t, int>> last;  // partition -> (offset, id)
+    std::vector<LogRecord> ordered = log;
+    std::sort(ordered.begin(), ordered.end(), [](const LogRecord &a, const LogRecord &b) {
+        return a.partition != b.partition ? a.partition < b.partition : a.offset < b.offset;
+    });
+    for (const LogRecord &r : ordered) {
+        auto [it, first] = last.try_emplace(r.partition, r.offset, r.id);
+        if (!first) {
+            CHECK_MSG(r.id > it->second.second,
+                      "partition %d: record %d at offset %lld after record %d at %lld", r.partition,
+                      r.id, static_cast<long long>(r.offset), it->second.second,
+                      static_cast<long long>(it->second.first));
+            it->second = {r.offset, r.id};
+        }
+    }
+    return summary;
+}
+
+// Latency (report time - send time) figures, in ms, for ids in [first, last).
+struct Latency {
+    int64_t p50 = 0, p99 = 0, max = 0;
+    int max_id = -1;
+};
+
+inline Latency latency(const Tracker &tracker, int first, int last) {
+    std::vector<std::pair<int64_t, int>> values;
+    for (int id = first; id < last; ++id) {
+        const RecordState &s = tracker.records[static_cast<size_t>(id)];
+        if (s.reports > 0) values.emplace_back(s.reported_ms - s.sent_ms, id);
+    }
+    Latency l;
+    if (values.empty()) return l;
+    std::sort(values.begin(), values.end());
+    l.p50 = values[values.size() / 2].first;
+    l.p99 = values[values.size() * 99 / 100].first;
+    l.max = values.back().first;
+    l.max_id = values.back().second;
+    return l;
+}
+
+inline void print_latency(const char *what, const Latency &l) {
+    std::fprintf(stderr, "%s: latency p50 %lld ms, p99 %lld ms, max %lld ms (record %d)\n", what,
+                 static_cast<long long>(l.p50), static_cast<long long>(l.p99),
+                 static_cast<long long>(l.max), l.max_id);
+}
+
+// The longest time no record of `partition` was acknowledged while one of its
+// records was waiting: how long the partition was stuck.
+inline int64_t longest_stall_ms(const Tracker &tracker, int partition, int partitions) {
+    std::vector<int64_t> acks;
+    for (size_t id = static_cast<size_t>(partition); id < tracker.records.size();
+         id += static_cast<size_t>(partitions)) {
+        const RecordState &s = tracker.records[id];
+        if (s.reports > 0 && s.err == KPROD_OK) acks.push_back(s.reported_ms);
+    }
+    std::sort(acks.begin(), acks.end());
+    int64_t longest = 0;
+    for (size_t i = 1; i < acks.size(); ++i) longest = std::max(longest, acks[i] - acks[i - 1]);
+    return longest;
+}
+
+}  // namespace fault
