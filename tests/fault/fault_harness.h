@@ -398,16 +398,19 @@ inline void print_latency(const char *what, const Latency &l) {
 }
 
 // The longest time no record of `partition` was acknowledged while one of its
-// records was waiting: how long the partition was stuck.
-inline int64_t longest_stall_ms(const Tracker &tracker, int partition, int partitions) {
+// records was waiting: how long the partition was stuck. With `since_ms`,
+// only from then on (the wait until the first acknowledgement after it counts).
+inline int64_t longest_stall_ms(const Tracker &tracker, int partition, int partitions,
+                                int64_t since_ms = 0) {
     std::vector<int64_t> acks;
     for (size_t id = static_cast<size_t>(partition); id < tracker.records.size();
          id += static_cast<size_t>(partitions)) {
         const RecordState &s = tracker.records[id];
-        if (s.reports > 0 && s.err == KPROD_OK) acks.push_back(s.reported_ms);
+        if (s.reports > 0 && s.err == KPROD_OK && s.reported_ms >= since_ms)
+            acks.push_back(s.reported_ms);
     }
     std::sort(acks.begin(), acks.end());
-    int64_t longest = 0;
+    int64_t longest = since_ms > 0 && !acks.empty() ? acks.front() - since_ms : 0;
     for (size_t i = 1; i < acks.size(); ++i) longest = std::max(longest, acks[i] - acks[i - 1]);
     return longest;
 }
