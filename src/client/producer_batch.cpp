@@ -52,7 +52,7 @@ void ProducerBatch::seal(int64_t producer_id, int16_t producer_epoch, int32_t ba
     header.max_timestamp = max_timestamp_;
     header.record_count = record_count();
     protocol::write_record_batch_header(buffer, size_, header);
-    state = BatchState::kSealed;
+    if (state == BatchState::kOpen) state = BatchState::kSealed;
 }
 
 }  // namespace kprod::client

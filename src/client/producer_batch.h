@@ -62,8 +62,11 @@ public:
     Clock::time_point retry_after{};  // earliest next attempt, after a retriable failure
     uint64_t sequence = 0;            // creation order within the partition
     int attempts = 0;
-    uint64_t identity_generation = 0;  // ProducerIdentity generation it was sealed under
-    int32_t base_sequence = -1;
+    // Idempotence: the ProducerIdentity generation it was numbered under, and
+    // its first sequence number, not wrapped (see PartitionSequences).
+    uint64_t identity_generation = 0;
+    int64_t first_sequence = -1;
+    int32_t base_sequence = -1;  // as written in the header
     bool maybe_persisted = false;
     std::vector<RecordMeta> records;
 

@@ -1,5 +1,7 @@
 #include "client/producer_identity.h"
 
+#include <cstdint>
+
 #include "protocol/error_codes.h"
 #include "protocol/init_producer_id.h"
 
@@ -10,17 +12,19 @@ ProducerIdentity::ProducerIdentity(const ProducerConfig &config, Cluster &cluste
     : enabled_(config.enable_idempotence), config_(config), cluster_(cluster),
       wake_(std::move(wake)) {}
 
-void ProducerIdentity::request_new_epoch(const std::string &reason) {
+void ProducerIdentity::bump_epoch(const std::string &reason) {
     if (!enabled_ || state_ != State::kReady) return;
     last_error_ = reason;
-    state_ = State::kNeedId;
+    if (epoch_ == INT16_MAX) {
+        state_ = State::kNeedId;
+        return;
+    }
+    ++epoch_;
+    ++generation_;
 }
 
-void ProducerIdentity::maintain(Clock::time_point now, Clock::time_point &next_check,
-                                bool nothing_in_flight) {
+void ProducerIdentity::maintain(Clock::time_point now, Clock::time_point &next_check) {
     if (!enabled_ || state_ != State::kNeedId) return;
-    // A new epoch while old-epoch requests are unanswered could reorder them.
-    if (producer_id_ >= 0 && !nothing_in_flight) return;
     if (now < not_before_) {
         next_check = std::min(next_check, not_before_);
         return;
@@ -38,10 +42,10 @@ void ProducerIdentity::maintain(Clock::time_point now, Clock::time_point &next_c
 
 void ProducerIdentity::send_request(BrokerLink &link) {
     const int16_t version = link.init_producer_id_version;
-    // v3+ keeps the id and bumps the epoch; older brokers hand out a new id.
+    // Without a transactional.id the broker hands out a new id whatever we send.
     auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
         protocol::encode_init_producer_id_request(out, version, correlation_id,
-                                                  cluster_.client_id(), producer_id_, epoch_);
+                                                  cluster_.client_id(), -1, -1);
     };
     state_ = State::kRequesting;
     cluster_.send_request(link, encode, [this, version](net::RequestStatus status,
@@ -59,7 +63,6 @@ void ProducerIdentity::on_response(int16_t version, const uint8_t *body, size_t 
         response.error_code != protocol::kNone) {
         last_error_ = std::string("InitProducerId failed: ") +
                       protocol::kafka_error_name(response.error_code);
-        // A refused epoch bump: start over with a fresh id.
         producer_id_ = -1;
         epoch_ = -1;
         state_ = State::kNeedId;

@@ -1,9 +1,11 @@
 // ProducerIdentity: the producer id and epoch of an idempotent producer
 // (enable.idempotence). Asks a broker for them with InitProducerId before
-// the first batch goes out, and again, for a bumped epoch, when a sequence
-// gap means the partitions' sequence numbers must start over (KIP-360).
-// Each new id or epoch is a new generation: batches sealed under an older one
-// are re-sequenced before they are sent again.
+// the first batch goes out. When a partition's sequence numbers must start
+// over (KIP-360), the epoch is bumped here, without asking anyone, as the
+// Java producer does: without a transactional.id, InitProducerId would hand
+// out a new producer id, and the brokers accept a higher epoch of the same
+// id that starts at sequence 0. Only an exhausted epoch costs a new id.
+// Each new id or epoch is a new generation (see PartitionSequences).
 // Runs on: sender thread.
 #pragma once
 
@@ -30,12 +32,12 @@ public:
     int16_t epoch() const { return epoch_; }
     uint64_t generation() const { return generation_; }
 
-    // Asks for an id (or a bumped epoch) when one is needed and nothing is in
-    // flight under the old one.
-    void maintain(Clock::time_point now, Clock::time_point &next_check, bool nothing_in_flight);
+    // Asks for an id when one is needed.
+    void maintain(Clock::time_point now, Clock::time_point &next_check);
 
-    // A sequence gap: stop sending until the epoch is bumped.
-    void request_new_epoch(const std::string &reason);
+    // A new generation under the next epoch of the same id (or, once the epoch
+    // is exhausted, a new id: not ready() until it comes).
+    void bump_epoch(const std::string &reason);
     const std::string &last_error() const { return last_error_; }
 
 private:

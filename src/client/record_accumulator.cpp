@@ -148,22 +148,17 @@ bool RecordAccumulator::is_ready(PartitionQueue &queue, Clock::time_point now,
 
 ProducerBatch *RecordAccumulator::take_sendable(PartitionQueue &queue, Clock::time_point now,
                                                 size_t max_bytes, bool first_in_request,
-                                                bool retries_alone) {
+                                                bool retries_alone, bool first_attempts) {
     std::lock_guard lock(queue.mutex);
     if (queue.batches.empty()) return nullptr;
     ProducerBatch *first = queue.batches.front();
     if (first->attempts > 0 && first->retry_after > now) return nullptr;
     if (first->attempts > 0 && retries_alone && queue.in_flight > 0) return nullptr;
+    if (first->attempts == 0 && !first_attempts) return nullptr;
     if (!first_in_request && first->size() > max_bytes) return nullptr;
     queue.batches.pop_front();
     if (first->state == BatchState::kOpen) first->state = BatchState::kSealed;  // no more appends
     return first;
-}
-
-bool RecordAccumulator::earlier_batch_awaits_retry(PartitionQueue &queue, uint64_t sequence) {
-    std::lock_guard lock(queue.mutex);
-    return !queue.batches.empty() && queue.batches.front()->attempts > 0 &&
-           queue.batches.front()->sequence < sequence;
 }
 
 void RecordAccumulator::reenqueue(ProducerBatch *batch) {

@@ -91,12 +91,19 @@ public:
     // Takes the first batch if it may be sent now (not backing off) and fits
     // in `max_bytes` (always, when `first_in_request`). With `retries_alone`
     // (idempotence), a retry waits until nothing else of its partition is in
-    // flight, so that sequence numbers reach the broker in order. Sealing is the caller's.
+    // flight, so that sequence numbers reach the broker in order. Without
+    // `first_attempts`, only a retry is taken. Sealing is the caller's.
     ProducerBatch *take_sendable(PartitionQueue &queue, Clock::time_point now, size_t max_bytes,
-                                 bool first_in_request, bool retries_alone);
-    // Whether the queue's first batch is a retry waiting with a sequence
-    // lower than `sequence` (an OUT_OF_ORDER_SEQUENCE_NUMBER is then expected).
-    bool earlier_batch_awaits_retry(PartitionQueue &queue, uint64_t sequence);
+                                 bool first_in_request, bool retries_alone, bool first_attempts);
+    // Calls `fn` on each batch waiting for a retry, in order (they are first in the queue).
+    template <typename Fn>
+    void for_each_waiting_retry(PartitionQueue &queue, Fn &&fn) {
+        std::lock_guard lock(queue.mutex);
+        for (ProducerBatch *batch : queue.batches) {
+            if (batch->attempts == 0) break;
+            fn(batch);
+        }
+    }
     // Puts a batch that will be retried back in creation order.
     void reenqueue(ProducerBatch *batch);
     // Removes batches waiting longer than delivery.timeout.ms (never in flight) into `expired`.

@@ -66,7 +66,7 @@ void Sender::run_once() {
     const auto now = Clock::now();
     auto next_check = now + kMaxSleep;
     cluster_.maintain(now, next_check);
-    identity_.maintain(now, next_check, produce_requests_in_flight_ == 0);
+    identity_.maintain(now, next_check);
     // Without a producer id, idempotent batches wait (delivery.timeout.ms still runs).
     const std::vector<int32_t> nodes =
         identity_.ready() ? ready_nodes(now, next_check) : std::vector<int32_t>{};
@@ -132,14 +132,15 @@ std::vector<ProducerBatch *> Sender::drain(int32_t node_id, Clock::time_point no
         if (!table || static_cast<size_t>(partition) >= table->queues.size()) continue;
         PartitionQueue &queue = *table->queues[static_cast<size_t>(partition)];
         if (keep_order && queue.in_flight > 0) continue;
-        // A broker takes any first sequence from a producer it has no state for:
-        // pipelining before the first answer could let a later batch in ahead
-        // of an earlier one that failed. One batch at a time until then.
-        if (identity_.enabled() && queue.in_flight > 0 &&
-            queue.confirmed_generation != identity_.generation())
-            continue;
-        ProducerBatch *batch =
-            accumulator_.take_sendable(queue, now, budget, batches.empty(), identity_.enabled());
+        bool may_number = true;
+        if (identity_.enabled()) {
+            PartitionSequences &sequences = queue.sequences;
+            if (sequences.restart_pending() && !restart_sequences(queue)) continue;
+            if (!sequences.may_send(queue.in_flight)) continue;
+            may_number = sequences.may_assign(identity_.generation());
+        }
+        ProducerBatch *batch = accumulator_.take_sendable(queue, now, budget, batches.empty(),
+                                                          identity_.enabled(), may_number);
         if (!batch) continue;
         seal_for_attempt(batch, queue);
         budget -= std::min(budget, batch->size());
@@ -150,8 +151,8 @@ std::vector<ProducerBatch *> Sender::drain(int32_t node_id, Clock::time_point no
     return batches;
 }
 
-// Seals a batch before its first attempt and, for an idempotent producer,
-// again after an epoch bump: sequence numbers start over at 0 per partition.
+// Seals a batch before its first attempt; an idempotent producer numbers it
+// then. A retry goes as it is (restart_sequences renumbers it when needed).
 void Sender::seal_for_attempt(ProducerBatch *batch, PartitionQueue &queue) {
     if (batch->attempts == 0 && compressor_) {
         // On the Sender thread, once per batch, holding no lock.
@@ -160,21 +161,31 @@ void Sender::seal_for_attempt(ProducerBatch *batch, PartitionQueue &queue) {
             static_cast<float>(batch->size() - protocol::kRecordBatchHeaderSize) /
             static_cast<float>(std::max<size_t>(raw, 1)));
     }
-    if (!identity_.enabled()) {
-        if (batch->attempts == 0) batch->seal(-1, -1, -1);
-        return;
-    }
-    if (batch->attempts > 0 && batch->identity_generation == identity_.generation()) return;
-    if (queue.sequence_generation != identity_.generation()) {
-        queue.sequence_generation = identity_.generation();
-        queue.next_base_sequence = 0;
-    }
-    const int32_t base = queue.next_base_sequence;
-    // Sequences wrap from INT32_MAX to 0, as the broker expects.
-    const int64_t next = static_cast<int64_t>(base) + batch->record_count();
-    queue.next_base_sequence = static_cast<int32_t>(next > INT32_MAX ? next - INT32_MAX - 1 : next);
-    batch->seal(identity_.producer_id(), identity_.epoch(), base);
+    if (batch->attempts > 0) return;
+    if (!identity_.enabled()) return batch->seal(-1, -1, -1);
+    number_batch(batch, queue.sequences);
+}
+
+void Sender::number_batch(ProducerBatch *batch, PartitionSequences &sequences) {
     batch->identity_generation = identity_.generation();
+    batch->first_sequence = sequences.assign(identity_.generation(), batch->record_count());
+    batch->seal(identity_.producer_id(), identity_.epoch(), wire_sequence(batch->first_sequence));
+}
+
+// Starts the partition's sequences over at 0 under a newer epoch, once none
+// of its batches is in flight, renumbering the sent batches that wait for a
+// retry (the broker refused them, or they wait behind one it refused).
+// False while that cannot happen yet.
+bool Sender::restart_sequences(PartitionQueue &queue) {
+    if (queue.in_flight > 0) return false;
+    if (identity_.generation() == queue.sequences.generation())
+        identity_.bump_epoch("sequence numbers of partition " + std::to_string(queue.partition) +
+                             " start over");
+    if (!identity_.ready()) return false;
+    queue.sequences.restart(identity_.generation());
+    accumulator_.for_each_waiting_retry(
+        queue, [&](ProducerBatch *batch) { number_batch(batch, queue.sequences); });
+    return true;
 }
 
 void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *> batches) {
@@ -234,7 +245,9 @@ void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatc
             continue;
         }
         if (answer->error_code == protocol::kNone) {
-            queue_of(batch).confirmed_generation = batch->identity_generation;
+            if (identity_.enabled())
+                queue_of(batch).sequences.on_acked(batch->identity_generation,
+                                                   batch->first_sequence, batch->record_count());
             complete_batch(batch, {KPROD_OK, 0, KPROD_PERSISTED, answer->base_offset,
                                    answer->log_append_time_ms});
             continue;
@@ -242,6 +255,8 @@ void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatc
         const int16_t code = answer->error_code;
         if (identity_.enabled() && code == protocol::kDuplicateSequenceNumber) {
             // The broker already has this batch from an earlier attempt.
+            queue_of(batch).sequences.on_acked(batch->identity_generation, batch->first_sequence,
+                                               batch->record_count());
             complete_batch(batch, {KPROD_OK, 0, KPROD_PERSISTED, -1, -1});
             continue;
         }
@@ -256,22 +271,28 @@ void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatc
     wakeup();
 }
 
-// OUT_OF_ORDER_SEQUENCE_NUMBER behind an earlier batch that is being retried
-// is expected: retry in order. Otherwise the broker's and our sequences
-// disagree (or it forgot the producer id): bump the epoch, which restarts
-// the sequences, and retry under it. True when the batch was dealt with.
+// Producer-state errors are retried; PartitionSequences decides whether the
+// partition's sequences must start over first. True when the batch was dealt with.
 bool Sender::handle_sequence_error(ProducerBatch *batch, int16_t code) {
     if (code != protocol::kOutOfOrderSequenceNumber && code != protocol::kUnknownProducerId &&
         code != protocol::kInvalidProducerEpoch)
         return false;
-    const std::string reason = std::string(protocol::kafka_error_name(code)) + " on " +
-                               batch->topic->name + "/" + std::to_string(batch->partition);
-    if (!(code == protocol::kOutOfOrderSequenceNumber &&
-          accumulator_.earlier_batch_awaits_retry(queue_of(batch), batch->sequence)))
-        identity_.request_new_epoch(reason);
+    queue_of(batch).sequences.on_sequence_error(batch->identity_generation, batch->first_sequence,
+                                                code == protocol::kOutOfOrderSequenceNumber);
     // The broker refused the batch: this attempt did not write it.
-    retry_or_fail(batch, KPROD_ERR_BROKER, code, false, reason, true);
+    retry_or_fail(batch, KPROD_ERR_BROKER, code, false,
+                  std::string(protocol::kafka_error_name(code)) + " on " + batch->topic->name +
+                      "/" + std::to_string(batch->partition),
+                  true);
     return true;
+}
+
+// A sent batch that will not be retried leaves its sequence numbers written
+// or not: its partition must learn which before numbering more.
+void Sender::give_up_sequences(ProducerBatch *batch) {
+    if (!identity_.enabled() || batch->first_sequence < 0) return;
+    queue_of(batch).sequences.on_given_up(batch->identity_generation, batch->first_sequence,
+                                          batch->record_count(), batch->maybe_persisted);
 }
 
 PartitionQueue &Sender::queue_of(const ProducerBatch *batch) const {
@@ -308,9 +329,7 @@ void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker
             std::lock_guard lock(last_error_mutex_);
             last_error_ = batch->topic->name + "/" + std::to_string(batch->partition) + ": " + reason;
         }
-        // Its sequence numbers will never be written: the partition's later
-        // batches must not wait for them (see expire_batches).
-        if (identity_.enabled()) identity_.request_new_epoch("batch failed: " + reason);
+        give_up_sequences(batch);
         return fail_batch(batch, err, broker_error);
     }
     // Exponential backoff with 20% jitter (retry.backoff.ms .. retry.backoff.max.ms).
@@ -335,10 +354,7 @@ void Sender::expire_batches(Clock::time_point now) {
             std::lock_guard lock(last_error_mutex_);
             if (last_error_.empty()) last_error_ = cluster_.last_error();
         }
-        // A sent batch given up leaves a hole in its partition's sequences:
-        // start them over under a new epoch rather than meet OUT_OF_ORDER later.
-        if (identity_.enabled() && batch->attempts > 0)
-            identity_.request_new_epoch("batch expired after a send attempt");
+        give_up_sequences(batch);
         fail_batch(batch, KPROD_ERR_MSG_TIMED_OUT, 0);
     }
 }

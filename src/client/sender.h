@@ -60,7 +60,10 @@ private:
     void abort_everything();
     PartitionQueue &queue_of(const ProducerBatch *batch) const;
     void seal_for_attempt(ProducerBatch *batch, PartitionQueue &queue);
+    void number_batch(ProducerBatch *batch, PartitionSequences &sequences);
+    bool restart_sequences(PartitionQueue &queue);
     bool handle_sequence_error(ProducerBatch *batch, int16_t code);
+    void give_up_sequences(ProducerBatch *batch);
 
     const ProducerConfig &config_;
     const std::string client_id_;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "client/partition_sequences.h"
 #include "client/partitioner.h"
 #include "client/producer_batch.h"
 
@@ -29,9 +30,7 @@ struct PartitionQueue {
 
     // Sender thread only:
     int in_flight = 0;  // batches of this partition in requests awaiting an answer
-    int32_t next_base_sequence = 0;     // idempotence: the next batch's first sequence
-    uint64_t sequence_generation = 0;   // the ProducerIdentity generation it counts for
-    uint64_t confirmed_generation = 0;  // the generation whose sequences the broker has accepted
+    PartitionSequences sequences;  // idempotence
 };
 
 // An immutable snapshot of a topic's partitions.

@@ -81,7 +81,7 @@ struct Fixture {
     ProducerBatch *take(int32_t partition, Clock::time_point now, size_t max_bytes = kNoLimit,
                         bool first_in_request = true) {
         return accumulator.take_sendable(queue(partition), now, max_bytes, first_in_request,
-                                         /*retries_alone=*/false);
+                                         /*retries_alone=*/false, /*first_attempts=*/true);
     }
     bool is_ready(int32_t partition, Clock::time_point now) {
         Clock::time_point next_check = Clock::time_point::max();
@@ -356,24 +356,43 @@ void test_retry_waits_for_in_flight_when_retries_go_alone(void **) {
     ProducerBatch *batch = f.take_and_reenqueue_as_retry(0, now);
     PartitionQueue &queue = f.queue(0);
     queue.in_flight = 1;
-    assert_null(f.accumulator.take_sendable(queue, now, kNoLimit, true, /*retries_alone=*/true));
+    assert_null(f.accumulator.take_sendable(queue, now, kNoLimit, true, /*retries_alone=*/true, true));
     queue.in_flight = 0;
-    assert_ptr_equal(f.accumulator.take_sendable(queue, now, kNoLimit, true, true), batch);
+    assert_ptr_equal(f.accumulator.take_sendable(queue, now, kNoLimit, true, true, true), batch);
     f.accumulator.release(batch);
 }
 
-// A batch answered OUT_OF_ORDER_SEQUENCE_NUMBER is expected to be when an
-// older batch of its partition still waits to be retried.
-void test_earlier_batch_awaits_retry_only_for_an_older_retry(void **) {
+// Idempotence: while a partition may not number new batches, only its retries go.
+void test_take_sendable_without_first_attempts_takes_only_retries(void **) {
     Fixture f;
     const std::string fills = value_filling_a_batch();
     f.append(0, fills);
     f.append(0, fills);
-    const uint64_t newer = f.queue(0).batches[1]->sequence;
-    assert_false(f.accumulator.earlier_batch_awaits_retry(f.queue(0), newer));  // not a retry
-    ProducerBatch *retry = f.take_and_reenqueue_as_retry(0, Clock::now() + 5s);
-    assert_true(f.accumulator.earlier_batch_awaits_retry(f.queue(0), newer));
-    assert_false(f.accumulator.earlier_batch_awaits_retry(f.queue(0), retry->sequence));
+    const auto now = Clock::now();
+    PartitionQueue &queue = f.queue(0);
+    ProducerBatch *retry = f.take_and_reenqueue_as_retry(0, now);
+    assert_ptr_equal(f.accumulator.take_sendable(queue, now, kNoLimit, true, true, false), retry);
+    assert_null(f.accumulator.take_sendable(queue, now, kNoLimit, true, true, false));
+    assert_int_equal(queue.batches.size(), 1);
+    f.accumulator.release(retry);
+}
+
+// The retries waiting in a queue are visited in order, and nothing behind them.
+void test_for_each_waiting_retry_visits_retries_in_order(void **) {
+    Fixture f;
+    const std::string fills = value_filling_a_batch();
+    for (int i = 0; i < 3; ++i) f.append(0, fills);
+    ProducerBatch *first = f.take(0, Clock::now());
+    ProducerBatch *second = f.take(0, Clock::now());
+    for (ProducerBatch *batch : {second, first}) {  // put back out of order
+        batch->attempts = 1;
+        f.accumulator.reenqueue(batch);
+    }
+    std::vector<ProducerBatch *> seen;
+    f.accumulator.for_each_waiting_retry(f.queue(0), [&](ProducerBatch *b) { seen.push_back(b); });
+    assert_int_equal(seen.size(), 2);
+    assert_ptr_equal(seen[0], first);
+    assert_ptr_equal(seen[1], second);
 }
 
 void test_take_expired_takes_only_batches_past_delivery_timeout(void **) {
@@ -502,7 +521,8 @@ int main(void) {
         cmocka_unit_test(test_retries_go_back_in_creation_order),
         cmocka_unit_test(test_append_never_goes_into_a_retried_batch),
         cmocka_unit_test(test_retry_waits_for_in_flight_when_retries_go_alone),
-        cmocka_unit_test(test_earlier_batch_awaits_retry_only_for_an_older_retry),
+        cmocka_unit_test(test_take_sendable_without_first_attempts_takes_only_retries),
+        cmocka_unit_test(test_for_each_waiting_retry_visits_retries_in_order),
         cmocka_unit_test(test_take_expired_takes_only_batches_past_delivery_timeout),
         cmocka_unit_test(test_concurrent_appends_lose_no_record),
         cmocka_unit_test(test_concurrent_appends_and_drain_lose_no_record),
