@@ -111,7 +111,12 @@ typedef enum kprod_err {
     /** Memory could not be allocated. */
     KPROD_ERR_NO_MEMORY = 16,
     /** Not supported by this build or by the broker. */
-    KPROD_ERR_UNSUPPORTED = 17
+    KPROD_ERR_UNSUPPORTED = 17,
+    /** The producer was created in the parent of this process (before fork()):
+     *  it cannot be used here. kprod_destroy releases only the handle. */
+    KPROD_ERR_FORKED = 18,
+    /** The custom partitioner answered a partition the topic does not have. */
+    KPROD_ERR_PARTITIONER = 19
 } kprod_err_t;
 
 /** A short, static English description of an error code. Never NULL. */
@@ -328,6 +333,102 @@ KPROD_EXTERN kprod_err_t kprod_close(kprod_t *p, int timeout_ms);
  * and free everything. NULL is ignored.
  */
 KPROD_EXTERN void kprod_destroy(kprod_t *p);
+
+/* ------------------------------------------------------------------------
+ * Extensions, as the Java producer offers them: custom partitioner,
+ * interceptors, logs, topic metadata. Set on the configuration before
+ * kprod_new; kprod_conf_dup copies them.
+ * ------------------------------------------------------------------------ */
+
+/**
+ * A partitioner: returns the partition (0 .. partition_count - 1) for a
+ * message that names none (msg->partition == KPROD_PARTITION_ANY). It sees
+ * the whole message (topic, key, value, headers) as the interceptors left it.
+ * Called on the thread that calls kprod_send, possibly from several threads
+ * at once. An answer out of range fails that send with KPROD_ERR_PARTITIONER
+ * (and no report).
+ */
+typedef int32_t (*kprod_partitioner_cb)(const kprod_message_t *msg, int32_t partition_count,
+                                        void *opaque);
+
+/**
+ * Use cb instead of the built-in partitioner (murmur2 of the key, sticky
+ * without a key). As in Java, a partition named in the message wins over
+ * it. The Java property partitioner.class is refused: use this function.
+ */
+KPROD_EXTERN kprod_err_t kprod_conf_set_partitioner(kprod_conf_t *conf, kprod_partitioner_cb cb,
+                                                    void *opaque);
+
+/**
+ * An interceptor's on_send: may inspect msg and replace its key, value,
+ * headers or timestamp (what it points to must stay valid until kprod_send
+ * returns). Runs on the sending thread before the partition is chosen.
+ * Returning anything but KPROD_OK logs a warning and sends the message as it
+ * was before this interceptor, as the Java producer does.
+ */
+typedef kprod_err_t (*kprod_on_send_cb)(kprod_message_t *msg, void *opaque);
+
+/**
+ * An interceptor's on_acknowledgement: called once per accepted message with
+ * its report, on the Sender thread, before the report reaches the
+ * application. It must return quickly and must not call kprod functions on
+ * the same producer.
+ */
+typedef void (*kprod_on_acknowledgement_cb)(const kprod_report_t *report, void *opaque);
+
+/**
+ * Add an interceptor; either function may be NULL. Interceptors run in the
+ * order they were added.
+ */
+KPROD_EXTERN kprod_err_t kprod_conf_add_interceptor(kprod_conf_t *conf, kprod_on_send_cb on_send,
+                                                    kprod_on_acknowledgement_cb on_acknowledgement,
+                                                    void *opaque);
+
+/** Log levels (syslog's numbers). */
+typedef enum kprod_log_level {
+    KPROD_LOG_ERROR = 3,
+    KPROD_LOG_WARN = 4,
+    KPROD_LOG_INFO = 6,
+    KPROD_LOG_DEBUG = 7
+} kprod_log_level_t;
+
+/**
+ * A log line. context names the producer (its client.id) and, for broker
+ * events, the broker ("kprod-producer-1 broker 2 127.0.0.1:9093"). Called
+ * from the Sender thread for broker and delivery events and from the calling
+ * thread for send-path events; never with a secret in the line.
+ */
+typedef void (*kprod_log_cb)(kprod_log_level_t level, const char *context, const char *message,
+                             void *opaque);
+
+/**
+ * Send log lines to cb: errors, warnings and informational lines, and debug
+ * lines of the categories named by the `debug` property. Without a
+ * callback, errors and warnings go to stderr, one line each.
+ */
+KPROD_EXTERN kprod_err_t kprod_conf_set_log_cb(kprod_conf_t *conf, kprod_log_cb cb, void *opaque);
+
+/** One partition of a topic, as kprod_partitions_for returns it. */
+typedef struct kprod_partition_info {
+    int32_t partition;
+    int32_t leader;        /**< the leader's node id, -1 while there is none */
+    int32_t leader_epoch;  /**< -1 when the broker does not say */
+    int32_t leader_port;   /**< 0 when there is no leader */
+    char leader_host[256]; /**< "" when there is no leader */
+} kprod_partition_info_t;
+
+/**
+ * The partitions of a topic and their leaders (Java's partitionsFor),
+ * waiting up to max.block.ms for the topic's metadata. Writes up to capacity
+ * elements of elem_size bytes (sizeof(kprod_partition_info_t)) to out and
+ * the topic's partition count to *count.
+ *
+ * @return KPROD_OK, KPROD_ERR_METADATA_TIMEOUT, KPROD_ERR_UNKNOWN_TOPIC,
+ *         KPROD_ERR_CLOSED, KPROD_ERR_FORKED, KPROD_ERR_INVALID_ARG.
+ */
+KPROD_EXTERN kprod_err_t kprod_partitions_for(kprod_t *p, const char *topic,
+                                              kprod_partition_info_t *out, size_t capacity,
+                                              size_t elem_size, size_t *count);
 
 #ifdef __cplusplus
 }

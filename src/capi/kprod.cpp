@@ -12,7 +12,7 @@
 
 struct kprod_conf {
     kprod::client::ConfigStore store;
-    kprod::client::ReportCallback callback;
+    kprod::client::ProducerCallbacks callbacks;
 };
 
 struct kprod_producer {
@@ -27,14 +27,12 @@ void write_error(char *errstr, size_t errlen, const std::string &message) {
 }
 
 bool valid_message(const kprod_message_t *msg) {
-    if (!msg || msg->version != KPROD_MESSAGE_VERSION || !msg->topic || msg->topic[0] == '\0')
-        return false;
-    if (msg->header_count > 0 && !msg->headers) return false;
-    for (size_t i = 0; i < msg->header_count; ++i)
-        if (!msg->headers[i].name) return false;
-    if (msg->partition < KPROD_PARTITION_ANY) return false;
-    return (msg->key || msg->key_len == 0) && (msg->value || msg->value_len == 0);
+    return msg && kprod::client::valid_message(*msg);
 }
+
+// A producer inherited through fork() has no Sender thread here, and its
+// mutexes may be held by threads that do not exist: touch nothing.
+bool forked(const kprod_t *p) { return p->producer->forked(); }
 
 }  // namespace
 
@@ -69,6 +67,8 @@ const char *kprod_err_str(kprod_err_t err) {
     case KPROD_ERR_TRANSPORT: return "network or protocol failure";
     case KPROD_ERR_NO_MEMORY: return "out of memory";
     case KPROD_ERR_UNSUPPORTED: return "not supported";
+    case KPROD_ERR_FORKED: return "the producer belongs to the parent process (created before fork())";
+    case KPROD_ERR_PARTITIONER: return "the custom partitioner answered a partition the topic does not have";
     }
     return "unknown error code";
 }
@@ -128,7 +128,31 @@ kprod_err_t kprod_conf_get(const kprod_conf_t *conf, const char *name, char *des
 
 kprod_err_t kprod_conf_set_report_cb(kprod_conf_t *conf, kprod_report_cb cb, void *cb_opaque) {
     if (!conf) return KPROD_ERR_INVALID_ARG;
-    conf->callback = {cb, cb_opaque};
+    conf->callbacks.report = {cb, cb_opaque};
+    return KPROD_OK;
+}
+
+kprod_err_t kprod_conf_set_partitioner(kprod_conf_t *conf, kprod_partitioner_cb cb, void *opaque) {
+    if (!conf) return KPROD_ERR_INVALID_ARG;
+    conf->callbacks.partitioner = {cb, opaque};
+    return KPROD_OK;
+}
+
+kprod_err_t kprod_conf_add_interceptor(kprod_conf_t *conf, kprod_on_send_cb on_send,
+                                       kprod_on_acknowledgement_cb on_acknowledgement,
+                                       void *opaque) {
+    if (!conf || (!on_send && !on_acknowledgement)) return KPROD_ERR_INVALID_ARG;
+    try {
+        conf->callbacks.interceptors.push_back({on_send, on_acknowledgement, opaque});
+        return KPROD_OK;
+    } catch (const std::bad_alloc &) {
+        return KPROD_ERR_NO_MEMORY;
+    }
+}
+
+kprod_err_t kprod_conf_set_log_cb(kprod_conf_t *conf, kprod_log_cb cb, void *opaque) {
+    if (!conf) return KPROD_ERR_INVALID_ARG;
+    conf->callbacks.log = {cb, opaque};
     return KPROD_OK;
 }
 
@@ -150,7 +174,8 @@ kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen) {
             return nullptr;
         }
         auto handle = std::make_unique<kprod_t>();
-        handle->producer = std::make_unique<kprod::client::Producer>(std::move(config), owned->callback);
+        handle->producer = std::make_unique<kprod::client::Producer>(std::move(config),
+                                                                     std::move(owned->callbacks));
         return handle.release();
     } catch (const std::bad_alloc &) {
         write_error(errstr, errlen, "kprod_new: out of memory");
@@ -162,6 +187,7 @@ kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen) {
 
 kprod_err_t kprod_send(kprod_t *p, const kprod_message_t *msg) {
     if (!p || !valid_message(msg)) return KPROD_ERR_INVALID_ARG;
+    if (forked(p)) return KPROD_ERR_FORKED;
     try {
         return p->producer->send(*msg);
     } catch (const std::bad_alloc &) {
@@ -184,33 +210,62 @@ kprod_err_t kprod_send_batch(kprod_t *p, const kprod_message_t *msgs, size_t cou
 }
 
 int kprod_poll(kprod_t *p, int timeout_ms) {
-    if (!p) return 0;
+    if (!p || forked(p)) return 0;
     return p->producer->serve_reports(timeout_ms);
 }
 
 size_t kprod_poll_reports(kprod_t *p, kprod_report_t *out, size_t capacity, size_t report_size,
                           int timeout_ms) {
-    if (!p || !out || report_size < sizeof(kprod_report_t)) return 0;
+    if (!p || !out || report_size < sizeof(kprod_report_t) || forked(p)) return 0;
     return p->producer->take_reports(out, capacity, report_size, timeout_ms);
 }
 
 kprod_err_t kprod_flush(kprod_t *p, int timeout_ms) {
     if (!p) return KPROD_ERR_INVALID_ARG;
+    if (forked(p)) return KPROD_ERR_FORKED;
     return p->producer->flush(timeout_ms);
 }
 
-size_t kprod_outstanding(kprod_t *p) { return p ? p->producer->outstanding() : 0; }
+size_t kprod_outstanding(kprod_t *p) { return p && !forked(p) ? p->producer->outstanding() : 0; }
 
 kprod_err_t kprod_close(kprod_t *p, int timeout_ms) {
     if (!p) return KPROD_ERR_INVALID_ARG;
+    if (forked(p)) return KPROD_ERR_FORKED;
     return p->producer->close(timeout_ms);
 }
 
 void kprod_destroy(kprod_t *p) {
     if (!p) return;
+    if (forked(p)) {
+        // The memory is the parent's producer, copied: freeing it would run
+        // destructors that join threads and take locks this process lacks.
+        (void)p->producer.release();
+        delete p;
+        return;
+    }
     p->producer->close(30000);
     p->producer->serve_reports(0);
     delete p;
+}
+
+kprod_err_t kprod_partitions_for(kprod_t *p, const char *topic, kprod_partition_info_t *out,
+                                 size_t capacity, size_t elem_size, size_t *count) {
+    if (!p || !topic || topic[0] == '\0' || !count || (capacity > 0 && !out) ||
+        (capacity > 0 && elem_size < sizeof(kprod_partition_info_t)))
+        return KPROD_ERR_INVALID_ARG;
+    if (forked(p)) return KPROD_ERR_FORKED;
+    try {
+        std::vector<kprod_partition_info_t> partitions;
+        const kprod_err_t err = p->producer->partitions_for(topic, partitions);
+        if (err != KPROD_OK) return err;
+        *count = partitions.size();
+        for (size_t i = 0; i < partitions.size() && i < capacity; ++i)
+            std::memcpy(reinterpret_cast<char *>(out) + i * elem_size, &partitions[i],
+                        sizeof partitions[i]);
+        return KPROD_OK;
+    } catch (const std::bad_alloc &) {
+        return KPROD_ERR_NO_MEMORY;
+    }
 }
 
 }  // extern "C"

@@ -49,6 +49,8 @@ constexpr std::string_view kDnsLookupChoices[] = {"use_all_dns_ips",
 constexpr DnsLookup kDnsLookupValues[] = {DnsLookup::kUseAllDnsIps,
                                           DnsLookup::kResolveCanonicalBootstrapServersOnly};
 
+constexpr std::string_view kDebugChoices[] = {"broker", "metadata", "produce", "idempotence", "all"};
+
 constexpr std::string_view kRecoveryChoices[] = {"none", "rebootstrap"};
 constexpr MetadataRecoveryStrategy kRecoveryValues[] = {MetadataRecoveryStrategy::kNone,
                                                         MetadataRecoveryStrategy::kRebootstrap};
@@ -182,6 +184,11 @@ constexpr PropertySpec kProperties[] = {
      .doc = "With rebootstrap, start again from bootstrap.servers when no metadata could be "
             "fetched for this long."},
 
+    // kprod's own (librdkafka's name)
+    {.name = "debug", .type = kEnumList, .default_value = "", .choices = kDebugChoices,
+     .importance = kLow,
+     .doc = "Debug log categories to switch on, comma-separated (see kprod_conf_set_log_cb)."},
+
     // Transactions (not supported yet: build() refuses a transactional.id)
     {.name = "transactional.id", .type = kString, .default_value = std::nullopt,
      .non_empty = true, .importance = kLow,
@@ -220,6 +227,18 @@ bool parse_bool(std::string_view text, bool &out) {
     return true;
 }
 
+// "a, b,,c" -> {"a", "b", "c"}: items trimmed, empty ones dropped.
+std::vector<std::string_view> split_list(std::string_view text) {
+    std::vector<std::string_view> items;
+    while (!text.empty()) {
+        const size_t comma = std::min(text.find(','), text.size());
+        const std::string_view item = trim(text.substr(0, comma));
+        if (!item.empty()) items.push_back(item);
+        text.remove_prefix(std::min(comma + 1, text.size()));
+    }
+    return items;
+}
+
 std::optional<size_t> choice_index(const PropertySpec &spec, std::string_view text) {
     for (size_t i = 0; i < spec.choices.size(); ++i) {
         const bool match = spec.case_insensitive ? equals_ignore_case(spec.choices[i], text)
@@ -247,11 +266,19 @@ std::string expectation(const PropertySpec &spec) {
     case kBool: return "true or false";
     case kEnum: return "one of " + accepted_values(spec);
     case kHostList: return "host1:port1,host2:port2,...";
+    case kEnumList: return "a comma-separated list of " + join(spec.choices, ", ");
     }
     return {};
 }
 
 std::string unknown_property_message(std::string_view name) {
+    // Java names classes to load; kprod takes functions.
+    if (name == "partitioner.class")
+        return "partitioner.class: kprod loads no classes; register a partitioner function "
+               "with kprod_conf_set_partitioner()";
+    if (name == "interceptor.classes")
+        return "interceptor.classes: kprod loads no classes; register interceptor functions "
+               "with kprod_conf_add_interceptor()";
     std::string message = "no such property " + quoted(name);
     std::string_view suggestion = closest_property_name(name);
     if (!suggestion.empty()) message += "; did you mean " + quoted(suggestion) + "?";
@@ -385,6 +412,12 @@ void read_partitioning(ValueReader &in, ProducerConfig &c) {
     in.read("metadata.recovery.strategy", c.metadata_recovery_strategy, kRecoveryValues);
     in.read("metadata.recovery.rebootstrap.trigger.ms",
             c.metadata_recovery_rebootstrap_trigger_ms);
+    std::string debug;
+    in.read("debug", debug);
+    for (std::string_view item : split_list(debug)) {
+        const PropertySpec *spec = find_property("debug");
+        if (auto index = choice_index(*spec, item)) c.debug_categories |= 1u << *index;
+    }
 }
 
 // ----- Cross-property rules (the steps of validate) ------------------------
@@ -553,6 +586,7 @@ std::string accepted_values(const PropertySpec &spec) {
     case kBool: return "true, false";
     case kEnum: return join(spec.choices, ", ") + (spec.case_insensitive ? " (any case)" : "");
     case kHostList: return "host1:port1,host2:port2,...";
+    case kEnumList: return "any of " + join(spec.choices, ", ") + ", comma-separated";
     }
     return {};
 }
@@ -574,6 +608,10 @@ bool check_value(const PropertySpec &spec, std::string_view value, std::string &
     case kLong: valid = integer_in_range(spec, text, number); break;
     case kBool: valid = parse_bool(text, flag); break;
     case kEnum: valid = choice_index(spec, text).has_value(); break;
+    case kEnumList:
+        for (std::string_view item : split_list(text))
+            if (!choice_index(spec, item)) valid = false;
+        break;
     case kHostList: {
         std::vector<HostPort> ignored;
         return parse_bootstrap_servers(text, ignored, error);

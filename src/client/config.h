@@ -27,6 +27,7 @@ enum class PropertyType {
     kBool,      // true or false, case-insensitive
     kEnum,      // one of PropertySpec::choices
     kHostList,  // host1:port1,host2:port2,... (bootstrap.servers)
+    kEnumList,  // a comma-separated list of PropertySpec::choices, possibly empty
 };
 
 // As in Java's ConfigDef: how likely a user is to need to change it.
@@ -154,6 +155,9 @@ struct ProducerConfig {
     int64_t metadata_max_idle_ms = 0;
     MetadataRecoveryStrategy metadata_recovery_strategy{};
     int64_t metadata_recovery_rebootstrap_trigger_ms = 0;
+
+    // debug: bit i set for the i-th category (Logger::Category order; the last, "all", means every one)
+    uint32_t debug_categories = 0;
 
     // What build() changed or tolerated without failing, one sentence each,
     // for the producer to log (Java logs the same at start-up).

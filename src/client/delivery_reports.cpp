@@ -7,6 +7,13 @@ namespace kprod::client {
 void DeliveryReports::push(const char *topic, int32_t partition, const BatchOutcome &outcome,
                            std::vector<RecordMeta> &records) {
     const size_t n = records.size();
+    if (acknowledgement_hook_) {
+        kprod_report_t report;
+        for (size_t i = 0; i < n; ++i) {
+            fill(topic, partition, outcome, records, i, report);
+            acknowledgement_hook_(report);
+        }
+    }
     {
         std::lock_guard lock(mutex_);
         entries_.push_back({topic, partition, outcome, std::move(records), 0});
@@ -17,14 +24,15 @@ void DeliveryReports::push(const char *topic, int32_t partition, const BatchOutc
     changed_.notify_all();
 }
 
-void DeliveryReports::fill(const Entry &entry, size_t index, kprod_report_t &report) const {
-    const RecordMeta &meta = entry.records[index];
-    const BatchOutcome &outcome = entry.outcome;
+void DeliveryReports::fill(const char *topic, int32_t partition, const BatchOutcome &outcome,
+                           const std::vector<RecordMeta> &records, size_t index,
+                           kprod_report_t &report) {
+    const RecordMeta &meta = records[index];
     report.err = outcome.err;
     report.broker_error = outcome.broker_error;
     report.persisted = outcome.persisted;
-    report.topic = entry.topic;
-    report.partition = entry.partition;
+    report.topic = topic;
+    report.partition = partition;
     report.offset = outcome.base_offset >= 0 ? outcome.base_offset + static_cast<int64_t>(index) : -1;
     report.timestamp_ms = outcome.log_append_time_ms >= 0 ? outcome.log_append_time_ms
                                                           : meta.timestamp_ms;
@@ -40,7 +48,7 @@ size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride
     while (taken < capacity && !entries_.empty()) {
         Entry &entry = entries_.front();
         while (taken < capacity && entry.next < entry.records.size()) {
-            fill(entry, entry.next++, report);
+            fill(entry.topic, entry.partition, entry.outcome, entry.records, entry.next++, report);
             // Copy only what the caller's (possibly older, smaller) struct holds.
             std::memcpy(reinterpret_cast<char *>(out) + taken * stride, &report,
                         stride < sizeof report ? stride : sizeof report);

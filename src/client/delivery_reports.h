@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -40,6 +41,12 @@ public:
     }
     size_t unfinished() const { return unfinished_.load(std::memory_order_acquire); }
 
+    // Called with each record's report as it is pushed, before the application
+    // can take it (interceptors' on_acknowledgement). Set before the Sender starts.
+    void set_acknowledgement_hook(std::function<void(const kprod_report_t &)> hook) {
+        acknowledgement_hook_ = std::move(hook);
+    }
+
     // Queues the reports of every record in `records` (moved from) as one entry.
     void push(const char *topic, int32_t partition, const BatchOutcome &outcome,
               std::vector<RecordMeta> &records);
@@ -62,8 +69,10 @@ private:
         std::vector<RecordMeta> records;
         size_t next = 0;  // records before this one were taken already
     };
-    void fill(const Entry &entry, size_t index, kprod_report_t &report) const;
+    static void fill(const char *topic, int32_t partition, const BatchOutcome &outcome,
+                     const std::vector<RecordMeta> &records, size_t index, kprod_report_t &report);
 
+    std::function<void(const kprod_report_t &)> acknowledgement_hook_;
     std::atomic<size_t> unfinished_{0};
     mutable std::mutex mutex_;  // guards the following
     std::condition_variable changed_;

@@ -1,8 +1,9 @@
 #include "client/producer.h"
 
+#include <algorithm>
 #include <thread>
 
-#include "client/partitioner.h"
+#include "client/message_routing.h"
 
 namespace kprod::client {
 
@@ -21,9 +22,10 @@ int64_t wall_clock_ms() {
 
 }  // namespace
 
-Producer::Producer(ProducerConfig config, ReportCallback callback)
+Producer::Producer(ProducerConfig config, ProducerCallbacks callbacks)
     : config_(std::move(config)), client_id_(make_client_id(config_.client_id)),
-      callback_(callback),
+      callbacks_(std::move(callbacks)),
+      logger_(callbacks_.log, client_id_, config_.debug_categories),
       pool_(static_cast<size_t>(config_.buffer_memory), static_cast<size_t>(config_.batch_size)),
       accumulator_({static_cast<size_t>(config_.batch_size),
                     config_.compression_type != CompressionType::kNone,
@@ -31,10 +33,19 @@ Producer::Producer(ProducerConfig config, ReportCallback callback)
                     std::chrono::milliseconds(config_.linger_ms),
                     std::chrono::milliseconds(config_.delivery_timeout_ms)},
                    pool_),
-      sender_(config_, client_id_, accumulator_, reports_, [this] {
+      sender_(config_, client_id_, logger_, accumulator_, reports_, [this] {
           std::lock_guard lock(metadata_mutex_);
           metadata_changed_.notify_all();
       }) {
+    for (const std::string &warning : config_.warnings) logger_.warn("", warning);
+    if (std::any_of(callbacks_.interceptors.begin(), callbacks_.interceptors.end(),
+                    [](const Interceptor &i) { return i.on_acknowledgement != nullptr; })) {
+        reports_.set_acknowledgement_hook([this](const kprod_report_t &report) {
+            for (const Interceptor &interceptor : callbacks_.interceptors)
+                if (interceptor.on_acknowledgement)
+                    interceptor.on_acknowledgement(&report, interceptor.opaque);
+        });
+    }
     sender_.start();
 }
 
@@ -60,15 +71,7 @@ kprod_err_t Producer::wait_for_partitions(Topic &topic, SendDeadline &deadline,
     return topic.metadata_error.load() != 0 ? KPROD_ERR_UNKNOWN_TOPIC : KPROD_ERR_METADATA_TIMEOUT;
 }
 
-int32_t Producer::choose_partition(Topic &topic, const kprod_message_t &message,
-                                   int32_t partition_count) {
-    if (message.partition != KPROD_PARTITION_ANY) return message.partition;
-    if (message.key && !config_.partitioner_ignore_keys)
-        return partition_for_key(message.key, message.key_len, partition_count);
-    return topic.sticky.partition(partition_count);
-}
-
-kprod_err_t Producer::send(const kprod_message_t &message) {
+kprod_err_t Producer::send(const kprod_message_t &original) {
     // Announce the send before checking closing_: close() waits for announced sends.
     sends_in_progress_.fetch_add(1);
     struct Leave {
@@ -77,6 +80,9 @@ kprod_err_t Producer::send(const kprod_message_t &message) {
     } leave{sends_in_progress_};
     if (closing_.load()) return KPROD_ERR_CLOSED;
 
+    kprod_message_t intercepted;
+    const kprod_message_t &message =
+        run_on_send(callbacks_.interceptors, original, intercepted, logger_);
     const protocol::RecordView record{message.key,     message.key_len,     message.value,
                                       message.value_len, message.headers, message.header_count};
     const size_t needed = RecordAccumulator::single_record_batch_size(record);
@@ -92,8 +98,9 @@ kprod_err_t Producer::send(const kprod_message_t &message) {
     if (kprod_err_t err = wait_for_partitions(*topic, deadline, table)) return err;
     const auto partition_count = static_cast<int32_t>(table->queues.size());
     if (partition_count == 0) return KPROD_ERR_UNKNOWN_PARTITION;
-    const int32_t partition = choose_partition(*topic, message, partition_count);
-    if (partition < 0 || partition >= partition_count) return KPROD_ERR_UNKNOWN_PARTITION;
+    const PartitionRules rules = partition_rules(*topic);
+    int32_t partition = 0;
+    if (kprod_err_t err = choose_partition(rules, message, partition_count, partition)) return err;
 
     const int64_t timestamp = message.timestamp_ms != 0 ? message.timestamp_ms : wall_clock_ms();
     reports_.record_accepted();
@@ -103,9 +110,27 @@ kprod_err_t Producer::send(const kprod_message_t &message) {
         reports_.record_not_accepted();
         return result.err;
     }
-    if (message.partition == KPROD_PARTITION_ANY && (!message.key || config_.partitioner_ignore_keys))
+    if (sticky_chose(rules, message))
         topic->sticky.record_appended(partition, result.record_bytes, partition_count);
     if (result.new_batch || result.batch_full) sender_.wakeup();
+    return KPROD_OK;
+}
+
+kprod_err_t Producer::partitions_for(const char *topic_name,
+                                     std::vector<kprod_partition_info_t> &out) {
+    sends_in_progress_.fetch_add(1);  // close() waits for this, as for a send
+    struct Leave {
+        std::atomic<int> &counter;
+        ~Leave() { counter.fetch_sub(1); }
+    } leave{sends_in_progress_};
+    if (closing_.load()) return KPROD_ERR_CLOSED;
+    SendDeadline deadline(std::chrono::milliseconds(config_.max_block_ms));
+    bool created = false;
+    Topic *topic = accumulator_.get_or_create_topic(topic_name, created);
+    if (created) sender_.wakeup();
+    const PartitionTable *table = nullptr;
+    if (kprod_err_t err = wait_for_partitions(*topic, deadline, table)) return err;
+    out = sender_.partitions_of(topic->name);
     return KPROD_OK;
 }
 
@@ -148,7 +173,7 @@ int Producer::serve_reports(int timeout_ms) {
     auto deadline = deadline_after(timeout_ms);
     while (true) {
         size_t n = reports_.take(batch, 64, sizeof batch[0], deadline);
-        for (size_t i = 0; i < n; ++i) callback_.fn(&batch[i], callback_.opaque);
+        for (size_t i = 0; i < n; ++i) callbacks_.report.fn(&batch[i], callbacks_.report.opaque);
         served += static_cast<int>(n);
         if (n < 64) break;
         deadline = Clock::now();  // more may be ready: take them without waiting

@@ -10,10 +10,14 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "client/buffer_pool.h"
 #include "client/config.h"
 #include "client/delivery_reports.h"
+#include "client/fork_guard.h"
+#include "client/logger.h"
+#include "client/message_routing.h"
 #include "client/record_accumulator.h"
 #include "client/sender.h"
 #include "kprod.h"
@@ -25,32 +29,50 @@ struct ReportCallback {
     void *opaque = nullptr;
 };
 
+// The application's functions, from the configuration.
+struct ProducerCallbacks {
+    ReportCallback report;
+    PartitionerCallback partitioner;
+    std::vector<Interceptor> interceptors;
+    LogCallback log;
+};
+
 class Producer {
 public:
     using Clock = std::chrono::steady_clock;
 
-    Producer(ProducerConfig config, ReportCallback callback);
+    Producer(ProducerConfig config, ProducerCallbacks callbacks);
     ~Producer();
+
+    // Whether this process is a child forked after the producer was created:
+    // then nothing else may be called. Runs on: any thread.
+    bool forked() const { return fork_guard_.forked(); }
 
     // Runs on: any thread.
     kprod_err_t send(const kprod_message_t &message);
+    // The topic's partitions and leaders, waiting up to max.block.ms for its metadata.
+    kprod_err_t partitions_for(const char *topic, std::vector<kprod_partition_info_t> &out);
     kprod_err_t flush(int timeout_ms);
     kprod_err_t close(int timeout_ms);
     size_t take_reports(kprod_report_t *out, size_t capacity, size_t stride, int timeout_ms);
     // Serves ready reports to the callback. Runs on: application thread (kprod_poll).
     int serve_reports(int timeout_ms);
     size_t outstanding() const { return reports_.unfinished() + reports_.ready_count(); }
-    bool has_callback() const { return callback_.fn != nullptr; }
+    bool has_callback() const { return callbacks_.report.fn != nullptr; }
 
 private:
     kprod_err_t wait_for_partitions(Topic &topic, SendDeadline &deadline,
                                     const PartitionTable *&table);
-    int32_t choose_partition(Topic &topic, const kprod_message_t &message, int32_t partition_count);
+    PartitionRules partition_rules(Topic &topic) const {
+        return {callbacks_.partitioner, config_.partitioner_ignore_keys, &topic.sticky, &logger_};
+    }
     static Clock::time_point deadline_after(int timeout_ms);
 
+    const ForkGuard fork_guard_;
     const ProducerConfig config_;
     const std::string client_id_;
-    const ReportCallback callback_;
+    const ProducerCallbacks callbacks_;
+    const Logger logger_;
     BufferPool pool_;
     RecordAccumulator accumulator_;
     DeliveryReports reports_;

@@ -1,6 +1,7 @@
 #include "client/sender.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <future>
 #include <unordered_map>
 
@@ -23,14 +24,18 @@ int compression_level(const ProducerConfig &config) {
 }
 }  // namespace
 
-Sender::Sender(const ProducerConfig &config, std::string client_id,
+Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger &logger,
                RecordAccumulator &accumulator, DeliveryReports &reports,
                std::function<void()> metadata_changed)
-    : config_(config), client_id_(std::move(client_id)), accumulator_(accumulator),
-      reports_(reports), work_(asio::make_work_guard(io_)), timer_(io_),
+    : config_(config), client_id_(std::move(client_id)), logger_(logger),
+      accumulator_(accumulator), reports_(reports), work_(asio::make_work_guard(io_)),
+      timer_(io_),
       cluster_(io_, config, client_id_, accumulator,
                Cluster::Hooks{[this] { wakeup(); }, std::move(metadata_changed),
-                              [this](int32_t, const std::string &reason) {
+                              [this](int32_t node, const std::string &reason) {
+                                  logger_.warn(node >= 0 ? "broker " + std::to_string(node)
+                                                         : std::string("bootstrap"),
+                                               reason);
                                   std::lock_guard lock(last_error_mutex_);
                                   last_error_ = reason;
                               }}),
@@ -58,6 +63,30 @@ void Sender::wakeup() {
 std::string Sender::last_error() const {
     std::lock_guard lock(last_error_mutex_);
     return last_error_.empty() ? cluster_.last_error() : last_error_;
+}
+
+std::vector<kprod_partition_info_t> Sender::partitions_of(const std::string &topic) {
+    std::promise<std::vector<kprod_partition_info_t>> answer;
+    asio::post(io_, [&] {
+        std::vector<kprod_partition_info_t> partitions;
+        const net::MetadataCache &metadata = cluster_.metadata();
+        if (const net::TopicMetadata *known = metadata.topic(topic)) {
+            for (size_t i = 0; i < known->partitions.size(); ++i) {
+                kprod_partition_info_t info{};
+                info.partition = static_cast<int32_t>(i);
+                info.leader = known->partitions[i].leader_id;
+                info.leader_epoch = known->partitions[i].leader_epoch;
+                if (const net::BrokerAddress *broker = metadata.broker(info.leader)) {
+                    std::snprintf(info.leader_host, sizeof info.leader_host, "%s",
+                                  broker->host.c_str());
+                    info.leader_port = broker->port;
+                }
+                partitions.push_back(info);
+            }
+        }
+        answer.set_value(std::move(partitions));
+    });
+    return answer.get_future().get();
 }
 
 // Runs on: sender thread. Locks: partition queues, one at a time.
@@ -178,9 +207,12 @@ void Sender::number_batch(ProducerBatch *batch, PartitionSequences &sequences) {
 // False while that cannot happen yet.
 bool Sender::restart_sequences(PartitionQueue &queue) {
     if (queue.in_flight > 0) return false;
-    if (identity_.generation() == queue.sequences.generation())
+    if (identity_.generation() == queue.sequences.generation()) {
         identity_.bump_epoch("sequence numbers of partition " + std::to_string(queue.partition) +
                              " start over");
+        logger_.info("", "producer epoch bumped to " + std::to_string(identity_.epoch()) +
+                             ": a partition's sequence numbers start over at 0");
+    }
     if (!identity_.ready()) return false;
     queue.sequences.restart(identity_.generation());
     accumulator_.for_each_waiting_retry(

@@ -18,6 +18,7 @@
 #include "client/cluster.h"
 #include "client/config.h"
 #include "client/delivery_reports.h"
+#include "client/logger.h"
 #include "client/producer_identity.h"
 #include "compress/codec.h"
 #include "client/record_accumulator.h"
@@ -28,8 +29,9 @@ class Sender {
 public:
     using Clock = std::chrono::steady_clock;
 
-    Sender(const ProducerConfig &config, std::string client_id, RecordAccumulator &accumulator,
-           DeliveryReports &reports, std::function<void()> metadata_changed);
+    Sender(const ProducerConfig &config, std::string client_id, const Logger &logger,
+           RecordAccumulator &accumulator, DeliveryReports &reports,
+           std::function<void()> metadata_changed);
     ~Sender();
 
     void start();
@@ -42,6 +44,10 @@ public:
 
     // The last connection or protocol problem, for error messages. Any thread.
     std::string last_error() const;
+
+    // The topic's partitions and leaders as the Sender knows them. Runs on:
+    // any thread but the sender's, while the Sender runs; waits for it.
+    std::vector<kprod_partition_info_t> partitions_of(const std::string &topic);
 
 private:
     void run_once();
@@ -67,6 +73,7 @@ private:
 
     const ProducerConfig &config_;
     const std::string client_id_;
+    const Logger &logger_;
     RecordAccumulator &accumulator_;
     DeliveryReports &reports_;
 

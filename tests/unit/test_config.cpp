@@ -15,6 +15,7 @@ extern "C" {  // cmocka 1.1's header has no extern "C" of its own
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -75,6 +76,7 @@ const ExpectedDefault kExpectedDefaults[] = {
     {"metadata.recovery.strategy", "rebootstrap"},
     {"metadata.recovery.rebootstrap.trigger.ms", "300000"},
     {"transactional.id", ""},
+    {"debug", ""},
 };
 
 struct IntegerRange {
@@ -308,7 +310,8 @@ void test_compression_types_map_to_codec_ids(void **) {
 // ----- accepted and refused values ----------------------------------------------------
 
 void test_integer_properties_boundaries_and_junk(void **) {
-    assert_int_equal(std::size(kIntegerRanges) + 3 /* bools */ + 5 /* enums */ + 3 /* strings */,
+    assert_int_equal(std::size(kIntegerRanges) + 3 /* bools */ + 5 /* enums */ + 3 /* strings */ +
+                         1 /* lists */,
                      property_specs().size());
     const char *junk[] = {"",    " ",    "abc",  "1.5",  "12abc", "0x10", "+-5",
                           "--5", "1 2",  "5ms",  "-",    "+",     "1e3",  "９",
@@ -412,6 +415,31 @@ void test_messages_name_the_property_and_what_it_accepts(void **) {
                         "SASL_SSL (any case), got \"tls\"");
     assert_string_equal(expect_refused("transactional.id", "").c_str(),
                         "transactional.id: expected a non-empty string, got \"\"");
+}
+
+// debug: a list of categories, each checked; the categories become bits.
+void test_debug_takes_a_list_of_categories(void **) {
+    ConfigStore store = store_with_bootstrap();
+    assert_int_equal(build_ok(store).debug_categories, 0u);
+    set_ok(store, "debug", " broker, idempotence ,,");
+    assert_int_equal(build_ok(store).debug_categories, (1u << 0) | (1u << 3));
+    set_ok(store, "debug", "");
+    assert_int_equal(build_ok(store).debug_categories, 0u);
+    assert_string_equal(expect_refused("debug", "broker,protocol").c_str(),
+                        "debug: expected a comma-separated list of broker, metadata, produce, "
+                        "idempotence, all, got \"broker,protocol\"");
+}
+
+// Java's class-name properties point to the functions that replace them.
+void test_class_properties_point_to_functions(void **) {
+    ConfigStore store;
+    std::string error;
+    assert_int_equal(store.set("partitioner.class", "com.example.P", error),
+                     KPROD_ERR_UNKNOWN_PROPERTY);
+    assert_non_null(std::strstr(error.c_str(), "kprod_conf_set_partitioner()"));
+    assert_int_equal(store.set("interceptor.classes", "com.example.I", error),
+                     KPROD_ERR_UNKNOWN_PROPERTY);
+    assert_non_null(std::strstr(error.c_str(), "kprod_conf_add_interceptor()"));
 }
 
 void test_unknown_property_suggests_the_closest_name(void **) {
@@ -871,6 +899,8 @@ int main(void) {
         cmocka_unit_test(test_values_are_stored_trimmed),
         cmocka_unit_test(test_messages_name_the_property_and_what_it_accepts),
         cmocka_unit_test(test_unknown_property_suggests_the_closest_name),
+        cmocka_unit_test(test_debug_takes_a_list_of_categories),
+        cmocka_unit_test(test_class_properties_point_to_functions),
         cmocka_unit_test(test_store_is_copied_by_value),
         cmocka_unit_test(test_bootstrap_servers_is_required),
         cmocka_unit_test(test_explicit_idempotence_refuses_conflicts),
