@@ -90,30 +90,74 @@ int32_t StickyPartitioner::partition(int32_t partition_count) {
     int32_t current = partition_of(state);
     if (current >= 0 && current < partition_count) return current;
     // First use, or the topic shrank under us: pick one; the first thread to pick wins.
-    const auto chosen = static_cast<int32_t>(random_below(static_cast<uint32_t>(partition_count)));
+    const int32_t chosen = next_partition(-1, partition_count);
     if (state_.compare_exchange_strong(state, pack(chosen, 0))) return chosen;
     return partition_of(state);  // another thread's choice
 }
 
-void StickyPartitioner::record_appended(int32_t partition, size_t bytes, int32_t partition_count) {
+void StickyPartitioner::set_load_stats(std::shared_ptr<const PartitionLoadStats> stats) {
+    std::lock_guard lock(stats_mutex_);
+    stats_ = std::move(stats);
+}
+
+int32_t StickyPartitioner::next_partition(int32_t current, int32_t partition_count) {
+    std::shared_ptr<const PartitionLoadStats> stats;
+    {
+        std::lock_guard lock(stats_mutex_);
+        stats = stats_;
+    }
+    if (stats && stats->partition_count == partition_count && !stats->partitions.empty())
+        return stats->pick(random_below(UINT32_MAX));
+    if (current < 0) return static_cast<int32_t>(random_below(static_cast<uint32_t>(partition_count)));
+    if (partition_count <= 1) return 0;
+    // Any partition but the current one.
+    auto next = static_cast<int32_t>(random_below(static_cast<uint32_t>(partition_count - 1)));
+    return next >= current ? next + 1 : next;
+}
+
+void StickyPartitioner::record_appended(int32_t partition, size_t bytes, int32_t partition_count,
+                                        bool batch_full) {
     uint64_t state = state_.load(std::memory_order_relaxed);
     while (partition_of(state) == partition) {
         const uint64_t total = uint64_t{bytes_of(state)} + bytes;
-        uint64_t next_state;
-        if (static_cast<int64_t>(total) < switch_after_bytes_) {
-            next_state = pack(partition, static_cast<uint32_t>(std::min<uint64_t>(total, UINT32_MAX)));
-        } else {
-            int32_t next = partition;
-            if (partition_count > 1) {
-                // Any partition but the current one.
-                next = static_cast<int32_t>(random_below(static_cast<uint32_t>(partition_count - 1)));
-                if (next >= partition) ++next;
-            }
-            next_state = pack(next, 0);
-        }
+        const auto produced = static_cast<int64_t>(total);
+        // Switching only at a full batch avoids splitting a lingering batch
+        // in two small ones; twice batch.size caps the wait (as Java does).
+        const bool move = (produced >= switch_after_bytes_ && batch_full) ||
+                          produced >= 2 * switch_after_bytes_;
+        const uint64_t next_state =
+            move ? pack(next_partition(partition, partition_count), 0)
+                 : pack(partition, static_cast<uint32_t>(std::min<uint64_t>(total, UINT32_MAX)));
         if (state_.compare_exchange_weak(state, next_state)) return;
     }
     // The bytes went to a partition that is no longer the sticky one: they do not count.
+}
+
+int32_t PartitionLoadStats::pick(uint64_t random) const {
+    const int64_t total = cumulative_weights.back();
+    const auto drawn = static_cast<int64_t>(random % static_cast<uint64_t>(total));
+    // The first partition whose running sum exceeds the draw.
+    const auto it = std::upper_bound(cumulative_weights.begin(), cumulative_weights.end(), drawn);
+    return partitions[static_cast<size_t>(it - cumulative_weights.begin())];
+}
+
+std::shared_ptr<const PartitionLoadStats> make_load_stats(int32_t partition_count,
+                                                          const std::vector<int32_t> &partitions,
+                                                          const std::vector<int32_t> &queue_sizes) {
+    if (partitions.empty()) return nullptr;
+    const int32_t longest = *std::max_element(queue_sizes.begin(), queue_sizes.end());
+    const bool all_equal = std::all_of(queue_sizes.begin(), queue_sizes.end(),
+                                       [&](int32_t size) { return size == queue_sizes[0]; });
+    if (all_equal && static_cast<int32_t>(partitions.size()) == partition_count) return nullptr;
+    auto stats = std::make_shared<PartitionLoadStats>();
+    stats->partition_count = partition_count;
+    stats->partitions = partitions;
+    int64_t sum = 0;
+    for (int32_t size : queue_sizes) {
+        sum += int64_t{longest} + 1 - size;
+        stats->cumulative_weights.push_back(sum);
+    }
+    return stats;
 }
 
 }  // namespace kprod

@@ -7,6 +7,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
 
 namespace kprod {
 
@@ -22,10 +25,32 @@ inline int32_t to_positive(int32_t number) { return number & 0x7fffffff; }
 // (where Java would throw).
 int32_t partition_for_key(const void *key, size_t key_len, int32_t partition_count);
 
-// Uniform sticky partitioning (KIP-794, the Java producer since 3.3): keyless
-// records stick to one partition until batch.size bytes went there, then move
-// to another partition chosen at random, so batches fill up without piling
-// onto one partition. One per topic; safe from any number of threads.
+// Adaptive partitioning (KIP-794, Java's PartitionLoadStats): the partitions
+// keyless records may go to, those whose leader is available, weighted so
+// that a partition with a shorter queue (fewer batches waiting) is chosen
+// more often: weight = (longest queue + 1) - queue. Kept as a running sum.
+struct PartitionLoadStats {
+    int32_t partition_count = 0;      // the topic's, when the stats were made
+    std::vector<int32_t> partitions;  // the available ones
+    std::vector<int64_t> cumulative_weights;
+
+    // The partition for a number drawn uniformly from [0, total weight).
+    int32_t pick(uint64_t random) const;
+};
+
+// Stats from each available partition's queue length (batches waiting), or
+// null when every partition is available and the queues are equal: the
+// choice is then uniform anyway. As Java's updatePartitionLoadStats.
+std::shared_ptr<const PartitionLoadStats> make_load_stats(int32_t partition_count,
+                                                          const std::vector<int32_t> &partitions,
+                                                          const std::vector<int32_t> &queue_sizes);
+
+// Sticky partitioning (KIP-794, the Java producer since 3.3): keyless records
+// stick to one partition until batch.size bytes went there and its batch is
+// full (or twice batch.size went there), then move to another partition:
+// chosen by the load stats when the Sender published some, else uniformly
+// among the others. Batches fill up without piling onto one partition, and
+// slow brokers get less. One per topic; safe from any number of threads.
 class StickyPartitioner {
 public:
     // random_below(n) returns a number in [0, n); replaceable for tests.
@@ -37,11 +62,18 @@ public:
     int32_t partition(int32_t partition_count);
 
     // Call after a keyless record of `bytes` went to `partition`; moves on once
-    // batch.size bytes went to the current partition.
-    void record_appended(int32_t partition, size_t bytes, int32_t partition_count);
+    // batch.size bytes went to the current partition and `batch_full` (the
+    // batch the record went into is full), or twice batch.size went there.
+    void record_appended(int32_t partition, size_t bytes, int32_t partition_count,
+                         bool batch_full = true);
+
+    // Sender thread: the queues' state for the next switches (null: uniform).
+    void set_load_stats(std::shared_ptr<const PartitionLoadStats> stats);
 
 private:
     uint32_t random_below(uint32_t n);
+    // The next partition after `current` (-1: none yet).
+    int32_t next_partition(int32_t current, int32_t partition_count);
     // The current partition and the bytes it got, in one word so that bytes
     // reported late for a partition already left never count for the next
     // one (Java keeps them per choice too, in StickyPartitionInfo).
@@ -54,6 +86,8 @@ private:
     const int64_t switch_after_bytes_;
     RandomBelow random_below_;
     std::atomic<uint64_t> state_{pack(-1, 0)};
+    std::mutex stats_mutex_;  // guards stats_; taken only when switching
+    std::shared_ptr<const PartitionLoadStats> stats_;
 };
 
 }  // namespace kprod

@@ -111,7 +111,8 @@ kprod_err_t Producer::send(const kprod_message_t &original) {
         return result.err;
     }
     if (sticky_chose(rules, message))
-        topic->sticky.record_appended(partition, result.record_bytes, partition_count);
+        topic->sticky.record_appended(partition, result.record_bytes, partition_count,
+                                      result.batch_full);
     if (result.new_batch || result.batch_full) sender_.wakeup();
     return KPROD_OK;
 }

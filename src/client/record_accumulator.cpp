@@ -127,8 +127,9 @@ RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, Partitio
 }
 
 bool RecordAccumulator::is_ready(PartitionQueue &queue, Clock::time_point now,
-                                 Clock::time_point &next_check) {
+                                 Clock::time_point &next_check, size_t *batches) {
     std::lock_guard lock(queue.mutex);
+    if (batches) *batches = queue.batches.size();
     if (queue.batches.empty()) return false;
     ProducerBatch *first = queue.batches.front();
     Clock::time_point due;

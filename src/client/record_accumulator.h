@@ -86,8 +86,9 @@ public:
 
     // --- sender thread ---
     // Whether the queue's first batch should be sent now; otherwise lowers
-    // `next_check` to when it will be.
-    bool is_ready(PartitionQueue &queue, Clock::time_point now, Clock::time_point &next_check);
+    // `next_check` to when it will be. `batches`, when given, gets the queue's length.
+    bool is_ready(PartitionQueue &queue, Clock::time_point now, Clock::time_point &next_check,
+                  size_t *batches = nullptr);
     // Takes the first batch if it may be sent now (not backing off) and fits
     // in `max_bytes` (always, when `first_in_request`). With `retries_alone`
     // (idempotence), a retry waits until nothing else of its partition is in

@@ -107,6 +107,7 @@ void Sender::run_once() {
                    static_cast<size_t>(config_.max_in_flight_requests_per_connection)) {
             std::vector<ProducerBatch *> batches = drain(node, now);
             if (batches.empty()) break;
+            node_times_[node].drain = now;
             send_produce_request(*link, std::move(batches));
         }
     }
@@ -126,24 +127,56 @@ void Sender::arm_timer(Clock::time_point when) {
     });
 }
 
-// The nodes leading a partition whose first batch should go now.
+// The nodes leading a partition whose first batch should go now. With
+// adaptive partitioning, also publishes each topic's queue lengths.
 std::vector<int32_t> Sender::ready_nodes(Clock::time_point now, Clock::time_point &next_check) {
     std::vector<int32_t> nodes;
+    const bool adaptive = config_.partitioner_adaptive_partitioning_enable;
     for (Topic *topic : accumulator_.topics()) {
         const PartitionTable *table = topic->table.load(std::memory_order_acquire);
         if (!table) continue;
+        load_partitions_.clear();
+        load_queue_sizes_.clear();
         for (PartitionQueue *queue : table->queues) {
-            if (!accumulator_.is_ready(*queue, now, next_check)) continue;
-            int32_t leader = cluster_.metadata().leader_of(topic->name, queue->partition);
+            size_t batches = 0;
+            const bool ready = accumulator_.is_ready(*queue, now, next_check, &batches);
+            if (!ready && !adaptive) continue;
+            const int32_t leader = cluster_.metadata().leader_of(topic->name, queue->partition);
+            if (adaptive && leader >= 0 && node_available(leader, now)) {
+                load_partitions_.push_back(queue->partition);
+                load_queue_sizes_.push_back(static_cast<int32_t>(batches));
+            }
+            if (!ready) continue;
             if (leader < 0) {
                 cluster_.request_refresh("no leader for " + topic->name + "/" +
                                          std::to_string(queue->partition));
                 continue;
             }
+            node_times_[leader].ready = now;
             if (std::find(nodes.begin(), nodes.end(), leader) == nodes.end()) nodes.push_back(leader);
         }
+        if (adaptive) publish_load_stats(*topic, static_cast<int32_t>(table->queues.size()));
     }
     return nodes;
+}
+
+// partitioner.availability.timeout.ms: a leader that had batches ready but
+// took none for that long is left out (Java's NodeLatencyStats).
+bool Sender::node_available(int32_t node, Clock::time_point now) const {
+    if (config_.partitioner_availability_timeout_ms <= 0) return true;
+    auto it = node_times_.find(node);
+    if (it == node_times_.end()) return true;
+    const auto waited = std::min(now, it->second.ready) - it->second.drain;
+    return waited <= std::chrono::milliseconds(config_.partitioner_availability_timeout_ms);
+}
+
+// Hands the topic's partitioner new weights when the queues changed.
+void Sender::publish_load_stats(Topic &topic, int32_t partition_count) {
+    LoadSnapshot &last = published_load_[&topic];
+    if (last.partitions == load_partitions_ && last.queue_sizes == load_queue_sizes_) return;
+    last.partitions = load_partitions_;
+    last.queue_sizes = load_queue_sizes_;
+    topic.sticky.set_load_stats(make_load_stats(partition_count, load_partitions_, load_queue_sizes_));
 }
 
 // One batch per partition led by the node, up to max.request.size, starting

@@ -13,6 +13,7 @@
 #include <map>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "client/cluster.h"
@@ -53,6 +54,8 @@ private:
     void run_once();
     void arm_timer(Clock::time_point when);
     std::vector<int32_t> ready_nodes(Clock::time_point now, Clock::time_point &next_check);
+    bool node_available(int32_t node, Clock::time_point now) const;
+    void publish_load_stats(Topic &topic, int32_t partition_count);
     std::vector<ProducerBatch *> drain(int32_t node_id, Clock::time_point now);
     void send_produce_request(BrokerLink &link, std::vector<ProducerBatch *> batches);
     void on_produce_response(int16_t version, const std::vector<ProducerBatch *> &batches,
@@ -91,6 +94,18 @@ private:
     std::vector<uint8_t> compression_scratch_;
     int produce_requests_in_flight_ = 0;
     std::map<int32_t, size_t> drain_start_;  // rotating start index per node, against starvation
+    // Adaptive partitioning: when each node last had batches ready and last took some.
+    struct NodeTimes {
+        Clock::time_point ready{};
+        Clock::time_point drain{};
+    };
+    std::unordered_map<int32_t, NodeTimes> node_times_;
+    struct LoadSnapshot {
+        std::vector<int32_t> partitions;
+        std::vector<int32_t> queue_sizes;
+    };
+    std::unordered_map<const Topic *, LoadSnapshot> published_load_;  // what each topic last got
+    std::vector<int32_t> load_partitions_, load_queue_sizes_;        // scratch, reused
     std::mt19937 jitter_{std::random_device{}()};
 
     mutable std::mutex last_error_mutex_;  // guards the following

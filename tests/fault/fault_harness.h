@@ -130,6 +130,9 @@ public:
     std::atomic<int> reported{0};
     std::atomic<int> succeeded{0};
     std::atomic<int> side_reports{0};
+    // Set before sending: records name no partition (keyless, the sticky
+    // partitioner chooses) instead of id % partitions.
+    bool any_partition = false;
 
     Tracker(kprod_t *producer, std::string topic, int capacity, int partitions)
         : records(static_cast<size_t>(capacity)),
@@ -141,7 +144,8 @@ public:
     ~Tracker() { stop(); }
 
     // Sends ids [first, first + count) at about `per_second`, each to
-    // partition id % partitions. `on_sent(id)` runs after each accepted send.
+    // partition id % partitions (or any, see any_partition). `on_sent(id)`
+    // runs after each accepted send.
     template <typename OnSent>
     void send_paced(int first, int count, int per_second, OnSent on_sent) {
         const auto start = Clock::now();
@@ -155,7 +159,7 @@ public:
             const std::string value = value_of(id);
             kprod_message_t msg = KPROD_MESSAGE_INIT;
             msg.topic = topic_.c_str();
-            msg.partition = id % partitions_;
+            msg.partition = any_partition ? KPROD_PARTITION_ANY : id % partitions_;
             msg.value = value.data();
             msg.value_len = value.size();
             msg.opaque = reinterpret_cast<void *>(static_cast<uintptr_t>(id) + 1);

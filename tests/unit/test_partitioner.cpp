@@ -1,5 +1,12 @@
 // Tests for client/partitioner: murmur2, to_positive and partition_for_key against
 // vectors printed by the Java client (tests/unit/vectors/Murmur2Vectors.java).
+#include <cstdio>
+#include <cstring>
+
+#include "client/partitioner.h"
+#include "vectors/java_murmur2_vectors.h"
+
+// cmocka last: its macros (fail, ...) clash with the standard headers.
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,12 +15,6 @@
 extern "C" {
 #include <cmocka.h>
 }
-
-#include <cstdio>
-#include <cstring>
-
-#include "client/partitioner.h"
-#include "vectors/java_murmur2_vectors.h"
 
 namespace {
 

@@ -163,6 +163,61 @@ void test_default_random_stays_in_range_and_moves(void **) {
     assert_true(visited.size() > 1);
 }
 
+// Java's switching rule: past batch.size only when the batch is full, and
+// always at twice batch.size.
+void test_switches_at_a_full_batch_or_twice_batch_size(void **) {
+    ScriptedRandom random{{0, 1}, {}};
+    StickyPartitioner sticky(kBatchSize, random.function());
+    assert_int_equal(sticky.partition(4), 0);
+    sticky.record_appended(0, kBatchSize, 4, /*batch_full=*/false);
+    assert_int_equal(sticky.partition(4), 0);  // the batch still lingers: stay
+    sticky.record_appended(0, kBatchSize - 1, 4, false);
+    assert_int_equal(sticky.partition(4), 0);
+    sticky.record_appended(0, 1, 4, false);  // twice batch.size
+    assert_int_equal(sticky.partition(4), 2);  // "1" among the others {1, 2, 3} minus 0
+    sticky.record_appended(2, kBatchSize, 4, true);
+    assert_int_equal(random.asked.size(), 3);
+}
+
+void test_load_stats_weigh_short_queues_more(void **) {
+    using kprod::make_load_stats;
+    // Queues of 0, 3 and 1 batches: weights 4, 1, 3 (longest + 1 - queue).
+    auto stats = make_load_stats(3, {0, 1, 2}, {0, 3, 1});
+    assert_non_null(stats.get());
+    assert_int_equal(stats->cumulative_weights.size(), 3);
+    assert_int_equal(stats->cumulative_weights[0], 4);
+    assert_int_equal(stats->cumulative_weights[1], 5);
+    assert_int_equal(stats->cumulative_weights[2], 8);
+    for (uint64_t drawn : {0, 3, 8, 11}) assert_int_equal(stats->pick(drawn), 0);
+    assert_int_equal(stats->pick(4), 1);
+    for (uint64_t drawn : {5, 7, 13}) assert_int_equal(stats->pick(drawn), 2);
+    // Equal queues on every partition: uniform, no stats.
+    assert_null(make_load_stats(3, {0, 1, 2}, {2, 2, 2}).get());
+    assert_null(make_load_stats(3, {}, {}).get());
+    // A partition left out (its leader unavailable) is never picked, even when
+    // the others' queues are equal.
+    auto without_one = make_load_stats(3, {0, 2}, {1, 1});
+    assert_non_null(without_one.get());
+    for (uint64_t drawn = 0; drawn < 10; ++drawn) assert_int_not_equal(without_one->pick(drawn), 1);
+}
+
+// Once the Sender published stats, the next partition follows them.
+void test_switch_follows_published_load_stats(void **) {
+    ScriptedRandom random{{0, 4}, {}};
+    StickyPartitioner sticky(kBatchSize, random.function());
+    assert_int_equal(sticky.partition(3), 0);
+    // Partition 1's queue is long: weights 4, 1, 4 -> running sums 4, 5, 9; draw 4 -> 1,
+    // draw 5.. -> 2. The script draws 4.
+    sticky.set_load_stats(kprod::make_load_stats(3, {0, 1, 2}, {0, 3, 0}));
+    sticky.record_appended(0, kBatchSize, 3, true);
+    assert_int_equal(sticky.partition(3), 1);
+    // Stats made for another partition count are ignored (the topic grew).
+    sticky.set_load_stats(kprod::make_load_stats(5, {0, 1}, {0, 9}));
+    random.answers = {0};
+    sticky.record_appended(1, kBatchSize, 3, true);
+    assert_int_equal(sticky.partition(3), 0);  // uniform among the others: "0" -> 0
+}
+
 void test_concurrent_appends_switch_and_stay_in_range(void **) {
     constexpr int kThreads = 4;
     constexpr int kRecordsPerThread = 20000;
@@ -209,6 +264,9 @@ int main(void) {
         cmocka_unit_test(test_late_appends_to_a_partition_already_left_do_not_count),
         cmocka_unit_test(test_default_random_stays_in_range_and_moves),
         cmocka_unit_test(test_concurrent_appends_switch_and_stay_in_range),
+        cmocka_unit_test(test_switches_at_a_full_batch_or_twice_batch_size),
+        cmocka_unit_test(test_load_stats_weigh_short_queues_more),
+        cmocka_unit_test(test_switch_follows_published_load_stats),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
