@@ -202,7 +202,35 @@ typedef struct kprod_message {
 #define KPROD_MESSAGE_INIT \
     { KPROD_MESSAGE_VERSION, NULL, KPROD_PARTITION_ANY, NULL, 0, NULL, 0, NULL, 0, 0, NULL }
 
-/** Whether a reported record is in the partition's log. */
+/**
+ * Whether a reported record is in the partition's log.
+ *
+ * The rule, for a record whose report has err != KPROD_OK:
+ * - never sent (expired or closed in the queue, refused before sending):
+ *   KPROD_NOT_PERSISTED;
+ * - any attempt whose outcome is unknown makes it KPROD_POSSIBLY_PERSISTED
+ *   for good: a request timeout, a connection lost with the request written,
+ *   acks=0, and these Kafka errors (broker_error): REQUEST_TIMED_OUT (7),
+ *   NETWORK_EXCEPTION (13), NOT_ENOUGH_REPLICAS_AFTER_APPEND (20),
+ *   KAFKA_STORAGE_ERROR (56), UNKNOWN_SERVER_ERROR (-1), any code kprod does
+ *   not know, and NOT_LEADER_OR_FOLLOWER (6) under acks=all (the leader may
+ *   have appended before it lost leadership);
+ * - otherwise, when every attempt was refused before any append,
+ *   KPROD_NOT_PERSISTED: CORRUPT_MESSAGE (2), UNKNOWN_TOPIC_OR_PARTITION (3),
+ *   LEADER_NOT_AVAILABLE (5), NOT_LEADER_OR_FOLLOWER (6) under acks 0 or 1,
+ *   MESSAGE_TOO_LARGE (10), RECORD_LIST_TOO_LARGE (18), NOT_ENOUGH_REPLICAS
+ *   (19), INVALID_REQUIRED_ACKS (21), TOPIC_AUTHORIZATION_FAILED (29),
+ *   CLUSTER_AUTHORIZATION_FAILED (31), INVALID_TIMESTAMP (32),
+ *   UNSUPPORTED_VERSION (35), INVALID_REQUEST (42),
+ *   UNSUPPORTED_FOR_MESSAGE_FORMAT (43), POLICY_VIOLATION (44),
+ *   OUT_OF_ORDER_SEQUENCE_NUMBER (45), INVALID_PRODUCER_EPOCH (47),
+ *   UNKNOWN_PRODUCER_ID (59), FENCED_LEADER_EPOCH (74), UNKNOWN_LEADER_EPOCH
+ *   (75), UNSUPPORTED_COMPRESSION_TYPE (76), INVALID_RECORD (87),
+ *   THROTTLING_QUOTA_EXCEEDED (89), PRODUCER_FENCED (90), UNKNOWN_TOPIC_ID
+ *   (100), TRANSACTION_ABORTABLE (120).
+ * A record with err == KPROD_OK is KPROD_PERSISTED (KPROD_POSSIBLY_PERSISTED
+ * with acks=0, which gets no answer).
+ */
 typedef enum kprod_persisted {
     /** The record is not in the log: it was never sent, or the broker refused it. */
     KPROD_NOT_PERSISTED = 0,

@@ -9,7 +9,10 @@ namespace kprod::client {
 Cluster::Cluster(asio::io_context &io, const ProducerConfig &config, std::string client_id,
                  RecordAccumulator &accumulator, Hooks hooks)
     : io_(io), config_(config), client_id_(std::move(client_id)), accumulator_(accumulator),
-      hooks_(std::move(hooks)) {}
+      hooks_(std::move(hooks)),
+      // Well under the ~9 s in which Kafka moves a silent broker's partitions,
+      // and under request.timeout.ms, which frees the requests anyway.
+      stall_after_(std::min<int64_t>(2000, std::max<int64_t>(config.request_timeout_ms / 2, 1))) {}
 
 std::chrono::milliseconds Cluster::backoff(int failures, int64_t base_ms, int64_t max_ms) {
     // Exponential with 20% jitter, as the Java client's ExponentialBackoff.
@@ -44,10 +47,16 @@ BrokerLink *Cluster::usable_link(int32_t node_id, Clock::time_point now) {
     return nullptr;
 }
 
-BrokerLink *Cluster::any_negotiated_link() {
+bool Cluster::stalled(const BrokerLink &l, Clock::time_point now) const {
+    return l.connection && l.connection->has_in_flight() &&
+           l.connection->oldest_in_flight() + stall_after_ <= now;
+}
+
+BrokerLink *Cluster::any_negotiated_link(Clock::time_point now) {
     BrokerLink *best = nullptr;
     for (auto &[id, l] : links_) {
         if (!l.connection || !l.negotiated || !l.connection->connected()) continue;
+        if (stalled(l, now)) continue;
         // Prefer real brokers over bootstrap entries, then the least busy.
         if (!best || (best->node_id < 0 && id >= 0) ||
             l.connection->pending_count() < best->connection->pending_count())
@@ -58,11 +67,12 @@ BrokerLink *Cluster::any_negotiated_link() {
 
 void Cluster::ensure_some_connection(Clock::time_point now) {
     for (auto &[id, l] : links_)
-        if (l.connection) return;  // one is on its way
+        if (l.connection && !stalled(l, now)) return;  // one is on its way
     // Known brokers first, then the bootstrap list in turn.
     for (const auto &[id, address] : metadata_.brokers()) {
         BrokerLink &l = link(id);
-        if (now >= l.reconnect_after) return connect(l, address.host, address.port, now);
+        if (!l.connection && now >= l.reconnect_after)
+            return connect(l, address.host, address.port, now);
     }
     const auto &servers = config_.bootstrap_servers;
     for (size_t tried = 0; tried < servers.size(); ++tried) {
@@ -84,6 +94,18 @@ void Cluster::maintain(Clock::time_point now, Clock::time_point &next_check) {
     if (metadata_.last_refresh + max_age <= now) request_refresh("metadata.max.age.ms");
     for (Topic *topic : accumulator_.topics())
         if (!topic->table.load(std::memory_order_acquire)) request_refresh("new topic " + topic->name);
+    // A metadata request to a broker that stopped answering must not hold
+    // every refresh up until request.timeout.ms: ask another one.
+    if (metadata_in_flight_ && metadata_sent_at_ + stall_after_ <= now) {
+        metadata_in_flight_ = false;
+        request_refresh("the metadata request went unanswered");
+    }
+    // While a broker holds requests unanswered, learn soon whether its
+    // partitions moved (fast failover, see fail_links_whose_partitions_moved).
+    if (config_.enable_idempotence && metadata_.last_refresh + stall_after_ / 4 <= now)
+        for (const auto &[id, l] : links_)
+            if (id >= 0 && stalled(l, now)) request_refresh("node " + std::to_string(id) +
+                                                            " stopped answering");
     if (!refresh_wanted_ || metadata_in_flight_) {
         next_check = std::min(next_check, metadata_.last_refresh + max_age);
         return;
@@ -92,7 +114,7 @@ void Cluster::maintain(Clock::time_point now, Clock::time_point &next_check) {
         next_check = std::min(next_check, metadata_not_before_);
         return;
     }
-    if (BrokerLink *l = any_negotiated_link()) return send_metadata_request(*l);
+    if (BrokerLink *l = any_negotiated_link(now)) return send_metadata_request(*l);
     ensure_some_connection(now);
     // Nothing to connect to until some backoff ends: look again soon.
     next_check = std::min(next_check, now + std::chrono::milliseconds(config_.reconnect_backoff_ms));
@@ -113,12 +135,16 @@ void Cluster::send_metadata_request(BrokerLink &l) {
     for (Topic *topic : accumulator_.topics()) names.push_back(topic->name);
     const int16_t version = l.metadata_version;
     metadata_in_flight_ = true;
+    metadata_sent_at_ = Clock::now();
+    const uint64_t request_number = ++metadata_request_count_;
     refresh_wanted_ = false;
     auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
         protocol::encode_metadata_request(out, version, correlation_id, client_id_, names);
     };
-    send_request(l, encode, [this, version](net::RequestStatus status, const uint8_t *body,
-                                            size_t size) {
+    send_request(l, encode, [this, version, request_number](net::RequestStatus status,
+                                                            const uint8_t *body, size_t size) {
+        // A later request was sent when this one stalled: its answer is newer.
+        if (request_number != metadata_request_count_) return;
         metadata_in_flight_ = false;
         if (status == net::RequestStatus::kAnswered) return on_metadata_response(version, body, size);
         request_refresh("metadata request lost");
@@ -162,6 +188,7 @@ void Cluster::on_metadata_response(int16_t version, const uint8_t *body, size_t 
         topic->metadata_error.store(t.error_code, std::memory_order_release);
         metadata_.set_topic(t.name, std::move(cached));
     }
+    auto previous_leaders = std::move(partitions_by_leader_);
     partitions_by_leader_.clear();
     for (Topic *topic : accumulator_.topics()) {
         const net::TopicMetadata *cached = metadata_.topic(topic->name);
@@ -178,8 +205,46 @@ void Cluster::on_metadata_response(int16_t version, const uint8_t *body, size_t 
         request_refresh("partitions without a leader or unknown topics");
         metadata_not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
     }
+    fail_links_whose_partitions_moved(previous_leaders);
     hooks_.metadata_changed();
     hooks_.wake_sender();
+}
+
+// A leader that stops answering (frozen, partitioned away) keeps its
+// requests until request.timeout.ms; Kafka moves its partitions sooner (the
+// broker session timeout). Once metadata from another broker shows that a
+// partition with batches in flight on a stalled connection has a new leader,
+// the connection is closed: its batches are retried at once, where the
+// metadata now says. With idempotence that is safe: the new leader knows the
+// batches' sequence numbers and answers DUPLICATE_SEQUENCE_NUMBER for any it
+// already has, and the closed connection can deliver no late answer. Without
+// idempotence a resend could write a batch twice, so the producer waits for
+// request.timeout.ms, as the Java producer does.
+void Cluster::fail_links_whose_partitions_moved(
+    const std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> &previous_leaders) {
+    if (!config_.enable_idempotence) return;
+    const auto now = Clock::now();
+    for (const auto &[node, partitions] : previous_leaders) {
+        auto it = links_.find(node);
+        if (it == links_.end() || !stalled(it->second, now)) continue;
+        for (const auto &[topic, partition] : partitions) {
+            const PartitionTable *table = topic->table.load(std::memory_order_acquire);
+            if (!table || static_cast<size_t>(partition) >= table->queues.size() ||
+                table->queues[static_cast<size_t>(partition)]->in_flight == 0)
+                continue;
+            const int32_t leader = metadata_.leader_of(topic->name, partition);
+            if (leader < 0 || leader == node) continue;
+            std::shared_ptr<net::Connection>(it->second.connection)
+                ->fail("no answer for " +
+                       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          now - it->second.connection->oldest_in_flight())
+                                          .count()) +
+                       " ms while " + topic->name + "/" + std::to_string(partition) +
+                       " moved to node " + std::to_string(leader) +
+                       ": its batches go there now");
+            break;
+        }
+    }
 }
 
 const std::vector<std::pair<Topic *, int32_t>> &Cluster::partitions_led_by(int32_t node_id) const {

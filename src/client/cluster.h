@@ -60,8 +60,9 @@ public:
     void request_refresh(const std::string &reason);
 
     // A connected, negotiated link for requests any broker can answer (the
-    // least busy, preferring brokers over bootstrap entries), or null.
-    BrokerLink *any_negotiated_link();
+    // least busy, preferring brokers over bootstrap entries, never a stalled
+    // one), or null.
+    BrokerLink *any_negotiated_link(Clock::time_point now = Clock::now());
 
     // Frames a request (encode gets the output and the correlation id) and
     // sends it on the link's connection.
@@ -89,6 +90,12 @@ public:
     void on_connection_failed(net::Connection &connection, const std::string &reason) override;
 
 private:
+    // Whether the link's oldest request has waited longer than stall_after_.
+    bool stalled(const BrokerLink &link, Clock::time_point now) const;
+    // Fast failover: closes stalled connections to nodes that, by the metadata
+    // just received, no longer lead a partition with batches in flight there.
+    void fail_links_whose_partitions_moved(
+        const std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> &previous_leaders);
     BrokerLink &link(int32_t node_id);
     void connect(BrokerLink &link, const std::string &host, uint16_t port, Clock::time_point now);
     void on_api_versions(BrokerLink &link, const uint8_t *body, size_t size);
@@ -109,6 +116,10 @@ private:
     net::MetadataCache metadata_;
     std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> partitions_by_leader_;
     bool metadata_in_flight_ = false;
+    Clock::time_point metadata_sent_at_{};
+    uint64_t metadata_request_count_ = 0;  // answers to older requests are ignored
+    // A broker that has not answered for this long is stalled (see stalled()).
+    const std::chrono::milliseconds stall_after_;
     bool refresh_wanted_ = true;
     std::string refresh_reason_ = "start-up";
     Clock::time_point metadata_not_before_{};

@@ -11,43 +11,49 @@ struct ErrorInfo {
     int16_t code;
     const char *name;
     bool retriable;
+    // The broker refuses with it before appending anything (a check of the
+    // request, the records, the partition or the producer's state), so the
+    // records are certainly not in the log. NOT_LEADER_OR_FOLLOWER depends on acks.
+    bool rules_out_write;
 };
 
-// Names and retriability follow org.apache.kafka.common.protocol.Errors.
+// Names and retriability follow org.apache.kafka.common.protocol.Errors;
+// rules_out_write follows the order of checks in the broker's ReplicaManager
+// and Partition.appendRecordsToLeader.
 constexpr ErrorInfo kErrors[] = {
-    {kUnknownServerError, "UNKNOWN_SERVER_ERROR", false},
-    {kNone, "NONE", false},
-    {kCorruptMessage, "CORRUPT_MESSAGE", true},
-    {kUnknownTopicOrPartition, "UNKNOWN_TOPIC_OR_PARTITION", true},
-    {kLeaderNotAvailable, "LEADER_NOT_AVAILABLE", true},
-    {kNotLeaderOrFollower, "NOT_LEADER_OR_FOLLOWER", true},
-    {kRequestTimedOut, "REQUEST_TIMED_OUT", true},
-    {kMessageTooLarge, "MESSAGE_TOO_LARGE", false},
-    {kNetworkException, "NETWORK_EXCEPTION", true},
-    {kRecordListTooLarge, "RECORD_LIST_TOO_LARGE", false},
-    {kNotEnoughReplicas, "NOT_ENOUGH_REPLICAS", true},
-    {kNotEnoughReplicasAfterAppend, "NOT_ENOUGH_REPLICAS_AFTER_APPEND", true},
-    {kInvalidRequiredAcks, "INVALID_REQUIRED_ACKS", false},
-    {kTopicAuthorizationFailed, "TOPIC_AUTHORIZATION_FAILED", false},
-    {kClusterAuthorizationFailed, "CLUSTER_AUTHORIZATION_FAILED", false},
-    {kInvalidTimestamp, "INVALID_TIMESTAMP", false},
-    {kUnsupportedVersion, "UNSUPPORTED_VERSION", false},
-    {kInvalidRequest, "INVALID_REQUEST", false},
-    {kUnsupportedForMessageFormat, "UNSUPPORTED_FOR_MESSAGE_FORMAT", false},
-    {kPolicyViolation, "POLICY_VIOLATION", false},
-    {kOutOfOrderSequenceNumber, "OUT_OF_ORDER_SEQUENCE_NUMBER", false},
-    {kDuplicateSequenceNumber, "DUPLICATE_SEQUENCE_NUMBER", false},
-    {kInvalidProducerEpoch, "INVALID_PRODUCER_EPOCH", false},
-    {kKafkaStorageError, "KAFKA_STORAGE_ERROR", true},
-    {kUnknownProducerId, "UNKNOWN_PRODUCER_ID", false},
-    {kFencedLeaderEpoch, "FENCED_LEADER_EPOCH", true},
-    {kUnknownLeaderEpoch, "UNKNOWN_LEADER_EPOCH", true},
-    {kUnsupportedCompressionType, "UNSUPPORTED_COMPRESSION_TYPE", false},
-    {kInvalidRecord, "INVALID_RECORD", false},
-    {kThrottlingQuotaExceeded, "THROTTLING_QUOTA_EXCEEDED", true},
-    {kProducerFenced, "PRODUCER_FENCED", false},
-    {kUnknownTopicId, "UNKNOWN_TOPIC_ID", true},
-    {kTransactionAbortable, "TRANSACTION_ABORTABLE", false},
+    {kUnknownServerError, "UNKNOWN_SERVER_ERROR", false, false},
+    {kNone, "NONE", false, false},
+    {kCorruptMessage, "CORRUPT_MESSAGE", true, true},
+    {kUnknownTopicOrPartition, "UNKNOWN_TOPIC_OR_PARTITION", true, true},
+    {kLeaderNotAvailable, "LEADER_NOT_AVAILABLE", true, true},
+    {kNotLeaderOrFollower, "NOT_LEADER_OR_FOLLOWER", true, false},
+    {kRequestTimedOut, "REQUEST_TIMED_OUT", true, false},
+    {kMessageTooLarge, "MESSAGE_TOO_LARGE", false, true},
+    {kNetworkException, "NETWORK_EXCEPTION", true, false},
+    {kRecordListTooLarge, "RECORD_LIST_TOO_LARGE", false, true},
+    {kNotEnoughReplicas, "NOT_ENOUGH_REPLICAS", true, true},
+    {kNotEnoughReplicasAfterAppend, "NOT_ENOUGH_REPLICAS_AFTER_APPEND", true, false},
+    {kInvalidRequiredAcks, "INVALID_REQUIRED_ACKS", false, true},
+    {kTopicAuthorizationFailed, "TOPIC_AUTHORIZATION_FAILED", false, true},
+    {kClusterAuthorizationFailed, "CLUSTER_AUTHORIZATION_FAILED", false, true},
+    {kInvalidTimestamp, "INVALID_TIMESTAMP", false, true},
+    {kUnsupportedVersion, "UNSUPPORTED_VERSION", false, true},
+    {kInvalidRequest, "INVALID_REQUEST", false, true},
+    {kUnsupportedForMessageFormat, "UNSUPPORTED_FOR_MESSAGE_FORMAT", false, true},
+    {kPolicyViolation, "POLICY_VIOLATION", false, true},
+    {kOutOfOrderSequenceNumber, "OUT_OF_ORDER_SEQUENCE_NUMBER", false, true},
+    {kDuplicateSequenceNumber, "DUPLICATE_SEQUENCE_NUMBER", false, false},
+    {kInvalidProducerEpoch, "INVALID_PRODUCER_EPOCH", false, true},
+    {kKafkaStorageError, "KAFKA_STORAGE_ERROR", true, false},
+    {kUnknownProducerId, "UNKNOWN_PRODUCER_ID", false, true},
+    {kFencedLeaderEpoch, "FENCED_LEADER_EPOCH", true, true},
+    {kUnknownLeaderEpoch, "UNKNOWN_LEADER_EPOCH", true, true},
+    {kUnsupportedCompressionType, "UNSUPPORTED_COMPRESSION_TYPE", false, true},
+    {kInvalidRecord, "INVALID_RECORD", false, true},
+    {kThrottlingQuotaExceeded, "THROTTLING_QUOTA_EXCEEDED", true, true},
+    {kProducerFenced, "PRODUCER_FENCED", false, true},
+    {kUnknownTopicId, "UNKNOWN_TOPIC_ID", true, true},
+    {kTransactionAbortable, "TRANSACTION_ABORTABLE", false, true},
 };
 
 const ErrorInfo *find(int16_t code) {
@@ -87,17 +93,13 @@ bool kafka_error_invalidates_metadata(int16_t code) {
 }
 
 bool kafka_error_may_have_persisted(int16_t code, int16_t acks) {
-    switch (code) {
-    case kRequestTimedOut:               // appended by the leader, replication timed out
-    case kNotEnoughReplicasAfterAppend:  // appended by the leader by definition
-    case kNetworkException:
-    case kUnknownServerError:
-        return true;
-    case kNotLeaderOrFollower:  // leadership lost while waiting for the ISR
-        return acks == -1;
-    default:
-        return false;
-    }
+    // acks=all: the leader appends, then waits for the ISR; losing leadership
+    // meanwhile answers NOT_LEADER_OR_FOLLOWER for records the new leader may
+    // hold. With acks 0 or 1 the check comes before the append.
+    if (code == kNotLeaderOrFollower) return acks == -1;
+    const ErrorInfo *info = find(code);
+    // Codes we do not know rule nothing out.
+    return !info || !info->rules_out_write;
 }
 
 }  // namespace kprod::protocol

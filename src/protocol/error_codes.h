@@ -53,7 +53,9 @@ bool kafka_error_is_retriable(int16_t code);
 bool kafka_error_invalidates_metadata(int16_t code);
 
 // The broker may have appended the records before answering with this error
-// (e.g. NOT_LEADER_OR_FOLLOWER while waiting for acks=all replication).
+// (e.g. NOT_LEADER_OR_FOLLOWER while waiting for acks=all replication, a
+// timeout, a storage error, or a code kprod does not know). False only for
+// refusals that come before any append.
 bool kafka_error_may_have_persisted(int16_t code, int16_t acks);
 
 }  // namespace kprod::protocol

@@ -133,9 +133,14 @@ public:
     // Set before sending: records name no partition (keyless, the sticky
     // partitioner chooses) instead of id % partitions.
     bool any_partition = false;
+    // Set watch_since_ms (any time): per partition, when the first success
+    // reported from then on came (0: none yet).
+    std::atomic<int64_t> watch_since_ms{INT64_MAX};
+    std::vector<std::atomic<int64_t>> first_success_since_watch;
 
     Tracker(kprod_t *producer, std::string topic, int capacity, int partitions)
         : records(static_cast<size_t>(capacity)),
+          first_success_since_watch(static_cast<size_t>(partitions)),
           producer_(producer),
           topic_(std::move(topic)),
           partitions_(partitions) {
@@ -222,6 +227,12 @@ private:
                 state.partition = r.partition;
                 state.offset = r.offset;
                 if (r.err == KPROD_OK) succeeded.fetch_add(1, std::memory_order_relaxed);
+                if (r.err == KPROD_OK && now >= watch_since_ms.load() && r.partition >= 0 &&
+                    r.partition < partitions_) {
+                    int64_t none = 0;
+                    first_success_since_watch[static_cast<size_t>(r.partition)]
+                        .compare_exchange_strong(none, now);
+                }
             }
             reported.fetch_add(static_cast<int>(n), std::memory_order_release);
             if (n == 0 && stopping_.load() && kprod_outstanding(producer_) == 0) break;

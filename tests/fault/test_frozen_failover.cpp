@@ -1,0 +1,110 @@
+// Fast failover from a frozen leader (issue 13): freeze (SIGSTOP) the leader
+// of two of six partitions for 75 s while sending at a fixed rate, with the
+// defaults (request.timeout.ms=30000, acks=all, idempotence). Kafka moves its
+// partitions after its session timeout (about 10 s here); the records of
+// those partitions, including the ones stuck in requests to the frozen node,
+// must be acknowledged by the new leader within 15 s of the freeze, long
+// before request.timeout.ms. After the thaw, and its late processing of what
+// it had received, kcat must find every record exactly once, in order.
+// Prints the time from the freeze to the first acknowledgement by the new leader.
+#include <cstdlib>
+#include <set>
+
+#include "fault_harness.h"
+
+namespace {
+
+constexpr int kPartitions = 6;
+constexpr int kPerSecond = 5000;
+constexpr int kMaxRecords = 1000000;
+constexpr int64_t kFreezeMs = 75000;
+constexpr int64_t kFailoverBoundMs = 15000;
+
+int frozen_node = -1;
+
+void thaw_on_exit() {
+    if (frozen_node > 0)
+        std::system(
+            (fault::kafka_local() + " node-thaw " + std::to_string(frozen_node) + " >&2").c_str());
+}
+
+}  // namespace
+
+int main() {
+    std::atexit(thaw_on_exit);
+    const std::string topic = fault::fresh_topic("fault-failover", kPartitions);
+    std::vector<int> leaders;
+    for (int p = 0; p < kPartitions; ++p) leaders.push_back(fault::leader_of(topic, p));
+    const int victim = leaders[0];
+    std::set<int> frozen_partitions;
+    for (int p = 0; p < kPartitions; ++p)
+        if (leaders[static_cast<size_t>(p)] == victim) frozen_partitions.insert(p);
+    kprod_t *producer = fault::new_producer({{"linger.ms", "5"}});
+    fault::Tracker tracker(producer, topic, kMaxRecords, kPartitions);
+
+    std::atomic<bool> keep_sending{true};
+    std::thread sender([&] {
+        for (int first = 0; first + 1000 <= kMaxRecords && keep_sending.load(); first += 1000)
+            tracker.send_paced(first, 1000, kPerSecond);
+    });
+    CHECK(fault::wait_until([&] { return tracker.sent.load() >= 5 * kPerSecond; }, 300, 5));
+    const int frozen_after = tracker.sent.load();
+    const int64_t frozen_ms = fault::now_ms();
+    tracker.watch_since_ms.store(frozen_ms);
+    fault::cluster("node-freeze " + std::to_string(victim));
+    frozen_node = victim;
+
+    // The first acknowledgement, after the freeze, of a record of a frozen
+    // partition: only a new leader can give it.
+    int64_t failover_ms = 0;
+    int moved_partition = -1;
+    while (failover_ms == 0 && fault::now_ms() - frozen_ms < kFailoverBoundMs + 5000) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        for (int p : frozen_partitions) {
+            const int64_t first = tracker.first_success_since_watch[static_cast<size_t>(p)].load();
+            if (first != 0 && (failover_ms == 0 || first < failover_ms)) {
+                failover_ms = first;
+                moved_partition = p;
+            }
+        }
+    }
+    CHECK_MSG(failover_ms != 0 && failover_ms - frozen_ms <= kFailoverBoundMs,
+              "no record of the frozen node's partitions was acknowledged within %lld ms of the "
+              "freeze (first after %lld ms)",
+              static_cast<long long>(kFailoverBoundMs),
+              static_cast<long long>(failover_ms ? failover_ms - frozen_ms : -1));
+    // Stay frozen for the full 75 s, sending on.
+    while (fault::now_ms() - frozen_ms < kFreezeMs)
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    fault::cluster("node-thaw " + std::to_string(victim));
+    frozen_node = -1;
+    std::this_thread::sleep_for(std::chrono::seconds(5));  // the thawed node catches up
+    keep_sending = false;
+    sender.join();
+    const int total = tracker.sent.load();
+    const kprod_err_t flushed = kprod_flush(producer, 120000);
+    CHECK_MSG(flushed == KPROD_OK, "flush: %s (%d of %d reported)", kprod_err_str(flushed),
+              tracker.reported.load(), total);
+    tracker.stop();
+    kprod_destroy(producer);
+
+    std::fprintf(stderr,
+                 "node %d (leader of %zu partitions) frozen for %lld ms after %d records; first "
+                 "acknowledgement by a new leader (partition %d) %lld ms after the freeze\n",
+                 victim, frozen_partitions.size(), static_cast<long long>(kFreezeMs), frozen_after,
+                 moved_partition, static_cast<long long>(failover_ms - frozen_ms));
+    for (int p = 0; p < kPartitions; ++p)
+        std::fprintf(stderr, "partition %d (leader %d%s): longest stall %lld ms\n", p, leaders[p],
+                     leaders[p] == victim ? ", frozen" : "",
+                     static_cast<long long>(fault::longest_stall_ms(tracker, p, kPartitions)));
+    fault::cluster("cluster-wait " + topic);
+    fault::VerifyOptions options;
+    options.checked = total;
+    const fault::VerifySummary summary = fault::verify(tracker, options);
+    CHECK(summary.succeeded == total);
+    std::printf("1 passed, 0 failed: %d records, leader frozen %lld s, failover after %lld ms, "
+                "each record in the log once, in order\n",
+                total, static_cast<long long>(kFreezeMs / 1000),
+                static_cast<long long>(failover_ms - frozen_ms));
+    return 0;
+}
