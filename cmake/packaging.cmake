@@ -84,6 +84,14 @@ configure_file(pkgconfig/kprod.pc.in ${CMAKE_CURRENT_BINARY_DIR}/kprod.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/kprod.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT development)
 
+# kprod-uninstalled.pc, for programs built against the build tree (the Go binding's
+# tests): PKG_CONFIG_PATH=<build dir> makes `pkg-config kprod` use it. Not installed.
+set(KPROD_UNINSTALLED_LIBDIR "$<TARGET_FILE_DIR:kprod>")
+configure_file(pkgconfig/kprod-uninstalled.pc.in
+  ${CMAKE_CURRENT_BINARY_DIR}/kprod-uninstalled.pc.configured @ONLY)
+file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/kprod-uninstalled.pc
+  INPUT ${CMAKE_CURRENT_BINARY_DIR}/kprod-uninstalled.pc.configured)
+
 # ---------------------------------------------------------------------------
 # CMake: find_package(kprod CONFIG) gives kprod::kprod (and kprod::kprod_static
 # when libkprod.a is installed). Versions with the same major number (the SONAME)

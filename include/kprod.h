@@ -314,7 +314,8 @@ KPROD_EXTERN kprod_err_t kprod_send_batch(kprod_t *p, const kprod_message_t *msg
 
 /**
  * Serve ready delivery reports to the report callback, waiting up to
- * timeout_ms (0: do not wait; -1: wait until at least one is served).
+ * timeout_ms (0: do not wait; -1: wait until at least one is served, or
+ * until kprod_close has returned, as for kprod_poll_reports).
  * Call it from the application's thread; the callback runs there.
  *
  * @return the number of reports served (0 without a callback).
@@ -326,6 +327,10 @@ KPROD_EXTERN int kprod_poll(kprod_t *p, int timeout_ms);
  * apart (pass sizeof *out), waiting up to timeout_ms for the first one
  * (0: do not wait; -1: no limit). Reports taken here are not given to the
  * callback. Safe from any thread.
+ *
+ * Once kprod_close has returned, no report can arrive any more: this call
+ * never waits, and a thread waiting in it returns. A thread that serves
+ * reports can therefore wait with -1 and stop when it gets 0 after close.
  *
  * @return the number of reports written.
  */
@@ -349,7 +354,8 @@ KPROD_EXTERN size_t kprod_outstanding(kprod_t *p);
  * Stop accepting messages, try to deliver what is buffered within timeout_ms,
  * then fail whatever is left with KPROD_ERR_DESTROYED reports and stop the
  * Sender thread. Reports remain available to kprod_poll/kprod_poll_reports
- * until kprod_destroy. Calling it again does nothing.
+ * until kprod_destroy; threads waiting in those calls return when this call
+ * finishes (every report is ready by then). Calling it again does nothing.
  *
  * @return KPROD_OK when everything was delivered in time, else KPROD_ERR_TIMED_OUT.
  */

@@ -42,7 +42,7 @@ void DeliveryReports::fill(const char *topic, int32_t partition, const BatchOutc
 size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride,
                              Clock::time_point deadline) {
     std::unique_lock lock(mutex_);
-    changed_.wait_until(lock, deadline, [&] { return ready_records_ > 0; });
+    changed_.wait_until(lock, deadline, [&] { return ready_records_ > 0 || closed_; });
     size_t taken = 0;
     kprod_report_t report;
     while (taken < capacity && !entries_.empty()) {
@@ -63,6 +63,14 @@ size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride
 bool DeliveryReports::wait_all_finished(Clock::time_point deadline) {
     std::unique_lock lock(mutex_);
     return changed_.wait_until(lock, deadline, [&] { return unfinished() == 0; });
+}
+
+void DeliveryReports::close() {
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+    }
+    changed_.notify_all();
 }
 
 size_t DeliveryReports::ready_count() const {

@@ -52,7 +52,7 @@ public:
               std::vector<RecordMeta> &records);
 
     // Moves up to `capacity` reports into `out` (each `stride` bytes apart),
-    // waiting until `deadline` for the first.
+    // waiting until `deadline` for the first; after close(), it never waits.
     size_t take(kprod_report_t *out, size_t capacity, size_t stride, Clock::time_point deadline);
 
     // Waits until every accepted record has a ready report, or the deadline.
@@ -60,6 +60,10 @@ public:
 
     // Records with a ready report that has not been taken.
     size_t ready_count() const;
+
+    // Called once the Sender has stopped: no report will be pushed again, so
+    // take() stops waiting, and threads waiting in it wake up.
+    void close();
 
 private:
     struct Entry {
@@ -78,6 +82,7 @@ private:
     std::condition_variable changed_;
     std::deque<Entry> entries_;
     size_t ready_records_ = 0;
+    bool closed_ = false;
 };
 
 }  // namespace kprod::client

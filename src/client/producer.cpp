@@ -159,6 +159,7 @@ kprod_err_t Producer::close(int timeout_ms) {
         close_result_ = reports_.wait_all_finished(deadline_after(timeout_ms)) ? KPROD_OK
                                                                                 : KPROD_ERR_TIMED_OUT;
         sender_.stop();  // fails what is left, joins the thread
+        reports_.close();  // nothing more will come: pollers stop waiting
     });
     return close_result_;
 }

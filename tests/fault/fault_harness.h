@@ -134,7 +134,7 @@ public:
     // partitioner chooses) instead of id % partitions.
     bool any_partition = false;
     // Set watch_since_ms (any time): per partition, when the first success
-    // reported from then on came (0: none yet).
+    // came for a record sent from then on (0: none yet).
     std::atomic<int64_t> watch_since_ms{INT64_MAX};
     std::vector<std::atomic<int64_t>> first_success_since_watch;
 
@@ -227,7 +227,7 @@ private:
                 state.partition = r.partition;
                 state.offset = r.offset;
                 if (r.err == KPROD_OK) succeeded.fetch_add(1, std::memory_order_relaxed);
-                if (r.err == KPROD_OK && now >= watch_since_ms.load() && r.partition >= 0 &&
+                if (r.err == KPROD_OK && state.sent_ms >= watch_since_ms.load() && r.partition >= 0 &&
                     r.partition < partitions_) {
                     int64_t none = 0;
                     first_success_since_watch[static_cast<size_t>(r.partition)]

@@ -6,7 +6,8 @@
 // must be acknowledged by the new leader within 15 s of the freeze, long
 // before request.timeout.ms. After the thaw, and its late processing of what
 // it had received, kcat must find every record exactly once, in order.
-// Prints the time from the freeze to the first acknowledgement by the new leader.
+// Prints the time from the freeze to the first acknowledgement by the new
+// leader (of a record sent after the freeze: the frozen node can give none).
 #include <cstdlib>
 #include <set>
 
@@ -50,12 +51,12 @@ int main() {
     CHECK(fault::wait_until([&] { return tracker.sent.load() >= 5 * kPerSecond; }, 300, 5));
     const int frozen_after = tracker.sent.load();
     const int64_t frozen_ms = fault::now_ms();
-    tracker.watch_since_ms.store(frozen_ms);
     fault::cluster("node-freeze " + std::to_string(victim));
     frozen_node = victim;
+    // Only a new leader can acknowledge a record sent once the node is stopped.
+    tracker.watch_since_ms.store(fault::now_ms());
 
-    // The first acknowledgement, after the freeze, of a record of a frozen
-    // partition: only a new leader can give it.
+    // The first acknowledgement of a record of a frozen partition sent after the freeze.
     int64_t failover_ms = 0;
     int moved_partition = -1;
     while (failover_ms == 0 && fault::now_ms() - frozen_ms < kFailoverBoundMs + 5000) {

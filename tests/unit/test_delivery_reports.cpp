@@ -1,6 +1,7 @@
 // Tests for client/delivery_reports: one entry per batch expands into one
 // report per record (offsets, opaques, timestamps), partial takes, the
-// caller's element size, waiting in take(), and counting unfinished records.
+// caller's element size, waiting in take() (and not after close()), and counting
+// unfinished records.
 #include <chrono>
 #include <cstddef>
 #include <cstring>
@@ -259,6 +260,34 @@ void test_record_not_accepted_undoes_record_accepted(void **) {
     assert_int_equal(reports.ready_count(), 0);  // a refused record has no report
 }
 
+// A closed producer pushes no more reports: a taker must not wait for one (the
+// Go binding's report goroutine waits with no limit and stops on this).
+void test_take_does_not_wait_after_close(void **) {
+    DeliveryReports reports;
+    reports.record_accepted(1);
+    std::vector<RecordMeta> metas = records(1);
+    reports.push(kTopic, 0, delivered_at(7), metas);
+    reports.close();
+    kprod_report_t out[2];
+    const auto start = Clock::now();
+    assert_int_equal(reports.take(out, 2, sizeof out[0], far_deadline()), 1);  // what is left
+    assert_int_equal(reports.take(out, 2, sizeof out[0], far_deadline()), 0);
+    assert_true(Clock::now() - start < 10s);
+}
+
+void test_close_wakes_a_waiting_take(void **) {
+    DeliveryReports reports;
+    std::thread closer([&] {
+        std::this_thread::sleep_for(20ms);
+        reports.close();
+    });
+    kprod_report_t out[1];
+    const auto start = Clock::now();
+    assert_int_equal(reports.take(out, 1, sizeof out[0], Clock::time_point::max()), 0);
+    closer.join();
+    assert_true(Clock::now() - start < 10s);
+}
+
 }  // namespace
 
 int main(void) {
@@ -275,6 +304,8 @@ int main(void) {
         cmocka_unit_test(test_wait_all_finished_wakes_on_record_not_accepted),
         cmocka_unit_test(test_wait_all_finished_times_out_while_records_are_unfinished),
         cmocka_unit_test(test_record_not_accepted_undoes_record_accepted),
+        cmocka_unit_test(test_take_does_not_wait_after_close),
+        cmocka_unit_test(test_close_wakes_a_waiting_take),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

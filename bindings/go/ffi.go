@@ -1,0 +1,139 @@
+package kprod
+
+// #cgo pkg-config: kprod
+// #include <stdlib.h>
+// #include "ffi.h"
+import "C"
+
+import (
+	"time"
+	"unsafe"
+)
+
+// The only file that calls into C. Each function is one crossing; the hot ones
+// (sendBatch, pollReports) carry whole batches.
+
+type (
+	cProducer = C.kprod_t
+	cMessage  = C.kprod_go_message
+	cHeader   = C.kprod_go_header
+	cReport   = C.kprod_go_report
+	cResult   = C.kprod_err_t
+)
+
+// newConf returns an empty configuration; the caller frees it with destroyConf
+// unless newProducerHandle takes it.
+func newConf() *C.kprod_conf_t { return C.kprod_conf_new() }
+
+func destroyConf(conf *C.kprod_conf_t) { C.kprod_conf_destroy(conf) }
+
+// confSet sets one property; on failure the error names it (kprod's message).
+func confSet(conf *C.kprod_conf_t, name, value string) error {
+	cName, cValue := C.CString(name), C.CString(value)
+	defer C.free(unsafe.Pointer(cName))
+	defer C.free(unsafe.Pointer(cValue))
+	var errstr [512]C.char
+	if err := C.kprod_conf_set(conf, cName, cValue, &errstr[0], C.size_t(len(errstr))); err != C.KPROD_OK {
+		return &Error{Code: ErrorCode(err), Message: C.GoString(&errstr[0])}
+	}
+	return nil
+}
+
+// newProducerHandle starts a producer; it takes conf whatever happens.
+func newProducerHandle(conf *C.kprod_conf_t) (*C.kprod_t, error) {
+	var errstr [512]C.char
+	handle := C.kprod_new(conf, &errstr[0], C.size_t(len(errstr)))
+	if handle == nil {
+		return nil, &Error{Code: ErrInvalidConfig, Message: C.GoString(&errstr[0])}
+	}
+	return handle, nil
+}
+
+// sendBatch hands a batch to kprod, which copies it before returning. Go
+// memory without Go pointers is passed for the duration of the call only.
+// Returns how many messages were refused (their results say why).
+func sendBatch(handle *C.kprod_t, batch *sendQueue) int {
+	if len(batch.messages) == 0 {
+		return 0
+	}
+	var headers *cHeader
+	if len(batch.headers) > 0 {
+		headers = &batch.headers[0]
+	}
+	failed := C.kprod_go_send_batch(handle, (*C.char)(unsafe.Pointer(&batch.data[0])),
+		&batch.messages[0], C.size_t(len(batch.messages)), headers, &batch.results[0])
+	return int(failed)
+}
+
+// pollReports fills out with ready reports, waiting up to timeout for the first
+// (negative: until one is ready, or the producer is closed and drained: then 0).
+func pollReports(handle *C.kprod_t, out []cReport, timeout time.Duration) int {
+	return int(C.kprod_go_poll_reports(handle, &out[0], C.size_t(len(out)), milliseconds(timeout)))
+}
+
+// topicNames turns the topic addresses of reports (kprod_report_t.topic,
+// valid until kprod_destroy) into Go strings, converting each name once.
+// Reports come in runs of one topic, so the last one is checked first. Used by
+// the report goroutine only.
+type topicNames struct {
+	lastAddress C.uintptr_t
+	lastName    string
+	names       map[C.uintptr_t]string
+}
+
+func (t *topicNames) name(address C.uintptr_t) string {
+	if address == t.lastAddress && t.lastName != "" {
+		return t.lastName
+	}
+	name, known := t.names[address]
+	if !known {
+		if t.names == nil {
+			t.names = make(map[C.uintptr_t]string)
+		}
+		name = C.GoString(C.kprod_go_topic_name(address))
+		t.names[address] = name
+	}
+	t.lastAddress, t.lastName = address, name
+	return name
+}
+
+func flushHandle(handle *C.kprod_t, timeout time.Duration) ErrorCode {
+	return ErrorCode(C.kprod_flush(handle, milliseconds(timeout)))
+}
+
+func closeHandle(handle *C.kprod_t, timeout time.Duration) ErrorCode {
+	return ErrorCode(C.kprod_close(handle, milliseconds(timeout)))
+}
+
+func destroyHandle(handle *C.kprod_t) { C.kprod_destroy(handle) }
+
+func errorText(code ErrorCode) string { return C.GoString(C.kprod_err_str(C.kprod_err_t(code))) }
+
+// Version is the version of the libkprod actually loaded, as "major.minor.patch".
+func Version() string { return C.GoString(C.kprod_version_str()) }
+
+// milliseconds converts a timeout for C: negative means no limit (-1), and a
+// positive duration under 1 ms rounds up rather than to "do not wait".
+func milliseconds(d time.Duration) C.int {
+	switch {
+	case d < 0:
+		return -1
+	case d == 0:
+		return 0
+	case d > time.Duration(1<<31-1)*time.Millisecond:
+		return C.int(1<<31 - 1)
+	}
+	return C.int((d + time.Millisecond - 1) / time.Millisecond)
+}
+
+// Conversions for filling the C descriptors (send_queue.go).
+func cInt64(v int64) C.int64_t    { return C.int64_t(v) }
+func cInt32(v int32) C.int32_t    { return C.int32_t(v) }
+func cUint64(v uint64) C.uint64_t { return C.uint64_t(v) }
+
+// resultOK is a successful send's result.
+const resultOK = cResult(C.KPROD_OK)
+
+// versionNumber is the cheapest call into libkprod: the benchmarks time it to
+// learn what one cgo crossing costs.
+func versionNumber() uint { return uint(C.kprod_version()) }

@@ -1,0 +1,3 @@
+module kprod.dev/kprod
+
+go 1.19
