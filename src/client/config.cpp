@@ -556,17 +556,21 @@ const PropertySpec *find_property(std::string_view name) {
 std::string_view closest_property_name(std::string_view name) {
     if (name.size() > 100) return {};  // no property is that long; spare the quadratic work
     const std::string lower = to_lower(name);
+    // Close enough: a few typos, never a rewrite of most of the name.
+    const size_t allowed = std::max<size_t>(2, name.size() / 4);
     std::string_view best;
     size_t best_distance = std::numeric_limits<size_t>::max();
     for (const PropertySpec &spec : kProperties) {
+        // The distance is at least the difference in length: skip names too far to suggest.
+        const size_t length_gap =
+            std::max(lower.size(), spec.name.size()) - std::min(lower.size(), spec.name.size());
+        if (length_gap > allowed) continue;
         const size_t distance = edit_distance(lower, spec.name);
         if (distance < best_distance) {
             best = spec.name;
             best_distance = distance;
         }
     }
-    // Close enough: a few typos, never a rewrite of most of the name.
-    const size_t allowed = std::max<size_t>(2, name.size() / 4);
     return (best_distance <= allowed && best_distance < name.size()) ? best : std::string_view();
 }
 

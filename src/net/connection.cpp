@@ -11,7 +11,7 @@ constexpr uint32_t kMaxResponseSize = 100 * 1024 * 1024;
 
 Connection::Connection(asio::io_context &io, int32_t node_id, std::string host, uint16_t port,
                        ConnectionListener &listener)
-    : io_(io), socket_(io), resolver_(io), setup_timer_(io), node_id_(node_id),
+    : socket_(io), resolver_(io), setup_timer_(io), node_id_(node_id),
       host_(std::move(host)), port_(port), listener_(listener) {}
 
 std::string Connection::describe() const {

@@ -71,7 +71,6 @@ private:
     void dispatch_response();
     void finish_failure();
 
-    asio::io_context &io_;
     asio::ip::tcp::socket socket_;
     asio::ip::tcp::resolver resolver_;
     asio::steady_timer setup_timer_;

@@ -25,7 +25,7 @@ int main() {
         fault::new_producer({{"linger.ms", "5"},
                              {"delivery.timeout.ms", std::to_string(kDeliveryTimeoutMs).c_str()},
                              {"request.timeout.ms", "10000"}});
-    constexpr int kCapacity = 200000;
+    constexpr int kCapacity = 400000;
     fault::Tracker tracker(producer, topic, kCapacity, kPartitions);
 
     std::atomic<bool> keep_sending{true};
@@ -36,14 +36,19 @@ int main() {
     CHECK(fault::wait_until([&] { return tracker.sent.load() >= 10 * kPerSecond; }, 300, 5));
     const int64_t stop_ms = fault::now_ms();
     fault::cluster("cluster-stop");
+    const int sent_at_stop = tracker.sent.load();
     while (fault::now_ms() - stop_ms < kOutageMs)
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     fault::cluster("cluster-start");
     const int64_t started_ms = fault::now_ms();
+    const int sent_at_start = tracker.sent.load();
     std::this_thread::sleep_for(std::chrono::seconds(15));
     keep_sending = false;
     sender.join();
     const int total = tracker.sent.load();
+    std::fprintf(stderr,
+                 "sent: %d before the stop, %d by the restart (%lld ms later), %d in all\n",
+                 sent_at_stop, sent_at_start, static_cast<long long>(started_ms - stop_ms), total);
     const kprod_err_t flushed = kprod_flush(producer, 120000);
     CHECK_MSG(flushed == KPROD_OK, "flush after the outage: %s (%d of %d reported)",
               kprod_err_str(flushed), tracker.reported.load(), total);
