@@ -370,8 +370,8 @@ KPROD_EXTERN void kprod_destroy(kprod_t *p);
 
 /* ------------------------------------------------------------------------
  * Extensions, as the Java producer offers them: custom partitioner,
- * interceptors, logs, topic metadata. Set on the configuration before
- * kprod_new; kprod_conf_dup copies them.
+ * interceptors, logs (set on the configuration before kprod_new;
+ * kprod_conf_dup copies them), topic metadata, metrics.
  * ------------------------------------------------------------------------ */
 
 /**
@@ -463,6 +463,88 @@ typedef struct kprod_partition_info {
 KPROD_EXTERN kprod_err_t kprod_partitions_for(kprod_t *p, const char *topic,
                                               kprod_partition_info_t *out, size_t capacity,
                                               size_t elem_size, size_t *count);
+
+/*
+ * Metrics, under the Java producer's names and groups: "producer-metrics"
+ * (record-send-total, record-send-rate, record-error-total, record-retry-total,
+ * batch-size-avg, records-per-request-avg, compression-rate-avg,
+ * record-queue-time-avg/-max, request-latency-avg/-max,
+ * produce-throttle-time-avg/-max, buffer-total-bytes, buffer-available-bytes,
+ * waiting-threads, bufferpool-wait-time-total, ...), "producer-topic-metrics"
+ * (per topic: record-send-total, byte-total, compression-rate, ...) and
+ * "producer-node-metrics" (per broker: request-latency-avg, request-total,
+ * outgoing-byte-total, ...). README.md lists them all.
+ *
+ * "-total" metrics count from the producer's start. Rates (per second),
+ * averages and maxima cover the last metrics.sample.window.ms *
+ * metrics.num.samples (30 s * 2 by default), as Java computes them; an
+ * average or maximum of nothing is NaN. Reading them takes no lock and never
+ * stops the Sender; they stay readable after kprod_close, until kprod_destroy.
+ */
+
+/** One metric, as kprod_metrics returns it. */
+typedef struct kprod_metric {
+    const char *name;        /**< Java's name, e.g. "record-send-total"; static */
+    const char *group;       /**< "producer-metrics", "producer-topic-metrics" or
+                                  "producer-node-metrics"; static */
+    const char *description; /**< one sentence; static */
+    const char *topic;       /**< producer-topic-metrics: the topic, valid until
+                                  kprod_destroy; otherwise NULL */
+    int32_t node_id;         /**< producer-node-metrics: the broker; otherwise -1 */
+    double value;            /**< NaN for an average or maximum of nothing */
+} kprod_metric_t;
+
+/**
+ * Read every metric: writes up to capacity elements of elem_size bytes
+ * (sizeof(kprod_metric_t)) to out and the number of metrics to *count, which
+ * may be more than capacity (call again with a larger array; a new topic or
+ * broker adds metrics). The producer's own come first, then each topic's,
+ * then each broker's. Safe from any thread.
+ *
+ * @return KPROD_OK, KPROD_ERR_INVALID_ARG (NULL p or count, NULL out with
+ *         capacity > 0, elem_size too small), KPROD_ERR_FORKED,
+ *         KPROD_ERR_NO_MEMORY.
+ */
+KPROD_EXTERN kprod_err_t kprod_metrics(kprod_t *p, kprod_metric_t *out, size_t capacity,
+                                       size_t elem_size, size_t *count);
+
+/**
+ * Every metric as one JSON object, NUL-terminated:
+ *
+ *     {"client-id":"app",
+ *      "producer-metrics":{"record-send-total":100000,...},
+ *      "producer-topic-metrics":{"events":{"record-send-total":100000,...}},
+ *      "producer-node-metrics":{"node-1":{"request-latency-avg":2.5,...}}}
+ *
+ * A NaN value is written as null. The caller owns *json and frees it with
+ * kprod_metrics_text_free. Safe from any thread.
+ *
+ * @return KPROD_OK, KPROD_ERR_INVALID_ARG (NULL p or json),
+ *         KPROD_ERR_FORKED, KPROD_ERR_NO_MEMORY; *json is NULL on failure.
+ */
+KPROD_EXTERN kprod_err_t kprod_metrics_json(kprod_t *p, char **json);
+
+/**
+ * Every metric in the Prometheus text exposition format (version 0.0.4),
+ * NUL-terminated, ready to serve on a /metrics endpoint:
+ *
+ *     # HELP kprod_producer_record_send_total The total number of records sent.
+ *     # TYPE kprod_producer_record_send_total counter
+ *     kprod_producer_record_send_total{client_id="app"} 100000
+ *     kprod_producer_topic_record_send_total{client_id="app",topic="events"} 100000
+ *     kprod_producer_node_request_latency_avg{client_id="app",node_id="node-1"} 2.5
+ *
+ * A family is named kprod_<group less "-metrics">_<name>, dashes as
+ * underscores; "-total" metrics are counters, the others gauges. The caller
+ * owns *text and frees it with kprod_metrics_text_free. Safe from any thread.
+ *
+ * @return KPROD_OK, KPROD_ERR_INVALID_ARG (NULL p or text),
+ *         KPROD_ERR_FORKED, KPROD_ERR_NO_MEMORY; *text is NULL on failure.
+ */
+KPROD_EXTERN kprod_err_t kprod_metrics_prometheus(kprod_t *p, char **text);
+
+/** Free a document from kprod_metrics_json or kprod_metrics_prometheus. NULL is ignored. */
+KPROD_EXTERN void kprod_metrics_text_free(char *text);
 
 #ifdef __cplusplus
 }

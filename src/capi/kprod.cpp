@@ -3,11 +3,13 @@
 #include "kprod.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
 
 #include "client/config.h"
+#include "client/metrics_format.h"
 #include "client/producer.h"
 
 struct kprod_conf {
@@ -33,6 +35,29 @@ bool valid_message(const kprod_message_t *msg) {
 // A producer inherited through fork() has no Sender thread here, and its
 // mutexes may be held by threads that do not exist: touch nothing.
 bool forked(const kprod_t *p) { return p->producer->forked(); }
+
+// A malloc'd, NUL-terminated copy: what kprod_metrics_text_free frees.
+kprod_err_t copy_text(const std::string &text, char **out) {
+    auto *copy = static_cast<char *>(std::malloc(text.size() + 1));
+    if (!copy) return KPROD_ERR_NO_MEMORY;
+    std::memcpy(copy, text.c_str(), text.size() + 1);
+    *out = copy;
+    return KPROD_OK;
+}
+
+// Makes one metrics document (format is metrics_to_json or metrics_to_prometheus).
+template <typename Format>
+kprod_err_t metrics_text(kprod_t *p, char **out, Format format) {
+    if (out) *out = nullptr;
+    if (!p || !out) return KPROD_ERR_INVALID_ARG;
+    if (forked(p)) return KPROD_ERR_FORKED;
+    try {
+        const kprod::client::ProducerMetrics &metrics = p->producer->metrics();
+        return copy_text(format(metrics.client_id(), metrics.read()), out);
+    } catch (const std::bad_alloc &) {
+        return KPROD_ERR_NO_MEMORY;
+    }
+}
 
 }  // namespace
 
@@ -267,5 +292,37 @@ kprod_err_t kprod_partitions_for(kprod_t *p, const char *topic, kprod_partition_
         return KPROD_ERR_NO_MEMORY;
     }
 }
+
+kprod_err_t kprod_metrics(kprod_t *p, kprod_metric_t *out, size_t capacity, size_t elem_size,
+                          size_t *count) {
+    if (!p || !count || (capacity > 0 && !out) ||
+        (capacity > 0 && elem_size < sizeof(kprod_metric_t)))
+        return KPROD_ERR_INVALID_ARG;
+    if (forked(p)) return KPROD_ERR_FORKED;
+    try {
+        const std::vector<kprod::client::MetricValue> values = p->producer->metrics().read();
+        *count = values.size();
+        for (size_t i = 0; i < values.size() && i < capacity; ++i) {
+            const kprod::client::MetricValue &value = values[i];
+            const kprod_metric_t metric{value.definition->name, value.definition->group,
+                                        value.definition->description, value.topic,
+                                        value.node_id, value.value};
+            std::memcpy(reinterpret_cast<char *>(out) + i * elem_size, &metric, sizeof metric);
+        }
+        return KPROD_OK;
+    } catch (const std::bad_alloc &) {
+        return KPROD_ERR_NO_MEMORY;
+    }
+}
+
+kprod_err_t kprod_metrics_json(kprod_t *p, char **json) {
+    return metrics_text(p, json, kprod::client::metrics_to_json);
+}
+
+kprod_err_t kprod_metrics_prometheus(kprod_t *p, char **text) {
+    return metrics_text(p, text, kprod::client::metrics_to_prometheus);
+}
+
+void kprod_metrics_text_free(char *text) { std::free(text); }
 
 }  // extern "C"

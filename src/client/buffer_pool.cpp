@@ -5,8 +5,9 @@
 
 namespace kprod::client {
 
-BufferPool::BufferPool(size_t total_memory, size_t pooled_size)
-    : total_memory_(total_memory), pooled_size_(pooled_size), unallocated_(total_memory) {}
+BufferPool::BufferPool(size_t total_memory, size_t pooled_size, MetricWindowSettings metrics)
+    : total_memory_(total_memory), pooled_size_(pooled_size), unallocated_(total_memory),
+      wait_time_ns_(metrics), exhausted_(metrics), available_bytes_(total_memory) {}
 
 BufferPool::~BufferPool() {
     for (uint8_t *buffer : free_) std::free(buffer);
@@ -21,6 +22,7 @@ BufferPool::Result BufferPool::allocate(size_t size, Clock::time_point deadline,
     if (size == pooled_size_ && !free_.empty() && waiters_.empty()) {
         buffer = free_.back();
         free_.pop_back();
+        publish_gauges();
         return Result::kOk;
     }
     if (!waiters_.empty() || unallocated_ + free_.size() * pooled_size_ < size) {
@@ -34,6 +36,7 @@ BufferPool::Result BufferPool::allocate(size_t size, Clock::time_point deadline,
     if (!buffer) {
         std::lock_guard relock(mutex_);
         unallocated_ += size;
+        publish_gauges();
         return Result::kNoMemory;
     }
     return Result::kOk;
@@ -43,8 +46,10 @@ BufferPool::Result BufferPool::allocate(size_t size, Clock::time_point deadline,
 // `buffer` is a pooled buffer, or the budget was taken and the caller mallocs.
 BufferPool::Result BufferPool::wait_in_line(std::unique_lock<std::mutex> &lock, size_t size,
                                             Clock::time_point deadline, uint8_t *&buffer) {
+    const auto started = Clock::now();
     Waiter me;
     waiters_.push_back(&me);
+    publish_gauges();
     Result result = Result::kOk;
     while (true) {
         if (closed_) {
@@ -69,6 +74,13 @@ BufferPool::Result BufferPool::wait_in_line(std::unique_lock<std::mutex> &lock, 
         me.ready.wait_until(lock, deadline);
     }
     waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
+    publish_gauges();
+    const auto now = Clock::now();
+    wait_time_ns_.record(
+        static_cast<double>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(now - started).count()),
+        metric_time_ms(now));
+    if (result == Result::kTimedOut) exhausted_.record(1, metric_time_ms(now));
     // The next in line may be satisfiable with what is left.
     if (!waiters_.empty()) waiters_.front()->ready.notify_one();
     return result;
@@ -81,6 +93,12 @@ void BufferPool::take_from_budget(size_t size) {
         unallocated_ += pooled_size_;
     }
     unallocated_ -= size;
+    publish_gauges();
+}
+
+void BufferPool::publish_gauges() {
+    available_bytes_.store(unallocated_ + free_.size() * pooled_size_, std::memory_order_relaxed);
+    waiting_threads_.store(waiters_.size(), std::memory_order_relaxed);
 }
 
 void BufferPool::deallocate(uint8_t *buffer, size_t size) {
@@ -91,6 +109,7 @@ void BufferPool::deallocate(uint8_t *buffer, size_t size) {
         std::free(buffer);
         unallocated_ += size;
     }
+    publish_gauges();
     if (!waiters_.empty()) waiters_.front()->ready.notify_one();
 }
 
@@ -113,6 +132,12 @@ size_t BufferPool::available_memory() const {
 size_t BufferPool::free_list_size() const {
     std::lock_guard lock(mutex_);
     return free_.size();
+}
+
+BufferPool::Statistics BufferPool::statistics(int64_t now_ms) const {
+    return {total_memory_, available_bytes_.load(std::memory_order_relaxed),
+            waiting_threads_.load(std::memory_order_relaxed), wait_time_ns_.read(now_ms),
+            exhausted_.read(now_ms)};
 }
 
 }  // namespace kprod::client

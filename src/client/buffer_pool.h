@@ -3,9 +3,11 @@
 // state allocates nothing; other sizes come from malloc and are counted
 // against the same budget. A thread that finds the budget spent waits, first
 // come first served, up to its deadline (max.block.ms).
-// Touched by: application threads (allocate), the Sender (deallocate).
+// Touched by: application threads (allocate), the Sender (deallocate), any
+// thread reading its statistics (lock-free: gauges the mutex holders publish).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -13,6 +15,8 @@
 #include <deque>
 #include <mutex>
 #include <vector>
+
+#include "client/metric_window.h"
 
 namespace kprod::client {
 
@@ -22,7 +26,7 @@ public:
 
     enum class Result { kOk, kTimedOut, kTooLarge, kClosed, kNoMemory };
 
-    BufferPool(size_t total_memory, size_t pooled_size);
+    BufferPool(size_t total_memory, size_t pooled_size, MetricWindowSettings metrics = {});
     ~BufferPool();
     BufferPool(const BufferPool &) = delete;
     BufferPool &operator=(const BufferPool &) = delete;
@@ -44,6 +48,17 @@ public:
     size_t total_memory() const { return total_memory_; }
     size_t free_list_size() const;
 
+    // What the producer's buffer metrics show (Java's buffer-*, waiting-threads,
+    // bufferpool-wait-*). Any thread; takes no lock.
+    struct Statistics {
+        size_t total_bytes;
+        size_t available_bytes;
+        size_t waiting_threads;
+        MetricWindow::Reading wait_time_ns;  // one value per wait, in nanoseconds
+        MetricWindow::Reading exhausted;     // one value (1) per allocation that timed out
+    };
+    Statistics statistics(int64_t now_ms) const;
+
 private:
     struct Waiter {
         std::condition_variable ready;
@@ -52,6 +67,8 @@ private:
                         uint8_t *&buffer);
     // Takes from the unallocated budget, shrinking the free list if it must.
     void take_from_budget(size_t size);
+    // Copies the gauges for lock-free readers; call with the mutex held after a change.
+    void publish_gauges();
 
     const size_t total_memory_;
     const size_t pooled_size_;
@@ -61,6 +78,12 @@ private:
     size_t unallocated_;         // budget not held by any buffer, pooled or not
     std::deque<Waiter *> waiters_;
     bool closed_ = false;
+    MetricWindow wait_time_ns_;  // recorded by waiters, holding the mutex
+    MetricWindow exhausted_;     // likewise
+
+    // Written with the mutex held, read by anyone.
+    std::atomic<size_t> available_bytes_;
+    std::atomic<size_t> waiting_threads_{0};
 };
 
 }  // namespace kprod::client

@@ -55,6 +55,8 @@ constexpr std::string_view kRecoveryChoices[] = {"none", "rebootstrap"};
 constexpr MetadataRecoveryStrategy kRecoveryValues[] = {MetadataRecoveryStrategy::kNone,
                                                         MetadataRecoveryStrategy::kRebootstrap};
 
+constexpr std::string_view kRecordingLevelChoices[] = {"INFO", "DEBUG", "TRACE"};
+
 using enum PropertyType;
 using enum Importance;
 
@@ -183,6 +185,18 @@ constexpr PropertySpec kProperties[] = {
      .default_value = "300000", .min = 0, .max = kLongMax, .importance = kLow,
      .doc = "With rebootstrap, start again from bootstrap.servers when no metadata could be "
             "fetched for this long."},
+
+    // Metrics (kprod_metrics, kprod_metrics_json, kprod_metrics_prometheus)
+    {.name = "metrics.sample.window.ms", .type = kLong, .default_value = "30000", .min = 0,
+     .max = kLongMax, .importance = kLow,
+     .doc = "The window of time a metrics sample is computed over."},
+    // Java has no upper bound; kprod keeps every sample of every metric in place.
+    {.name = "metrics.num.samples", .type = kInt, .default_value = "2", .min = 1, .max = 100,
+     .importance = kLow, .doc = "The number of samples maintained to compute metrics."},
+    {.name = "metrics.recording.level", .type = kEnum, .default_value = "INFO",
+     .choices = kRecordingLevelChoices, .importance = kLow,
+     .doc = "The highest recording level for metrics; every kprod metric is INFO-level, so "
+            "all are recorded whatever it is."},
 
     // kprod's own (librdkafka's name)
     {.name = "debug", .type = kEnumList, .default_value = "", .choices = kDebugChoices,
@@ -400,6 +414,11 @@ void read_batching(ValueReader &in, ProducerConfig &c) {
     in.read("compression.gzip.level", c.compression_gzip_level);
     in.read("compression.lz4.level", c.compression_lz4_level);
     in.read("compression.zstd.level", c.compression_zstd_level);
+}
+
+void read_metrics(ValueReader &in, ProducerConfig &c) {
+    in.read("metrics.sample.window.ms", c.metrics_sample_window_ms);
+    in.read("metrics.num.samples", c.metrics_num_samples);
 }
 
 void read_partitioning(ValueReader &in, ProducerConfig &c) {
@@ -663,6 +682,7 @@ kprod_err_t ConfigStore::build(ProducerConfig &out, std::string &error) const {
     read_delivery(reader, config);
     read_batching(reader, config);
     read_partitioning(reader, config);
+    read_metrics(reader, config);
     if (!reader.ok()) {
         error = reader.error();
         return KPROD_ERR_INVALID_CONFIG;

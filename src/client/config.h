@@ -156,6 +156,10 @@ struct ProducerConfig {
     MetadataRecoveryStrategy metadata_recovery_strategy{};
     int64_t metadata_recovery_rebootstrap_trigger_ms = 0;
 
+    // Metrics
+    int64_t metrics_sample_window_ms = 0;
+    int32_t metrics_num_samples = 0;
+
     // debug: bit i set for the i-th category (Logger::Category order; the last, "all", means every one)
     uint32_t debug_categories = 0;
 

@@ -26,14 +26,16 @@ Producer::Producer(ProducerConfig config, ProducerCallbacks callbacks)
     : config_(std::move(config)), client_id_(make_client_id(config_.client_id)),
       callbacks_(std::move(callbacks)),
       logger_(callbacks_.log, client_id_, config_.debug_categories),
-      pool_(static_cast<size_t>(config_.buffer_memory), static_cast<size_t>(config_.batch_size)),
+      pool_(static_cast<size_t>(config_.buffer_memory), static_cast<size_t>(config_.batch_size),
+            {config_.metrics_sample_window_ms, config_.metrics_num_samples}),
       accumulator_({static_cast<size_t>(config_.batch_size),
                     config_.compression_type != CompressionType::kNone,
                     static_cast<size_t>(config_.max_request_size),
                     std::chrono::milliseconds(config_.linger_ms),
                     std::chrono::milliseconds(config_.delivery_timeout_ms)},
                    pool_),
-      sender_(config_, client_id_, logger_, accumulator_, reports_, [this] {
+      metrics_(client_id_, {config_.metrics_sample_window_ms, config_.metrics_num_samples}, pool_),
+      sender_(config_, client_id_, logger_, accumulator_, reports_, metrics_, [this] {
           std::lock_guard lock(metadata_mutex_);
           metadata_changed_.notify_all();
       }) {

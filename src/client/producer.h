@@ -1,5 +1,5 @@
 // Producer: what kprod_t is. Owns the configuration snapshot, the BufferPool,
-// the RecordAccumulator, the DeliveryReports and the Sender, and implements
+// the RecordAccumulator, the DeliveryReports, the metrics and the Sender, and implements
 // the send path (partition choice, size checks, metadata wait, append) and
 // flush/close on the application's threads.
 #pragma once
@@ -18,6 +18,7 @@
 #include "client/fork_guard.h"
 #include "client/logger.h"
 #include "client/message_routing.h"
+#include "client/metrics.h"
 #include "client/record_accumulator.h"
 #include "client/sender.h"
 #include "kprod.h"
@@ -59,6 +60,8 @@ public:
     int serve_reports(int timeout_ms);
     size_t outstanding() const { return reports_.unfinished() + reports_.ready_count(); }
     bool has_callback() const { return callbacks_.report.fn != nullptr; }
+    // Readable from any thread until the producer is destroyed, also after close().
+    const ProducerMetrics &metrics() const { return metrics_; }
 
 private:
     kprod_err_t wait_for_partitions(Topic &topic, SendDeadline &deadline,
@@ -76,6 +79,7 @@ private:
     BufferPool pool_;
     RecordAccumulator accumulator_;
     DeliveryReports reports_;
+    ProducerMetrics metrics_;  // recorded by the Sender, so constructed before it
 
     std::mutex metadata_mutex_;  // with metadata_changed_: wakes sends waiting for a topic
     std::condition_variable metadata_changed_;

@@ -36,6 +36,7 @@ size_t ProducerBatch::compress(compress::Compressor &compressor, std::vector<uin
     if (scratch.size() >= raw) return raw;
     std::memcpy(buffer + protocol::kRecordBatchHeaderSize, scratch.data(), scratch.size());
     size_ = protocol::kRecordBatchHeaderSize + scratch.size();
+    compression_ratio_ = static_cast<double>(scratch.size()) / static_cast<double>(raw);
     attributes_ = static_cast<int16_t>(compressor.codec());
     return raw;
 }

@@ -74,6 +74,9 @@ public:
     int32_t record_count() const { return static_cast<int32_t>(records.size()); }
     const uint8_t *data() const { return buffer; }
     size_t capacity() const { return capacity_; }
+    // The records' compressed size over their raw size (Java's
+    // ProducerBatch.compressionRatio()); 1 when they went uncompressed.
+    double compression_ratio() const { return compression_ratio_; }
 
 private:
     // A record with no key, value or headers and small deltas takes 7 bytes.
@@ -81,6 +84,7 @@ private:
     size_t capacity_;
     size_t size_ = protocol::kRecordBatchHeaderSize;
     int16_t attributes_ = 0;  // codec bits, once compressed
+    double compression_ratio_ = 1.0;
     int64_t base_timestamp_ = 0;
     int64_t max_timestamp_ = 0;
 };

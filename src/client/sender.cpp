@@ -26,9 +26,10 @@ int compression_level(const ProducerConfig &config) {
 
 Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger &logger,
                RecordAccumulator &accumulator, DeliveryReports &reports,
-               std::function<void()> metadata_changed)
+               ProducerMetrics &metrics, std::function<void()> metadata_changed)
     : config_(config), client_id_(std::move(client_id)), logger_(logger),
-      accumulator_(accumulator), reports_(reports), work_(asio::make_work_guard(io_)),
+      accumulator_(accumulator), reports_(reports), metrics_(metrics),
+      work_(asio::make_work_guard(io_)),
       timer_(io_),
       cluster_(io_, config, client_id_, accumulator,
                Cluster::Hooks{[this] { wakeup(); }, std::move(metadata_changed),
@@ -265,15 +266,20 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
         ++queue_of(batch).in_flight;
     }
     ++produce_requests_in_flight_;
+    metrics_.set_requests_in_flight(produce_requests_in_flight_);
     net::OutboundRequest request;
     const int16_t version = link.produce_version;
     protocol::encode_produce_request(request, version, cluster_.next_correlation_id(), client_id_,
                                      static_cast<int16_t>(config_.acks), config_.request_timeout_ms,
                                      topics);
+    const auto sent_at = Clock::now();
+    metrics_.record_produce_request(link.node_id, batches, request.frame_size(), sent_at);
     auto connection = link.connection;
     connection->send(std::move(request),
-                     [this, version, batches = std::move(batches)](
+                     [this, version, node = link.node_id, sent_at, batches = std::move(batches)](
                          net::RequestStatus status, const uint8_t *body, size_t size) {
+                         if (status == net::RequestStatus::kAnswered)
+                             metrics_.record_request_latency(node, Clock::now() - sent_at);
                          on_produce_response(version, batches, status, body, size);
                      });
 }
@@ -281,6 +287,7 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
 void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatch *> &batches,
                                  net::RequestStatus status, const uint8_t *body, size_t size) {
     --produce_requests_in_flight_;
+    metrics_.set_requests_in_flight(produce_requests_in_flight_);
     for (ProducerBatch *batch : batches) --queue_of(batch).in_flight;
     if (status == net::RequestStatus::kWritten) {
         // acks=0: no answer will come; the broker may or may not keep it.
@@ -298,6 +305,7 @@ void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatc
     }
     protocol::ProduceResponse response;
     const bool parsed = protocol::decode_produce_response(body, size, version, response);
+    if (parsed) metrics_.record_throttle_time(response.throttle_time_ms);
     for (ProducerBatch *batch : batches) {
         const protocol::ProduceResponse::Partition *answer = nullptr;
         for (const auto &topic : response.topics) {
@@ -372,6 +380,7 @@ void Sender::complete_batch(ProducerBatch *batch, const BatchOutcome &outcome) {
 }
 
 void Sender::fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_error) {
+    metrics_.record_error(*batch);
     BatchOutcome outcome;
     outcome.err = err;
     outcome.broker_error = broker_error;
@@ -404,6 +413,7 @@ void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker
     backoff = std::min(backoff, static_cast<double>(config_.retry_backoff_max_ms));
     std::uniform_real_distribution<double> jitter(0.8, 1.2);
     batch->retry_after = now + std::chrono::milliseconds(static_cast<int64_t>(backoff * jitter(jitter_)));
+    metrics_.record_retry(*batch, now);
     accumulator_.reenqueue(batch);
 }
 

@@ -20,6 +20,7 @@
 #include "client/config.h"
 #include "client/delivery_reports.h"
 #include "client/logger.h"
+#include "client/metrics.h"
 #include "client/producer_identity.h"
 #include "compress/codec.h"
 #include "client/record_accumulator.h"
@@ -31,7 +32,7 @@ public:
     using Clock = std::chrono::steady_clock;
 
     Sender(const ProducerConfig &config, std::string client_id, const Logger &logger,
-           RecordAccumulator &accumulator, DeliveryReports &reports,
+           RecordAccumulator &accumulator, DeliveryReports &reports, ProducerMetrics &metrics,
            std::function<void()> metadata_changed);
     ~Sender();
 
@@ -79,6 +80,7 @@ private:
     const Logger &logger_;
     RecordAccumulator &accumulator_;
     DeliveryReports &reports_;
+    ProducerMetrics &metrics_;
 
     asio::io_context io_;
     asio::executor_work_guard<asio::io_context::executor_type> work_;

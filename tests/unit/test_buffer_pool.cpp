@@ -1,6 +1,6 @@
 // Tests for client/buffer_pool: reuse of pooled buffers, the buffer.memory
 // accounting, and the waiters: deadline, wake-up from another thread, first
-// come first served, close().
+// come first served, close(); the statistics behind the buffer metrics.
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -291,6 +291,38 @@ void test_waiter_timing_out_as_the_pool_closes_loses_no_memory(void **) {
     assert_int_equal(rounds_that_lost_memory, 0);
 }
 
+// statistics() mirrors what the mutex guards, and counts each wait and each timeout.
+void test_statistics_follow_memory_waiters_and_timeouts(void **) {
+    BufferPool pool(2 * kPooled, kPooled);
+    const auto stats = [&] { return pool.statistics(kprod::client::metric_time_ms(Clock::now())); };
+    assert_int_equal(stats().total_bytes, 2 * kPooled);
+    assert_int_equal(stats().available_bytes, 2 * kPooled);
+    uint8_t *a = allocate_now(pool, kPooled);
+    uint8_t *b = allocate_now(pool, 300);
+    assert_int_equal(stats().available_bytes, kPooled - 300);
+    assert_int_equal(stats().waiting_threads, 0);
+    assert_int_equal(stats().wait_time_ns.total_count, 0);
+
+    Waiter waiter(pool, kPooled);
+    assert_true(eventually([&] { return stats().waiting_threads == 1; }));
+    pool.deallocate(a, kPooled);
+    waiter.thread.join();
+    assert_int_equal(waiter.result, Result::kOk);
+    assert_int_equal(stats().waiting_threads, 0);
+    assert_int_equal(stats().wait_time_ns.total_count, 1);
+    assert_true(stats().wait_time_ns.total >= 40e6);  // Waiter lets 50 ms pass before anyone frees
+    assert_true(stats().wait_time_ns.fraction_of_time() > 0);
+    assert_int_equal(stats().exhausted.total_count, 0);
+
+    uint8_t *never = nullptr;
+    assert_int_equal(pool.allocate(kPooled, Clock::now() + 20ms, never), Result::kTimedOut);
+    assert_int_equal(stats().exhausted.total_count, 1);
+    assert_int_equal(stats().wait_time_ns.total_count, 2);
+    pool.deallocate(waiter.buffer, kPooled);
+    pool.deallocate(b, 300);
+    assert_int_equal(stats().available_bytes, 2 * kPooled);
+}
+
 }  // namespace
 
 int main(void) {
@@ -307,6 +339,7 @@ int main(void) {
         cmocka_unit_test(test_small_request_does_not_overtake_a_large_one),
         cmocka_unit_test(test_close_wakes_waiters_with_closed),
         cmocka_unit_test(test_waiter_timing_out_as_the_pool_closes_loses_no_memory),
+        cmocka_unit_test(test_statistics_follow_memory_waiters_and_timeouts),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

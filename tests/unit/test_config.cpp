@@ -75,6 +75,9 @@ const ExpectedDefault kExpectedDefaults[] = {
     {"metadata.max.idle.ms", "300000"},
     {"metadata.recovery.strategy", "rebootstrap"},
     {"metadata.recovery.rebootstrap.trigger.ms", "300000"},
+    {"metrics.sample.window.ms", "30000"},
+    {"metrics.num.samples", "2"},
+    {"metrics.recording.level", "INFO"},
     {"transactional.id", ""},
     {"debug", ""},
 };
@@ -112,6 +115,8 @@ const IntegerRange kIntegerRanges[] = {
     {"metadata.max.age.ms", 0, kLongMax},
     {"metadata.max.idle.ms", 5000, kLongMax},
     {"metadata.recovery.rebootstrap.trigger.ms", 0, kLongMax},
+    {"metrics.sample.window.ms", 0, kLongMax},
+    {"metrics.num.samples", 1, 100},
 };
 
 const char *const kBoolProperties[] = {"enable.idempotence", "partitioner.ignore.keys",
@@ -256,6 +261,8 @@ void test_defaults_build_into_the_typed_config(void **) {
     assert_int_equal(c.metadata_max_idle_ms, 300000);
     assert_true(c.metadata_recovery_strategy == MetadataRecoveryStrategy::kRebootstrap);
     assert_int_equal(c.metadata_recovery_rebootstrap_trigger_ms, 300000);
+    assert_int_equal(c.metrics_sample_window_ms, 30000);
+    assert_int_equal(c.metrics_num_samples, 2);
     assert_int_equal(c.warnings.size(), 0);
 }
 
@@ -271,6 +278,8 @@ void test_set_values_reach_the_typed_config(void **) {
     set_ok(store, "partitioner.ignore.keys", "TRUE");
     set_ok(store, "connections.max.idle.ms", "-1");
     set_ok(store, "buffer.memory", "9223372036854775807");
+    set_ok(store, "metrics.sample.window.ms", "1000");
+    set_ok(store, "metrics.num.samples", "10");
     const ProducerConfig c = build_ok(store);
     assert_string_equal(c.client_id.c_str(), "billing");
     assert_int_equal(c.linger_ms, 20);
@@ -282,6 +291,8 @@ void test_set_values_reach_the_typed_config(void **) {
     assert_true(c.partitioner_ignore_keys);
     assert_int_equal(c.connections_max_idle_ms, -1);
     assert_int_equal(c.buffer_memory, kLongMax);
+    assert_int_equal(c.metrics_sample_window_ms, 1000);
+    assert_int_equal(c.metrics_num_samples, 10);
 }
 
 void test_acks_map_to_wire_values(void **) {
@@ -310,7 +321,7 @@ void test_compression_types_map_to_codec_ids(void **) {
 // ----- accepted and refused values ----------------------------------------------------
 
 void test_integer_properties_boundaries_and_junk(void **) {
-    assert_int_equal(std::size(kIntegerRanges) + 3 /* bools */ + 5 /* enums */ + 3 /* strings */ +
+    assert_int_equal(std::size(kIntegerRanges) + 3 /* bools */ + 6 /* enums */ + 3 /* strings */ +
                          1 /* lists */,
                      property_specs().size());
     const char *junk[] = {"",    " ",    "abc",  "1.5",  "12abc", "0x10", "+-5",
@@ -380,6 +391,12 @@ void test_enum_properties_and_their_case_rules(void **) {
         expect_accepted("metadata.recovery.strategy", value);
     }
     expect_refused("metadata.recovery.strategy", "retry");
+
+    for (const char *value : {"INFO", "DEBUG", "TRACE"})
+        expect_accepted("metrics.recording.level", value);
+    for (const char *value : {"info", "Debug", "", "WARN"}) {
+        expect_refused("metrics.recording.level", value);
+    }
 }
 
 void test_string_properties(void **) {
