@@ -286,8 +286,10 @@ void Cluster::on_api_versions(BrokerLink &l, const uint8_t *body, size_t size) {
     response.find(protocol::ApiKey::kInitProducerId, min, max);
     l.init_producer_id_version = protocol::negotiate_version(protocol::kInitProducerIdVersions, min, max);
     if (l.produce_version < 0 || l.metadata_version < 0) {
-        // Not worth retrying quickly: the broker will not change its mind.
-        l.consecutive_failures = 30;
+        // Not worth retrying quickly: the broker will not change its mind. The
+        // failure below makes it 30 in a row: the longest backoff, and (a
+        // multiple of ten) a warning, not a debug line (Sender::log_link_failure).
+        l.consecutive_failures = 29;
         return std::shared_ptr<net::Connection>(l.connection)
             ->fail("broker supports no Produce/Metadata version kprod speaks (Produce v3-12, "
                    "Metadata v4-12)");
@@ -309,7 +311,7 @@ void Cluster::on_connection_failed(net::Connection &connection, const std::strin
                                                config_.reconnect_backoff_max_ms);
     if (shut_down_) return;
     request_refresh("disconnected from " + connection.describe());
-    hooks_.link_failed(connection.node_id(), reason);
+    hooks_.link_failed(connection.node_id(), reason, l.consecutive_failures);
     hooks_.wake_sender();
 }
 

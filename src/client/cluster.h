@@ -42,7 +42,8 @@ public:
         std::function<void()> wake_sender;       // something changed: run the send loop
         std::function<void()> metadata_changed;  // partition counts or topic errors were published
         // A connection failed; requests on it have already been failed.
-        std::function<void(int32_t node_id, const std::string &reason)> link_failed;
+        // `failures`: how many times in a row this node failed (1 after a success).
+        std::function<void(int32_t node_id, const std::string &reason, int failures)> link_failed;
     };
 
     Cluster(asio::io_context &io, const ProducerConfig &config, std::string client_id,

@@ -33,10 +33,8 @@ Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger
       timer_(io_),
       cluster_(io_, config, client_id_, accumulator,
                Cluster::Hooks{[this] { wakeup(); }, std::move(metadata_changed),
-                              [this](int32_t node, const std::string &reason) {
-                                  logger_.warn(node >= 0 ? "broker " + std::to_string(node)
-                                                         : std::string("bootstrap"),
-                                               reason);
+                              [this](int32_t node, const std::string &reason, int failures) {
+                                  log_link_failure(node, reason, failures);
                                   std::lock_guard lock(last_error_mutex_);
                                   last_error_ = reason;
                               }}),
@@ -64,6 +62,18 @@ void Sender::wakeup() {
 std::string Sender::last_error() const {
     std::lock_guard lock(last_error_mutex_);
     return last_error_.empty() ? cluster_.last_error() : last_error_;
+}
+
+// A broker that stays down fails every reconnect (each reconnect.backoff.max.ms):
+// warn on the first failure and then every tenth, the others are debug lines.
+void Sender::log_link_failure(int32_t node, const std::string &reason, int failures) {
+    const std::string about = node >= 0 ? "broker " + std::to_string(node) : "bootstrap";
+    if (failures <= 1)
+        logger_.warn(about, reason);
+    else if (failures % 10 == 0)
+        logger_.warn(about, reason + " (" + std::to_string(failures) + " failures in a row)");
+    else
+        logger_.debug(Logger::Category::kBroker, about, reason);
 }
 
 std::vector<kprod_partition_info_t> Sender::partitions_of(const std::string &topic) {

@@ -53,6 +53,7 @@ public:
 
 private:
     void run_once();
+    void log_link_failure(int32_t node, const std::string &reason, int failures);
     void arm_timer(Clock::time_point when);
     std::vector<int32_t> ready_nodes(Clock::time_point now, Clock::time_point &next_check);
     bool node_available(int32_t node, Clock::time_point now) const;
