@@ -148,11 +148,16 @@ std::vector<int32_t> Sender::ready_nodes(Clock::time_point now, Clock::time_poin
         if (!table) continue;
         load_partitions_.clear();
         load_queue_sizes_.clear();
+        // One lookup by name per topic: this loop runs on every wakeup.
+        const net::TopicMetadata *metadata = cluster_.metadata().topic(topic->name);
         for (PartitionQueue *queue : table->queues) {
             size_t batches = 0;
             const bool ready = accumulator_.is_ready(*queue, now, next_check, &batches);
             if (!ready && !adaptive) continue;
-            const int32_t leader = cluster_.metadata().leader_of(topic->name, queue->partition);
+            const auto index = static_cast<size_t>(queue->partition);
+            const int32_t leader = metadata && index < metadata->partitions.size()
+                                       ? metadata->partitions[index].leader_id
+                                       : -1;
             if (adaptive && leader >= 0 && node_available(leader, now)) {
                 load_partitions_.push_back(queue->partition);
                 load_queue_sizes_.push_back(static_cast<int32_t>(batches));

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <initializer_list>
 #include <map>
@@ -63,6 +64,41 @@ inline std::string bootstrap() {
 
 inline int leader_of(const std::string &topic, int partition) {
     return std::stoi(cluster_output("leader-of " + topic + " " + std::to_string(partition)));
+}
+
+// Each partition's leader, partition 0 first.
+inline std::vector<int> leaders_of(const std::string &topic, int partitions) {
+    std::vector<int> leaders;
+    for (int p = 0; p < partitions; ++p) leaders.push_back(leader_of(topic, p));
+    return leaders;
+}
+
+// The node a test froze (SIGSTOP), -1 when none: thawed at exit, even when a
+// CHECK fails, so that the next test starts from a live cluster.
+inline int &frozen_node() {
+    static int node = -1;
+    return node;
+}
+
+inline void thaw_frozen_node() {
+    if (frozen_node() < 0) return;
+    cluster("node-thaw " + std::to_string(frozen_node()));
+    frozen_node() = -1;
+}
+
+inline void freeze_node(int node) {
+    // At exit nothing may exit again (as a failed CHECK would): plain system().
+    static const bool thaw_at_exit = [] {
+        return std::atexit([] {
+                   if (frozen_node() >= 0)
+                       std::system((kafka_local() + " node-thaw " +
+                                    std::to_string(frozen_node()) + " >&2")
+                                       .c_str());
+               }) == 0;
+    }();
+    (void)thaw_at_exit;
+    cluster("node-freeze " + std::to_string(node));
+    frozen_node() = node;
 }
 
 // Polls `condition` every `poll_ms` until it holds or `timeout_s` passed.

@@ -8,7 +8,6 @@
 // acks=1, so that only the frozen node's own partitions wait (with acks=all
 // every partition would wait for the frozen follower). After the thaw every
 // record is delivered once, in order, as kcat reads the log back.
-#include <cstdlib>
 #include <set>
 
 #include "fault_harness.h"
@@ -20,14 +19,6 @@ constexpr int kPerSecond = 5000;
 constexpr int kMaxRecords = 200000;
 constexpr int64_t kFreezeMs = 6000;  // under the brokers' 9 s session timeout
 constexpr int64_t kSettleMs = 1500;  // after freezing, before counting
-
-int frozen_node = -1;
-
-void thaw_on_exit() {
-    if (frozen_node > 0)
-        std::system(
-            (fault::kafka_local() + " node-thaw " + std::to_string(frozen_node) + " >&2").c_str());
-}
 
 struct Share {
     int on_frozen = 0, total = 0;
@@ -49,8 +40,7 @@ Share share(const fault::Tracker &tracker, int sent, const std::set<int> &frozen
 
 void slow_broker(const char *round, const char *availability_timeout_ms, double most_allowed) {
     const std::string topic = fault::fresh_topic("fault-adaptive", kPartitions);
-    std::vector<int> leaders;
-    for (int p = 0; p < kPartitions; ++p) leaders.push_back(fault::leader_of(topic, p));
+    const std::vector<int> leaders = fault::leaders_of(topic, kPartitions);
     const int victim = leaders[0];
     std::set<int> frozen_partitions;
     for (int p = 0; p < kPartitions; ++p)
@@ -71,12 +61,10 @@ void slow_broker(const char *round, const char *availability_timeout_ms, double 
     });
     CHECK(fault::wait_until([&] { return tracker.sent.load() >= 5 * kPerSecond; }, 300, 5));
     const int64_t frozen_ms = fault::now_ms();
-    fault::cluster("node-freeze " + std::to_string(victim));
-    frozen_node = victim;
+    fault::freeze_node(victim);
     std::this_thread::sleep_for(std::chrono::milliseconds(kFreezeMs));
     const int64_t thawed_ms = fault::now_ms();
-    fault::cluster("node-thaw " + std::to_string(victim));
-    frozen_node = -1;
+    fault::thaw_frozen_node();
     std::this_thread::sleep_for(std::chrono::seconds(3));
     keep_sending = false;
     sender.join();
@@ -113,7 +101,6 @@ void slow_broker(const char *round, const char *availability_timeout_ms, double 
 }  // namespace
 
 int main() {
-    std::atexit(thaw_on_exit);
     // The uniform share is a third: ask for well under half of it.
     slow_broker("A (adaptive, no availability timeout)", "0", 0.15);
     slow_broker("B (availability timeout 500 ms)", "500", 0.02);

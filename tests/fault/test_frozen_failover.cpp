@@ -8,7 +8,6 @@
 // it had received, kcat must find every record exactly once, in order.
 // Prints the time from the freeze to the first acknowledgement by the new
 // leader (of a record sent after the freeze: the frozen node can give none).
-#include <cstdlib>
 #include <set>
 
 #include "fault_harness.h"
@@ -21,21 +20,11 @@ constexpr int kMaxRecords = 1000000;
 constexpr int64_t kFreezeMs = 75000;
 constexpr int64_t kFailoverBoundMs = 15000;
 
-int frozen_node = -1;
-
-void thaw_on_exit() {
-    if (frozen_node > 0)
-        std::system(
-            (fault::kafka_local() + " node-thaw " + std::to_string(frozen_node) + " >&2").c_str());
-}
-
 }  // namespace
 
 int main() {
-    std::atexit(thaw_on_exit);
     const std::string topic = fault::fresh_topic("fault-failover", kPartitions);
-    std::vector<int> leaders;
-    for (int p = 0; p < kPartitions; ++p) leaders.push_back(fault::leader_of(topic, p));
+    const std::vector<int> leaders = fault::leaders_of(topic, kPartitions);
     const int victim = leaders[0];
     std::set<int> frozen_partitions;
     for (int p = 0; p < kPartitions; ++p)
@@ -51,8 +40,7 @@ int main() {
     CHECK(fault::wait_until([&] { return tracker.sent.load() >= 5 * kPerSecond; }, 300, 5));
     const int frozen_after = tracker.sent.load();
     const int64_t frozen_ms = fault::now_ms();
-    fault::cluster("node-freeze " + std::to_string(victim));
-    frozen_node = victim;
+    fault::freeze_node(victim);
     // Only a new leader can acknowledge a record sent once the node is stopped.
     tracker.watch_since_ms.store(fault::now_ms());
 
@@ -77,8 +65,7 @@ int main() {
     // Stay frozen for the full 75 s, sending on.
     while (fault::now_ms() - frozen_ms < kFreezeMs)
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    fault::cluster("node-thaw " + std::to_string(victim));
-    frozen_node = -1;
+    fault::thaw_frozen_node();
     std::this_thread::sleep_for(std::chrono::seconds(5));  // the thawed node catches up
     keep_sending = false;
     sender.join();

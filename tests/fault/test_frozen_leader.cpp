@@ -12,7 +12,6 @@
 //     metadata and learns the new leader some 15 s before the frozen
 //     leader's requests time out: newer records of the partition reach the
 //     new leader while older ones are still unanswered at the frozen one.
-#include <cstdlib>
 
 #include "fault_harness.h"
 
@@ -28,20 +27,11 @@ constexpr int64_t kFlushSlackMs = 1500;
 // leader-of is polled between flushes, so it notices the move up to ~3 s late.
 constexpr int64_t kHealthySlackMs = 6000;
 
-int frozen_node = -1;
-
-void thaw_on_exit() {
-    if (frozen_node > 0)
-        std::system(
-            (fault::kafka_local() + " node-thaw " + std::to_string(frozen_node) + " >&2").c_str());
-}
-
 void freeze_leader(const char *round, int request_timeout_ms, bool new_topic_after_move) {
     const std::string topic = fault::fresh_topic("fault-freeze", kPartitions);
     const std::string second_topic = topic + "-second";
     if (new_topic_after_move) fault::cluster("cluster-create-topic " + second_topic + " 1");
-    std::vector<int> leaders;
-    for (int p = 0; p < kPartitions; ++p) leaders.push_back(fault::leader_of(topic, p));
+    const std::vector<int> leaders = fault::leaders_of(topic, kPartitions);
     const int victim = leaders[0];
     kprod_t *producer = fault::new_producer(
         {{"linger.ms", "5"}, {"request.timeout.ms", std::to_string(request_timeout_ms).c_str()}});
@@ -57,8 +47,7 @@ void freeze_leader(const char *round, int request_timeout_ms, bool new_topic_aft
     CHECK(fault::wait_until([&] { return tracker.sent.load() >= 10 * kPerSecond; }, 300, 5));
     const int frozen_after = tracker.sent.load();
     const int64_t frozen_ms = fault::now_ms();
-    fault::cluster("node-freeze " + std::to_string(victim));
-    frozen_node = victim;
+    fault::freeze_node(victim);
 
     int64_t side_sent_ms = 0;
     int64_t moved_ms = 0, longest_flush_ms = 0;
@@ -99,8 +88,7 @@ void freeze_leader(const char *round, int request_timeout_ms, bool new_topic_aft
     CHECK_MSG(flushed == KPROD_OK, "flush with the node still frozen: %s (%d of %d reported)",
               kprod_err_str(flushed), tracker.reported.load(), total);
     const int64_t delivered_ms = fault::now_ms();
-    fault::cluster("node-thaw " + std::to_string(victim));
-    frozen_node = -1;
+    fault::thaw_frozen_node();
     tracker.stop();
     kprod_destroy(producer);
 
@@ -153,7 +141,6 @@ void freeze_leader(const char *round, int request_timeout_ms, bool new_topic_aft
 }  // namespace
 
 int main() {
-    std::atexit(thaw_on_exit);
     freeze_leader("A", 10000, false);
     freeze_leader("B", 30000, true);
     std::printf("2 passed, 0 failed: a frozen leader cost no record and no duplicate\n");

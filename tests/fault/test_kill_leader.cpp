@@ -11,8 +11,7 @@ int main() {
     constexpr int kPerSecond = 10000;  // 20 s of sending: the kill lands in the middle
 
     const std::string topic = fault::fresh_topic("fault-kill", kPartitions);
-    std::vector<int> leaders;
-    for (int p = 0; p < kPartitions; ++p) leaders.push_back(fault::leader_of(topic, p));
+    const std::vector<int> leaders = fault::leaders_of(topic, kPartitions);
     const int victim = leaders[0];
 
     kprod_t *producer = fault::new_producer({{"linger.ms", "5"}});
