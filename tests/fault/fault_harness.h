@@ -15,12 +15,14 @@
 #include <cstring>
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "../integration/harness.h"
+#include "producer_under_test.h"
 
 namespace fault {
 
@@ -174,14 +176,12 @@ public:
     std::atomic<int64_t> watch_since_ms{INT64_MAX};
     std::vector<std::atomic<int64_t>> first_success_since_watch;
 
+    Tracker(ProducerUnderTest &producer, std::string topic, int capacity, int partitions)
+        : Tracker(nullptr, &producer, std::move(topic), capacity, partitions) {}
+    // kprod, as most tests drive it.
     Tracker(kprod_t *producer, std::string topic, int capacity, int partitions)
-        : records(static_cast<size_t>(capacity)),
-          first_success_since_watch(static_cast<size_t>(partitions)),
-          producer_(producer),
-          topic_(std::move(topic)),
-          partitions_(partitions) {
-        reporter_ = std::thread([this] { collect(); });
-    }
+        : Tracker(std::make_unique<KprodUnderTest>(producer), nullptr, std::move(topic), capacity,
+                  partitions) {}
     ~Tracker() { stop(); }
 
     // Sends ids [first, first + count) at about `per_second`, each to
@@ -190,6 +190,7 @@ public:
     template <typename OnSent>
     void send_paced(int first, int count, int per_second, OnSent on_sent) {
         const auto start = Clock::now();
+        std::string error;
         for (int i = 0; i < count; ++i) {
             const int id = first + i;
             if (i % 100 == 0) {
@@ -197,16 +198,10 @@ public:
                     start + std::chrono::microseconds(int64_t{i} * 1000000 / per_second);
                 std::this_thread::sleep_until(due);
             }
-            const std::string value = value_of(id);
-            kprod_message_t msg = KPROD_MESSAGE_INIT;
-            msg.topic = topic_.c_str();
-            msg.partition = any_partition ? KPROD_PARTITION_ANY : id % partitions_;
-            msg.value = value.data();
-            msg.value_len = value.size();
-            msg.opaque = reinterpret_cast<void *>(static_cast<uintptr_t>(id) + 1);
             records[static_cast<size_t>(id)].sent_ms = now_ms();
-            const kprod_err_t err = kprod_send(producer_, &msg);
-            CHECK_MSG(err == KPROD_OK, "send %d: %s", id, kprod_err_str(err));
+            CHECK_MSG(producer_.send(topic_, any_partition ? -1 : id % partitions_, value_of(id),
+                                     id, error),
+                      "%s: send %d: %s", producer_.name(), id, error.c_str());
             sent.fetch_add(1, std::memory_order_release);
             on_sent(id);
         }
@@ -218,13 +213,9 @@ public:
     // Sends one record to another topic, outside the records tracked (its
     // report is only counted in side_reports).
     void side_send(const std::string &topic) {
-        const std::string value = "side";
-        kprod_message_t msg = KPROD_MESSAGE_INIT;
-        msg.topic = topic.c_str();
-        msg.value = value.data();
-        msg.value_len = value.size();
-        const kprod_err_t err = kprod_send(producer_, &msg);
-        CHECK_MSG(err == KPROD_OK, "send to %s: %s", topic.c_str(), kprod_err_str(err));
+        std::string error;
+        CHECK_MSG(producer_.send(topic, -1, "side", -1, error), "send to %s: %s", topic.c_str(),
+                  error.c_str());
     }
 
     // Waits for the reporter to take every report, then stops it.
@@ -234,27 +225,37 @@ public:
         reporter_.join();
     }
 
-    kprod_t *producer() const { return producer_; }
     const std::string &topic() const { return topic_; }
 
 private:
+    // `owned`: the adapter the kprod_t constructor made, else null and `producer` is used.
+    Tracker(std::unique_ptr<ProducerUnderTest> owned, ProducerUnderTest *producer,
+            std::string topic, int capacity, int partitions)
+        : records(static_cast<size_t>(capacity)),
+          first_success_since_watch(static_cast<size_t>(partitions)),
+          owned_(std::move(owned)),
+          producer_(owned_ ? *owned_ : *producer),
+          topic_(std::move(topic)),
+          partitions_(partitions) {
+        reporter_ = std::thread([this] { collect(); });
+    }
+
     void collect() {
-        kprod_report_t reports[512];
+        std::vector<Report> reports;
         while (true) {
-            const size_t n = kprod_poll_reports(producer_, reports, 512, sizeof reports[0], 100);
+            reports.clear();
+            producer_.poll(reports, 100);
             const int64_t now = now_ms();
-            for (size_t i = 0; i < n; ++i) {
-                const kprod_report_t &r = reports[i];
-                // A record the test sent elsewhere with a null opaque (see side_send).
-                if (r.opaque == nullptr) {
+            for (const Report &r : reports) {
+                // A record the test sent elsewhere (see side_send).
+                if (r.id < 0) {
                     side_reports.fetch_add(1, std::memory_order_release);
                     continue;
                 }
-                const auto id = static_cast<int64_t>(reinterpret_cast<uintptr_t>(r.opaque)) - 1;
-                CHECK_MSG(id >= 0 && id < static_cast<int64_t>(records.size()),
-                          "report with a foreign opaque %lld", static_cast<long long>(id));
-                CHECK(std::strcmp(r.topic, topic_.c_str()) == 0);
-                RecordState &state = records[static_cast<size_t>(id)];
+                CHECK_MSG(r.id < static_cast<int64_t>(records.size()),
+                          "report with a foreign id %lld", static_cast<long long>(r.id));
+                CHECK(r.topic == topic_);
+                RecordState &state = records[static_cast<size_t>(r.id)];
                 ++state.reports;
                 state.reported_ms = now;
                 state.err = r.err;
@@ -270,12 +271,13 @@ private:
                         .compare_exchange_strong(none, now);
                 }
             }
-            reported.fetch_add(static_cast<int>(n), std::memory_order_release);
-            if (n == 0 && stopping_.load() && kprod_outstanding(producer_) == 0) break;
+            reported.fetch_add(static_cast<int>(reports.size()), std::memory_order_release);
+            if (reports.empty() && stopping_.load() && producer_.outstanding() == 0) break;
         }
     }
 
-    kprod_t *producer_;
+    std::unique_ptr<ProducerUnderTest> owned_;  // before producer_, which may refer to it
+    ProducerUnderTest &producer_;
     const std::string topic_;
     const int partitions_;
     std::atomic<bool> stopping_{false};
@@ -309,19 +311,41 @@ struct VerifyOptions {
     bool all_must_succeed = true;
     // Ids [0, checked) are checked; later ones were never sent.
     int checked = -1;
+    // For a peer client: count what a kprod run would fail on, and go on.
+    bool measure_only = false;
 };
 
 struct VerifySummary {
     int succeeded = 0, failed = 0, possibly_persisted_failures = 0, in_log = 0;
     int success_without_offset = 0;  // a success whose report had offset -1
     std::map<kprod_err_t, int> failures_by_error;
+    // Counted only with measure_only (otherwise the first one fails the test).
+    int duplicated = 0;            // records in the log more than once
+    int not_persisted_in_log = 0;  // reported not persisted, yet in the log
+    int lost = 0;                  // reported persisted, not in the log (or elsewhere)
+    int out_of_order = 0;          // a partition's records not in the order sent
+    int wrong_report_count = 0;    // records with no report, or more than one
 };
+
+// A violation: fails a kprod run at once, with the message; a peer's is counted.
+#define FAULT_VIOLATION(options, counter, condition, ...)                                     \
+    do {                                                                                      \
+        if (!(condition)) {                                                                   \
+            if (!(options).measure_only) {                                                    \
+                std::fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #condition); \
+                std::fprintf(stderr, __VA_ARGS__);                                            \
+                std::fputc('\n', stderr);                                                     \
+                std::exit(1);                                                                 \
+            }                                                                                 \
+            ++(counter);                                                                      \
+        }                                                                                     \
+    } while (0)
 
 // Every record got exactly one report; every success is in the log once, at
 // the reported partition and offset; a failure said not persisted is absent;
 // nothing is in the log twice; per partition, ids grow with offsets (one
 // sending thread, so that is the order it sent them in). Exits the test on
-// the first violation, with details.
+// the first violation, with details (or counts them, see measure_only).
 inline VerifySummary verify(const Tracker &tracker, const VerifyOptions &options = {}) {
     const std::vector<RecordState> &records = tracker.records;
     const int checked = options.checked >= 0 ? options.checked : static_cast<int>(records.size());
@@ -362,33 +386,37 @@ inline VerifySummary verify(const Tracker &tracker, const VerifyOptions &options
         std::fprintf(stderr, "\n");
         const RecordState &s = records[static_cast<size_t>(first_duplicate)];
         CHECK_MSG(
-            false,
+            options.measure_only,
             "record %d (and %d more) in the log twice; its report: %s at %d/%lld, persisted %d",
             first_duplicate, duplicated - 1, kprod_err_str(s.err), s.partition,
             static_cast<long long>(s.offset), s.persisted);
+        summary.duplicated = duplicated;
     }
     std::map<int, const LogRecord *> where;
     for (const LogRecord &r : log) where[r.id] = &r;
     for (int id = 0; id < checked; ++id) {
         const RecordState &s = records[static_cast<size_t>(id)];
         const int n = copies[static_cast<size_t>(id)];
-        CHECK_MSG(s.reports == 1, "record %d got %d reports", id, s.reports);
-        CHECK_MSG(n <= 1, "record %d is in the log %d times (reported %s, persisted %d)", id, n,
-                  kprod_err_str(s.err), s.persisted);
+        FAULT_VIOLATION(options, summary.wrong_report_count, s.reports == 1,
+                        "record %d got %d reports", id, s.reports);
         if (s.err == KPROD_OK) {
             ++summary.succeeded;
             CHECK_MSG(s.persisted == KPROD_PERSISTED, "record %d succeeded with persisted=%d", id,
                       s.persisted);
-            CHECK_MSG(n == 1, "record %d reported delivered at %d/%lld is not in the log", id,
-                      s.partition, static_cast<long long>(s.offset));
+            FAULT_VIOLATION(options, summary.lost, n >= 1,
+                            "record %d reported delivered at %d/%lld is not in the log", id,
+                            s.partition, static_cast<long long>(s.offset));
+            if (n == 0) continue;
             const LogRecord &r = *where[id];
-            CHECK_MSG(r.partition == s.partition, "record %d reported in partition %d, found in %d",
-                      id, s.partition, r.partition);
+            FAULT_VIOLATION(options, summary.lost, r.partition == s.partition,
+                            "record %d reported in partition %d, found in %d", id, s.partition,
+                            r.partition);
             if (s.offset < 0)
                 ++summary.success_without_offset;
             else
-                CHECK_MSG(r.offset == s.offset, "record %d reported at offset %lld, found at %lld",
-                          id, static_cast<long long>(s.offset), static_cast<long long>(r.offset));
+                FAULT_VIOLATION(options, summary.lost, r.offset == s.offset,
+                                "record %d reported at offset %lld, found at %lld", id,
+                                static_cast<long long>(s.offset), static_cast<long long>(r.offset));
         } else {
             ++summary.failed;
             ++summary.failures_by_error[s.err];
@@ -396,8 +424,9 @@ inline VerifySummary verify(const Tracker &tracker, const VerifyOptions &options
                       "record %d failed: %s (broker error %d, persisted %d)", id,
                       kprod_err_str(s.err), s.broker_error, s.persisted);
             if (s.persisted == KPROD_NOT_PERSISTED)
-                CHECK_MSG(n == 0, "record %d reported not persisted (%s) is in the log", id,
-                          kprod_err_str(s.err));
+                FAULT_VIOLATION(options, summary.not_persisted_in_log, n == 0,
+                                "record %d reported not persisted (%s) is in the log", id,
+                                kprod_err_str(s.err));
             else
                 ++summary.possibly_persisted_failures;
         }
@@ -410,14 +439,23 @@ inline VerifySummary verify(const Tracker &tracker, const VerifyOptions &options
     for (const LogRecord &r : ordered) {
         auto [it, first] = last.try_emplace(r.partition, r.offset, r.id);
         if (!first) {
-            CHECK_MSG(r.id > it->second.second,
-                      "partition %d: record %d at offset %lld after record %d at %lld", r.partition,
-                      r.id, static_cast<long long>(r.offset), it->second.second,
-                      static_cast<long long>(it->second.first));
+            FAULT_VIOLATION(options, summary.out_of_order, r.id > it->second.second,
+                            "partition %d: record %d at offset %lld after record %d at %lld",
+                            r.partition, r.id, static_cast<long long>(r.offset), it->second.second,
+                            static_cast<long long>(it->second.first));
             it->second = {r.offset, r.id};
         }
     }
     return summary;
+}
+
+// A peer's summary line: what kprod's run would have failed on.
+inline void print_violations(const char *client, const VerifySummary &s) {
+    std::fprintf(stderr,
+                 "%s: %d duplicated, %d reported not persisted yet in the log, %d lost or "
+                 "misplaced, %d out of order, %d with no or several reports\n",
+                 client, s.duplicated, s.not_persisted_in_log, s.lost, s.out_of_order,
+                 s.wrong_report_count);
 }
 
 // Latency (report time - send time) figures, in ms, for ids in [first, last).

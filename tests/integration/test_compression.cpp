@@ -401,8 +401,14 @@ OffsetOwners offset_owners(const Deliveries &deliveries) {
 
 // Where the topic keeps what producers send, each batch holds one config's
 // records in that config's codec (or none: kprod sends a batch that compression
-// would not shrink, such as a lone record, as it is, and Kafka allows that; but
-// not many); elsewhere every batch is in the topic's codec.
+// would not shrink, such as a lone record, as it is, and Kafka allows that);
+// elsewhere every batch is in the topic's codec. How many batches end up small
+// depends on timing (a slow build lingers out with fewer records), so the check
+// is per batch: these records shrink under every codec from four on (measured
+// with the zstd --fast=5 and lz4 -1 tools), so a batch of more than
+// kMostUncompressed went uncompressed only if kprod failed to compress it.
+constexpr int kMostUncompressed = 6;
+
 void check_stored_codecs(const std::vector<StoredBatch> &batches, const Deliveries &deliveries) {
     const OffsetOwners owners = offset_owners(deliveries);
     std::vector<long> stored_bytes(kConfigCount, 0);
@@ -424,7 +430,11 @@ void check_stored_codecs(const std::vector<StoredBatch> &batches, const Deliveri
         }
         CHECK_MSG(batch.codec == kConfigs[config].codec || batch.codec == "none",
                   "a %s batch stored as %s", label, batch.codec.c_str());
-        if (batch.codec == "none") uncompressed_records[static_cast<size_t>(config)] += records;
+        if (batch.codec == "none") {
+            CHECK_MSG(records <= kMostUncompressed, "%s: a batch of %d records sent uncompressed",
+                      label, records);
+            uncompressed_records[static_cast<size_t>(config)] += records;
+        }
         for (int64_t offset = batch.base_offset; offset <= batch.last_offset; ++offset) {
             const auto owner = owners.find({batch.topic, batch.partition, offset});
             CHECK_MSG(owner != owners.end() && owner->second == config,
@@ -443,8 +453,6 @@ void check_stored_codecs(const std::vector<StoredBatch> &batches, const Deliveri
         std::fprintf(stderr, "%s: %d records in %ld bytes of batches (%d uncompressed)\n",
                      kConfigs[config].label, kPerConfig, stored_bytes[static_cast<size_t>(config)],
                      uncompressed);
-        CHECK_MSG(uncompressed * 100 <= kPerConfig, "%s: %d of %d records sent uncompressed",
-                  kConfigs[config].label, uncompressed, kPerConfig);
     }
 }
 
