@@ -1,5 +1,7 @@
 #include "protocol/metadata_messages.h"
 
+#include <algorithm>
+
 namespace kprod::protocol {
 
 void encode_metadata_request(std::vector<uint8_t> &out, int16_t version, int32_t correlation_id,
@@ -83,7 +85,10 @@ bool decode_metadata_response(const uint8_t *body, size_t size, int16_t version,
     }
     if (version >= 8 && version <= 10) reader.int32();  // cluster authorized operations
     reader.skip_tagged_fields(flexible);
-    return reader.ok();
+    // A port that does not fit a TCP port makes the response malformed, not a wrong address.
+    const bool ports_valid = std::all_of(out.brokers.begin(), out.brokers.end(),
+                                         [](const auto &b) { return b.port >= 0 && b.port <= 65535; });
+    return reader.ok() && ports_valid;
 }
 
 }  // namespace kprod::protocol

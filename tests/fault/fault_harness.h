@@ -327,16 +327,19 @@ struct VerifySummary {
     int wrong_report_count = 0;    // records with no report, or more than one
 };
 
-// A violation: fails a kprod run at once, with the message; a peer's is counted.
+// A violation: fails a kprod run at once, with the message; a peer's is
+// counted, and the first of each kind printed.
 #define FAULT_VIOLATION(options, counter, condition, ...)                                     \
     do {                                                                                      \
         if (!(condition)) {                                                                   \
-            if (!(options).measure_only) {                                                    \
-                std::fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #condition); \
+            if (!(options).measure_only || (counter) == 0) {                                  \
+                std::fprintf(stderr, "%s:%d: %s: %s: ", __FILE__, __LINE__,                   \
+                             (options).measure_only ? "first violation" : "CHECK failed",     \
+                             #condition);                                                     \
                 std::fprintf(stderr, __VA_ARGS__);                                            \
                 std::fputc('\n', stderr);                                                     \
-                std::exit(1);                                                                 \
             }                                                                                 \
+            if (!(options).measure_only) std::exit(1);                                        \
             ++(counter);                                                                      \
         }                                                                                     \
     } while (0)
@@ -384,7 +387,22 @@ inline VerifySummary verify(const Tracker &tracker, const VerifyOptions &options
                      "%d records are in the log more than once; per partition:", duplicated);
         for (auto [partition, n] : per_partition) std::fprintf(stderr, " %d: %d", partition, n);
         std::fprintf(stderr, "\n");
+        // What the duplicated records were told: the reports that lie.
+        std::map<std::pair<kprod_err_t, kprod_persisted_t>, int> by_report;
+        for (int id = 0; id < checked; ++id)
+            if (copies[static_cast<size_t>(id)] > 1)
+                ++by_report[{records[static_cast<size_t>(id)].err,
+                             records[static_cast<size_t>(id)].persisted}];
+        std::fprintf(stderr, "their reports:");
+        for (auto [report, n] : by_report)
+            std::fprintf(stderr, " %s (persisted %d): %d;", kprod_err_str(report.first),
+                         report.second, n);
+        std::fprintf(stderr, "\n");
         const RecordState &s = records[static_cast<size_t>(first_duplicate)];
+        if (options.measure_only)
+            std::fprintf(stderr, "first duplicate: record %d, reported %s at %d/%lld\n",
+                         first_duplicate, kprod_err_str(s.err), s.partition,
+                         static_cast<long long>(s.offset));
         CHECK_MSG(
             options.measure_only,
             "record %d (and %d more) in the log twice; its report: %s at %d/%lld, persisted %d",

@@ -179,7 +179,7 @@ void metadata_topic(WireWriter &w, int16_t version, bool flexible, int16_t error
     w.empty_tagged_fields(flexible);
 }
 
-Bytes metadata_response(int16_t version) {
+Bytes metadata_response_body(int16_t version, int32_t port) {
     const bool flexible = is_flexible(kMetadataVersions, version);
     Bytes body;
     WireWriter w(body);
@@ -190,7 +190,7 @@ Bytes metadata_response(int16_t version) {
     for (int32_t node = 1; node <= 2; ++node) {
         w.int32(node);
         w.string("broker-" + std::to_string(node), flexible);
-        w.int32(9092);
+        w.int32(port);
         w.nullable_string(racks[node - 1], flexible);
         w.empty_tagged_fields(flexible);
     }
@@ -201,7 +201,11 @@ Bytes metadata_response(int16_t version) {
     metadata_topic(w, version, flexible, kUnknownTopicOrPartition, "missing", {});
     if (version >= 8 && version <= 10) w.int32(std::numeric_limits<int32_t>::min());
     w.empty_tagged_fields(flexible);
+    return body;
+}
 
+Bytes metadata_response(int16_t version) {
+    const Bytes body = metadata_response_body(version, 9092);
     MetadataResponse decoded;
     const std::string what = "Metadata v" + std::to_string(version);
     require(decode_metadata_response(body.data(), body.size(), version, decoded),
@@ -213,6 +217,10 @@ Bytes metadata_response(int16_t version) {
                 decoded.topics[1].name == "missing" &&
                 decoded.topics[1].error_code == kUnknownTopicOrPartition,
             what + " decodes to other values");
+    // A port no TCP port can be makes the response malformed.
+    const Bytes bad_port = metadata_response_body(version, 70000);
+    require(!decode_metadata_response(bad_port.data(), bad_port.size(), version, decoded),
+            what + " with broker port 70000 decodes");
     return body;
 }
 
