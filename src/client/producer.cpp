@@ -85,8 +85,9 @@ kprod_err_t Producer::send(const kprod_message_t &original) {
     kprod_message_t intercepted;
     const kprod_message_t &message =
         run_on_send(callbacks_.interceptors, original, intercepted, logger_);
-    const protocol::RecordView record{message.key,     message.key_len,     message.value,
-                                      message.value_len, message.headers, message.header_count};
+    const protocol::SizedRecord record(protocol::RecordView{message.key, message.key_len,
+                                                            message.value, message.value_len,
+                                                            message.headers, message.header_count});
     const size_t needed = RecordAccumulator::single_record_batch_size(record);
     if (needed > static_cast<size_t>(config_.max_request_size) ||
         needed > static_cast<size_t>(config_.buffer_memory))

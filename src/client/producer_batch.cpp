@@ -9,7 +9,7 @@ ProducerBatch::ProducerBatch(Topic *topic_, int32_t partition_, uint8_t *buffer_
     : topic(topic_), partition(partition_), buffer(buffer_), created(created_),
       capacity_(capacity_) {}
 
-bool ProducerBatch::try_append(const protocol::RecordView &record, int64_t timestamp_ms,
+bool ProducerBatch::try_append(const protocol::SizedRecord &record, int64_t timestamp_ms,
                                void *opaque) {
     const bool first = records.empty();
     const int64_t timestamp_delta = first ? 0 : timestamp_ms - base_timestamp_;
@@ -17,7 +17,7 @@ bool ProducerBatch::try_append(const protocol::RecordView &record, int64_t times
     size_t body_size = 0;
     size_t needed = protocol::record_encoded_size(record, timestamp_delta, offset_delta, body_size);
     if (!first && size_ + needed > capacity_) return false;
-    protocol::write_record(buffer + size_, record, timestamp_delta, offset_delta, body_size);
+    protocol::write_record(buffer + size_, record.view, timestamp_delta, offset_delta, body_size);
     size_ += needed;
     if (first) {
         base_timestamp_ = timestamp_ms;

@@ -36,7 +36,7 @@ public:
 
     // Appends the record if it fits (an empty batch always takes its first
     // record: its buffer was sized for it). Runs under the partition's mutex.
-    bool try_append(const protocol::RecordView &record, int64_t timestamp_ms, void *opaque);
+    bool try_append(const protocol::SizedRecord &record, int64_t timestamp_ms, void *opaque);
 
     // Whether no more records should go in (the Java builder's isFull()).
     bool is_full() const { return size_ + kSmallestRecord > capacity_; }

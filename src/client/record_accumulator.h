@@ -72,11 +72,11 @@ public:
     };
     // Encodes the record into the partition's open batch, opening a new batch
     // (and waiting for memory until `deadline`) when it does not fit.
-    AppendResult append(Topic &topic, PartitionQueue &queue, const protocol::RecordView &record,
+    AppendResult append(Topic &topic, PartitionQueue &queue, const protocol::SizedRecord &record,
                         int64_t timestamp_ms, void *opaque, SendDeadline &deadline);
 
     // Bytes a record needs as the only record of a batch, header included.
-    static size_t single_record_batch_size(const protocol::RecordView &record);
+    static size_t single_record_batch_size(const protocol::SizedRecord &record);
 
     // Flushes in progress make every batch sendable at once (KafkaProducer.flush).
     void begin_flush() { flushes_in_progress_.fetch_add(1, std::memory_order_acq_rel); }
@@ -119,11 +119,12 @@ private:
     // How many bytes a new batch's buffer gets: batch.size, or with compression
     // as many raw bytes as are expected to compress to batch.size.
     size_t new_batch_capacity(const Topic &topic, size_t record_batch_size) const;
-    bool try_append_to_last(PartitionQueue &queue, const protocol::RecordView &record,
+    bool try_append_to_last(PartitionQueue &queue, const protocol::SizedRecord &record,
                             int64_t timestamp_ms, void *opaque, AppendResult &result);
 
     const AccumulatorSettings settings_;
     BufferPool &pool_;
+    const uint64_t serial_;  // tells accumulators apart in each thread's last-topic cache
     std::atomic<int> flushes_in_progress_{0};
     std::atomic<bool> closing_{false};
 

@@ -31,12 +31,8 @@ uint8_t *write_big_endian(uint8_t *out, T value) {
 
 }  // namespace
 
-size_t record_encoded_size(const RecordView &record, int64_t timestamp_delta, int32_t offset_delta,
-                           size_t &body_size) {
-    size_t size = 1;  // attributes
-    size += varlong_size(timestamp_delta);
-    size += varint_size(offset_delta);
-    size += nullable_field_size(record.key, record.key_len);
+size_t record_fields_size(const RecordView &record) {
+    size_t size = nullable_field_size(record.key, record.key_len);
     size += nullable_field_size(record.value, record.value_len);
     size += varint_size(static_cast<int32_t>(record.header_count));
     for (size_t i = 0; i < record.header_count; ++i) {
@@ -44,8 +40,14 @@ size_t record_encoded_size(const RecordView &record, int64_t timestamp_delta, in
         size += varint_size(static_cast<int32_t>(h.name_len)) + h.name_len;
         size += nullable_field_size(h.value, h.value_len);
     }
-    body_size = size;
-    return varint_size(static_cast<int32_t>(size)) + size;
+    return size;
+}
+
+size_t record_encoded_size(const SizedRecord &record, int64_t timestamp_delta,
+                           int32_t offset_delta, size_t &body_size) {
+    // attributes, the two deltas, then the fields
+    body_size = 1 + varlong_size(timestamp_delta) + varint_size(offset_delta) + record.fields_size;
+    return varint_size(static_cast<int32_t>(body_size)) + body_size;
 }
 
 uint8_t *write_record(uint8_t *out, const RecordView &record, int64_t timestamp_delta,

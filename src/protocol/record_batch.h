@@ -30,10 +30,22 @@ struct RecordView {
     size_t header_count;
 };
 
+// Bytes of the record's key, value and headers as encoded (length prefixes
+// included): the part of its size that does not depend on its place in a batch.
+size_t record_fields_size(const RecordView &record);
+
+// A record with its fields' size, worked out once: the producer needs the
+// size for its checks and again for each batch it tries.
+struct SizedRecord {
+    SizedRecord(const RecordView &view_) : view(view_), fields_size(record_fields_size(view_)) {}
+    RecordView view;
+    size_t fields_size;
+};
+
 // Bytes the record takes in the batch, including its length prefix.
 // `body_size` receives the size that the length prefix announces.
-size_t record_encoded_size(const RecordView &record, int64_t timestamp_delta, int32_t offset_delta,
-                           size_t &body_size);
+size_t record_encoded_size(const SizedRecord &record, int64_t timestamp_delta,
+                           int32_t offset_delta, size_t &body_size);
 
 // Writes the record at `out` (which must have record_encoded_size() bytes) and
 // returns the position after it.

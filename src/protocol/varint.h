@@ -3,6 +3,8 @@
 // Header-only and allocation-free: the record encoder calls these per record.
 #pragma once
 
+#include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 
@@ -29,10 +31,16 @@ inline int64_t zigzag_decode64(uint64_t v) {
 
 // ---- sizes: how many bytes encode_*() will write ----
 
+// 7 bits per byte, looked up by the value's bit width: every record needs
+// several of these, and a loop or a division costs more than the lookup.
+inline constexpr auto kVarintSizeByBitWidth = [] {
+    std::array<uint8_t, 65> sizes{};
+    for (size_t bits = 0; bits < sizes.size(); ++bits)
+        sizes[bits] = static_cast<uint8_t>(bits == 0 ? 1 : (bits + 6) / 7);
+    return sizes;
+}();
 inline size_t unsigned_varlong_size(uint64_t v) {
-    size_t size = 1;
-    for (; v >= 0x80u; v >>= 7) ++size;
-    return size;
+    return kVarintSizeByBitWidth[static_cast<size_t>(std::bit_width(v))];
 }
 inline size_t unsigned_varint_size(uint32_t v) { return unsigned_varlong_size(v); }
 inline size_t varint_size(int32_t v) { return unsigned_varint_size(zigzag_encode32(v)); }
