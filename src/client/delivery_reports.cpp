@@ -44,14 +44,22 @@ size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride
     std::unique_lock lock(mutex_);
     changed_.wait_until(lock, deadline, [&] { return ready_records_ > 0 || closed_; });
     size_t taken = 0;
+    // A caller built against this header gets its reports written in place;
+    // another (older, smaller struct; or newer, larger) gets what both know.
+    const bool same_struct = stride == sizeof(kprod_report_t);
     kprod_report_t report;
     while (taken < capacity && !entries_.empty()) {
         Entry &entry = entries_.front();
         while (taken < capacity && entry.next < entry.records.size()) {
-            fill(entry.topic, entry.partition, entry.outcome, entry.records, entry.next++, report);
-            // Copy only what the caller's (possibly older, smaller) struct holds.
-            std::memcpy(reinterpret_cast<char *>(out) + taken * stride, &report,
-                        stride < sizeof report ? stride : sizeof report);
+            if (same_struct) {
+                fill(entry.topic, entry.partition, entry.outcome, entry.records, entry.next++,
+                     out[taken]);
+            } else {
+                fill(entry.topic, entry.partition, entry.outcome, entry.records, entry.next++,
+                     report);
+                std::memcpy(reinterpret_cast<char *>(out) + taken * stride, &report,
+                            stride < sizeof report ? stride : sizeof report);
+            }
             ++taken;
         }
         if (entry.next == entry.records.size()) entries_.pop_front();

@@ -137,6 +137,11 @@ inline kprod_t *new_producer(std::initializer_list<std::pair<const char *, const
     for (auto [name, value] : props)
         CHECK_MSG(kprod_conf_set(conf, name, value, errstr, sizeof errstr) == KPROD_OK, "%s",
                   errstr);
+    // KPROD_FAULT_DEBUG=produce,metadata (kprod's debug property) to see why a run failed.
+    const std::string debug = harness::env_or("KPROD_FAULT_DEBUG", "");
+    if (!debug.empty())
+        CHECK_MSG(kprod_conf_set(conf, "debug", debug.c_str(), errstr, sizeof errstr) == KPROD_OK,
+                  "KPROD_FAULT_DEBUG: %s", errstr);
     kprod_t *p = kprod_new(conf, errstr, sizeof errstr);
     CHECK_MSG(p != nullptr, "%s", errstr);
     return p;
