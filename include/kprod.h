@@ -116,7 +116,13 @@ typedef enum kprod_err {
      *  it cannot be used here. kprod_destroy releases only the handle. */
     KPROD_ERR_FORKED = 18,
     /** The custom partitioner answered a partition the topic does not have. */
-    KPROD_ERR_PARTITIONER = 19
+    KPROD_ERR_PARTITIONER = 19,
+    /** SASL authentication failed: wrong password, unknown user, or a
+     *  mechanism the broker does not enable. Not retried quickly. */
+    KPROD_ERR_AUTHENTICATION = 20,
+    /** The TLS handshake failed: untrusted or expired certificate, host name
+     *  mismatch, no common protocol or cipher, client certificate refused. */
+    KPROD_ERR_SSL_HANDSHAKE = 21
 } kprod_err_t;
 
 /** A short, static English description of an error code. Never NULL. */
@@ -157,6 +163,8 @@ KPROD_EXTERN kprod_err_t kprod_conf_set(kprod_conf_t *conf, const char *name, co
  * Read one property's current value as text into dest (NUL-terminated).
  * *dest_size is the capacity of dest on entry and, on return, the size
  * needed including the NUL. Pass dest == NULL to ask for the size only.
+ * Secret properties (passwords, keys, sasl.jaas.config) that were set read
+ * "[hidden]"; their values cannot be read back.
  *
  * @return KPROD_OK, KPROD_ERR_UNKNOWN_PROPERTY, KPROD_ERR_INVALID_ARG
  *         (NULL conf, name or dest_size; or dest too small: *dest_size says
@@ -293,6 +301,8 @@ KPROD_EXTERN kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen)
  * @return KPROD_OK (exactly one report will follow), or, with no report:
  *         KPROD_ERR_QUEUE_FULL (max.block.ms elapsed waiting for memory),
  *         KPROD_ERR_METADATA_TIMEOUT (max.block.ms elapsed waiting for metadata),
+ *         KPROD_ERR_AUTHENTICATION or KPROD_ERR_SSL_HANDSHAKE (no metadata, and
+ *         connecting to the brokers failed for that reason: the log says why),
  *         KPROD_ERR_UNKNOWN_TOPIC, KPROD_ERR_UNKNOWN_PARTITION,
  *         KPROD_ERR_MSG_TOO_LARGE (over max.request.size or buffer.memory),
  *         KPROD_ERR_INVALID_ARG (NULL p, msg or msg->topic, empty topic,

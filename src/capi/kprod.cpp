@@ -94,6 +94,8 @@ const char *kprod_err_str(kprod_err_t err) {
     case KPROD_ERR_UNSUPPORTED: return "not supported";
     case KPROD_ERR_FORKED: return "the producer belongs to the parent process (created before fork())";
     case KPROD_ERR_PARTITIONER: return "the custom partitioner answered a partition the topic does not have";
+    case KPROD_ERR_AUTHENTICATION: return "SASL authentication failed (credentials or mechanism)";
+    case KPROD_ERR_SSL_HANDSHAKE: return "TLS handshake failed (certificate, host name or protocol)";
     }
     return "unknown error code";
 }
@@ -138,7 +140,7 @@ kprod_err_t kprod_conf_get(const kprod_conf_t *conf, const char *name, char *des
     if (!conf || !name || !dest_size) return KPROD_ERR_INVALID_ARG;
     try {
         std::string value;
-        kprod_err_t err = conf->store.get(name, value);
+        kprod_err_t err = conf->store.get_redacted(name, value);
         if (err != KPROD_OK) return err;
         const size_t capacity = *dest_size;
         *dest_size = value.size() + 1;
@@ -192,10 +194,6 @@ kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen) {
         std::string error;
         if (owned->store.build(config, error) != KPROD_OK) {
             write_error(errstr, errlen, error);
-            return nullptr;
-        }
-        if (config.security_protocol != kprod::client::SecurityProtocol::kPlaintext) {
-            write_error(errstr, errlen, "security.protocol: only PLAINTEXT is implemented so far");
             return nullptr;
         }
         auto handle = std::make_unique<kprod_t>();

@@ -33,7 +33,9 @@ void Cluster::connect(BrokerLink &link, const std::string &host, uint16_t port,
                       Clock::time_point now) {
     if (link.connection || now < link.reconnect_after || shut_down_) return;
     link.negotiated = false;
-    link.connection = std::make_shared<net::Connection>(io_, link.node_id, host, port, *this);
+    link.sasl.reset();
+    link.connection =
+        std::make_shared<net::Connection>(io_, link.node_id, host, port, *this, config_.tls);
     link.connection->connect(std::chrono::milliseconds(config_.socket_connection_setup_timeout_ms));
 }
 
@@ -285,6 +287,10 @@ void Cluster::on_api_versions(BrokerLink &l, const uint8_t *body, size_t size) {
     min = 0, max = -1;
     response.find(protocol::ApiKey::kInitProducerId, min, max);
     l.init_producer_id_version = protocol::negotiate_version(protocol::kInitProducerIdVersions, min, max);
+    min = 0, max = -1;
+    response.find(protocol::ApiKey::kSaslAuthenticate, min, max);
+    const int16_t authenticate_version =
+        protocol::negotiate_version(protocol::kSaslAuthenticateVersions, min, max);
     if (l.produce_version < 0 || l.metadata_version < 0) {
         // Not worth retrying quickly: the broker will not change its mind. The
         // failure below makes it 30 in a row: the longest backoff, and (a
@@ -294,9 +300,63 @@ void Cluster::on_api_versions(BrokerLink &l, const uint8_t *body, size_t size) {
             ->fail("broker supports no Produce/Metadata version kprod speaks (Produce v3-12, "
                    "Metadata v4-12)");
     }
+    if (config_.security_protocol == SecurityProtocol::kSaslPlaintext ||
+        config_.security_protocol == SecurityProtocol::kSaslSsl)
+        return start_authentication(l, authenticate_version);
+    link_ready(l);
+}
+
+void Cluster::link_ready(BrokerLink &l) {
+    l.sasl.reset();
     l.negotiated = true;
     l.consecutive_failures = 0;
     hooks_.wake_sender();
+}
+
+void Cluster::start_authentication(BrokerLink &l, int16_t authenticate_version) {
+    if (authenticate_version < 0)
+        return std::shared_ptr<net::Connection>(l.connection)
+            ->fail("the broker offers no SaslAuthenticate v0-2: cannot authenticate",
+                   net::FailureKind::kAuthentication);
+    l.sasl = std::make_unique<SaslAuthenticator>(config_.sasl, authenticate_version);
+    send_sasl_request(l, true);
+}
+
+void Cluster::send_sasl_request(BrokerLink &l, bool handshake) {
+    const SaslAuthenticator &sasl = *l.sasl;
+    auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
+        if (handshake) sasl.encode_handshake(out, correlation_id, client_id_);
+        else sasl.encode_authenticate(out, correlation_id, client_id_);
+    };
+    send_request(l, encode,
+                 [this, node_id = l.node_id, connection = l.connection.get(), handshake](
+                     net::RequestStatus status, const uint8_t *body, size_t size) {
+                     on_sasl_response(node_id, connection, handshake, status, body, size);
+                 });
+}
+
+// A refusal closes the connection as an authentication failure: Cluster then
+// waits reconnect.backoff.max.ms before the next attempt, and the Sender
+// fails the waiting records with KPROD_ERR_AUTHENTICATION.
+void Cluster::on_sasl_response(int32_t node_id, const net::Connection *connection, bool handshake,
+                               net::RequestStatus status, const uint8_t *body, size_t size) {
+    BrokerLink &l = link(node_id);
+    if (status != net::RequestStatus::kAnswered || l.connection.get() != connection || !l.sasl)
+        return;  // the connection failed: on_connection_failed has it
+    std::string error;
+    const auto outcome = handshake ? l.sasl->on_handshake_response(body, size, error)
+                                   : l.sasl->on_authenticate_response(body, size, error);
+    switch (outcome) {
+    case SaslAuthenticator::Outcome::kSendAuthenticate: return send_sasl_request(l, false);
+    case SaslAuthenticator::Outcome::kDone: return link_ready(l);
+    case SaslAuthenticator::Outcome::kMalformed:
+        return std::shared_ptr<net::Connection>(l.connection)->fail(error);
+    case SaslAuthenticator::Outcome::kRefused:
+        return std::shared_ptr<net::Connection>(l.connection)
+            ->fail("SASL " + config_.sasl.mechanism_name + " authentication as " +
+                       config_.sasl.username + " failed: " + error,
+                   net::FailureKind::kAuthentication);
+    }
 }
 
 void Cluster::on_connection_failed(net::Connection &connection, const std::string &reason) {
@@ -305,13 +365,18 @@ void Cluster::on_connection_failed(net::Connection &connection, const std::strin
     last_error_ = connection.describe() + ": " + reason;
     l.last_error = last_error_;
     l.connection.reset();
+    l.sasl.reset();
     l.negotiated = false;
     ++l.consecutive_failures;
-    l.reconnect_after = Clock::now() + backoff(l.consecutive_failures, config_.reconnect_backoff_ms,
+    // A refused handshake or authentication would be refused again at once:
+    // wait the longest backoff, not the shortest (no reconnect storm).
+    const net::FailureKind kind = connection.failure_kind();
+    const int backoff_steps = kind == net::FailureKind::kTransport ? l.consecutive_failures : 64;
+    l.reconnect_after = Clock::now() + backoff(backoff_steps, config_.reconnect_backoff_ms,
                                                config_.reconnect_backoff_max_ms);
     if (shut_down_) return;
     request_refresh("disconnected from " + connection.describe());
-    hooks_.link_failed(connection.node_id(), reason, l.consecutive_failures);
+    hooks_.link_failed(connection.node_id(), reason, l.consecutive_failures, kind);
     hooks_.wake_sender();
 }
 

@@ -17,6 +17,7 @@
 
 #include "client/config.h"
 #include "client/record_accumulator.h"
+#include "client/sasl_authenticator.h"
 #include "net/connection.h"
 #include "net/metadata_cache.h"
 
@@ -29,6 +30,7 @@ struct BrokerLink {
     int16_t produce_version = -1;
     int16_t metadata_version = -1;
     int16_t init_producer_id_version = -1;  // -1: the broker has no InitProducerId
+    std::unique_ptr<SaslAuthenticator> sasl;  // while SASL runs on the connection
     std::chrono::steady_clock::time_point reconnect_after{};
     int consecutive_failures = 0;
     std::string last_error;
@@ -43,7 +45,10 @@ public:
         std::function<void()> metadata_changed;  // partition counts or topic errors were published
         // A connection failed; requests on it have already been failed.
         // `failures`: how many times in a row this node failed (1 after a success).
-        std::function<void(int32_t node_id, const std::string &reason, int failures)> link_failed;
+        // `kind`: the network, or a TLS handshake or SASL authentication refused.
+        std::function<void(int32_t node_id, const std::string &reason, int failures,
+                           net::FailureKind kind)>
+            link_failed;
     };
 
     Cluster(asio::io_context &io, const ProducerConfig &config, std::string client_id,
@@ -100,6 +105,12 @@ private:
     BrokerLink &link(int32_t node_id);
     void connect(BrokerLink &link, const std::string &host, uint16_t port, Clock::time_point now);
     void on_api_versions(BrokerLink &link, const uint8_t *body, size_t size);
+    void start_authentication(BrokerLink &link, int16_t authenticate_version);
+    void send_sasl_request(BrokerLink &link, bool handshake);
+    void on_sasl_response(int32_t node_id, const net::Connection *connection, bool handshake,
+                          net::RequestStatus status, const uint8_t *body, size_t size);
+    // ApiVersions (and SASL) done: the link takes requests.
+    void link_ready(BrokerLink &link);
     void ensure_some_connection(Clock::time_point now);
     void send_metadata_request(BrokerLink &link);
     void on_metadata_response(int16_t version, const uint8_t *body, size_t size);

@@ -4,6 +4,7 @@
 // Cold path only: runs when properties are set and when a producer is created.
 #include "client/config.h"
 #include "client/config_text.h"
+#include "client/security_config.h"
 
 #include <algorithm>
 #include <charconv>
@@ -56,6 +57,11 @@ constexpr MetadataRecoveryStrategy kRecoveryValues[] = {MetadataRecoveryStrategy
                                                         MetadataRecoveryStrategy::kRebootstrap};
 
 constexpr std::string_view kRecordingLevelChoices[] = {"INFO", "DEBUG", "TRACE"};
+
+constexpr std::string_view kStoreTypeChoices[] = {"JKS", "PKCS12", "PEM"};
+constexpr StoreType kStoreTypeValues[] = {StoreType::kJks, StoreType::kPkcs12, StoreType::kPem};
+
+constexpr std::string_view kTlsProtocolChoices[] = {"TLSv1.2", "TLSv1.3"};
 
 using enum PropertyType;
 using enum Importance;
@@ -198,7 +204,65 @@ constexpr PropertySpec kProperties[] = {
      .doc = "The highest recording level for metrics; every kprod metric is INFO-level, so "
             "all are recorded whatever it is."},
 
+    // Security: TLS (used when security.protocol is SSL or SASL_SSL). Java's
+    // PASSWORD properties are secret: kprod_conf_get answers "[hidden]".
+    {.name = "ssl.truststore.type", .type = kEnum, .default_value = "JKS",
+     .choices = kStoreTypeChoices, .case_insensitive = true, .importance = kMedium,
+     .doc = "The format of ssl.truststore.location or ssl.truststore.certificates; a JKS file "
+            "is refused with the keytool command that converts it to PKCS12."},
+    {.name = "ssl.truststore.location", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .importance = kHigh,
+     .doc = "The file of certificates to trust (PKCS12 or PEM); unset: the system's CA store."},
+    {.name = "ssl.truststore.password", .type = kString, .default_value = std::nullopt,
+     .secret = true, .importance = kHigh,
+     .doc = "The password of the PKCS12 truststore file."},
+    {.name = "ssl.truststore.certificates", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .secret = true, .importance = kHigh,
+     .doc = "Trusted certificates as PEM text (with ssl.truststore.type=PEM)."},
+    {.name = "ssl.keystore.type", .type = kEnum, .default_value = "JKS",
+     .choices = kStoreTypeChoices, .case_insensitive = true, .importance = kMedium,
+     .doc = "The format of the client certificate and key: PKCS12 or PEM (JKS is refused)."},
+    {.name = "ssl.keystore.location", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .importance = kHigh,
+     .doc = "The file holding the client certificate chain and private key (mutual TLS)."},
+    {.name = "ssl.keystore.password", .type = kString, .default_value = std::nullopt,
+     .secret = true, .importance = kHigh, .doc = "The password of the PKCS12 keystore file."},
+    {.name = "ssl.keystore.key", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .secret = true, .importance = kHigh,
+     .doc = "The client private key as PEM text (with ssl.keystore.type=PEM)."},
+    {.name = "ssl.keystore.certificate.chain", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .secret = true, .importance = kHigh,
+     .doc = "The client certificate chain as PEM text (with ssl.keystore.type=PEM)."},
+    {.name = "ssl.key.password", .type = kString, .default_value = std::nullopt,
+     .secret = true, .importance = kHigh,
+     .doc = "The password of an encrypted PEM private key."},
+    {.name = "ssl.enabled.protocols", .type = kEnumList, .default_value = "TLSv1.2,TLSv1.3",
+     .choices = kTlsProtocolChoices, .importance = kMedium,
+     .doc = "The TLS versions allowed for connections to brokers."},
+    {.name = "ssl.cipher.suites", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .importance = kLow,
+     .doc = "Cipher suites allowed, comma-separated, by IANA (Java) or OpenSSL name; unset: "
+            "OpenSSL's defaults."},
+    {.name = "ssl.endpoint.identification.algorithm", .type = kString,
+     .default_value = "https", .importance = kLow,
+     .doc = "https: check that the broker's certificate names the host connected to; empty: "
+            "do not check."},
+
+    // Security: SASL (used when security.protocol is SASL_PLAINTEXT or SASL_SSL)
+    {.name = "sasl.mechanism", .type = kString, .default_value = "GSSAPI", .non_empty = true,
+     .importance = kMedium,
+     .doc = "The SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (Java's default GSSAPI "
+            "is not supported)."},
+    {.name = "sasl.jaas.config", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .secret = true, .importance = kMedium,
+     .doc = "Java's login line: '<LoginModule> required username=\"...\" password=\"...\";'."},
+
     // kprod's own (librdkafka's name)
+    {.name = "sasl.username", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .importance = kMedium,
+     .doc = "The SASL user name, instead of sasl.jaas.config."},
+    {.name = "sasl.password", .type = kString, .default_value = std::nullopt, .secret = true,
+     .importance = kMedium, .doc = "The SASL password, instead of sasl.jaas.config."},
     {.name = "debug", .type = kEnumList, .default_value = "", .choices = kDebugChoices,
      .importance = kLow,
      .doc = "Debug log categories to switch on, comma-separated (see kprod_conf_set_log_cb)."},
@@ -416,6 +480,26 @@ void read_batching(ValueReader &in, ProducerConfig &c) {
     in.read("compression.zstd.level", c.compression_zstd_level);
 }
 
+void read_security(ValueReader &in, ProducerConfig &c) {
+    in.read("ssl.truststore.type", c.ssl_truststore_type, kStoreTypeValues);
+    in.read("ssl.truststore.location", c.ssl_truststore_location);
+    in.read("ssl.truststore.password", c.ssl_truststore_password);
+    in.read("ssl.truststore.certificates", c.ssl_truststore_certificates);
+    in.read("ssl.keystore.type", c.ssl_keystore_type, kStoreTypeValues);
+    in.read("ssl.keystore.location", c.ssl_keystore_location);
+    in.read("ssl.keystore.password", c.ssl_keystore_password);
+    in.read("ssl.keystore.key", c.ssl_keystore_key);
+    in.read("ssl.keystore.certificate.chain", c.ssl_keystore_certificate_chain);
+    in.read("ssl.key.password", c.ssl_key_password);
+    in.read("ssl.enabled.protocols", c.ssl_enabled_protocols);
+    in.read("ssl.cipher.suites", c.ssl_cipher_suites);
+    in.read("ssl.endpoint.identification.algorithm", c.ssl_endpoint_identification_algorithm);
+    in.read("sasl.mechanism", c.sasl_mechanism);
+    in.read("sasl.jaas.config", c.sasl_jaas_config);
+    in.read("sasl.username", c.sasl_username);
+    in.read("sasl.password", c.sasl_password);
+}
+
 void read_metrics(ValueReader &in, ProducerConfig &c) {
     in.read("metrics.sample.window.ms", c.metrics_sample_window_ms);
     in.read("metrics.num.samples", c.metrics_num_samples);
@@ -556,7 +640,7 @@ kprod_err_t validate(const ConfigStore &store, ProducerConfig &c, std::string &e
     if (!check_idempotence(store, c, error) || !check_delivery_timeout(store, c, error)) {
         return KPROD_ERR_INVALID_CONFIG;
     }
-    return KPROD_OK;
+    return resolve_security(c, error);
 }
 
 }  // namespace
@@ -595,7 +679,9 @@ std::string_view closest_property_name(std::string_view name) {
 
 std::string accepted_values(const PropertySpec &spec) {
     switch (spec.type) {
-    case kString: return spec.non_empty ? "a non-empty string" : "any string";
+    case kString:
+        return std::string(spec.non_empty ? "a non-empty string" : "any string") +
+               (spec.secret ? " (secret: reads back as [hidden])" : "");
     case kInt:
     case kLong: {
         const int64_t type_min = spec.type == kInt ? kIntMin : kLongMin;
@@ -670,6 +756,12 @@ kprod_err_t ConfigStore::get(std::string_view name, std::string &value) const {
     return KPROD_OK;
 }
 
+kprod_err_t ConfigStore::get_redacted(std::string_view name, std::string &value) const {
+    const kprod_err_t err = get(name, value);
+    if (err == KPROD_OK && find_property(name)->secret && is_set(name)) value = "[hidden]";
+    return err;
+}
+
 bool ConfigStore::is_set(std::string_view name) const {
     const PropertySpec *spec = find_property(name);
     return spec != nullptr && values_[static_cast<size_t>(spec - kProperties)].has_value();
@@ -683,6 +775,7 @@ kprod_err_t ConfigStore::build(ProducerConfig &out, std::string &error) const {
     read_batching(reader, config);
     read_partitioning(reader, config);
     read_metrics(reader, config);
+    read_security(reader, config);
     if (!reader.ok()) {
         error = reader.error();
         return KPROD_ERR_INVALID_CONFIG;

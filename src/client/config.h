@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -13,6 +14,10 @@
 #include <vector>
 
 #include "kprod.h"
+
+namespace kprod::net {
+class TlsClient;
+}
 
 namespace kprod::client {
 
@@ -44,6 +49,7 @@ struct PropertySpec {
     std::span<const std::string_view> choices = {};       // kEnum: in documentation order
     bool case_insensitive = false;                         // kEnum: as Java's validator
     bool non_empty = false;                                // kString: "" is refused
+    bool secret = false;  // Java's PASSWORD type: never returned by kprod_conf_get, never logged
     bool required = false;                                 // build() refuses a config without it
     Importance importance = Importance::kLow;
     std::string_view doc = {};  // one line, no '|'
@@ -105,6 +111,16 @@ enum class CompressionType : int8_t { kNone = 0, kGzip = 1, kSnappy = 2, kLz4 = 
 
 enum class SecurityProtocol { kPlaintext, kSsl, kSaslPlaintext, kSaslSsl };
 
+enum class StoreType { kJks, kPkcs12, kPem };
+enum class SaslMechanism { kPlain, kScramSha256, kScramSha512 };
+// What SASL authentication needs, resolved from sasl.jaas.config or
+// sasl.username/sasl.password by build().
+struct SaslCredentials {
+    SaslMechanism mechanism{};
+    std::string mechanism_name;  // as the broker knows it: "SCRAM-SHA-256"
+    std::string username;
+    std::string password;
+};
 enum class DnsLookup { kUseAllDnsIps, kResolveCanonicalBootstrapServersOnly };
 
 enum class MetadataRecoveryStrategy { kNone, kRebootstrap };
@@ -160,6 +176,28 @@ struct ProducerConfig {
     int64_t metrics_sample_window_ms = 0;
     int32_t metrics_num_samples = 0;
 
+    // Security: the ssl.* and sasl.* properties as set ("" when unset)
+    StoreType ssl_truststore_type{};
+    std::string ssl_truststore_location;
+    std::string ssl_truststore_password;
+    std::string ssl_truststore_certificates;
+    StoreType ssl_keystore_type{};
+    std::string ssl_keystore_location;
+    std::string ssl_keystore_password;
+    std::string ssl_keystore_key;
+    std::string ssl_keystore_certificate_chain;
+    std::string ssl_key_password;
+    std::string ssl_enabled_protocols;
+    std::string ssl_cipher_suites;
+    std::string ssl_endpoint_identification_algorithm;
+    std::string sasl_mechanism;
+    std::string sasl_jaas_config;
+    std::string sasl_username;
+    std::string sasl_password;
+    // Built by build() from the above: the TLS setup (null unless SSL or
+    // SASL_SSL) and the SASL credentials (used only with SASL_*).
+    std::shared_ptr<const net::TlsClient> tls;
+    SaslCredentials sasl;
     // debug: bit i set for the i-th category (Logger::Category order; the last, "all", means every one)
     uint32_t debug_categories = 0;
 
@@ -186,6 +224,9 @@ public:
     // The value set, else the default, else "" (no default). Returns KPROD_OK
     // or KPROD_ERR_UNKNOWN_PROPERTY.
     kprod_err_t get(std::string_view name, std::string &value) const;
+    // As get(), for the application (kprod_conf_get): a secret property that
+    // was set reads "[hidden]", as Java prints a Password.
+    kprod_err_t get_redacted(std::string_view name, std::string &value) const;
 
     // Whether set() stored a value for the property (Java's originals()).
     bool is_set(std::string_view name) const;

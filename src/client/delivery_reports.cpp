@@ -42,7 +42,10 @@ void DeliveryReports::fill(const char *topic, int32_t partition, const BatchOutc
 size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride,
                              Clock::time_point deadline) {
     std::unique_lock lock(mutex_);
-    changed_.wait_until(lock, deadline, [&] { return ready_records_ > 0 || closed_; });
+    const auto ready = [&] { return ready_records_ > 0 || closed_; };
+    // wait_until sleeps (the timer slack, ~60 us) even for a deadline already past:
+    // a take with no time left (kprod_poll_reports with timeout 0) must not wait.
+    if (!ready() && deadline > Clock::now()) changed_.wait_until(lock, deadline, ready);
     size_t taken = 0;
     // A caller built against this header gets its reports written in place;
     // another (older, smaller struct; or newer, larger) gets what both know.

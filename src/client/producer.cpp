@@ -64,12 +64,17 @@ kprod_err_t Producer::wait_for_partitions(Topic &topic, SendDeadline &deadline,
     if (table) return KPROD_OK;
     sender_.wakeup();
     std::unique_lock lock(metadata_mutex_);
+    kprod_err_t security_error = KPROD_OK;
     metadata_changed_.wait_until(lock, deadline.get(), [&] {
         table = topic.table.load(std::memory_order_acquire);
-        return table != nullptr || closing_.load(std::memory_order_acquire);
+        // A refused handshake or login: no metadata will come until that changes.
+        security_error = sender_.security_error();
+        return table != nullptr || closing_.load(std::memory_order_acquire) ||
+               security_error != KPROD_OK;
     });
     if (table) return KPROD_OK;
     if (closing_.load()) return KPROD_ERR_CLOSED;
+    if (security_error != KPROD_OK) return security_error;
     return topic.metadata_error.load() != 0 ? KPROD_ERR_UNKNOWN_TOPIC : KPROD_ERR_METADATA_TIMEOUT;
 }
 

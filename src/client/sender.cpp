@@ -30,13 +30,17 @@ Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger
     : config_(config), client_id_(std::move(client_id)), logger_(logger),
       accumulator_(accumulator), reports_(reports), metrics_(metrics),
       work_(asio::make_work_guard(io_)),
-      timer_(io_),
+      timer_(io_), metadata_changed_(std::move(metadata_changed)),
       cluster_(io_, config, client_id_, accumulator,
-               Cluster::Hooks{[this] { wakeup(); }, std::move(metadata_changed),
-                              [this](int32_t node, const std::string &reason, int failures) {
-                                  log_link_failure(node, reason, failures);
-                                  std::lock_guard lock(last_error_mutex_);
-                                  last_error_ = reason;
+               Cluster::Hooks{[this] { wakeup(); },
+                              [this] {
+                                  // Metadata came: some broker let us in.
+                                  security_error_.store(KPROD_OK, std::memory_order_release);
+                                  metadata_changed_();
+                              },
+                              [this](int32_t node, const std::string &reason, int failures,
+                                     net::FailureKind kind) {
+                                  on_link_failed(node, reason, failures, kind);
                               }}),
       identity_(config, cluster_, [this] { wakeup(); }) {
     if (config.compression_type != CompressionType::kNone)
@@ -74,6 +78,38 @@ void Sender::log_link_failure(int32_t node, const std::string &reason, int failu
         logger_.warn(about, reason + " (" + std::to_string(failures) + " failures in a row)");
     else
         logger_.debug(Logger::Category::kBroker, about, reason);
+}
+
+// Runs on: sender thread. Locks: last_error_mutex_, then partition queues.
+void Sender::on_link_failed(int32_t node, const std::string &reason, int failures,
+                            net::FailureKind kind) {
+    log_link_failure(node, reason, failures);
+    {
+        std::lock_guard lock(last_error_mutex_);
+        last_error_ = reason;
+    }
+    if (kind == net::FailureKind::kTransport) return;
+    // Final until a broker lets us in: fail what waits now instead of at
+    // delivery.timeout.ms, and the sends that wait for metadata.
+    const kprod_err_t err =
+        kind == net::FailureKind::kTls ? KPROD_ERR_SSL_HANDSHAKE : KPROD_ERR_AUTHENTICATION;
+    security_error_.store(err, std::memory_order_release);
+    fail_waiting_batches(err);
+    metadata_changed_();
+}
+
+// Every batch not in flight. Those in flight finish with their connections.
+void Sender::fail_waiting_batches(kprod_err_t err) {
+    std::vector<ProducerBatch *> waiting;
+    for (Topic *topic : accumulator_.topics()) {
+        const PartitionTable *table = topic->table.load(std::memory_order_acquire);
+        if (!table) continue;
+        for (PartitionQueue *queue : table->queues) accumulator_.take_all(*queue, waiting);
+    }
+    for (ProducerBatch *batch : waiting) {
+        give_up_sequences(batch);
+        fail_batch(batch, err, 0);
+    }
 }
 
 std::vector<kprod_partition_info_t> Sender::partitions_of(const std::string &topic) {

@@ -47,6 +47,11 @@ public:
     // The last connection or protocol problem, for error messages. Any thread.
     std::string last_error() const;
 
+    // KPROD_ERR_AUTHENTICATION or KPROD_ERR_SSL_HANDSHAKE since a broker
+    // refused the last connection so, until metadata arrives again; else
+    // KPROD_OK. Any thread.
+    kprod_err_t security_error() const { return security_error_.load(std::memory_order_acquire); }
+
     // The topic's partitions and leaders as the Sender knows them. Runs on:
     // any thread but the sender's, while the Sender runs; waits for it.
     std::vector<kprod_partition_info_t> partitions_of(const std::string &topic);
@@ -54,6 +59,8 @@ public:
 private:
     void run_once();
     void log_link_failure(int32_t node, const std::string &reason, int failures);
+    void on_link_failed(int32_t node, const std::string &reason, int failures, net::FailureKind kind);
+    void fail_waiting_batches(kprod_err_t err);
     void arm_timer(Clock::time_point when);
     std::vector<int32_t> ready_nodes(Clock::time_point now, Clock::time_point &next_check);
     bool node_available(int32_t node, Clock::time_point now) const;
@@ -89,6 +96,8 @@ private:
     Clock::time_point timer_deadline_ = Clock::time_point::max();
     std::thread thread_;
     std::atomic<bool> wake_pending_{false};
+    std::atomic<kprod_err_t> security_error_{KPROD_OK};
+    std::function<void()> metadata_changed_;
     bool aborting_ = false;
 
     Cluster cluster_;

@@ -10,9 +10,21 @@ constexpr uint32_t kMaxResponseSize = 100 * 1024 * 1024;
 }  // namespace
 
 Connection::Connection(asio::io_context &io, int32_t node_id, std::string host, uint16_t port,
-                       ConnectionListener &listener)
-    : socket_(io), resolver_(io), setup_timer_(io), node_id_(node_id),
+                       ConnectionListener &listener, std::shared_ptr<const TlsClient> tls)
+    : socket_(io), tls_(std::move(tls)), resolver_(io), setup_timer_(io), node_id_(node_id),
       host_(std::move(host)), port_(port), listener_(listener) {}
+
+template <typename Buffers, typename Handler>
+void Connection::write_to_socket(const Buffers &buffers, Handler &&handler) {
+    if (tls_stream_) asio::async_write(*tls_stream_, buffers, std::forward<Handler>(handler));
+    else asio::async_write(socket_, buffers, std::forward<Handler>(handler));
+}
+
+template <typename Buffers, typename Handler>
+void Connection::read_from_socket(const Buffers &buffers, Handler &&handler) {
+    if (tls_stream_) asio::async_read(*tls_stream_, buffers, std::forward<Handler>(handler));
+    else asio::async_read(socket_, buffers, std::forward<Handler>(handler));
+}
 
 std::string Connection::describe() const {
     return host_ + ":" + std::to_string(port_) + " (node " + std::to_string(node_id_) + ")";
@@ -42,14 +54,40 @@ void Connection::on_resolved(const asio::error_code &ec,
                         [self](const asio::error_code &ec, const asio::ip::tcp::endpoint &) {
                             if (self->state_ != State::kConnecting) return;
                             if (ec) return self->fail("cannot connect: " + ec.message());
-                            self->setup_timer_.cancel();
-                            self->state_ = State::kConnected;
-                            asio::error_code ignored;
-                            self->socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
-                            self->read_size();
-                            self->listener_.on_connected(*self);
-                            self->start_write();
+                            self->on_tcp_connected();
                         });
+}
+
+void Connection::on_tcp_connected() {
+    asio::error_code ignored;
+    socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+    if (!tls_) return ready();
+    tls_stream_.emplace(socket_, tls_->context());
+    std::string error;
+    if (!tls_->configure(tls_stream_->native_handle(), host_, error))
+        return fail(error, FailureKind::kTls);
+    auto self = shared_from_this();
+    tls_stream_->async_handshake(asio::ssl::stream_base::client,
+                                 [self](const asio::error_code &ec) { self->on_handshake(ec); });
+}
+
+void Connection::on_handshake(const asio::error_code &ec) {
+    if (state_ != State::kConnecting) return;
+    if (!ec) return ready();
+    // A refusal is in the SSL category (an alert, a certificate OpenSSL
+    // rejected); end of stream or a reset is the network, retried as usual.
+    const bool refused = ec.category() == asio::error::get_ssl_category();
+    fail("TLS handshake with " + host_ + ":" + std::to_string(port_) + " failed: " +
+             TlsClient::describe_handshake_failure(tls_stream_->native_handle(), ec),
+         refused ? FailureKind::kTls : FailureKind::kTransport);
+}
+
+void Connection::ready() {
+    setup_timer_.cancel();
+    state_ = State::kConnected;
+    read_size();
+    listener_.on_connected(*this);
+    start_write();
 }
 
 void Connection::send(OutboundRequest request, ResponseHandler handler) {
@@ -64,13 +102,16 @@ void Connection::send(OutboundRequest request, ResponseHandler handler) {
 void Connection::start_write() {
     if (state_ != State::kConnected || !writing_.empty() || queue_.empty()) return;
     write_buffers_.clear();
+    tls_write_buffer_.clear();
     const auto now = Clock::now();
     while (!queue_.empty()) {
         Pending &pending = queue_.front();
         for (const OutboundRequest::Slice &slice : pending.request.slices) {
             const uint8_t *data = slice.external ? slice.external
                                                  : pending.request.owned.data() + slice.offset;
-            write_buffers_.emplace_back(data, slice.size);
+            // OpenSSL writes one buffer at a time, a TLS record each: hand it one piece.
+            if (tls_stream_) tls_write_buffer_.insert(tls_write_buffer_.end(), data, data + slice.size);
+            else write_buffers_.emplace_back(data, slice.size);
         }
         // Registered before the write: answers arrive in this order.
         if (pending.request.expects_response)
@@ -78,9 +119,10 @@ void Connection::start_write() {
         writing_.push_back(std::move(pending));
         queue_.pop_front();
     }
+    if (tls_stream_) write_buffers_.emplace_back(tls_write_buffer_.data(), tls_write_buffer_.size());
     auto self = shared_from_this();
-    asio::async_write(socket_, write_buffers_,
-                      [self](const asio::error_code &ec, size_t) { self->on_written(ec); });
+    write_to_socket(write_buffers_,
+                    [self](const asio::error_code &ec, size_t) { self->on_written(ec); });
 }
 
 void Connection::on_written(const asio::error_code &ec) {
@@ -100,10 +142,10 @@ void Connection::on_written(const asio::error_code &ec) {
 
 void Connection::read_size() {
     auto self = shared_from_this();
-    asio::async_read(socket_, asio::buffer(size_prefix_),
+    read_from_socket(asio::buffer(size_prefix_),
                      [self](const asio::error_code &ec, size_t) {
                          if (self->state_ != State::kConnected) return;
-                         if (ec) return self->fail("read failed: " + ec.message());
+                         if (ec) return self->fail_read(ec);
                          uint32_t size = (uint32_t{self->size_prefix_[0]} << 24) |
                                          (uint32_t{self->size_prefix_[1]} << 16) |
                                          (uint32_t{self->size_prefix_[2]} << 8) |
@@ -117,11 +159,21 @@ void Connection::read_size() {
 void Connection::read_body(uint32_t size) {
     response_.resize(size);
     auto self = shared_from_this();
-    asio::async_read(socket_, asio::buffer(response_), [self](const asio::error_code &ec, size_t) {
+    read_from_socket(asio::buffer(response_), [self](const asio::error_code &ec, size_t) {
         if (self->state_ != State::kConnected) return;
-        if (ec) return self->fail("read failed: " + ec.message());
+        if (ec) return self->fail_read(ec);
         self->dispatch_response();
     });
+}
+
+// With TLS 1.3 the broker checks our certificate after our side of the
+// handshake is done: its refusal arrives as an alert on the first read.
+void Connection::fail_read(const asio::error_code &ec) {
+    const bool refused = tls_stream_ && ec.category() == asio::error::get_ssl_category();
+    fail((refused ? "TLS connection refused by " + host_ + ":" + std::to_string(port_) + ": "
+                  : std::string("read failed: ")) +
+             ec.message(),
+         refused ? FailureKind::kTls : FailureKind::kTransport);
 }
 
 void Connection::dispatch_response() {
@@ -133,10 +185,11 @@ void Connection::dispatch_response() {
     if (state_ == State::kConnected) read_size();
 }
 
-void Connection::fail(const std::string &reason) {
+void Connection::fail(const std::string &reason, FailureKind kind) {
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
     failure_reason_ = reason;
+    failure_kind_ = kind;
     asio::error_code ignored;
     setup_timer_.cancel();
     resolver_.cancel();

@@ -1,4 +1,5 @@
-// Connection: one TCP connection to one broker, on the Sender's io_context.
+// Connection: one TCP connection to one broker, on the Sender's io_context,
+// optionally inside TLS (the handshake is part of connecting).
 // Frames go out through a write queue with at most one gathered async_write
 // in flight; answers are read as 4-byte size, then body, and handed to the
 // front of InFlightRequests. Every failure reaches the Listener once, with a
@@ -10,15 +11,22 @@
 #include <chrono>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "net/in_flight_requests.h"
 #include "net/outbound_request.h"
+#include "net/tls_client.h"
 
 namespace kprod::net {
 
 class Connection;
+
+// Why a connection failed: the network (worth retrying soon), or a TLS
+// handshake or SASL authentication the broker refused (retrying soon would
+// only be refused again).
+enum class FailureKind { kTransport, kTls, kAuthentication };
 
 class ConnectionListener {
 public:
@@ -32,10 +40,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 public:
     using Clock = std::chrono::steady_clock;
 
+    // tls: null for a plaintext connection.
     Connection(asio::io_context &io, int32_t node_id, std::string host, uint16_t port,
-               ConnectionListener &listener);
+               ConnectionListener &listener, std::shared_ptr<const TlsClient> tls = nullptr);
 
-    // Resolves and connects; on_connected or on_connection_failed follows.
+    // Resolves, connects and (with TLS) completes the handshake within
+    // setup_timeout; on_connected or on_connection_failed follows.
     void connect(std::chrono::milliseconds setup_timeout);
 
     // Queues a frame. The handler runs exactly once: with the answer, when the
@@ -43,8 +53,9 @@ public:
     void send(OutboundRequest request, ResponseHandler handler);
 
     // Closes the socket, fails everything queued and in flight, tells the listener.
-    void fail(const std::string &reason);
-
+    void fail(const std::string &reason, FailureKind kind = FailureKind::kTransport);
+    // Only meaningful once closed().
+    FailureKind failure_kind() const { return failure_kind_; }
     int32_t node_id() const { return node_id_; }
     const std::string &host() const { return host_; }
     uint16_t port() const { return port_; }
@@ -64,14 +75,25 @@ private:
     };
 
     void on_resolved(const asio::error_code &ec, asio::ip::tcp::resolver::results_type results);
+    void on_tcp_connected();
+    void on_handshake(const asio::error_code &ec);
+    void ready();
+    template <typename Buffers, typename Handler>
+    void write_to_socket(const Buffers &buffers, Handler &&handler);
+    template <typename Buffers, typename Handler>
+    void read_from_socket(const Buffers &buffers, Handler &&handler);
     void start_write();
     void on_written(const asio::error_code &ec);
     void read_size();
     void read_body(uint32_t size);
     void dispatch_response();
+    void fail_read(const asio::error_code &ec);
     void finish_failure();
 
     asio::ip::tcp::socket socket_;
+    std::shared_ptr<const TlsClient> tls_;
+    std::optional<asio::ssl::stream<asio::ip::tcp::socket &>> tls_stream_;
+    std::vector<uint8_t> tls_write_buffer_;  // TLS: the queued frames in one piece
     asio::ip::tcp::resolver resolver_;
     asio::steady_timer setup_timer_;
     int32_t node_id_;
@@ -80,6 +102,7 @@ private:
     ConnectionListener &listener_;
     State state_ = State::kIdle;
     std::string failure_reason_;
+    FailureKind failure_kind_ = FailureKind::kTransport;
     bool failure_pending_ = false;  // fail() during a write: finish when the write returns
 
     std::deque<Pending> queue_;     // not yet handed to the socket

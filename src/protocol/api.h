@@ -13,8 +13,10 @@ namespace kprod::protocol {
 enum class ApiKey : int16_t {
     kProduce = 0,
     kMetadata = 3,
+    kSaslHandshake = 17,
     kApiVersions = 18,
     kInitProducerId = 22,
+    kSaslAuthenticate = 36,
 };
 
 struct VersionRange {
@@ -32,6 +34,11 @@ constexpr VersionRange kProduceVersions{3, 12, 9};
 constexpr VersionRange kMetadataVersions{4, 12, 9};
 // InitProducerId: v3 is the first that can bump an epoch; v6 adds two-phase commit.
 constexpr VersionRange kInitProducerIdVersions{0, 5, 2};
+// SaslHandshake v1: the mechanism's messages go in SaslAuthenticate requests
+// (v0 sent them raw, for GSSAPI only). Never flexible.
+constexpr VersionRange kSaslHandshakeVersions{1, 1, 32767};
+// SaslAuthenticate: v1 adds session_lifetime_ms, v2 is flexible.
+constexpr VersionRange kSaslAuthenticateVersions{0, 2, 2};
 // ApiVersions requests must be understood by any broker: v2 is not flexible
 // and older than every broker we support.
 constexpr VersionRange kApiVersionsVersions{2, 2, 3};

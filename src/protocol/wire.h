@@ -32,6 +32,12 @@ public:
         raw(tmp, static_cast<size_t>(encode_unsigned_varint(v, tmp) - tmp));
     }
     void uuid_zero() { out_.insert(out_.end(), 16, 0); }
+    // BYTES (int32 length) or COMPACT_BYTES (length + 1 as an unsigned varint).
+    void bytes(std::string_view b, bool flexible) {
+        if (flexible) unsigned_varint(static_cast<uint32_t>(b.size() + 1));
+        else int32(static_cast<int32_t>(b.size()));
+        raw(b.data(), b.size());
+    }
 
     // A (possibly compact) string; flexible versions use length + 1 as an unsigned varint.
     void string(std::string_view s, bool flexible) {
@@ -100,6 +106,15 @@ public:
         return s;
     }
     std::string_view string(bool flexible) { return nullable_string(flexible).value_or(""); }
+    // BYTES (int32 length) or COMPACT_BYTES; empty for null (and on failure; check ok()).
+    std::string_view bytes(bool flexible) {
+        int64_t len = flexible ? static_cast<int64_t>(unsigned_varint()) - 1 : int32();
+        if (!ok_ || len < 0) return {};
+        if (!need(static_cast<size_t>(len))) return {};
+        std::string_view b(reinterpret_cast<const char *>(pos_), static_cast<size_t>(len));
+        pos_ += len;
+        return b;
+    }
     // Element count; -1 for a null array. Counts that cannot fit the rest of the input fail.
     int32_t array_length(bool flexible) {
         int64_t n = flexible ? static_cast<int64_t>(unsigned_varint()) - 1 : int32();

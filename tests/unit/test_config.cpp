@@ -2,6 +2,7 @@
 // accepted and refused values for every property, the messages users read, the
 // cross-property rules of build() (refusals and silent adjustments),
 // bootstrap.servers parsing, and that README.md carries the current table.
+#include <memory>  // before cmocka.h, whose fail() macro breaks <ios>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -80,6 +81,23 @@ const ExpectedDefault kExpectedDefaults[] = {
     {"metrics.recording.level", "INFO"},
     {"transactional.id", ""},
     {"debug", ""},
+    {"ssl.truststore.type", "JKS"},
+    {"ssl.truststore.location", ""},
+    {"ssl.truststore.password", ""},
+    {"ssl.truststore.certificates", ""},
+    {"ssl.keystore.type", "JKS"},
+    {"ssl.keystore.location", ""},
+    {"ssl.keystore.password", ""},
+    {"ssl.keystore.key", ""},
+    {"ssl.keystore.certificate.chain", ""},
+    {"ssl.key.password", ""},
+    {"ssl.enabled.protocols", "TLSv1.2,TLSv1.3"},
+    {"ssl.cipher.suites", ""},
+    {"ssl.endpoint.identification.algorithm", "https"},
+    {"sasl.mechanism", "GSSAPI"},
+    {"sasl.jaas.config", ""},
+    {"sasl.username", ""},  // librdkafka's name
+    {"sasl.password", ""},  // librdkafka's name
 };
 
 struct IntegerRange {
@@ -273,6 +291,9 @@ void test_set_values_reach_the_typed_config(void **) {
     set_ok(store, "compression.type", "zstd");
     set_ok(store, "compression.zstd.level", "-5");
     set_ok(store, "security.protocol", "sasl_ssl");
+    set_ok(store, "sasl.mechanism", "SCRAM-SHA-512");
+    set_ok(store, "sasl.username", "alice");
+    set_ok(store, "sasl.password", "alice-secret");
     set_ok(store, "client.dns.lookup", "resolve_canonical_bootstrap_servers_only");
     set_ok(store, "metadata.recovery.strategy", "NONE");
     set_ok(store, "partitioner.ignore.keys", "TRUE");
@@ -286,6 +307,10 @@ void test_set_values_reach_the_typed_config(void **) {
     assert_true(c.compression_type == CompressionType::kZstd);
     assert_int_equal(c.compression_zstd_level, -5);
     assert_true(c.security_protocol == SecurityProtocol::kSaslSsl);
+    assert_non_null(c.tls.get());  // trusting the system CA store
+    assert_true(c.sasl.mechanism == SaslMechanism::kScramSha512);
+    assert_string_equal(c.sasl.username.c_str(), "alice");
+    assert_string_equal(c.sasl.password.c_str(), "alice-secret");
     assert_true(c.client_dns_lookup == DnsLookup::kResolveCanonicalBootstrapServersOnly);
     assert_true(c.metadata_recovery_strategy == MetadataRecoveryStrategy::kNone);
     assert_true(c.partitioner_ignore_keys);
@@ -321,8 +346,8 @@ void test_compression_types_map_to_codec_ids(void **) {
 // ----- accepted and refused values ----------------------------------------------------
 
 void test_integer_properties_boundaries_and_junk(void **) {
-    assert_int_equal(std::size(kIntegerRanges) + 3 /* bools */ + 6 /* enums */ + 3 /* strings */ +
-                         1 /* lists */,
+    assert_int_equal(std::size(kIntegerRanges) + 3 /* bools */ + 8 /* enums */ + 17 /* strings */ +
+                         2 /* lists */,
                      property_specs().size());
     const char *junk[] = {"",    " ",    "abc",  "1.5",  "12abc", "0x10", "+-5",
                           "--5", "1 2",  "5ms",  "-",    "+",     "1e3",  "９",

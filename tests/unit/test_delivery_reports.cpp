@@ -184,6 +184,20 @@ void test_take_waits_until_the_deadline_when_nothing_is_ready(void **) {
     assert_true(waited < 10s);  // generous: only "not forever"
 }
 
+// A deadline already past (kprod_poll_reports with timeout 0) must not wait at all:
+// condition_variable::wait_until slept ~60 us per call even then, which made every
+// non-blocking poll with nothing ready cost that much.
+void test_take_with_no_time_left_returns_at_once(void **) {
+    DeliveryReports reports;
+    kprod_report_t out[1];
+    const auto start = Clock::now();
+    for (int i = 0; i < 10000; ++i)
+        assert_int_equal(reports.take(out, 1, sizeof out[0], Clock::now()), 0);
+    // A wait sleeps at least the timer slack (50 us): 10,000 waits take 500 ms
+    // or more (about 600 ms here); no waits take a few ms, tens under TSan.
+    assert_true(Clock::now() - start < 450ms);
+}
+
 void test_take_wakes_when_a_batch_is_pushed(void **) {
     DeliveryReports reports;
     reports.record_accepted(1);
@@ -299,6 +313,7 @@ int main(void) {
         cmocka_unit_test(test_larger_stride_writes_each_report_at_its_element),
         cmocka_unit_test(test_smaller_stride_writes_only_the_prefix),
         cmocka_unit_test(test_take_waits_until_the_deadline_when_nothing_is_ready),
+        cmocka_unit_test(test_take_with_no_time_left_returns_at_once),
         cmocka_unit_test(test_take_wakes_when_a_batch_is_pushed),
         cmocka_unit_test(test_wait_all_finished_returns_when_the_last_report_is_ready),
         cmocka_unit_test(test_wait_all_finished_wakes_on_record_not_accepted),

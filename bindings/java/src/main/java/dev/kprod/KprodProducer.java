@@ -1,0 +1,395 @@
+package dev.kprod;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.metrics.KafkaMetric;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Kafka producer backed by kprod, behind Kafka's own {@link Producer}
+ * interface: replace {@code new KafkaProducer<>(props)} with
+ * {@code new KprodProducer<>(props)} and nothing else changes. The same
+ * properties (the Java producer's names, checked by kprod), the same
+ * {@link Serializer}s, {@link Future}s and {@link Callback}s, and exceptions of
+ * the same classes ({@code ConfigException}, {@code TimeoutException},
+ * {@code RecordTooLargeException}, {@code SerializationException}, ...).
+ *
+ * <p>{@code send} serializes the record on the calling thread and copies it
+ * into a queue in native memory; a producer-owned submit thread hands the
+ * queue to libkprod in one JNI call, and a producer-owned report thread takes
+ * delivery reports back in batches and completes the futures and runs the
+ * callbacks, as KafkaProducer runs them on its I/O thread. A slow callback
+ * delays other callbacks, never kprod's Sender. Safe for any number of threads.
+ *
+ * <p>Transactions are not supported yet: the transactional methods throw
+ * {@link UnsupportedOperationException}, and a {@code transactional.id} is
+ * refused with a {@code ConfigException}.
+ *
+ * @param <K> the type of record keys
+ * @param <V> the type of record values
+ */
+public final class KprodProducer<K, V> implements Producer<K, V> {
+    private static final Logger log = LoggerFactory.getLogger(KprodProducer.class);
+    private static final String NO_TRANSACTIONS = "KprodProducer does not support transactions yet "
+            + "(kprod has no transactional producer); use KafkaProducer for transactional delivery";
+
+    private final Serializer<K> keySerializer;
+    private final Serializer<V> valueSerializer;
+    private final long maxRequestSize;
+    private final RecordPipeline pipeline;
+    /** Each topic's name as UTF-8 with a NUL at the end, as C reads it. */
+    private final Map<String, byte[]> topicBytes = new ConcurrentHashMap<>();
+
+    /**
+     * A producer configured by properties, as {@link KafkaProducer#KafkaProducer(Properties)}.
+     *
+     * @param properties the Java producer's properties; {@code key.serializer} and
+     *     {@code value.serializer} name the serializer classes
+     * @throws org.apache.kafka.common.config.ConfigException for a property kprod refuses
+     *     (the message names it) or a serializer that cannot be made
+     */
+    public KprodProducer(Properties properties) {
+        this(ProducerSettings.toMap(properties), null, null);
+    }
+
+    /**
+     * A producer configured by properties with the given serializers, as
+     * {@link KafkaProducer#KafkaProducer(Properties, Serializer, Serializer)}.
+     *
+     * @param properties the Java producer's properties
+     * @param keySerializer the key serializer, used as it is (not configured)
+     * @param valueSerializer the value serializer, used as it is (not configured)
+     */
+    public KprodProducer(Properties properties, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
+        this(ProducerSettings.toMap(properties), keySerializer, valueSerializer);
+    }
+
+    /**
+     * A producer configured by a map, as {@link KafkaProducer#KafkaProducer(Map)}.
+     *
+     * @param configs the Java producer's properties; values may be strings, numbers,
+     *     lists and (for the serializers) classes
+     */
+    public KprodProducer(Map<String, Object> configs) {
+        this(configs, null, null);
+    }
+
+    /**
+     * A producer configured by a map with the given serializers, as
+     * {@link KafkaProducer#KafkaProducer(Map, Serializer, Serializer)}.
+     *
+     * @param configs the Java producer's properties
+     * @param keySerializer the key serializer, used as it is (not configured)
+     * @param valueSerializer the value serializer, used as it is (not configured)
+     */
+    public KprodProducer(Map<String, Object> configs, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
+        NativeLibrary.load();
+        ProducerSettings<K, V> settings = new ProducerSettings<>(configs, keySerializer, valueSerializer);
+        this.keySerializer = settings.keySerializer;
+        this.valueSerializer = settings.valueSerializer;
+        this.maxRequestSize = settings.maxRequestSize;
+        byte[] error = new byte[512];
+        SWIGTYPE_p_kprod_producer created = KprodNative.kprod_new(settings.releaseConf(), error, error.length);
+        if (created == null) {
+            throw new org.apache.kafka.common.config.ConfigException(ProducerSettings.cString(error));
+        }
+        pipeline = new RecordPipeline(created, settings.clientId, settings.maxBlockMs);
+    }
+
+    // ----- send -------------------------------------------------------------
+
+    /**
+     * Sends a record, as {@link KafkaProducer#send(ProducerRecord)}.
+     *
+     * @param record the record
+     * @return the record's future
+     */
+    @Override
+    public Future<RecordMetadata> send(ProducerRecord<K, V> record) {
+        return send(record, null);
+    }
+
+    /**
+     * Sends a record and runs callback with its outcome on the producer's
+     * report thread, as {@link KafkaProducer#send(ProducerRecord, Callback)}.
+     * Returns once the record is queued; waits only while the queue to libkprod
+     * is full.
+     *
+     * @param record the record
+     * @param callback run once with the outcome; may be null
+     * @return the record's future
+     * @throws IllegalStateException after {@link #close()}
+     * @throws SerializationException when a serializer fails
+     * @throws InterruptException when interrupted while waiting for room
+     */
+    @Override
+    public Future<RecordMetadata> send(ProducerRecord<K, V> record, Callback callback) {
+        Objects.requireNonNull(record, "record");
+        if (pipeline.isClosing()) throw new IllegalStateException(RecordPipeline.CLOSED_MESSAGE);
+        String topic = record.topic();
+        byte[] key = serialize(keySerializer, topic, record, record.key(), "key");
+        byte[] value = serialize(valueSerializer, topic, record, record.value(), "value");
+        byte[][] headers = encodeHeaders(record);
+        int partition = record.partition() == null ? KprodNativeConstants.KPROD_PARTITION_ANY : record.partition();
+        long timestamp = record.timestamp() == null ? 0 : record.timestamp();
+        byte[] topicName = topicBytes.computeIfAbsent(topic, KprodProducer::nulTerminated);
+        int size = RecordQueue.encodedSize(topicName, key, value, headers);
+        long recordSize = (long) size - RecordQueue.HEADER_SIZE - topicName.length;
+        if (recordSize > maxRequestSize) {
+            return InFlightRecord.failed(topic, partition, callback, new RecordTooLargeException("The message is "
+                    + recordSize + " bytes when serialized which is larger than " + maxRequestSize
+                    + ", which is the value of the max.request.size configuration."));
+        }
+        InFlightRecord entry = new InFlightRecord(topic, callback, key == null ? -1 : key.length,
+                value == null ? -1 : value.length);
+        pipeline.enqueue(entry, size, timestamp, partition, topicName, key, value, headers);
+        return entry;
+    }
+
+    private static <T> byte[] serialize(Serializer<T> serializer, String topic, ProducerRecord<?, ?> record,
+            T data, String what) {
+        try {
+            return serializer.serialize(topic, record.headers(), data);
+        } catch (ClassCastException e) {
+            throw new SerializationException("Can't convert " + what + " of class "
+                    + (data == null ? "null" : data.getClass().getName()) + " to class "
+                    + serializer.getClass().getName() + " specified in " + what + ".serializer", e);
+        }
+    }
+
+    private static byte[][] encodeHeaders(ProducerRecord<?, ?> record) {
+        Header[] all = record.headers().toArray();
+        if (record.headers() instanceof RecordHeaders) ((RecordHeaders) record.headers()).setReadOnly();
+        if (all.length == 0) return null;
+        if (all.length > KprodNativeConstants.KPRODJ_MAX_HEADERS) {
+            throw new IllegalArgumentException("kprod: a record may carry at most "
+                    + KprodNativeConstants.KPRODJ_MAX_HEADERS + " headers, this one has " + all.length);
+        }
+        byte[][] parts = new byte[all.length * 2][];
+        for (int i = 0; i < all.length; i++) {
+            parts[2 * i] = all[i].key().getBytes(StandardCharsets.UTF_8);
+            parts[2 * i + 1] = all[i].value();
+        }
+        return parts;
+    }
+
+    private static byte[] nulTerminated(String topic) {
+        byte[] utf8 = topic.getBytes(StandardCharsets.UTF_8);
+        return Arrays.copyOf(utf8, utf8.length + 1);
+    }
+
+    // ----- flush, close --------------------------------------------------------
+
+    /**
+     * Sends everything now (ignoring {@code linger.ms}) and waits until every
+     * record sent before this call is complete and its callback has run, as
+     * {@link KafkaProducer#flush()}. Does nothing after close.
+     *
+     * @throws IllegalStateException when called from a callback (it would wait for itself)
+     * @throws InterruptException when interrupted
+     */
+    @Override
+    public void flush() {
+        if (pipeline.onOwnThread()) {
+            throw new IllegalStateException("KprodProducer.flush() invocation inside a callback is not permitted "
+                    + "because it may lead to deadlock.");
+        }
+        pipeline.flush();
+    }
+
+    /** Closes the producer, waiting as long as it takes; see {@link #close(Duration)}. */
+    @Override
+    public void close() {
+        close(Duration.ofMillis(Long.MAX_VALUE));
+    }
+
+    /**
+     * Stops accepting records, tries to deliver every record already sent within
+     * timeout, fails what is left (their callbacks run, with
+     * {@code KafkaException("Producer is closed forcefully.")}), stops the
+     * producer's threads and closes the serializers, as
+     * {@link KafkaProducer#close(Duration)}. Called from a callback, it does not
+     * wait (timeout 0), as KafkaProducer. Safe to call more than once.
+     *
+     * @param timeout how long to wait for outstanding records
+     * @throws IllegalArgumentException for a negative timeout
+     * @throws InterruptException when interrupted while waiting
+     */
+    @Override
+    public void close(Duration timeout) {
+        long timeoutMs = timeout.toMillis();
+        if (timeoutMs < 0) throw new IllegalArgumentException("The timeout cannot be negative.");
+        boolean inCallback = pipeline.onOwnThread();
+        if (inCallback && timeoutMs > 0) {
+            log.warn("Overriding close timeout {} ms to 0 ms in order to prevent useless blocking due to self-join. "
+                    + "This means you have incorrectly invoked close with a non-zero timeout from the producer "
+                    + "call-back.", timeoutMs);
+            timeoutMs = 0;
+        }
+        long deadline = timeoutMs >= Long.MAX_VALUE / 2 ? Long.MAX_VALUE : System.currentTimeMillis() + timeoutMs;
+        if (pipeline.close(deadline)) {
+            closeQuietly(keySerializer, "key serializer");
+            closeQuietly(valueSerializer, "value serializer");
+        }
+        if (!inCallback) pipeline.awaitDestroyed(); // from a callback, the report thread finishes the close
+    }
+
+    private static void closeQuietly(AutoCloseable closeable, String what) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.error("Failed to close {}", what, e);
+        }
+    }
+
+    // ----- metadata and metrics ----------------------------------------------
+
+    /**
+     * The partitions of topic with their leaders, waiting up to
+     * {@code max.block.ms} for its metadata, as {@link KafkaProducer#partitionsFor(String)}.
+     * kprod knows each partition's leader only: replicas and in-sync replicas are empty.
+     *
+     * @param topic the topic
+     * @return its partitions
+     * @throws org.apache.kafka.common.errors.TimeoutException when the metadata does not arrive in time
+     */
+    @Override
+    public List<PartitionInfo> partitionsFor(String topic) {
+        Objects.requireNonNull(topic, "topic cannot be null");
+        return pipeline.partitionsFor(topic);
+    }
+
+    /**
+     * kprod's metrics under the Java producer's names and groups
+     * ({@code producer-metrics}, {@code producer-topic-metrics},
+     * {@code producer-node-metrics}) with its tags ({@code client-id},
+     * {@code topic}, {@code node-id}). Values are read when this is called;
+     * after close, the last values.
+     *
+     * @return the metrics by name
+     */
+    @Override
+    public Map<MetricName, ? extends Metric> metrics() {
+        return pipeline.metrics();
+    }
+
+    /**
+     * kprod pushes no client telemetry (KIP-714).
+     *
+     * @param timeout unused
+     * @return never
+     * @throws IllegalStateException always, as KafkaProducer with {@code enable.metrics.push=false}
+     */
+    @Override
+    public Uuid clientInstanceId(Duration timeout) {
+        throw new IllegalStateException("Telemetry is not enabled: kprod pushes no client telemetry.");
+    }
+
+    /**
+     * Does nothing: kprod pushes no client telemetry, so there is nothing to add the metric to.
+     *
+     * @param metric ignored
+     */
+    @Override
+    public void registerMetricForSubscription(KafkaMetric metric) {
+        log.debug("kprod pushes no client telemetry; not registering {}", metric.metricName());
+    }
+
+    /**
+     * Does nothing, as {@link #registerMetricForSubscription(KafkaMetric)}.
+     *
+     * @param metric ignored
+     */
+    @Override
+    public void unregisterMetricFromSubscription(KafkaMetric metric) {
+        log.debug("kprod pushes no client telemetry; not unregistering {}", metric.metricName());
+    }
+
+    // ----- transactions: not yet -----------------------------------------------
+
+    /**
+     * Not supported yet.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public void initTransactions() {
+        throw new UnsupportedOperationException(NO_TRANSACTIONS);
+    }
+
+    /**
+     * Not supported yet.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public void beginTransaction() {
+        throw new UnsupportedOperationException(NO_TRANSACTIONS);
+    }
+
+    /**
+     * Not supported yet.
+     *
+     * @param offsets unused
+     * @param groupMetadata unused
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets,
+            ConsumerGroupMetadata groupMetadata) {
+        throw new UnsupportedOperationException(NO_TRANSACTIONS);
+    }
+
+    /**
+     * Not supported yet.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public void commitTransaction() {
+        throw new UnsupportedOperationException(NO_TRANSACTIONS);
+    }
+
+    /**
+     * Not supported yet.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public void abortTransaction() {
+        throw new UnsupportedOperationException(NO_TRANSACTIONS);
+    }
+
+
+    /** JNI crossings so far (see {@link RecordPipeline#crossings()}), for the benchmark. */
+    long[] crossings() {
+        return pipeline.crossings();
+    }
+}

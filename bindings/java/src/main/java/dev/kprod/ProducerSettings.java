@@ -1,0 +1,194 @@
+package dev.kprod;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A KafkaProducer configuration turned into a kprod configuration: every
+ * property goes to kprod_conf_set under its Java name, so kprod checks the
+ * value and names the property when it is wrong. The serializers are the Java
+ * side's. What kprod does not know is decided here (see the README):
+ * monitoring-only Java properties are ignored, Java properties that would
+ * change behaviour kprod lacks are refused, and names neither knows go only to
+ * the serializers (as schema.registry.url does), unless kprod suggests a
+ * property of that spelling, which makes them a typo.
+ */
+final class ProducerSettings<K, V> {
+    private static final Logger log = LoggerFactory.getLogger(ProducerSettings.class);
+    private static final AtomicInteger CLIENT_ID_SEQUENCE = new AtomicInteger(1);
+
+    /**
+     * Java properties with nothing to do for kprod: metrics reporters and telemetry
+     * (kprod keeps its own metrics), and transaction settings that only matter with
+     * a transactional.id, which kprod refuses.
+     */
+    private static final Set<String> IGNORED = Set.of(ProducerConfig.METRIC_REPORTER_CLASSES_CONFIG,
+            ProducerConfig.ENABLE_METRICS_PUSH_CONFIG, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+            "transaction.two.phase.commit.enable");
+
+    /** Owned until {@link #releaseConf()}: kprod_new takes it. */
+    private SWIGTYPE_p_kprod_conf conf;
+    final Serializer<K> keySerializer;
+    final Serializer<V> valueSerializer;
+    final String clientId;
+    final long maxRequestSize;
+    final long maxBlockMs;
+
+    ProducerSettings(Map<String, ?> configs, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
+        Map<String, Object> originals = new TreeMap<>(configs); // sorted: the first error is stable
+        conf = KprodNative.kprod_conf_new();
+        boolean ok = false;
+        try {
+            for (Map.Entry<String, Object> e : originals.entrySet()) set(e.getKey(), e.getValue());
+            String id = text(originals.get(ProducerConfig.CLIENT_ID_CONFIG));
+            clientId = id == null || id.isEmpty() ? "producer-" + CLIENT_ID_SEQUENCE.getAndIncrement() : id;
+            set(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+            maxRequestSize = Long.parseLong(get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
+            maxBlockMs = Long.parseLong(get(ProducerConfig.MAX_BLOCK_MS_CONFIG));
+            this.keySerializer = serializer(originals, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, keySerializer, true);
+            this.valueSerializer = serializer(originals, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                    valueSerializer, false);
+            ok = true;
+        } finally {
+            if (!ok) {
+                KprodNative.kprod_conf_destroy(conf);
+                conf = null;
+            }
+        }
+    }
+
+    /** The properties as a map, values as they are (a Class stays a Class), defaults included. */
+    static Map<String, Object> toMap(Properties properties) {
+        Map<String, Object> map = new HashMap<>();
+        for (String name : properties.stringPropertyNames()) map.put(name, properties.getProperty(name));
+        for (Map.Entry<Object, Object> e : properties.entrySet()) {
+            if (!(e.getKey() instanceof String)) {
+                throw new ConfigException(e.getKey().toString(), e.getValue(), "Key must be a string.");
+            }
+            map.put((String) e.getKey(), e.getValue());
+        }
+        return map;
+    }
+
+    /** Hands the configuration over (to kprod_new, which takes it). */
+    SWIGTYPE_p_kprod_conf releaseConf() {
+        SWIGTYPE_p_kprod_conf c = conf;
+        conf = null;
+        return c;
+    }
+
+    private void set(String name, Object value) {
+        if (name.equals(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG)
+                || name.equals(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG)) {
+            return;
+        }
+        String text = text(value);
+        if (text == null) return; // as KafkaProducer: null leaves the default
+        byte[] error = new byte[512];
+        int err = KprodNative.kprod_conf_set(conf, name, text, error, error.length);
+        if (err == kprod_err_t.KPROD_OK) return;
+        String message = cString(error);
+        if (err != kprod_err_t.KPROD_ERR_UNKNOWN_PROPERTY) throw new ConfigException(message);
+        unknownToKprod(name, text, message);
+    }
+
+    private static void unknownToKprod(String name, String value, String kprodMessage) {
+        if (IGNORED.contains(name)) {
+            log.debug("kprod: ignoring {}, which does not apply to kprod", name);
+            return;
+        }
+        if (name.equals(ProducerConfig.PARTITIONER_CLASS_CONFIG) || name.equals(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG)) {
+            if (value.isBlank()) return;
+            throw new ConfigException(name + ": KprodProducer runs no Java partitioner or interceptors; records "
+                    + "without a partition go where KafkaProducer's default partitioner puts them (murmur2 of "
+                    + "the key, sticky without one). Remove " + name + " or use KafkaProducer");
+        }
+        if (ProducerConfig.configNames().contains(name)) {
+            throw new ConfigException(name + ": not supported by KprodProducer (" + kprodMessage
+                    + "); remove it or use KafkaProducer");
+        }
+        if (kprodMessage.contains("did you mean")) throw new ConfigException(kprodMessage);
+        // Neither producer knows it: it is the serializers' (configure() sees every property).
+        log.info("kprod: {} is not a producer property; only the serializers see it", name);
+    }
+
+    private String get(String name) {
+        byte[] dest = new byte[64];
+        long[] size = {dest.length};
+        int err = KprodNative.kprod_conf_get(conf, name, dest, size);
+        if (err != kprod_err_t.KPROD_OK) throw new IllegalStateException("kprod_conf_get(" + name + "): " + err);
+        return cString(dest);
+    }
+
+    private static <T> Serializer<T> serializer(Map<String, Object> originals, String name, Serializer<T> given,
+            boolean isKey) {
+        if (given != null) return given; // KafkaProducer does not configure serializers it is given
+        Object value = originals.get(name);
+        if (value == null) {
+            throw new ConfigException("Missing required configuration \"" + name + "\" which has no default value.");
+        }
+        Class<?> type;
+        if (value instanceof Class<?>) {
+            type = (Class<?>) value;
+        } else if (value instanceof String) {
+            try {
+                type = Class.forName(((String) value).trim(), true, classLoader());
+            } catch (ClassNotFoundException e) {
+                throw new ConfigException(name, value, "Class " + value + " could not be found.");
+            }
+        } else {
+            throw new ConfigException(name, value, "Expected a Class or a class name");
+        }
+        if (!Serializer.class.isAssignableFrom(type)) {
+            throw new ConfigException(name, value, type.getName() + " is not an instance of "
+                    + Serializer.class.getName());
+        }
+        Serializer<T> serializer;
+        try {
+            @SuppressWarnings("unchecked")
+            Serializer<T> made = (Serializer<T>) type.getDeclaredConstructor().newInstance();
+            serializer = made;
+        } catch (ReflectiveOperationException e) {
+            throw new ConfigException(name, value, "Could not instantiate " + type.getName() + ": " + e);
+        }
+        serializer.configure(originals, isKey);
+        return serializer;
+    }
+
+    private static ClassLoader classLoader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : ProducerSettings.class.getClassLoader();
+    }
+
+    /** A property value as text: lists comma-separated, classes by name, the rest by toString. */
+    private static String text(Object value) {
+        if (value == null) return null;
+        if (value instanceof Class<?>) return ((Class<?>) value).getName();
+        if (value instanceof Collection<?>) {
+            List<String> parts = new ArrayList<>();
+            for (Object part : (Collection<?>) value) parts.add(text(part));
+            return String.join(",", parts);
+        }
+        return value.toString().trim();
+    }
+
+    static String cString(byte[] bytes) {
+        int end = 0;
+        while (end < bytes.length && bytes[end] != 0) end++;
+        return new String(bytes, 0, end, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,56 @@
+//! Raw FFI bindings to libkprod, generated at build time by bindgen from the
+//! `kprod.h` that pkg-config finds (see `build.rs`).
+//!
+//! Everything here is `unsafe` and follows the C documentation in `kprod.h`
+//! word for word. Use the `kprod` crate for a safe API.
+#![allow(non_camel_case_types, non_upper_case_globals, non_snake_case)]
+#![allow(clippy::all, rustdoc::all, missing_docs)]
+
+include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    #[test]
+    fn linked_library_matches_the_header() {
+        // The library actually loaded reports the version the header was generated from.
+        let loaded = unsafe { kprod_version() };
+        assert_eq!(loaded, KPROD_VERSION_NUMBER);
+        let text = unsafe { CStr::from_ptr(kprod_version_str()) };
+        assert_eq!(
+            text.to_str().unwrap(),
+            format!(
+                "{}.{}.{}",
+                KPROD_VERSION_MAJOR, KPROD_VERSION_MINOR, KPROD_VERSION_PATCH
+            )
+        );
+    }
+
+    #[test]
+    fn error_strings_come_from_c() {
+        let text = unsafe { CStr::from_ptr(kprod_err_str(KPROD_ERR_CLOSED)) };
+        assert!(!text.to_bytes().is_empty());
+    }
+
+    #[test]
+    fn conf_set_names_the_property() {
+        unsafe {
+            let conf = kprod_conf_new();
+            assert!(!conf.is_null());
+            let mut err = [0 as std::os::raw::c_char; 256];
+            let code = kprod_conf_set(
+                conf,
+                c"linger.ms".as_ptr(),
+                c"soon".as_ptr(),
+                err.as_mut_ptr(),
+                err.len(),
+            );
+            assert_eq!(code, KPROD_ERR_INVALID_VALUE);
+            let message = CStr::from_ptr(err.as_ptr()).to_string_lossy();
+            assert!(message.contains("linger.ms"), "{message}");
+            kprod_conf_destroy(conf);
+        }
+    }
+}

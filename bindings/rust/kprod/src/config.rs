@@ -1,0 +1,211 @@
+//! The configuration: kprod's properties under the Java producer's names,
+//! checked by libkprod itself (`kprod_conf_set`, then `kprod_new`), so a bad
+//! one comes back as an [`Error`] whose message names it.
+
+use std::ffi::{CStr, CString};
+use std::os::raw::c_char;
+use std::time::Duration;
+
+use kprod_sys as sys;
+
+use crate::error::{Error, ErrorCode};
+use crate::producer::Producer;
+
+/// How long dropping a [`Producer`] tries to deliver what is buffered, by default.
+pub const DEFAULT_CLOSE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Properties for a [`Producer`]: the Java producer's names and defaults
+/// (`bootstrap.servers` is required; kprod's README lists every property).
+///
+/// ```no_run
+/// # fn main() -> Result<(), kprod::Error> {
+/// let producer = kprod::ProducerConfig::new()
+///     .set("bootstrap.servers", "127.0.0.1:9092")
+///     .set("linger.ms", "10")
+///     .create()?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProducerConfig {
+    properties: Vec<(String, String)>,
+    close_timeout: Duration,
+}
+
+impl Default for ProducerConfig {
+    fn default() -> Self {
+        ProducerConfig::new()
+    }
+}
+
+impl ProducerConfig {
+    /// An empty configuration: every property at its default.
+    pub fn new() -> ProducerConfig {
+        ProducerConfig {
+            properties: Vec::new(),
+            close_timeout: DEFAULT_CLOSE_TIMEOUT,
+        }
+    }
+
+    /// Sets a property, replacing an earlier value. Names and values are
+    /// checked by [`create`](ProducerConfig::create).
+    pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        let (name, value) = (name.into(), value.into());
+        match self.properties.iter_mut().find(|(known, _)| *known == name) {
+            Some(property) => property.1 = value,
+            None => self.properties.push((name, value)),
+        }
+        self
+    }
+
+    /// The value set for a property, if any (defaults are libkprod's and not shown here).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.properties
+            .iter()
+            .find(|(known, _)| known == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// How long dropping the producer tries to deliver what is buffered before
+    /// failing it ([`ErrorCode::Destroyed`]); 30 s unless set.
+    pub fn close_timeout(&mut self, timeout: Duration) -> &mut Self {
+        self.close_timeout = timeout;
+        self
+    }
+
+    /// Checks every property and creates the producer. A property libkprod does
+    /// not know or whose value it refuses is an [`Error`] with
+    /// [`ErrorCode::UnknownProperty`] or [`ErrorCode::InvalidValue`] whose
+    /// message names it; properties that contradict each other give
+    /// [`ErrorCode::InvalidConfig`], naming both.
+    pub fn create(&self) -> Result<Producer, Error> {
+        let conf = self.build_conf()?;
+        Producer::from_conf(conf, self.close_timeout)
+    }
+
+    /// A `kprod_conf_t` holding every property; the caller owns it.
+    fn build_conf(&self) -> Result<*mut sys::kprod_conf_t, Error> {
+        let conf = unsafe { sys::kprod_conf_new() };
+        if conf.is_null() {
+            return Err(Error::from_code(ErrorCode::NoMemory));
+        }
+        for (name, value) in &self.properties {
+            if let Err(error) = set_property(conf, name, value) {
+                unsafe { sys::kprod_conf_destroy(conf) };
+                return Err(error);
+            }
+        }
+        Ok(conf)
+    }
+}
+
+impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for ProducerConfig {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(properties: I) -> ProducerConfig {
+        let mut config = ProducerConfig::new();
+        for (name, value) in properties {
+            config.set(name, value);
+        }
+        config
+    }
+}
+
+fn set_property(conf: *mut sys::kprod_conf_t, name: &str, value: &str) -> Result<(), Error> {
+    let c_name = c_string(name, "property name")?;
+    let c_value = c_string(value, name)?;
+    let mut message = ErrorText::new();
+    let code = unsafe {
+        sys::kprod_conf_set(
+            conf,
+            c_name.as_ptr(),
+            c_value.as_ptr(),
+            message.as_mut_ptr(),
+            message.capacity(),
+        )
+    };
+    match ErrorCode::from_raw(code) {
+        None => Ok(()),
+        Some(code) => Err(Error::new(code, message.or_else(code, name))),
+    }
+}
+
+fn c_string(text: &str, what: &str) -> Result<CString, Error> {
+    CString::new(text).map_err(|_| {
+        Error::new(
+            ErrorCode::InvalidArg,
+            format!("{what}: {text:?} holds a NUL byte"),
+        )
+    })
+}
+
+/// A buffer for libkprod's `errstr`.
+pub(crate) struct ErrorText {
+    buffer: [c_char; 512],
+}
+
+impl ErrorText {
+    pub(crate) fn new() -> ErrorText {
+        ErrorText { buffer: [0; 512] }
+    }
+
+    pub(crate) fn as_mut_ptr(&mut self) -> *mut c_char {
+        self.buffer.as_mut_ptr()
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.buffer.len()
+    }
+
+    /// The message C wrote, or one built from the code when it wrote none.
+    pub(crate) fn or_else(&self, code: ErrorCode, subject: &str) -> String {
+        // C always NUL-terminates errstr; the buffer started zeroed in any case.
+        let text = unsafe { CStr::from_ptr(self.buffer.as_ptr()) }.to_string_lossy();
+        if text.is_empty() {
+            format!("{subject}: {}", code.description())
+        } else {
+            text.into_owned()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_replaces_an_earlier_value() {
+        let mut config = ProducerConfig::new();
+        config
+            .set("linger.ms", "5")
+            .set("acks", "1")
+            .set("linger.ms", "10");
+        assert_eq!(config.get("linger.ms"), Some("10"));
+        assert_eq!(config.properties.len(), 2);
+    }
+
+    #[test]
+    fn a_refused_value_is_named() {
+        let error = ProducerConfig::from_iter([("linger.ms", "soon")])
+            .build_conf()
+            .unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidValue);
+        assert!(error.to_string().contains("linger.ms"), "{error}");
+        assert!(error.to_string().contains("soon"), "{error}");
+    }
+
+    #[test]
+    fn an_unknown_property_is_named() {
+        let error = ProducerConfig::from_iter([("lniger.ms", "5")])
+            .build_conf()
+            .unwrap_err();
+        assert_eq!(error.code(), ErrorCode::UnknownProperty);
+        assert!(error.to_string().contains("lniger.ms"), "{error}");
+    }
+
+    #[test]
+    fn a_nul_byte_is_refused_before_c_sees_it() {
+        let error = ProducerConfig::from_iter([("client.id", "a\0b")])
+            .build_conf()
+            .unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidArg);
+        assert!(error.to_string().starts_with("client.id:"), "{error}");
+    }
+}

@@ -1,0 +1,260 @@
+//! Errors: kprod's error codes (`kprod_err_t`) and the [`Error`] every fallible
+//! call returns, with the detail C gave (configuration errors name the property)
+//! and, for a record's outcome, whether the record is in the log.
+
+use std::ffi::CStr;
+use std::fmt;
+
+use kprod_sys as sys;
+
+use crate::delivery::Persisted;
+
+/// One of kprod's error codes (`kprod_err_t` in `kprod.h`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// A bad argument: an empty topic, a NUL byte inside a name, a negative partition.
+    InvalidArg,
+    /// A configuration property kprod does not know.
+    UnknownProperty,
+    /// A value the property does not accept.
+    InvalidValue,
+    /// Properties that contradict each other, or a malformed `bootstrap.servers`.
+    InvalidConfig,
+    /// No buffer memory freed up within `max.block.ms`.
+    QueueFull,
+    /// The record is larger than `max.request.size` or `buffer.memory`.
+    MsgTooLarge,
+    /// The producer is closing or closed.
+    Closed,
+    /// `flush` or `close` ran out of time before every outcome was known.
+    TimedOut,
+    /// The topic's metadata did not arrive within `max.block.ms`.
+    MetadataTimeout,
+    /// The record was not delivered within `delivery.timeout.ms`.
+    MsgTimedOut,
+    /// The producer was closed before the record was delivered.
+    Destroyed,
+    /// The topic does not exist on the cluster.
+    UnknownTopic,
+    /// The partition does not exist in the topic.
+    UnknownPartition,
+    /// The broker refused the record; [`Error::broker_error`] holds Kafka's code.
+    Broker,
+    /// A network or protocol failure talking to a broker.
+    Transport,
+    /// Memory could not be allocated.
+    NoMemory,
+    /// Not supported by this build of libkprod or by the broker.
+    Unsupported,
+    /// The producer was created before `fork()`, in the parent process.
+    Forked,
+    /// A custom partitioner answered a partition the topic does not have.
+    Partitioner,
+    /// A code added to libkprod after this crate was written.
+    Other(u32),
+}
+
+impl ErrorCode {
+    /// The code for a raw `kprod_err_t`; `None` for `KPROD_OK`.
+    pub fn from_raw(code: sys::kprod_err_t) -> Option<ErrorCode> {
+        Some(match code {
+            sys::KPROD_OK => return None,
+            sys::KPROD_ERR_INVALID_ARG => ErrorCode::InvalidArg,
+            sys::KPROD_ERR_UNKNOWN_PROPERTY => ErrorCode::UnknownProperty,
+            sys::KPROD_ERR_INVALID_VALUE => ErrorCode::InvalidValue,
+            sys::KPROD_ERR_INVALID_CONFIG => ErrorCode::InvalidConfig,
+            sys::KPROD_ERR_QUEUE_FULL => ErrorCode::QueueFull,
+            sys::KPROD_ERR_MSG_TOO_LARGE => ErrorCode::MsgTooLarge,
+            sys::KPROD_ERR_CLOSED => ErrorCode::Closed,
+            sys::KPROD_ERR_TIMED_OUT => ErrorCode::TimedOut,
+            sys::KPROD_ERR_METADATA_TIMEOUT => ErrorCode::MetadataTimeout,
+            sys::KPROD_ERR_MSG_TIMED_OUT => ErrorCode::MsgTimedOut,
+            sys::KPROD_ERR_DESTROYED => ErrorCode::Destroyed,
+            sys::KPROD_ERR_UNKNOWN_TOPIC => ErrorCode::UnknownTopic,
+            sys::KPROD_ERR_UNKNOWN_PARTITION => ErrorCode::UnknownPartition,
+            sys::KPROD_ERR_BROKER => ErrorCode::Broker,
+            sys::KPROD_ERR_TRANSPORT => ErrorCode::Transport,
+            sys::KPROD_ERR_NO_MEMORY => ErrorCode::NoMemory,
+            sys::KPROD_ERR_UNSUPPORTED => ErrorCode::Unsupported,
+            sys::KPROD_ERR_FORKED => ErrorCode::Forked,
+            sys::KPROD_ERR_PARTITIONER => ErrorCode::Partitioner,
+            other => ErrorCode::Other(other),
+        })
+    }
+
+    /// The raw `kprod_err_t` value, as `kprod.h` numbers it.
+    pub fn as_raw(self) -> sys::kprod_err_t {
+        match self {
+            ErrorCode::InvalidArg => sys::KPROD_ERR_INVALID_ARG,
+            ErrorCode::UnknownProperty => sys::KPROD_ERR_UNKNOWN_PROPERTY,
+            ErrorCode::InvalidValue => sys::KPROD_ERR_INVALID_VALUE,
+            ErrorCode::InvalidConfig => sys::KPROD_ERR_INVALID_CONFIG,
+            ErrorCode::QueueFull => sys::KPROD_ERR_QUEUE_FULL,
+            ErrorCode::MsgTooLarge => sys::KPROD_ERR_MSG_TOO_LARGE,
+            ErrorCode::Closed => sys::KPROD_ERR_CLOSED,
+            ErrorCode::TimedOut => sys::KPROD_ERR_TIMED_OUT,
+            ErrorCode::MetadataTimeout => sys::KPROD_ERR_METADATA_TIMEOUT,
+            ErrorCode::MsgTimedOut => sys::KPROD_ERR_MSG_TIMED_OUT,
+            ErrorCode::Destroyed => sys::KPROD_ERR_DESTROYED,
+            ErrorCode::UnknownTopic => sys::KPROD_ERR_UNKNOWN_TOPIC,
+            ErrorCode::UnknownPartition => sys::KPROD_ERR_UNKNOWN_PARTITION,
+            ErrorCode::Broker => sys::KPROD_ERR_BROKER,
+            ErrorCode::Transport => sys::KPROD_ERR_TRANSPORT,
+            ErrorCode::NoMemory => sys::KPROD_ERR_NO_MEMORY,
+            ErrorCode::Unsupported => sys::KPROD_ERR_UNSUPPORTED,
+            ErrorCode::Forked => sys::KPROD_ERR_FORKED,
+            ErrorCode::Partitioner => sys::KPROD_ERR_PARTITIONER,
+            ErrorCode::Other(code) => code,
+        }
+    }
+
+    /// libkprod's short English description of the code (`kprod_err_str`).
+    pub fn description(self) -> &'static str {
+        // kprod_err_str returns a static, NUL-terminated string, never NULL.
+        let text = unsafe { CStr::from_ptr(sys::kprod_err_str(self.as_raw())) };
+        text.to_str().unwrap_or("unknown kprod error")
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.description())
+    }
+}
+
+/// The error of every fallible call, and of a record that was not delivered.
+///
+/// It carries kprod's [`ErrorCode`], Kafka's error code when a broker refused
+/// the record, libkprod's message when there is one (configuration errors name
+/// the property: `linger.ms: expected an integer ...`), and, for a record's
+/// outcome, whether the record may be in the log anyway ([`Error::persisted`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    code: ErrorCode,
+    broker_error: i16,
+    partition: i32,
+    persisted: Option<Persisted>,
+    message: Option<Box<str>>,
+}
+
+impl Error {
+    /// An error with a code and a detail message.
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Error {
+        Error {
+            code,
+            broker_error: 0,
+            partition: -1,
+            persisted: None,
+            message: Some(message.into().into_boxed_str()),
+        }
+    }
+
+    /// An error with only a code (the message is the code's description).
+    pub(crate) fn from_code(code: ErrorCode) -> Error {
+        Error {
+            code,
+            broker_error: 0,
+            partition: -1,
+            persisted: None,
+            message: None,
+        }
+    }
+
+    /// The outcome of a record that was not delivered, from its report.
+    pub(crate) fn undelivered(
+        code: ErrorCode,
+        broker_error: i16,
+        partition: i32,
+        persisted: Persisted,
+    ) -> Error {
+        Error {
+            code,
+            broker_error,
+            partition,
+            persisted: Some(persisted),
+            message: None,
+        }
+    }
+
+    /// A record refused before libkprod took it: certainly not in the log.
+    pub(crate) fn refused(mut self) -> Error {
+        self.persisted = Some(Persisted::NotPersisted);
+        self
+    }
+
+    /// kprod's error code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// Kafka's error code when a broker refused the record ([`ErrorCode::Broker`]).
+    pub fn broker_error(&self) -> Option<i16> {
+        (self.broker_error != 0).then_some(self.broker_error)
+    }
+
+    /// For a record that was not delivered: whether it is in the partition's log
+    /// anyway. `None` for errors that are not about one record's delivery.
+    pub fn persisted(&self) -> Option<Persisted> {
+        self.persisted
+    }
+
+    /// For a record that was not delivered: the partition it was meant for,
+    /// when one had been chosen.
+    pub fn partition(&self) -> Option<i32> {
+        (self.partition >= 0).then_some(self.partition)
+    }
+
+    /// libkprod's message, or the code's description when there is none.
+    pub fn message(&self) -> &str {
+        match &self.message {
+            Some(message) => message,
+            None => self.code.description(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())?;
+        if let Some(kafka_code) = self.broker_error() {
+            write!(f, " (Kafka error {kafka_code})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_through_their_raw_values() {
+        for raw in 1..=sys::KPROD_ERR_PARTITIONER {
+            let code = ErrorCode::from_raw(raw).unwrap();
+            assert!(!matches!(code, ErrorCode::Other(_)), "{raw} has no name");
+            assert_eq!(code.as_raw(), raw);
+        }
+        assert_eq!(ErrorCode::from_raw(sys::KPROD_OK), None);
+        assert_eq!(ErrorCode::from_raw(999), Some(ErrorCode::Other(999)));
+    }
+
+    #[test]
+    fn display_shows_the_message_and_the_kafka_code() {
+        let refused = Error::undelivered(ErrorCode::Broker, 10, 2, Persisted::NotPersisted);
+        assert_eq!(
+            refused.to_string(),
+            format!("{} (Kafka error 10)", ErrorCode::Broker.description())
+        );
+        let detailed = Error::new(ErrorCode::InvalidValue, "acks: expected 0, 1, all or -1");
+        assert_eq!(detailed.to_string(), "acks: expected 0, 1, all or -1");
+    }
+
+    #[test]
+    fn error_is_send_sync_static() {
+        fn assert_traits<T: std::error::Error + Send + Sync + 'static>() {}
+        assert_traits::<Error>();
+    }
+}

@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod config;
+mod delivery;
+mod error;
+mod producer;
+mod record;
+mod reports;
+
+pub use config::{ProducerConfig, DEFAULT_CLOSE_TIMEOUT};
+pub use delivery::{Delivery, DeliveryFuture, DeliveryResult, Persisted};
+pub use error::{Error, ErrorCode};
+pub use producer::Producer;
+pub use record::{Header, Record};
+
+/// The version of the libkprod actually loaded, as "major.minor.patch".
+pub fn library_version() -> &'static str {
+    // kprod_version_str returns a static NUL-terminated string.
+    let text = unsafe { std::ffi::CStr::from_ptr(kprod_sys::kprod_version_str()) };
+    text.to_str().unwrap_or("unknown")
+}

@@ -1,0 +1,419 @@
+//! The producer: sends records straight into libkprod (a Rust FFI call is a
+//! plain function call, so each record crosses alone and without a copy), and
+//! gets their outcomes back from one report thread (`reports.rs`).
+
+use std::mem::size_of;
+use std::os::raw::c_int;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::{self, JoinHandle, ThreadId};
+use std::time::{Duration, Instant};
+
+use kprod_sys as sys;
+
+use crate::config::ErrorText;
+use crate::delivery::{Completion, DeliveryFuture, DeliveryResult, Slot};
+use crate::error::{Error, ErrorCode};
+use crate::record::{PreparedRecord, Record};
+use crate::reports;
+
+/// A Kafka producer. Create it with [`ProducerConfig::create`](crate::ProducerConfig::create).
+///
+/// It is `Send + Sync`: share it by reference or in an `Arc` between threads
+/// and tasks; every method takes `&self`. Every record accepted by a `send`
+/// method gets exactly one outcome.
+///
+/// Dropping it closes it as [`close`](Producer::close) does, bounded by the
+/// configuration's `close_timeout` (30 s by default), waits for its report
+/// thread and frees libkprod's producer.
+pub struct Producer {
+    shared: Arc<Shared>,
+    reporter: Option<JoinHandle<()>>,
+    reporter_id: ThreadId,
+    close_timeout: Duration,
+}
+
+/// What the producer and its report thread share. The last of the two to let
+/// go destroys the C producer.
+pub(crate) struct Shared {
+    handle: Handle,
+    pub(crate) progress: Progress,
+}
+
+/// libkprod's producer handle. kprod.h: the calls used here are safe from any
+/// thread, and the handle lives until `Shared` is dropped.
+struct Handle(NonNull<sys::kprod_t>);
+
+unsafe impl Send for Handle {}
+unsafe impl Sync for Handle {}
+
+impl Shared {
+    pub(crate) fn handle(&self) -> *mut sys::kprod_t {
+        self.handle.0.as_ptr()
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // Closed already (Producer::drop), and every report taken (the report thread).
+        unsafe { sys::kprod_destroy(self.handle()) };
+    }
+}
+
+impl Producer {
+    /// Takes `conf` (libkprod frees it, on success and on failure).
+    pub(crate) fn from_conf(
+        conf: *mut sys::kprod_conf_t,
+        close_timeout: Duration,
+    ) -> Result<Producer, Error> {
+        let mut message = ErrorText::new();
+        let raw = unsafe { sys::kprod_new(conf, message.as_mut_ptr(), message.capacity()) };
+        let handle = NonNull::new(raw).ok_or_else(|| {
+            let code = ErrorCode::InvalidConfig;
+            Error::new(code, message.or_else(code, "configuration"))
+        })?;
+        let shared = Arc::new(Shared {
+            handle: Handle(handle),
+            progress: Progress::default(),
+        });
+        let reporter_shared = Arc::clone(&shared);
+        let reporter = thread::Builder::new()
+            .name("kprod-reports".into())
+            .spawn(move || reports::serve(reporter_shared))
+            .map_err(|error| {
+                // No record was sent: closing at once loses nothing.
+                unsafe { sys::kprod_close(shared.handle(), 0) };
+                Error::new(
+                    ErrorCode::NoMemory,
+                    format!("could not start the report thread: {error}"),
+                )
+            })?;
+        Ok(Producer {
+            reporter_id: reporter.thread().id(),
+            reporter: Some(reporter),
+            shared,
+            close_timeout,
+        })
+    }
+
+    /// Sends a record and returns at once with a future of its outcome.
+    ///
+    /// libkprod copies the record before this returns. Like the Java producer's
+    /// `send`, it waits (up to `max.block.ms`) only when `buffer.memory` is used
+    /// up or for a topic's first metadata. A record refused at once (a bad
+    /// topic, [`ErrorCode::Closed`] after [`close`](Producer::close), a record
+    /// over `max.request.size`) gives a future that is already resolved with
+    /// the error.
+    pub fn send(&self, record: &Record<'_>) -> DeliveryFuture {
+        let slot = Arc::new(Slot::new());
+        match self.enqueue(record, Completion::Future(Arc::clone(&slot))) {
+            Ok(()) => DeliveryFuture::waiting(slot),
+            Err(error) => DeliveryFuture::ready(Err(error)),
+        }
+    }
+
+    /// Sends records with one call into libkprod (`kprod_send_batch`) per
+    /// `SEND_BATCH` of them and returns their futures, in order. Each record
+    /// is handled as by [`send`](Producer::send), and one that is refused does
+    /// not stop the others. It saves little over calling `send` in a loop (a
+    /// Rust FFI call costs no more than any function call), but reads better
+    /// where records come in slices.
+    pub fn send_batch(&self, records: &[Record<'_>]) -> Vec<DeliveryFuture> {
+        let mut futures = Vec::with_capacity(records.len());
+        for chunk in records.chunks(SEND_BATCH) {
+            self.send_chunk(chunk, &mut futures);
+        }
+        futures
+    }
+
+    fn send_chunk(&self, records: &[Record<'_>], futures: &mut Vec<DeliveryFuture>) {
+        // Records the binding itself refuses resolve at once; the rest go to C.
+        let mut prepared = Vec::with_capacity(records.len());
+        let mut refused_here = Vec::new();
+        for (index, record) in records.iter().enumerate() {
+            match PreparedRecord::new(record) {
+                Ok(record) => prepared.push((index, record)),
+                Err(error) => refused_here.push((index, error.refused())),
+            }
+        }
+        let slots: Vec<Arc<Slot>> = prepared.iter().map(|_| Arc::new(Slot::new())).collect();
+        let messages: Vec<sys::kprod_message_t> = prepared
+            .iter()
+            .zip(&slots)
+            .map(|((_, record), slot)| {
+                record.message(Completion::Future(Arc::clone(slot)).into_opaque())
+            })
+            .collect();
+        let mut results = vec![sys::KPROD_OK; messages.len()];
+        let progress = &self.shared.progress;
+        progress.count_sends(messages.len() as u64);
+        unsafe {
+            sys::kprod_send_batch(
+                self.shared.handle(),
+                messages.as_ptr(),
+                messages.len(),
+                size_of::<sys::kprod_message_t>(),
+                results.as_mut_ptr(),
+            )
+        };
+        let mut outcomes: Vec<Option<DeliveryFuture>> = records.iter().map(|_| None).collect();
+        for (index, error) in refused_here {
+            outcomes[index] = Some(DeliveryFuture::ready(Err(error)));
+        }
+        for (((index, record), slot), (message, result)) in
+            prepared.iter().zip(slots).zip(messages.iter().zip(results))
+        {
+            outcomes[*index] = Some(match ErrorCode::from_raw(result) {
+                None => DeliveryFuture::waiting(slot),
+                Some(code) => {
+                    // No report will come: take the completion back.
+                    drop(unsafe { Completion::from_opaque(message.opaque) });
+                    progress.uncount_send();
+                    DeliveryFuture::ready(Err(refusal_error(code, record.topic()).refused()))
+                }
+            });
+        }
+        futures.extend(outcomes.into_iter().map(|future| future.unwrap()));
+    }
+
+    /// Sends a record and blocks the calling thread until its outcome is known.
+    /// For code that is not async; in async code, `.await` [`send`](Producer::send).
+    pub fn send_and_wait(&self, record: &Record<'_>) -> DeliveryResult {
+        self.send(record).wait()
+    }
+
+    /// Sends a record; `callback` gets its outcome, once, on the producer's
+    /// report thread. It should return quickly: the outcomes of other records
+    /// wait for it. It may use the producer (send, or even drop it).
+    ///
+    /// Returns the error without calling `callback` when the record is refused
+    /// at once (as [`send`](Producer::send) describes).
+    pub fn send_with_callback<F>(&self, record: &Record<'_>, callback: F) -> Result<(), Error>
+    where
+        F: FnOnce(DeliveryResult) + Send + 'static,
+    {
+        self.enqueue(record, Completion::Callback(Box::new(callback)))
+    }
+
+    fn enqueue(&self, record: &Record<'_>, completion: Completion) -> Result<(), Error> {
+        let opaque = completion.into_opaque();
+        let progress = &self.shared.progress;
+        progress.count_send();
+        let sent = record.with_message(opaque, |message| unsafe {
+            sys::kprod_send(self.shared.handle(), message)
+        });
+        let refusal = match sent {
+            Ok(code) => ErrorCode::from_raw(code).map(|code| refusal_error(code, record.topic())),
+            Err(error) => Some(error),
+        };
+        match refusal {
+            None => Ok(()),
+            Some(error) => {
+                // No report will come: take the completion back.
+                drop(unsafe { Completion::from_opaque(opaque) });
+                progress.uncount_send();
+                Err(error.refused())
+            }
+        }
+    }
+
+    /// Sends every buffered record now (ignoring `linger.ms`) and waits until
+    /// the outcome of every record sent so far is known and handed out (every
+    /// future resolved, every callback returned). Records sent while it waits
+    /// make it wait for them too.
+    ///
+    /// Returns an error with [`ErrorCode::TimedOut`] when some outcomes are
+    /// still to come after `timeout`. Called from a delivery callback it does
+    /// not wait for the outcomes the report thread has yet to hand out.
+    pub fn flush(&self, timeout: Duration) -> Result<(), Error> {
+        let deadline = Instant::now() + timeout;
+        let code = unsafe { sys::kprod_flush(self.shared.handle(), millis(timeout)) };
+        if let Some(code) = ErrorCode::from_raw(code) {
+            return Err(Error::new(
+                code,
+                format!("flush: {} after {timeout:?}", code.description()),
+            ));
+        }
+        if self.on_report_thread() {
+            return Ok(());
+        }
+        self.wait_for_outcomes("flush", timeout, deadline)
+    }
+
+    /// Stops accepting records (sends fail with [`ErrorCode::Closed`]), tries
+    /// for `timeout` to deliver what is buffered, fails what is left (outcome
+    /// [`ErrorCode::Destroyed`]), and waits until every outcome has been handed
+    /// out. Returns an error with [`ErrorCode::TimedOut`] when some records
+    /// could not be delivered in time. Calling it again does nothing more.
+    pub fn close(&self, timeout: Duration) -> Result<(), Error> {
+        let code = unsafe { sys::kprod_close(self.shared.handle(), millis(timeout)) };
+        if !self.on_report_thread() {
+            // Every report is ready now: handing them out needs no network, so
+            // it gets a bound of its own (delivery callbacks are expected to be quick).
+            let drain = Duration::from_secs(10);
+            self.wait_for_outcomes("close", drain, Instant::now() + drain)?;
+        }
+        match ErrorCode::from_raw(code) {
+            None => Ok(()),
+            Some(code) => Err(Error::new(
+                code,
+                format!(
+                    "close: some records were not delivered within {timeout:?}; \
+                     they failed with \"{}\"",
+                    ErrorCode::Destroyed.description()
+                ),
+            )),
+        }
+    }
+
+    /// Records sent whose outcome has not been handed out yet.
+    pub fn in_flight(&self) -> u64 {
+        self.shared.progress.outstanding()
+    }
+
+    fn wait_for_outcomes(
+        &self,
+        what: &str,
+        timeout: Duration,
+        deadline: Instant,
+    ) -> Result<(), Error> {
+        if self.shared.progress.wait_until_idle(deadline) {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorCode::TimedOut,
+                format!(
+                    "{what}: {} outcomes still to come after {timeout:?}",
+                    self.in_flight()
+                ),
+            ))
+        }
+    }
+
+    fn on_report_thread(&self) -> bool {
+        thread::current().id() == self.reporter_id
+    }
+}
+
+impl Drop for Producer {
+    fn drop(&mut self) {
+        let _ = self.close(self.close_timeout);
+        if let Some(reporter) = self.reporter.take() {
+            // Dropped from a delivery callback, the report thread cannot wait for
+            // itself: it ends by itself after its last report, and destroys the
+            // C producer then (Shared::drop).
+            if !self.on_report_thread() {
+                let _ = reporter.join();
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Producer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Producer")
+            .field("in_flight", &self.in_flight())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The error for a record libkprod refused, naming its topic.
+fn refusal_error(code: ErrorCode, topic: &str) -> Error {
+    match code {
+        ErrorCode::Closed => Error::new(code, "send: the producer is closed"),
+        _ => Error::new(code, format!("send to {topic:?}: {}", code.description())),
+    }
+}
+
+/// Records per `kprod_send_batch` call in `send_batch`.
+const SEND_BATCH: usize = 256;
+
+/// A timeout for C, in whole milliseconds (never -1, which means "no limit").
+fn millis(timeout: Duration) -> c_int {
+    timeout.as_millis().min(c_int::MAX as u128) as c_int
+}
+
+/// Counts records sent and outcomes handed out, so that `flush` and `close`
+/// can wait until the two meet. `accepted` is counted before the record goes
+/// to C (and taken back if C refuses it), so it is never behind `completed`.
+#[derive(Default)]
+pub(crate) struct Progress {
+    accepted: AtomicU64,
+    completed: AtomicU64,
+    waiters: AtomicUsize,
+    lock: Mutex<()>,
+    changed: Condvar,
+}
+
+impl Progress {
+    fn count_send(&self) {
+        self.accepted.fetch_add(1, SeqCst);
+    }
+
+    fn count_sends(&self, count: u64) {
+        self.accepted.fetch_add(count, SeqCst);
+    }
+
+    fn uncount_send(&self) {
+        self.accepted.fetch_sub(1, SeqCst);
+        self.notify();
+    }
+
+    pub(crate) fn count_completed(&self, count: u64) {
+        self.completed.fetch_add(count, SeqCst);
+        self.notify();
+    }
+
+    fn outstanding(&self) -> u64 {
+        let completed = self.completed.load(SeqCst);
+        self.accepted.load(SeqCst).saturating_sub(completed)
+    }
+
+    fn notify(&self) {
+        if self.waiters.load(SeqCst) > 0 {
+            let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+            self.changed.notify_all();
+        }
+    }
+
+    /// Waits until every record sent has its outcome handed out; false when
+    /// `deadline` passed first.
+    fn wait_until_idle(&self, deadline: Instant) -> bool {
+        self.waiters.fetch_add(1, SeqCst);
+        let mut guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let idle = loop {
+            if self.outstanding() == 0 {
+                break true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                break false;
+            }
+            guard = match self.changed.wait_timeout(guard, deadline - now) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        };
+        drop(guard);
+        self.waiters.fetch_sub(1, SeqCst);
+        idle
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn producer_is_send_and_sync() {
+        fn assert_traits<T: Send + Sync>() {}
+        assert_traits::<Producer>();
+    }
+
+    #[test]
+    fn millis_never_means_no_limit() {
+        assert_eq!(millis(Duration::from_micros(10)), 0);
+        assert_eq!(millis(Duration::from_secs(u64::MAX)), c_int::MAX);
+    }
+}

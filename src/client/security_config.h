@@ -1,0 +1,16 @@
+// The security half of ConfigStore::build: checks the ssl.* and sasl.*
+// properties against security.protocol, builds the TLS context (reading the
+// truststore and keystore files once) and resolves the SASL credentials.
+#pragma once
+
+#include <string>
+
+#include "client/config.h"
+
+namespace kprod::client {
+
+// Fills c.tls and c.sasl. Returns KPROD_OK, KPROD_ERR_INVALID_CONFIG (error
+// names the property at fault) or KPROD_ERR_UNSUPPORTED (OAUTHBEARER, GSSAPI).
+kprod_err_t resolve_security(ProducerConfig &c, std::string &error);
+
+}  // namespace kprod::client
