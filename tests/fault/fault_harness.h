@@ -139,9 +139,18 @@ inline kprod_t *new_producer(std::initializer_list<std::pair<const char *, const
                   errstr);
     // KPROD_FAULT_DEBUG=produce,metadata (kprod's debug property) to see why a run failed.
     const std::string debug = harness::env_or("KPROD_FAULT_DEBUG", "");
-    if (!debug.empty())
+    if (!debug.empty()) {
         CHECK_MSG(kprod_conf_set(conf, "debug", debug.c_str(), errstr, sizeof errstr) == KPROD_OK,
                   "KPROD_FAULT_DEBUG: %s", errstr);
+        // Without a log callback kprod prints warnings only; debug lines need one.
+        kprod_conf_set_log_cb(
+            conf,
+            [](kprod_log_level_t level, const char *context, const char *message, void *) {
+                std::fprintf(stderr, "%lld kprod %d [%s] %s\n", static_cast<long long>(now_ms()),
+                             static_cast<int>(level), context, message);
+            },
+            nullptr);
+    }
     kprod_t *p = kprod_new(conf, errstr, sizeof errstr);
     CHECK_MSG(p != nullptr, "%s", errstr);
     return p;

@@ -35,8 +35,7 @@ class KprodProducerTest {
         for (String[] property : new String[][] {
                 {"transactional.id", "tx-1"},
                 {"partitioner.class", "org.apache.kafka.clients.producer.RoundRobinPartitioner"},
-                {"interceptor.classes", "com.example.Interceptor"},
-                {"ssl.truststore.location", "/etc/truststore.jks"}}) {
+                {"interceptor.classes", "com.example.Interceptor"}}) {
             Properties p = TestBroker.stringProducer();
             p.put(property[0], property[1]);
             ConfigException e = assertThrows(ConfigException.class, () -> new KprodProducer<String, String>(p));
