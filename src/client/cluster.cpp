@@ -7,8 +7,9 @@
 namespace kprod::client {
 
 Cluster::Cluster(asio::io_context &io, const ProducerConfig &config, std::string client_id,
-                 RecordAccumulator &accumulator, Hooks hooks)
-    : io_(io), config_(config), client_id_(std::move(client_id)), accumulator_(accumulator),
+                 const Logger &logger, RecordAccumulator &accumulator, Hooks hooks)
+    : io_(io), config_(config), logger_(logger), client_id_(std::move(client_id)),
+      accumulator_(accumulator),
       hooks_(std::move(hooks)),
       // Well under the ~9 s in which Kafka moves a silent broker's partitions,
       // and under request.timeout.ms, which frees the requests anyway.
@@ -140,6 +141,8 @@ void Cluster::send_metadata_request(BrokerLink &l) {
     metadata_sent_at_ = Clock::now();
     const uint64_t request_number = ++metadata_request_count_;
     refresh_wanted_ = false;
+    logger_.debug(Logger::Category::kMetadata, "broker " + std::to_string(l.node_id),
+                  "metadata request: " + (refresh_reason_.empty() ? "first" : refresh_reason_));
     auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
         protocol::encode_metadata_request(out, version, correlation_id, client_id_, names);
     };
@@ -202,6 +205,7 @@ void Cluster::on_metadata_response(int16_t version, const uint8_t *body, size_t 
     }
     metadata_.last_refresh = Clock::now();
     metadata_failures_ = 0;
+    if (logger_.debug_enabled(Logger::Category::kMetadata)) log_leader_changes(previous_leaders);
     // Leaderless partitions and unknown topics are asked about again after a backoff.
     if (incomplete) {
         request_refresh("partitions without a leader or unknown topics");
@@ -247,6 +251,21 @@ void Cluster::fail_links_whose_partitions_moved(
             break;
         }
     }
+}
+
+void Cluster::log_leader_changes(
+    const std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> &previous_leaders) const {
+    std::string changes;
+    for (const auto &[node, partitions] : previous_leaders)
+        for (const auto &[topic, partition] : partitions) {
+            const int32_t leader = metadata_.leader_of(topic->name, partition);
+            if (leader == node) continue;
+            changes += (changes.empty() ? "" : ", ") + topic->name + "/" + std::to_string(partition) +
+                       " " + std::to_string(node) + "->" + std::to_string(leader);
+        }
+    logger_.debug(Logger::Category::kMetadata, "",
+                  "metadata: " + std::to_string(metadata_.brokers().size()) + " brokers; " +
+                      (changes.empty() ? "no leader changed" : "leaders moved: " + changes));
 }
 
 const std::vector<std::pair<Topic *, int32_t>> &Cluster::partitions_led_by(int32_t node_id) const {

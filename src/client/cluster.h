@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "client/config.h"
+#include "client/logger.h"
 #include "client/record_accumulator.h"
 #include "client/sasl_authenticator.h"
 #include "net/connection.h"
@@ -52,7 +53,7 @@ public:
     };
 
     Cluster(asio::io_context &io, const ProducerConfig &config, std::string client_id,
-            RecordAccumulator &accumulator, Hooks hooks);
+            const Logger &logger, RecordAccumulator &accumulator, Hooks hooks);
 
     // Connects, negotiates and asks for metadata as needed. Lowers next_check
     // to when it wants to run again.
@@ -100,6 +101,8 @@ private:
     bool stalled(const BrokerLink &link, Clock::time_point now) const;
     // Fast failover: closes stalled connections to nodes that, by the metadata
     // just received, no longer lead a partition with batches in flight there.
+    void log_leader_changes(
+        const std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> &previous_leaders) const;
     void fail_links_whose_partitions_moved(
         const std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> &previous_leaders);
     BrokerLink &link(int32_t node_id);
@@ -118,6 +121,7 @@ private:
 
     asio::io_context &io_;
     const ProducerConfig &config_;
+    const Logger &logger_;
     const std::string client_id_;
     RecordAccumulator &accumulator_;
     Hooks hooks_;

@@ -173,7 +173,9 @@ ProducerBatch *RecordAccumulator::take_sendable(PartitionQueue &queue, Clock::ti
     if (queue.batches.empty()) return nullptr;
     ProducerBatch *first = queue.batches.front();
     if (first->attempts > 0 && first->retry_after > now) return nullptr;
-    if (first->attempts > 0 && retries_alone && queue.in_flight > 0) return nullptr;
+    if (first->attempts > 0 && retries_alone && queue.in_flight > 0 &&
+        first->first_sequence <= queue.last_sent_sequence)
+        return nullptr;
     if (first->attempts == 0 && !first_attempts) return nullptr;
     if (!first_in_request && first->size() > max_bytes) return nullptr;
     queue.batches.pop_front();

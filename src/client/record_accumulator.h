@@ -91,9 +91,13 @@ public:
                   size_t *batches = nullptr);
     // Takes the first batch if it may be sent now (not backing off) and fits
     // in `max_bytes` (always, when `first_in_request`). With `retries_alone`
-    // (idempotence), a retry waits until nothing else of its partition is in
-    // flight, so that sequence numbers reach the broker in order. Without
-    // `first_attempts`, only a retry is taken. Sealing is the caller's.
+    // (idempotence), a retry waits until no batch with a higher sequence of
+    // its partition is in flight, so that sequence numbers reach the broker
+    // in order (Java's rule). Retries of consecutive batches may follow one
+    // another without waiting: after a failover, the batches that were in
+    // flight to the old leader go to the new one in one pipelined burst, not
+    // one round trip each. Without `first_attempts`, only a retry is taken.
+    // Sealing is the caller's.
     ProducerBatch *take_sendable(PartitionQueue &queue, Clock::time_point now, size_t max_bytes,
                                  bool first_in_request, bool retries_alone, bool first_attempts);
     // Calls `fn` on each batch waiting for a retry, in order (they are first in the queue).

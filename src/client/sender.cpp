@@ -31,7 +31,7 @@ Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger
       accumulator_(accumulator), reports_(reports), metrics_(metrics),
       work_(asio::make_work_guard(io_)),
       timer_(io_), metadata_changed_(std::move(metadata_changed)),
-      cluster_(io_, config, client_id_, accumulator,
+      cluster_(io_, config, client_id_, logger, accumulator,
                Cluster::Hooks{[this] { wakeup(); },
                               [this] {
                                   // Metadata came: some broker let us in.
@@ -314,7 +314,9 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
         it->partitions.push_back({batch->partition, batch->data(), batch->size()});
         batch->state = BatchState::kInFlight;
         ++batch->attempts;
-        ++queue_of(batch).in_flight;
+        PartitionQueue &queue = queue_of(batch);
+        ++queue.in_flight;
+        queue.last_sent_sequence = batch->first_sequence;
     }
     ++produce_requests_in_flight_;
     metrics_.set_requests_in_flight(produce_requests_in_flight_);
@@ -325,6 +327,7 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
                                      topics);
     const auto sent_at = Clock::now();
     metrics_.record_produce_request(link.node_id, batches, request.frame_size(), sent_at);
+    if (logger_.debug_enabled(Logger::Category::kProduce)) log_produce_request(link.node_id, batches);
     auto connection = link.connection;
     connection->send(std::move(request),
                      [this, version, node = link.node_id, sent_at, batches = std::move(batches)](
@@ -333,6 +336,21 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
                              metrics_.record_request_latency(node, Clock::now() - sent_at);
                          on_produce_response(version, batches, status, body, size);
                      });
+}
+
+void Sender::log_produce_request(int32_t node_id, const std::vector<ProducerBatch *> &batches) const {
+    std::string text = "Produce to node " + std::to_string(node_id) + ":";
+    for (const ProducerBatch *batch : batches)
+        text += " " + describe(*batch);
+    logger_.debug(Logger::Category::kProduce, "", text);
+}
+
+// "topic/partition seq S+N #A": where a batch goes, its sequence numbers and its attempt.
+std::string Sender::describe(const ProducerBatch &batch) {
+    std::string text = batch.topic->name + "/" + std::to_string(batch.partition);
+    if (batch.first_sequence >= 0)
+        text += " seq " + std::to_string(batch.first_sequence) + "+" + std::to_string(batch.record_count());
+    return text + " #" + std::to_string(batch.attempts);
 }
 
 void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatch *> &batches,
@@ -401,8 +419,15 @@ bool Sender::handle_sequence_error(ProducerBatch *batch, int16_t code) {
     if (code != protocol::kOutOfOrderSequenceNumber && code != protocol::kUnknownProducerId &&
         code != protocol::kInvalidProducerEpoch)
         return false;
-    queue_of(batch).sequences.on_sequence_error(batch->identity_generation, batch->first_sequence,
-                                                code == protocol::kOutOfOrderSequenceNumber);
+    PartitionSequences &sequences = queue_of(batch).sequences;
+    sequences.on_sequence_error(batch->identity_generation, batch->first_sequence,
+                                code == protocol::kOutOfOrderSequenceNumber);
+    if (logger_.debug_enabled(Logger::Category::kIdempotence))
+        logger_.debug(Logger::Category::kIdempotence, "",
+                      std::string(protocol::kafka_error_name(code)) + " for " + describe(*batch) +
+                          " (last acked " + std::to_string(sequences.last_acked()) + "): " +
+                          (sequences.restart_pending() ? "the partition starts over"
+                                                       : "retried as it is"));
     // The broker refused the batch: this attempt did not write it.
     retry_or_fail(batch, KPROD_ERR_BROKER, code, false,
                   std::string(protocol::kafka_error_name(code)) + " on " + batch->topic->name +
@@ -455,6 +480,7 @@ void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker
             last_error_ = batch->topic->name + "/" + std::to_string(batch->partition) + ": " + reason;
         }
         give_up_sequences(batch);
+        logger_.debug(Logger::Category::kProduce, "", describe(*batch) + " fails: " + reason);
         return fail_batch(batch, err, broker_error);
     }
     // Exponential backoff with 20% jitter (retry.backoff.ms .. retry.backoff.max.ms).
@@ -465,6 +491,13 @@ void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker
     std::uniform_real_distribution<double> jitter(0.8, 1.2);
     batch->retry_after = now + std::chrono::milliseconds(static_cast<int64_t>(backoff * jitter(jitter_)));
     metrics_.record_retry(*batch, now);
+    if (logger_.debug_enabled(Logger::Category::kProduce))
+        logger_.debug(Logger::Category::kProduce, "",
+                      describe(*batch) + " retried in " +
+                          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             batch->retry_after - now)
+                                             .count()) +
+                          " ms: " + reason);
     accumulator_.reenqueue(batch);
 }
 

@@ -67,6 +67,8 @@ private:
     void publish_load_stats(Topic &topic, int32_t partition_count);
     std::vector<ProducerBatch *> drain(int32_t node_id, Clock::time_point now);
     void send_produce_request(BrokerLink &link, std::vector<ProducerBatch *> batches);
+    void log_produce_request(int32_t node_id, const std::vector<ProducerBatch *> &batches) const;
+    static std::string describe(const ProducerBatch &batch);
     void on_produce_response(int16_t version, const std::vector<ProducerBatch *> &batches,
                              net::RequestStatus status, const uint8_t *body, size_t size);
     void complete_batch(ProducerBatch *batch, const BatchOutcome &outcome);

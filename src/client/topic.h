@@ -30,6 +30,9 @@ struct PartitionQueue {
 
     // Sender thread only:
     int in_flight = 0;  // batches of this partition in requests awaiting an answer
+    // The first sequence of the batch sent last. While any batch is in
+    // flight it is the highest in flight: a retry goes only above it.
+    int64_t last_sent_sequence = -1;
     PartitionSequences sequences;  // idempotence
 };
 

@@ -348,16 +348,26 @@ void test_append_never_goes_into_a_retried_batch(void **) {
     assert_ptr_equal(f.queue(0).batches.front(), retried);
 }
 
-// Idempotence: a retry goes out only when nothing of its partition is in flight.
-void test_retry_waits_for_in_flight_when_retries_go_alone(void **) {
+// Idempotence: a retry goes out only when no batch of its partition with a
+// higher sequence is in flight; behind lower ones (the retries sent just
+// before it, after a failover) it may follow at once.
+void test_retry_waits_for_higher_sequences_in_flight_when_retries_go_alone(void **) {
     Fixture f;
     f.append(0, kHundredBytes);
     const auto now = Clock::now();
     ProducerBatch *batch = f.take_and_reenqueue_as_retry(0, now);
+    batch->first_sequence = 5;
     PartitionQueue &queue = f.queue(0);
     queue.in_flight = 1;
+    queue.last_sent_sequence = 7;  // a later batch is in flight
     assert_null(f.accumulator.take_sendable(queue, now, kNoLimit, true, /*retries_alone=*/true, true));
+    queue.last_sent_sequence = 5;  // itself, from the attempt that failed, if that were in flight
+    assert_null(f.accumulator.take_sendable(queue, now, kNoLimit, true, true, true));
+    queue.last_sent_sequence = 3;  // only an earlier batch (a retry sent just before) is
+    assert_ptr_equal(f.accumulator.take_sendable(queue, now, kNoLimit, true, true, true), batch);
+    f.accumulator.reenqueue(batch);
     queue.in_flight = 0;
+    queue.last_sent_sequence = 9;
     assert_ptr_equal(f.accumulator.take_sendable(queue, now, kNoLimit, true, true, true), batch);
     f.accumulator.release(batch);
 }
@@ -520,7 +530,7 @@ int main(void) {
         cmocka_unit_test(test_retry_is_not_sendable_before_its_backoff),
         cmocka_unit_test(test_retries_go_back_in_creation_order),
         cmocka_unit_test(test_append_never_goes_into_a_retried_batch),
-        cmocka_unit_test(test_retry_waits_for_in_flight_when_retries_go_alone),
+        cmocka_unit_test(test_retry_waits_for_higher_sequences_in_flight_when_retries_go_alone),
         cmocka_unit_test(test_take_sendable_without_first_attempts_takes_only_retries),
         cmocka_unit_test(test_for_each_waiting_retry_visits_retries_in_order),
         cmocka_unit_test(test_take_expired_takes_only_batches_past_delivery_timeout),
