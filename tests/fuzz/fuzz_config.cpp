@@ -186,7 +186,10 @@ void set_line(kprod_conf_t *conf, ConfigStore &store, const Line &line, size_t e
         require(!error.empty() && error.compare(0, message.size(), message) == 0);
         return;
     }
-    require(checked_get(conf, line.name.c_str(), get_err) == trimmed(value));
+    // A secret reads back "[hidden]" (Java's Password), anything else as set.
+    const std::string read = checked_get(conf, line.name.c_str(), get_err);
+    require(read ==
+            (find_property(name)->secret ? std::string("[hidden]") : std::string(trimmed(value))));
 }
 
 }  // namespace
@@ -210,7 +213,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         kprod_err_t err = KPROD_OK;
         std::string stored;
         values.push_back(checked_get(conf, std::string(spec.name).c_str(), err));
-        require(err == KPROD_OK && store.get(spec.name, stored) == KPROD_OK &&
+        require(err == KPROD_OK && store.get_redacted(spec.name, stored) == KPROD_OK &&
                 stored == values.back());
     }
     check_dup_and_destroy(conf, values);
