@@ -556,6 +556,48 @@ KPROD_EXTERN kprod_err_t kprod_metrics_prometheus(kprod_t *p, char **text);
 /** Free a document from kprod_metrics_json or kprod_metrics_prometheus. NULL is ignored. */
 KPROD_EXTERN void kprod_metrics_text_free(char *text);
 
+/* ------------------------------------------------------------------------
+ * SASL OAUTHBEARER tokens (sasl.mechanism=OAUTHBEARER)
+ * ------------------------------------------------------------------------ */
+
+/**
+ * Supplies an OAUTHBEARER token, as Java's login callback handler does: write
+ * the token (NUL-terminated, at most token_size bytes with the NUL) to token,
+ * the wall-clock time at which it expires (ms since the Unix epoch, as
+ * librdkafka's md_lifetime_ms and Java's OAuthBearerToken.lifetimeMs) to
+ * *lifetime_ms, and the principal it names (for log lines) to principal.
+ * Return 0 on success; anything else is a failure, explained (NUL-terminated)
+ * in errstr. token_size is 65536, principal_size 1024 and errstr_size 512.
+ *
+ * Called once by kprod_new, on the calling thread, before any connection is
+ * made; then from a refresh thread that kprod owns (never the Sender thread,
+ * so a slow callback delays no record), at about 80% of the token's lifetime
+ * (plus up to 5% jitter), and again 1 s, 2 s, 4 s ... (at most 10 s) after a
+ * failure. Never called after kprod_close returns. Connections authenticate,
+ * and re-authenticate when the broker asks (KIP-368), with the newest token.
+ * While no unexpired token is at hand (the callback failed), connecting fails
+ * with KPROD_ERR_AUTHENTICATION and a log line that quotes errstr.
+ * The token is a secret: kprod never logs it.
+ */
+typedef int (*kprod_oauthbearer_token_cb)(void *opaque, char *token, size_t token_size,
+                                          int64_t *lifetime_ms, char *principal,
+                                          size_t principal_size, char *errstr,
+                                          size_t errstr_size);
+
+/**
+ * Use cb for the OAUTHBEARER token instead of the unsecured JWTs that
+ * sasl.jaas.config's OAuthBearerLoginModule unsecuredLogin* options make
+ * (those are for tests: only a broker with Kafka's unsecured validator takes
+ * them). With cb set, sasl.jaas.config is optional and may give only SASL
+ * extensions (unsecuredLoginExtension_<name>="value"). opaque is passed to
+ * every call. NULL cb removes it.
+ *
+ * @return KPROD_OK, KPROD_ERR_INVALID_ARG (NULL conf).
+ */
+KPROD_EXTERN kprod_err_t kprod_conf_set_oauthbearer_token_cb(kprod_conf_t *conf,
+                                                             kprod_oauthbearer_token_cb cb,
+                                                             void *opaque);
+
 #ifdef __cplusplus
 }
 #endif

@@ -183,6 +183,13 @@ kprod_err_t kprod_conf_set_log_cb(kprod_conf_t *conf, kprod_log_cb cb, void *opa
     return KPROD_OK;
 }
 
+kprod_err_t kprod_conf_set_oauthbearer_token_cb(kprod_conf_t *conf, kprod_oauthbearer_token_cb cb,
+                                                void *opaque) {
+    if (!conf) return KPROD_ERR_INVALID_ARG;
+    conf->callbacks.oauthbearer_token = {cb, opaque};
+    return KPROD_OK;
+}
+
 kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen) {
     if (!conf) {
         write_error(errstr, errlen, "kprod_new: conf must not be NULL");
@@ -192,7 +199,8 @@ kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen) {
     try {
         kprod::client::ProducerConfig config;
         std::string error;
-        if (owned->store.build(config, error) != KPROD_OK) {
+        if (owned->store.build(config, error,
+                               owned->callbacks.oauthbearer_token.fn != nullptr) != KPROD_OK) {
             write_error(errstr, errlen, error);
             return nullptr;
         }

@@ -1,19 +1,28 @@
 #include "client/cluster.h"
 
+#include <algorithm>
+
 #include "protocol/api_versions.h"
 #include "protocol/error_codes.h"
 #include "protocol/metadata_messages.h"
 
 namespace kprod::client {
 
+namespace {
+// Kafka's KafkaChannel.MIN_REAUTH_INTERVAL_ONE_SECOND_NANOS, with a margin.
+constexpr auto kMinReauthenticationInterval = std::chrono::milliseconds(1100);
+}  // namespace
+
 Cluster::Cluster(asio::io_context &io, const ProducerConfig &config, std::string client_id,
-                 const Logger &logger, RecordAccumulator &accumulator, Hooks hooks)
+                 const Logger &logger, RecordAccumulator &accumulator, Hooks hooks,
+                 const OAuthBearerLogin *oauth_login)
     : io_(io), config_(config), logger_(logger), client_id_(std::move(client_id)),
       accumulator_(accumulator),
       hooks_(std::move(hooks)),
       // Well under the ~9 s in which Kafka moves a silent broker's partitions,
       // and under request.timeout.ms, which frees the requests anyway.
-      stall_after_(std::min<int64_t>(2000, std::max<int64_t>(config.request_timeout_ms / 2, 1))) {}
+      stall_after_(std::min<int64_t>(2000, std::max<int64_t>(config.request_timeout_ms / 2, 1))),
+      oauth_login_(oauth_login) {}
 
 std::chrono::milliseconds Cluster::backoff(int failures, int64_t base_ms, int64_t max_ms) {
     // Exponential with 20% jitter, as the Java client's ExponentialBackoff.
@@ -35,6 +44,8 @@ void Cluster::connect(BrokerLink &link, const std::string &host, uint16_t port,
     if (link.connection || now < link.reconnect_after || shut_down_) return;
     link.negotiated = false;
     link.sasl.reset();
+    link.reauthenticating = false;
+    link.reauthenticate_at = Clock::time_point::max();
     link.connection =
         std::make_shared<net::Connection>(io_, link.node_id, host, port, *this, config_.tls);
     link.connection->connect(std::chrono::milliseconds(config_.socket_connection_setup_timeout_ms));
@@ -42,7 +53,7 @@ void Cluster::connect(BrokerLink &link, const std::string &host, uint16_t port,
 
 BrokerLink *Cluster::usable_link(int32_t node_id, Clock::time_point now) {
     BrokerLink &l = link(node_id);
-    if (l.connection && l.negotiated && l.connection->connected()) return &l;
+    if (l.connection && l.negotiated && !l.reauthenticating && l.connection->connected()) return &l;
     if (!l.connection) {
         if (const net::BrokerAddress *address = metadata_.broker(node_id))
             connect(l, address->host, address->port, now);
@@ -58,7 +69,8 @@ bool Cluster::stalled(const BrokerLink &l, Clock::time_point now) const {
 BrokerLink *Cluster::any_negotiated_link(Clock::time_point now) {
     BrokerLink *best = nullptr;
     for (auto &[id, l] : links_) {
-        if (!l.connection || !l.negotiated || !l.connection->connected()) continue;
+        if (!l.connection || !l.negotiated || l.reauthenticating || !l.connection->connected())
+            continue;
         if (stalled(l, now)) continue;
         // Prefer real brokers over bootstrap entries, then the least busy.
         if (!best || (best->node_id < 0 && id >= 0) ||
@@ -93,6 +105,7 @@ void Cluster::request_refresh(const std::string &reason) {
 
 void Cluster::maintain(Clock::time_point now, Clock::time_point &next_check) {
     if (shut_down_) return;
+    reauthenticate_due_links(now, next_check);
     const auto max_age = std::chrono::milliseconds(config_.metadata_max_age_ms);
     if (metadata_.last_refresh + max_age <= now) request_refresh("metadata.max.age.ms");
     for (Topic *topic : accumulator_.topics())
@@ -308,8 +321,7 @@ void Cluster::on_api_versions(BrokerLink &l, const uint8_t *body, size_t size) {
     l.init_producer_id_version = protocol::negotiate_version(protocol::kInitProducerIdVersions, min, max);
     min = 0, max = -1;
     response.find(protocol::ApiKey::kSaslAuthenticate, min, max);
-    const int16_t authenticate_version =
-        protocol::negotiate_version(protocol::kSaslAuthenticateVersions, min, max);
+    l.authenticate_version = protocol::negotiate_version(protocol::kSaslAuthenticateVersions, min, max);
     if (l.produce_version < 0 || l.metadata_version < 0) {
         // Not worth retrying quickly: the broker will not change its mind. The
         // failure below makes it 30 in a row: the longest backoff, and (a
@@ -321,7 +333,7 @@ void Cluster::on_api_versions(BrokerLink &l, const uint8_t *body, size_t size) {
     }
     if (config_.security_protocol == SecurityProtocol::kSaslPlaintext ||
         config_.security_protocol == SecurityProtocol::kSaslSsl)
-        return start_authentication(l, authenticate_version);
+        return start_authentication(l);
     link_ready(l);
 }
 
@@ -332,17 +344,82 @@ void Cluster::link_ready(BrokerLink &l) {
     hooks_.wake_sender();
 }
 
-void Cluster::start_authentication(BrokerLink &l, int16_t authenticate_version) {
-    if (authenticate_version < 0)
+// Also the start of a re-authentication: OAUTHBEARER then sends the newest token.
+void Cluster::start_authentication(BrokerLink &l) {
+    if (l.authenticate_version < 0)
         return std::shared_ptr<net::Connection>(l.connection)
             ->fail("the broker offers no SaslAuthenticate v0-2: cannot authenticate",
                    net::FailureKind::kAuthentication);
-    l.sasl = std::make_unique<SaslAuthenticator>(config_.sasl, authenticate_version);
+    if (config_.sasl.mechanism == SaslMechanism::kOAuthBearer) {
+        OAuthBearerToken token;
+        std::string why = "no OAUTHBEARER token source";
+        if (!oauth_login_ || !oauth_login_->current(token, why))
+            return std::shared_ptr<net::Connection>(l.connection)
+                ->fail("cannot authenticate with SASL OAUTHBEARER: " + why,
+                       net::FailureKind::kAuthentication);
+        l.sasl = std::make_unique<SaslAuthenticator>(config_.sasl, l.authenticate_version, &token);
+    } else {
+        l.sasl = std::make_unique<SaslAuthenticator>(config_.sasl, l.authenticate_version);
+    }
     send_sasl_request(l, true);
+}
+
+// KIP-368: a broker with connections.max.reauth.ms closes a connection whose
+// session ended unless it authenticated again. Links whose time has come stop
+// taking requests (answers to those in flight still arrive, in order, before
+// the handshake's) and authenticate again on the same connection.
+void Cluster::reauthenticate_due_links(Clock::time_point now, Clock::time_point &next_check) {
+    for (auto &[id, l] : links_) {
+        if (!l.connection || !l.negotiated || l.reauthenticating || !l.connection->connected())
+            continue;
+        if (l.reauthenticate_at > now) {
+            next_check = std::min(next_check, l.reauthenticate_at);
+            continue;
+        }
+        l.reauthenticating = true;
+        l.reauthenticate_at = Clock::time_point::max();
+        l.reauthentication_started = now;
+        start_authentication(l);
+    }
+}
+
+// Java re-authenticates at a random point between 85% and 95% of the session,
+// counted here from when the last SaslAuthenticate request left. A broker
+// refuses (ILLEGAL_SASL_STATE) a re-authentication that starts within 1 s of
+// the previous one; a session shorter than that (an OAUTHBEARER token about to
+// expire) is better left to end: the broker closes the connection and its
+// requests are retried on a new one, where refusing would fail them.
+void Cluster::on_authenticated(BrokerLink &l) {
+    const int64_t lifetime_ms = l.sasl->session_lifetime_ms();
+    std::string detail = "SASL " + config_.sasl.mechanism_name + " as " + l.sasl->principal();
+    if (lifetime_ms > 0) {
+        std::uniform_real_distribution<double> point(0.85, 0.95);
+        const auto after = std::chrono::milliseconds(
+            static_cast<int64_t>(static_cast<double>(lifetime_ms) * point(jitter_)));
+        l.reauthenticate_at = l.authenticate_sent_at + after;
+        if (l.reauthenticating)
+            l.reauthenticate_at = std::max(l.reauthenticate_at, l.reauthentication_started +
+                                                                    kMinReauthenticationInterval);
+        detail += "; session lifetime " + std::to_string(lifetime_ms) +
+                  " ms, next re-authentication in " +
+                  std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     l.reauthenticate_at - Clock::now())
+                                     .count()) +
+                  " ms";
+    } else {
+        l.reauthenticate_at = Clock::time_point::max();
+    }
+    const bool again = l.reauthenticating;
+    if (hooks_.authenticated) hooks_.authenticated(l.node_id, again, detail);
+    if (!again) return link_ready(l);
+    l.reauthenticating = false;
+    l.sasl.reset();
+    hooks_.wake_sender();
 }
 
 void Cluster::send_sasl_request(BrokerLink &l, bool handshake) {
     const SaslAuthenticator &sasl = *l.sasl;
+    if (!handshake) l.authenticate_sent_at = Clock::now();
     auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
         if (handshake) sasl.encode_handshake(out, correlation_id, client_id_);
         else sasl.encode_authenticate(out, correlation_id, client_id_);
@@ -367,13 +444,15 @@ void Cluster::on_sasl_response(int32_t node_id, const net::Connection *connectio
                                    : l.sasl->on_authenticate_response(body, size, error);
     switch (outcome) {
     case SaslAuthenticator::Outcome::kSendAuthenticate: return send_sasl_request(l, false);
-    case SaslAuthenticator::Outcome::kDone: return link_ready(l);
+    case SaslAuthenticator::Outcome::kDone: return on_authenticated(l);
     case SaslAuthenticator::Outcome::kMalformed:
         return std::shared_ptr<net::Connection>(l.connection)->fail(error);
     case SaslAuthenticator::Outcome::kRefused:
         return std::shared_ptr<net::Connection>(l.connection)
-            ->fail("SASL " + config_.sasl.mechanism_name + " authentication as " +
-                       config_.sasl.username + " failed: " + error,
+            ->fail("SASL " + config_.sasl.mechanism_name +
+                       (l.reauthenticating ? " re-authentication (KIP-368) as "
+                                           : " authentication as ") +
+                       l.sasl->principal() + " failed: " + error,
                    net::FailureKind::kAuthentication);
     }
 }
@@ -386,6 +465,8 @@ void Cluster::on_connection_failed(net::Connection &connection, const std::strin
     l.connection.reset();
     l.sasl.reset();
     l.negotiated = false;
+    l.reauthenticating = false;
+    l.reauthenticate_at = Clock::time_point::max();
     ++l.consecutive_failures;
     // A refused handshake or authentication would be refused again at once:
     // wait the longest backoff, not the shortest (no reconnect storm).

@@ -2,7 +2,8 @@
 // plus negotiated versions) per node, the bootstrap connections, the
 // MetadataCache, and the metadata requests that keep it fresh. Publishes
 // partition counts to the accumulator's Topics and wakes application threads
-// that wait for them.
+// that wait for them. Authenticates SASL connections, and re-authenticates them
+// on the same connection before the broker's session ends (KIP-368).
 // Runs on: sender thread (everything but the constructor).
 #pragma once
 
@@ -17,6 +18,7 @@
 
 #include "client/config.h"
 #include "client/logger.h"
+#include "client/oauthbearer_login.h"
 #include "client/record_accumulator.h"
 #include "client/sasl_authenticator.h"
 #include "net/connection.h"
@@ -32,6 +34,13 @@ struct BrokerLink {
     int16_t metadata_version = -1;
     int16_t init_producer_id_version = -1;  // -1: the broker has no InitProducerId
     std::unique_ptr<SaslAuthenticator> sasl;  // while SASL runs on the connection
+    int16_t authenticate_version = -1;        // negotiated SaslAuthenticate version
+    // KIP-368: when to authenticate again (max: never), and whether that is
+    // under way; meanwhile the link takes no new requests, as in Java.
+    std::chrono::steady_clock::time_point reauthenticate_at = std::chrono::steady_clock::time_point::max();
+    bool reauthenticating = false;
+    std::chrono::steady_clock::time_point reauthentication_started{};
+    std::chrono::steady_clock::time_point authenticate_sent_at{};
     std::chrono::steady_clock::time_point reconnect_after{};
     int consecutive_failures = 0;
     std::string last_error;
@@ -50,10 +59,14 @@ public:
         std::function<void(int32_t node_id, const std::string &reason, int failures,
                            net::FailureKind kind)>
             link_failed;
+        // SASL accepted the connection: first (`again` false) or on re-authentication.
+        std::function<void(int32_t node_id, bool again, const std::string &detail)> authenticated;
     };
 
+    // oauth_login: the OAUTHBEARER token source; null for other mechanisms.
     Cluster(asio::io_context &io, const ProducerConfig &config, std::string client_id,
-            const Logger &logger, RecordAccumulator &accumulator, Hooks hooks);
+            const Logger &logger, RecordAccumulator &accumulator, Hooks hooks,
+            const OAuthBearerLogin *oauth_login);
 
     // Connects, negotiates and asks for metadata as needed. Lowers next_check
     // to when it wants to run again.
@@ -108,7 +121,9 @@ private:
     BrokerLink &link(int32_t node_id);
     void connect(BrokerLink &link, const std::string &host, uint16_t port, Clock::time_point now);
     void on_api_versions(BrokerLink &link, const uint8_t *body, size_t size);
-    void start_authentication(BrokerLink &link, int16_t authenticate_version);
+    void start_authentication(BrokerLink &link);
+    void reauthenticate_due_links(Clock::time_point now, Clock::time_point &next_check);
+    void on_authenticated(BrokerLink &link);
     void send_sasl_request(BrokerLink &link, bool handshake);
     void on_sasl_response(int32_t node_id, const net::Connection *connection, bool handshake,
                           net::RequestStatus status, const uint8_t *body, size_t size);
@@ -143,6 +158,7 @@ private:
     int32_t correlation_id_ = 0;
     std::string last_error_;
     std::minstd_rand jitter_{std::random_device{}()};
+    const OAuthBearerLogin *oauth_login_;
 };
 
 }  // namespace kprod::client

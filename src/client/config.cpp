@@ -251,8 +251,8 @@ constexpr PropertySpec kProperties[] = {
     // Security: SASL (used when security.protocol is SASL_PLAINTEXT or SASL_SSL)
     {.name = "sasl.mechanism", .type = kString, .default_value = "GSSAPI", .non_empty = true,
      .importance = kMedium,
-     .doc = "The SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (Java's default GSSAPI "
-            "is not supported)."},
+     .doc = "The SASL mechanism: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER (Java's "
+            "default GSSAPI is not supported)."},
     {.name = "sasl.jaas.config", .type = kString, .default_value = std::nullopt,
      .non_empty = true, .secret = true, .importance = kMedium,
      .doc = "Java's login line: '<LoginModule> required username=\"...\" password=\"...\";'."},
@@ -621,7 +621,8 @@ void warn_if_above_maximum(ProducerConfig &c, std::string_view base_name, int64_
 
 // Every rule that involves more than one property, in Java's order. Error
 // messages name each property involved; silent adjustments go to c.warnings.
-kprod_err_t validate(const ConfigStore &store, ProducerConfig &c, std::string &error) {
+kprod_err_t validate(const ConfigStore &store, ProducerConfig &c, std::string &error,
+                     bool has_oauthbearer_token_callback) {
     if (c.bootstrap_servers.empty()) {
         error = "bootstrap.servers: required; expected host1:port1,host2:port2,...";
         return KPROD_ERR_INVALID_CONFIG;
@@ -640,7 +641,7 @@ kprod_err_t validate(const ConfigStore &store, ProducerConfig &c, std::string &e
     if (!check_idempotence(store, c, error) || !check_delivery_timeout(store, c, error)) {
         return KPROD_ERR_INVALID_CONFIG;
     }
-    return resolve_security(c, error);
+    return resolve_security(c, error, has_oauthbearer_token_callback);
 }
 
 }  // namespace
@@ -767,7 +768,8 @@ bool ConfigStore::is_set(std::string_view name) const {
     return spec != nullptr && values_[static_cast<size_t>(spec - kProperties)].has_value();
 }
 
-kprod_err_t ConfigStore::build(ProducerConfig &out, std::string &error) const {
+kprod_err_t ConfigStore::build(ProducerConfig &out, std::string &error,
+                               bool has_oauthbearer_token_callback) const {
     ProducerConfig config;
     ValueReader reader(*this);
     read_connection(reader, config);
@@ -780,7 +782,7 @@ kprod_err_t ConfigStore::build(ProducerConfig &out, std::string &error) const {
         error = reader.error();
         return KPROD_ERR_INVALID_CONFIG;
     }
-    const kprod_err_t err = validate(*this, config, error);
+    const kprod_err_t err = validate(*this, config, error, has_oauthbearer_token_callback);
     if (err == KPROD_OK) out = std::move(config);
     return err;
 }

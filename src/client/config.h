@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -13,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "client/oauthbearer_token.h"
 #include "kprod.h"
 
 namespace kprod::net {
@@ -112,14 +114,19 @@ enum class CompressionType : int8_t { kNone = 0, kGzip = 1, kSnappy = 2, kLz4 = 
 enum class SecurityProtocol { kPlaintext, kSsl, kSaslPlaintext, kSaslSsl };
 
 enum class StoreType { kJks, kPkcs12, kPem };
-enum class SaslMechanism { kPlain, kScramSha256, kScramSha512 };
+enum class SaslMechanism { kPlain, kScramSha256, kScramSha512, kOAuthBearer };
 // What SASL authentication needs, resolved from sasl.jaas.config or
 // sasl.username/sasl.password by build().
 struct SaslCredentials {
     SaslMechanism mechanism{};
     std::string mechanism_name;  // as the broker knows it: "SCRAM-SHA-256"
-    std::string username;
+    std::string username;  // PLAIN, SCRAM
     std::string password;
+    // OAUTHBEARER: the token comes from the application's callback, or else
+    // is an unsecured JWT made from these options; extensions go with it.
+    bool token_from_callback = false;
+    UnsecuredJwtOptions unsecured_jwt;
+    std::map<std::string, std::string> extensions;
 };
 enum class DnsLookup { kUseAllDnsIps, kResolveCanonicalBootstrapServersOnly };
 
@@ -235,7 +242,10 @@ public:
     // KPROD_OK, KPROD_ERR_INVALID_CONFIG (missing bootstrap.servers, properties
     // that contradict each other: error names both), or KPROD_ERR_UNSUPPORTED
     // (transactional.id). out is replaced only on success.
-    kprod_err_t build(ProducerConfig &out, std::string &error) const;
+    // has_oauthbearer_token_callback: kprod_conf_set_oauthbearer_token_cb was
+    // called (sasl.mechanism=OAUTHBEARER then needs no sasl.jaas.config).
+    kprod_err_t build(ProducerConfig &out, std::string &error,
+                      bool has_oauthbearer_token_callback = false) const;
 
 private:
     // One slot per property_specs() row; nullopt: not set.

@@ -15,6 +15,16 @@ std::string make_client_id(const std::string &configured) {
     return "kprod-producer-" + std::to_string(counter.fetch_add(1) + 1);
 }
 
+std::unique_ptr<OAuthBearerLogin> make_oauthbearer_login(const ProducerConfig &config,
+                                                         const ProducerCallbacks &callbacks,
+                                                         const Logger &logger) {
+    const bool sasl = config.security_protocol == SecurityProtocol::kSaslPlaintext ||
+                      config.security_protocol == SecurityProtocol::kSaslSsl;
+    if (!sasl || config.sasl.mechanism != SaslMechanism::kOAuthBearer) return nullptr;
+    return std::make_unique<OAuthBearerLogin>(
+        make_token_source(config.sasl, callbacks.oauthbearer_token), logger);
+}
+
 int64_t wall_clock_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -35,10 +45,11 @@ Producer::Producer(ProducerConfig config, ProducerCallbacks callbacks)
                     std::chrono::milliseconds(config_.delivery_timeout_ms)},
                    pool_),
       metrics_(client_id_, {config_.metrics_sample_window_ms, config_.metrics_num_samples}, pool_),
+      oauth_login_(make_oauthbearer_login(config_, callbacks_, logger_)),
       sender_(config_, client_id_, logger_, accumulator_, reports_, metrics_, [this] {
           std::lock_guard lock(metadata_mutex_);
           metadata_changed_.notify_all();
-      }) {
+      }, oauth_login_.get()) {
     for (const std::string &warning : config_.warnings) logger_.warn("", warning);
     if (std::any_of(callbacks_.interceptors.begin(), callbacks_.interceptors.end(),
                     [](const Interceptor &i) { return i.on_acknowledgement != nullptr; })) {
@@ -48,6 +59,7 @@ Producer::Producer(ProducerConfig config, ProducerCallbacks callbacks)
                     interceptor.on_acknowledgement(&report, interceptor.opaque);
         });
     }
+    if (oauth_login_) oauth_login_->start();  // the first token, before any connection
     sender_.start();
 }
 
@@ -167,6 +179,7 @@ kprod_err_t Producer::close(int timeout_ms) {
         close_result_ = reports_.wait_all_finished(deadline_after(timeout_ms)) ? KPROD_OK
                                                                                 : KPROD_ERR_TIMED_OUT;
         sender_.stop();  // fails what is left, joins the thread
+        if (oauth_login_) oauth_login_->stop();
         reports_.close();  // nothing more will come: pollers stop waiting
     });
     return close_result_;

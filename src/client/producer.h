@@ -19,6 +19,7 @@
 #include "client/logger.h"
 #include "client/message_routing.h"
 #include "client/metrics.h"
+#include "client/oauthbearer_login.h"
 #include "client/record_accumulator.h"
 #include "client/sender.h"
 #include "kprod.h"
@@ -36,6 +37,7 @@ struct ProducerCallbacks {
     PartitionerCallback partitioner;
     std::vector<Interceptor> interceptors;
     LogCallback log;
+    OAuthBearerTokenCallback oauthbearer_token;
 };
 
 class Producer {
@@ -89,6 +91,8 @@ private:
     std::once_flag closed_;
     kprod_err_t close_result_ = KPROD_OK;
 
+    // OAUTHBEARER tokens (null for other mechanisms); before the Sender, which reads them.
+    const std::unique_ptr<OAuthBearerLogin> oauth_login_;
     Sender sender_;  // last: its thread stops before the rest is destroyed
 };
 

@@ -1,15 +1,22 @@
 #include "client/sasl_authenticator.h"
 
 #include "protocol/error_codes.h"
+#include "protocol/oauthbearer.h"
 #include "protocol/sasl_authenticate.h"
 #include "protocol/sasl_handshake.h"
 
 namespace kprod::client {
 
 SaslAuthenticator::SaslAuthenticator(const SaslCredentials &credentials,
-                                     int16_t authenticate_version)
-    : credentials_(credentials), authenticate_version_(authenticate_version) {
-    if (credentials.mechanism == SaslMechanism::kPlain) {
+                                     int16_t authenticate_version, const OAuthBearerToken *token)
+    : credentials_(credentials),
+      authenticate_version_(authenticate_version),
+      principal_(credentials.username) {
+    if (credentials.mechanism == SaslMechanism::kOAuthBearer) {
+        next_message_ = protocol::oauthbearer_client_first_message(token ? token->value : "",
+                                                                   credentials.extensions);
+        if (token) principal_ = token->principal;
+    } else if (credentials.mechanism == SaslMechanism::kPlain) {
         // RFC 4616: authzid NUL authcid NUL password; no authzid.
         next_message_ = std::string(1, '\0') + credentials.username + '\0' + credentials.password;
     } else {
@@ -62,15 +69,33 @@ SaslAuthenticator::Outcome SaslAuthenticator::on_authenticate_response(const uin
     }
     if (response.error_code != protocol::kNone) {
         error = std::string(protocol::kafka_error_name(response.error_code)) +
-                (response.error_message ? ": " + *response.error_message : "");
+                (response.error_message ? ": " + *response.error_message : "") +
+                (oauthbearer_error_.empty()
+                     ? ""
+                     : " (the broker's answer to the token: " + oauthbearer_error_ + ")");
         return Outcome::kRefused;
     }
+    session_lifetime_ms_ = response.session_lifetime_ms;
     return on_mechanism_message(response.auth_bytes, error);
 }
 
 SaslAuthenticator::Outcome SaslAuthenticator::on_mechanism_message(const std::string &message,
                                                                    std::string &error) {
     ++round_;
+    if (credentials_.mechanism == SaslMechanism::kOAuthBearer) {
+        // RFC 7628 3.2.3: an error comes as a challenge; acknowledge it, and
+        // the broker ends the exchange with SASL_AUTHENTICATION_FAILED.
+        if (round_ == 1 && !message.empty()) {
+            oauthbearer_error_ = message;
+            next_message_ = std::string(protocol::kOAuthBearerErrorAcknowledgement);
+            return Outcome::kSendAuthenticate;
+        }
+        if (!oauthbearer_error_.empty()) {
+            error = "the broker refused the token: " + oauthbearer_error_;
+            return Outcome::kRefused;
+        }
+        return Outcome::kDone;
+    }
     if (!scram_) return Outcome::kDone;  // PLAIN: the broker accepted the one message
     if (round_ == 1) {
         if (!scram_->on_server_first(message, next_message_, error)) return Outcome::kRefused;

@@ -10,6 +10,8 @@ namespace {
 
 constexpr std::string_view kPlainLoginModule = "org.apache.kafka.common.security.plain.PlainLoginModule";
 constexpr std::string_view kScramLoginModule = "org.apache.kafka.common.security.scram.ScramLoginModule";
+constexpr std::string_view kOAuthBearerLoginModule =
+    "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule";
 
 net::TlsOptions::StoreType store_type(StoreType type) {
     switch (type) {
@@ -51,12 +53,13 @@ kprod_err_t resolve_mechanism(ProducerConfig &c, std::string &error) {
     if (name == "PLAIN") c.sasl.mechanism = SaslMechanism::kPlain;
     else if (name == "SCRAM-SHA-256") c.sasl.mechanism = SaslMechanism::kScramSha256;
     else if (name == "SCRAM-SHA-512") c.sasl.mechanism = SaslMechanism::kScramSha512;
-    else if (name == "GSSAPI" || name == "OAUTHBEARER") {
-        error = "sasl.mechanism: " + name + (name == "GSSAPI" ? " (Java's default)" : "") +
-                " is not supported; set sasl.mechanism to PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512";
+    else if (name == "OAUTHBEARER") c.sasl.mechanism = SaslMechanism::kOAuthBearer;
+    else if (name == "GSSAPI") {
+        error = "sasl.mechanism: GSSAPI (Java's default) is not supported; set sasl.mechanism to "
+                "PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER";
         return KPROD_ERR_UNSUPPORTED;
     } else {
-        error = "sasl.mechanism: expected PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, got " +
+        error = "sasl.mechanism: expected PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER, got " +
                 config_text::quoted(name);
         return KPROD_ERR_INVALID_CONFIG;
     }
@@ -84,8 +87,43 @@ kprod_err_t credentials_from_jaas(ProducerConfig &c, std::string &error) {
     return KPROD_OK;
 }
 
-kprod_err_t resolve_sasl(ProducerConfig &c, std::string &error) {
+// OAUTHBEARER: tokens from the application's callback (sasl.jaas.config, if
+// set, may add SASL extensions), or else unsecured JWTs made from the
+// OAuthBearerLoginModule options, as Java's default login handler does.
+kprod_err_t resolve_oauthbearer(ProducerConfig &c, bool has_token_callback, std::string &error) {
+    if (!c.sasl_username.empty() || !c.sasl_password.empty()) {
+        error = "sasl.username and sasl.password do not go with sasl.mechanism=OAUTHBEARER; set "
+                "sasl.jaas.config or a token callback (kprod_conf_set_oauthbearer_token_cb)";
+        return KPROD_ERR_INVALID_CONFIG;
+    }
+    c.sasl.token_from_callback = has_token_callback;
+    if (c.sasl_jaas_config.empty()) {
+        if (has_token_callback) return KPROD_OK;
+        error = "sasl.mechanism=OAUTHBEARER needs a token: set a token callback "
+                "(kprod_conf_set_oauthbearer_token_cb), or sasl.jaas.config=" +
+                std::string(kOAuthBearerLoginModule) +
+                " required unsecuredLoginStringClaim_sub=\"...\"; for unsecured JWTs (tests)";
+        return KPROD_ERR_INVALID_CONFIG;
+    }
+    JaasConfig jaas;
+    if (!parse_jaas_config(c.sasl_jaas_config, jaas, error)) return KPROD_ERR_INVALID_CONFIG;
+    if (jaas.login_module != kOAuthBearerLoginModule) {
+        error = "sasl.jaas.config: " + jaas.login_module +
+                " does not go with sasl.mechanism=OAUTHBEARER; use " +
+                std::string(kOAuthBearerLoginModule);
+        return KPROD_ERR_INVALID_CONFIG;
+    }
+    if (!parse_oauthbearer_options(jaas.options, !has_token_callback, c.sasl.unsecured_jwt,
+                                   c.sasl.extensions, error))
+        return KPROD_ERR_INVALID_CONFIG;
+    c.sasl.username = c.sasl.unsecured_jwt.principal;
+    return KPROD_OK;
+}
+
+kprod_err_t resolve_sasl(ProducerConfig &c, bool has_token_callback, std::string &error) {
     if (kprod_err_t err = resolve_mechanism(c, error)) return err;
+    if (c.sasl.mechanism == SaslMechanism::kOAuthBearer)
+        return resolve_oauthbearer(c, has_token_callback, error);
     const bool simple = !c.sasl_username.empty() || !c.sasl_password.empty();
     if (!c.sasl_jaas_config.empty() && simple) {
         error = "set sasl.jaas.config or sasl.username with sasl.password, not both";
@@ -104,12 +142,13 @@ kprod_err_t resolve_sasl(ProducerConfig &c, std::string &error) {
 
 }  // namespace
 
-kprod_err_t resolve_security(ProducerConfig &c, std::string &error) {
+kprod_err_t resolve_security(ProducerConfig &c, std::string &error,
+                             bool has_oauthbearer_token_callback) {
     const SecurityProtocol protocol = c.security_protocol;
     if (protocol == SecurityProtocol::kSsl || protocol == SecurityProtocol::kSaslSsl)
         if (kprod_err_t err = resolve_tls(c, error)) return err;
     if (protocol == SecurityProtocol::kSaslPlaintext || protocol == SecurityProtocol::kSaslSsl)
-        if (kprod_err_t err = resolve_sasl(c, error)) return err;
+        if (kprod_err_t err = resolve_sasl(c, has_oauthbearer_token_callback, error)) return err;
     return KPROD_OK;
 }
 

@@ -10,7 +10,9 @@
 namespace kprod::client {
 
 // Fills c.tls and c.sasl. Returns KPROD_OK, KPROD_ERR_INVALID_CONFIG (error
-// names the property at fault) or KPROD_ERR_UNSUPPORTED (OAUTHBEARER, GSSAPI).
-kprod_err_t resolve_security(ProducerConfig &c, std::string &error);
+// names the property at fault) or KPROD_ERR_UNSUPPORTED (GSSAPI).
+// has_oauthbearer_token_callback: the application supplies OAUTHBEARER tokens.
+kprod_err_t resolve_security(ProducerConfig &c, std::string &error,
+                             bool has_oauthbearer_token_callback = false);
 
 }  // namespace kprod::client

@@ -26,7 +26,8 @@ int compression_level(const ProducerConfig &config) {
 
 Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger &logger,
                RecordAccumulator &accumulator, DeliveryReports &reports,
-               ProducerMetrics &metrics, std::function<void()> metadata_changed)
+               ProducerMetrics &metrics, std::function<void()> metadata_changed,
+               const OAuthBearerLogin *oauth_login)
     : config_(config), client_id_(std::move(client_id)), logger_(logger),
       accumulator_(accumulator), reports_(reports), metrics_(metrics),
       work_(asio::make_work_guard(io_)),
@@ -41,7 +42,17 @@ Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger
                               [this](int32_t node, const std::string &reason, int failures,
                                      net::FailureKind kind) {
                                   on_link_failed(node, reason, failures, kind);
-                              }}),
+                              },
+                              [this](int32_t node, bool again, const std::string &detail) {
+                                  logger_.debug(Logger::Category::kBroker,
+                                                node >= 0 ? "broker " + std::to_string(node)
+                                                          : "bootstrap",
+                                                (again ? "re-authenticated on the same "
+                                                         "connection (KIP-368) with "
+                                                       : "authenticated with ") +
+                                                    detail);
+                              }},
+               oauth_login),
       identity_(config, cluster_, [this] { wakeup(); }) {
     if (config.compression_type != CompressionType::kNone)
         compressor_ = compress::make_compressor(static_cast<compress::Codec>(config.compression_type),

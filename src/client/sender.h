@@ -31,9 +31,10 @@ class Sender {
 public:
     using Clock = std::chrono::steady_clock;
 
+    // oauth_login: the OAUTHBEARER token source (null for other mechanisms).
     Sender(const ProducerConfig &config, std::string client_id, const Logger &logger,
            RecordAccumulator &accumulator, DeliveryReports &reports, ProducerMetrics &metrics,
-           std::function<void()> metadata_changed);
+           std::function<void()> metadata_changed, const OAuthBearerLogin *oauth_login = nullptr);
     ~Sender();
 
     void start();

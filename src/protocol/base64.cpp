@@ -54,4 +54,22 @@ bool base64_decode(std::string_view text, std::string &out) {
     return true;
 }
 
+std::string base64url_encode(std::string_view bytes) {
+    std::string out = base64_encode(bytes);
+    while (!out.empty() && out.back() == '=') out.pop_back();
+    for (char &c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    return out;
+}
+
+bool base64url_decode(std::string_view text, std::string &out) {
+    if (text.size() % 4 == 1) return false;
+    std::string standard(text);
+    for (char &c : standard) {
+        if (c == '+' || c == '/' || c == '=') return false;
+        c = c == '-' ? '+' : c == '_' ? '/' : c;
+    }
+    standard.append((4 - standard.size() % 4) % 4, '=');
+    return base64_decode(standard, out);
+}
+
 }  // namespace kprod::protocol

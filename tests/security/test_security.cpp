@@ -4,14 +4,21 @@
 // records that kcat, configured for the same security, reads back; mutual TLS
 // with an encrypted PEM key and with a PKCS12 keystore; and every refusal
 // (wrong password, unknown user, untrusted CA, host name mismatch, expired
-// certificate, missing client certificate) fails each send with the right
-// error quickly, logs its cause, and does not reconnect in a loop.
+// certificate, missing client certificate, a token callback that fails, a
+// token the broker refuses) fails each send with the right error quickly,
+// logs its cause, and does not reconnect in a loop. OAUTHBEARER runs with
+// unsecured JWTs (from sasl.jaas.config, and from the C token callback); on
+// SASL_PLAINTEXT the broker ends OAUTHBEARER sessions after 3 s, and a producer
+// sending for 15 s must re-authenticate on its connections (KIP-368), with
+// refreshed tokens, losing nothing and never reconnecting.
 // Environment: KPROD_BOOTSTRAP (the PLAINTEXT listener; the others are at
 // its port + 2..6), KPROD_SECURITY_DIR, KPROD_KAFKA_LOCAL, KAFKA_PORT.
 #include <kprod.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -32,6 +39,9 @@ using Properties = std::vector<std::pair<std::string, std::string>>;
 constexpr int kRecords = 10000;
 constexpr const char *kPlainModule = "org.apache.kafka.common.security.plain.PlainLoginModule";
 constexpr const char *kScramModule = "org.apache.kafka.common.security.scram.ScramLoginModule";
+constexpr const char *kOAuthModule = "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule";
+// Anything more to do to a configuration than setting properties (callbacks).
+using ConfHook = std::function<void(kprod_conf_t *)>;
 
 std::string security_dir() {
     const std::string dir = harness::env_or("KPROD_SECURITY_DIR", "");
@@ -87,17 +97,23 @@ struct LogCapture {
     std::string all() {
         std::lock_guard lock(mutex);
         std::string text;
-        for (const auto &line : lines) text += "  " + line.second + "\n";
+        for (const auto &[when, line] : lines)
+            text += "  " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              when - lines.front().first)
+                                              .count()) +
+                    " ms " + line + "\n";
         return text;
     }
 };
 
-kprod_t *new_producer(const Properties &properties, LogCapture *log, char *errstr, size_t errlen) {
+kprod_t *new_producer(const Properties &properties, LogCapture *log, char *errstr, size_t errlen,
+                      const ConfHook &hook = nullptr) {
     kprod_conf_t *conf = kprod_conf_new();
     for (const auto &[name, value] : properties)
         CHECK_MSG(kprod_conf_set(conf, name.c_str(), value.c_str(), errstr, errlen) == KPROD_OK,
                   "%s: %s", name.c_str(), errstr);
     if (log) kprod_conf_set_log_cb(conf, LogCapture::callback, log);
+    if (hook) hook(conf);
     return kprod_new(conf, errstr, errlen);
 }
 
@@ -108,12 +124,12 @@ std::string value_of(const std::string &name, int i) { return name + "-" + std::
 // console consumer from the listener `reader` with those properties.
 void produce_and_read_back(const std::string &name, const Properties &properties,
                            const std::string &reader, int count = kRecords,
-                           const std::string &consumer_config = "") {
+                           const std::string &consumer_config = "", const ConfHook &hook = nullptr) {
     const auto started = Clock::now();
     const std::string topic = harness::unique_topic("sec-" + name);
     harness::create_topic(topic, 3);
     char errstr[1024];
-    kprod_t *producer = new_producer(properties, nullptr, errstr, sizeof errstr);
+    kprod_t *producer = new_producer(properties, nullptr, errstr, sizeof errstr, hook);
     CHECK_MSG(producer != nullptr, "%s: %s", name.c_str(), errstr);
     for (int i = 0; i < count; ++i) {
         const std::string value = value_of(name, i);
@@ -169,13 +185,13 @@ void produce_and_read_back(const std::string &name, const Properties &properties
 // max.block.ms, the log names the cause, and reconnects wait
 // reconnect.backoff.max.ms (1 s) instead of looping.
 void expect_refused(const std::string &name, Properties properties, kprod_err_t expected,
-                    const std::string &cause) {
+                    const std::string &cause, const ConfHook &hook = nullptr) {
     const auto started = Clock::now();
     properties.emplace_back("max.block.ms", "30000");
     properties.emplace_back("debug", "broker");
     LogCapture log;
     char errstr[1024];
-    kprod_t *producer = new_producer(properties, &log, errstr, sizeof errstr);
+    kprod_t *producer = new_producer(properties, &log, errstr, sizeof errstr, hook);
     CHECK_MSG(producer != nullptr, "%s: %s", name.c_str(), errstr);
     constexpr int kSends = 50;
     std::vector<kprod_message_t> messages(kSends, KPROD_MESSAGE_INIT);
@@ -364,13 +380,209 @@ void test_jks_and_secrets() {
     kprod_conf_destroy(conf);
 }
 
+// ----- OAUTHBEARER ---------------------------------------------------------
+
+std::string base64url(const std::string &bytes) {
+    static const char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    for (size_t i = 0; i < bytes.size(); i += 3) {
+        uint32_t group = static_cast<uint32_t>(static_cast<uint8_t>(bytes[i])) << 16;
+        if (i + 1 < bytes.size()) group |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1])) << 8;
+        if (i + 2 < bytes.size()) group |= static_cast<uint8_t>(bytes[i + 2]);
+        out += kAlphabet[(group >> 18) & 63];
+        out += kAlphabet[(group >> 12) & 63];
+        if (i + 1 < bytes.size()) out += kAlphabet[(group >> 6) & 63];
+        if (i + 2 < bytes.size()) out += kAlphabet[group & 63];
+    }
+    return out;
+}
+
+int64_t now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// What the test's token service hands out: unsecured JWTs for `principal`,
+// expiring `lifetime_s` seconds on (negative: already expired), or an error.
+struct TokenService {
+    std::string principal = "carol";
+    int64_t lifetime_s = 3600;
+    const char *failure = nullptr;
+    std::atomic<int> calls{0};
+
+    static int callback(void *opaque, char *token, size_t token_size, int64_t *lifetime_ms,
+                        char *principal, size_t principal_size, char *errstr, size_t errstr_size) {
+        auto *self = static_cast<TokenService *>(opaque);
+        ++self->calls;
+        if (self->failure) {
+            std::snprintf(errstr, errstr_size, "%s", self->failure);
+            return -1;
+        }
+        const int64_t issued = now_seconds();
+        const int64_t expires = issued + self->lifetime_s;
+        const std::string jwt =
+            base64url(R"({"alg":"none"})") + "." +
+            base64url("{\"iat\":" + std::to_string(issued) + ",\"exp\":" + std::to_string(expires) +
+                      ",\"sub\":\"" + self->principal + "\"}") +
+            ".";
+        std::snprintf(token, token_size, "%s", jwt.c_str());
+        std::snprintf(principal, principal_size, "%s", self->principal.c_str());
+        // An expired token still gets a future lifetime here, so that kprod sends it.
+        *lifetime_ms = (self->lifetime_s > 0 ? expires : issued + 3600) * 1000;
+        return 0;
+    }
+    ConfHook hook() {
+        return [this](kprod_conf_t *conf) {
+            CHECK(kprod_conf_set_oauthbearer_token_cb(conf, callback, this) == KPROD_OK);
+        };
+    }
+};
+
+std::string oauth_kcat(const std::string &address, const std::string &protocol,
+                       const std::string &more = "") {
+    return "-b " + address + " -X security.protocol=" + protocol +
+           " -X sasl.mechanisms=OAUTHBEARER -X enable.sasl.oauthbearer.unsecure.jwt=true"
+           " -X sasl.oauthbearer.config=principal=kcat " + more;
+}
+
+Properties oauth(const std::string &address, const std::string &protocol, Properties more) {
+    Properties properties = with(address, protocol, {{"sasl.mechanism", "OAUTHBEARER"}});
+    properties.insert(properties.end(), more.begin(), more.end());
+    return properties;
+}
+
+void test_oauthbearer_delivers() {
+    const std::string ca = file("ca.pem");
+    const Properties pem_trust{{"ssl.truststore.type", "PEM"}, {"ssl.truststore.location", ca}};
+    const std::string unsecured_jwt =
+        std::string(kOAuthModule) + " required unsecuredLoginStringClaim_sub=\"alice\";";
+    const std::string sp = sasl_plaintext_address(), ss = sasl_ssl_address();
+    produce_and_read_back("sasl-plaintext-oauthbearer",
+                          oauth(sp, "SASL_PLAINTEXT", {{"sasl.jaas.config", unsecured_jwt}}),
+                          oauth_kcat(sp, "SASL_PLAINTEXT"));
+    Properties over_tls = oauth(ss, "SASL_SSL", pem_trust);
+    over_tls.emplace_back("sasl.jaas.config", unsecured_jwt);
+    produce_and_read_back("sasl-ssl-oauthbearer", over_tls,
+                          oauth_kcat(ss, "SASL_SSL", "-X ssl.ca.location=" + ca));
+    TokenService service;
+    produce_and_read_back("sasl-ssl-oauthbearer-callback", oauth(ss, "SASL_SSL", pem_trust),
+                          oauth_kcat(ss, "SASL_SSL", "-X ssl.ca.location=" + ca), kRecords, "",
+                          service.hook());
+    CHECK_MSG(service.calls >= 1, "the token callback was never called");
+}
+
+void test_oauthbearer_refusals() {
+    const std::string sp = sasl_plaintext_address();
+    TokenService down;
+    down.failure = "token service unreachable (test)";
+    expect_refused("oauthbearer-callback-fails", oauth(sp, "SASL_PLAINTEXT", {}),
+                   KPROD_ERR_AUTHENTICATION,
+                   "cannot authenticate with SASL OAUTHBEARER: the OAUTHBEARER token callback "
+                   "failed: token service unreachable (test)",
+                   down.hook());
+    TokenService expired;
+    expired.principal = "mallory";
+    expired.lifetime_s = -60;
+    expect_refused("oauthbearer-expired-token", oauth(sp, "SASL_PLAINTEXT", {}),
+                   KPROD_ERR_AUTHENTICATION, "SASL OAUTHBEARER authentication as mallory failed",
+                   expired.hook());
+}
+
+// The SASL_PLAINTEXT listener ends OAUTHBEARER sessions after 3 s
+// (connections.max.reauth.ms, see scripts/kafka-local), and each token lives
+// 10 s (refreshed after 8-8.5 s; a session ends with its token, so its last
+// sessions are shorter): the producer must re-authenticate at least every
+// 2.9 s, with the refreshed token once the first one expires, on the same
+// connection while records keep flowing.
+void test_reauthentication() {
+    const auto started = Clock::now();
+    const std::string sp = sasl_plaintext_address();
+    const std::string topic = harness::unique_topic("sec-reauth");
+    harness::create_topic(topic, 3);
+    TokenService service;
+    service.principal = "dave";
+    service.lifetime_s = 10;
+    LogCapture log;
+    char errstr[1024];
+    // Without idempotence a request lost with its connection and resent would be
+    // written twice: reading back each record once shows none was.
+    kprod_t *producer = new_producer(oauth(sp, "SASL_PLAINTEXT",
+                                           {{"debug", "broker"}, {"linger.ms", "1"},
+                                            {"enable.idempotence", "false"}, {"acks", "1"}}),
+                                     &log, errstr, sizeof errstr, service.hook());
+    CHECK_MSG(producer != nullptr, "reauth: %s", errstr);
+    int sent = 0;
+    const auto sending_since = Clock::now();
+    while (Clock::now() - sending_since < std::chrono::seconds(15)) {
+        const std::string value = value_of("reauth", sent);
+        kprod_message_t msg = KPROD_MESSAGE_INIT;
+        msg.topic = topic.c_str();
+        msg.value = value.data();
+        msg.value_len = value.size();
+        const kprod_err_t err = kprod_send(producer, &msg);
+        CHECK_MSG(err == KPROD_OK, "reauth: send %d: %s\nlog:\n%s", sent, kprod_err_str(err),
+                  log.all().c_str());
+        ++sent;
+        std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    }
+    CHECK_MSG(kprod_flush(producer, 60000) == KPROD_OK, "reauth: flush timed out");
+    int delivered = 0;
+    kprod_report_t reports[1024];
+    while (size_t n = kprod_poll_reports(producer, reports, 1024, sizeof reports[0], 0)) {
+        for (size_t i = 0; i < n; ++i) {
+            CHECK_MSG(reports[i].err == KPROD_OK, "reauth: report: %s\nlog:\n%s",
+                      kprod_err_str(reports[i].err), log.all().c_str());
+            ++delivered;
+        }
+    }
+    kprod_destroy(producer);
+    CHECK_MSG(delivered == sent, "reauth: %d reports for %d records", delivered, sent);
+    // Broker 1's connection: authenticated once, then again and again on it.
+    const int first = log.count("broker 1: authenticated with SASL OAUTHBEARER as dave");
+    const int again = log.count("broker 1: re-authenticated on the same connection (KIP-368) "
+                                "with SASL OAUTHBEARER as dave");
+    CHECK_MSG(first == 1, "reauth: broker 1 authenticated %d times from scratch (reconnected?); log:\n%s",
+              first, log.all().c_str());
+    CHECK_MSG(again >= 4, "reauth: only %d re-authentications in 15 s; log:\n%s", again,
+              log.all().c_str());
+    CHECK_MSG(log.count("failed") == 0, "reauth: a failure was logged:\n%s", log.all().c_str());
+    CHECK_MSG(service.calls >= 2, "reauth: the token was fetched %d times in 15 s", service.calls.load());
+
+    std::set<std::string> seen;
+    const std::string dump = harness::run("kcat -C " + oauth_kcat(sp, "SASL_PLAINTEXT") + " -t " +
+                                          topic + " -e -q -f '%s\\n' 2>/dev/null");
+    int lines = 0;
+    for (const std::string &line : harness::split(dump, '\n')) {
+        if (line.empty()) continue;
+        seen.insert(line);
+        ++lines;
+    }
+    CHECK_MSG(static_cast<int>(seen.size()) == sent && lines == sent,
+              "reauth: kcat read %d records, %zu distinct, of %d sent", lines, seen.size(), sent);
+    std::fprintf(stderr,
+                 "reauth: %d records over one connection to broker 1 re-authenticated %d times, "
+                 "%d tokens fetched, read back by kcat, in %.1f s\n",
+                 sent, again, service.calls.load(),
+                 std::chrono::duration<double>(Clock::now() - started).count());
+}
+
 }  // namespace
 
-int main() {
-    test_jks_and_secrets();
-    test_refusals();
-    test_mutual_tls();
-    test_tls_and_sasl_deliver();
+// With an argument, runs only the tests whose names contain it (e.g. "oauth").
+int main(int argc, char **argv) {
+    const std::pair<const char *, void (*)()> tests[] = {
+        {"jks_and_secrets", test_jks_and_secrets},
+        {"refusals", test_refusals},
+        {"mutual_tls", test_mutual_tls},
+        {"tls_and_sasl_deliver", test_tls_and_sasl_deliver},
+        {"oauthbearer_refusals", test_oauthbearer_refusals},
+        {"oauthbearer_delivers", test_oauthbearer_delivers},
+        {"reauthentication", test_reauthentication},
+    };
+    for (const auto &[name, test] : tests)
+        if (argc < 2 || std::strstr(name, argv[1])) test();
     std::printf("security: all checks passed\n");
     return 0;
 }

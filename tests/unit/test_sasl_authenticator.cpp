@@ -1,7 +1,8 @@
 // Tests for client/sasl_authenticator and the SaslHandshake/SaslAuthenticate
 // messages it uses: the bytes of each request (Kafka's layouts, written out
 // here by hand), and its reading of answers: accepted, refused with the
-// broker's message, mechanism not enabled, malformed.
+// broker's message, mechanism not enabled, malformed; OAUTHBEARER's token
+// message, its error round (RFC 7628) and the session lifetime (KIP-368).
 #include <memory>  // before cmocka.h, whose fail() macro breaks <ios>
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,7 +49,8 @@ void append_string16(std::vector<uint8_t> &out, const std::string &s) {
 
 // SaslAuthenticate v2 response: header tagged fields, error, compact nullable
 // message, compact bytes, session_lifetime_ms, tagged fields.
-std::vector<uint8_t> authenticate_v2(int error, const char *message, const std::string &bytes) {
+std::vector<uint8_t> authenticate_v2(int error, const char *message, const std::string &bytes,
+                                     int64_t session_lifetime_ms = 3600000) {
     std::vector<uint8_t> out{0};
     append16(out, error);
     if (message) {
@@ -59,8 +61,8 @@ std::vector<uint8_t> authenticate_v2(int error, const char *message, const std::
     }
     out.push_back(static_cast<uint8_t>(bytes.size() + 1));
     append_raw(out, bytes);
-    append32(out, 0);
-    append32(out, 3600000);  // int64 3600000
+    append32(out, session_lifetime_ms >> 32);
+    append32(out, session_lifetime_ms & 0xFFFFFFFF);
     out.push_back(0);
     return out;
 }
@@ -142,6 +144,51 @@ void test_scram_rounds_and_malformed_answers(void **) {
                      Outcome::kMalformed);
 }
 
+// The bytes of a SaslAuthenticate v2 request's auth_bytes field (after the 18-byte header).
+std::string sent_auth_bytes(const SaslAuthenticator &sasl) {
+    std::vector<uint8_t> out;
+    sasl.encode_authenticate(out, 1, "cid");
+    const size_t length = out[18] - 1u;  // compact bytes: length + 1, one byte here
+    return std::string(reinterpret_cast<const char *>(out.data()) + 19, length);
+}
+
+void test_oauthbearer_token_message_and_session_lifetime(void **) {
+    SaslCredentials c = credentials(SaslMechanism::kOAuthBearer, "OAUTHBEARER");
+    c.extensions = {{"traceId", "abc"}};
+    OAuthBearerToken token;
+    token.value = "aGVhZGVy.Y2xhaW1z.";
+    token.principal = "carol";
+    SaslAuthenticator sasl(c, 2, &token);
+    assert_string_equal(sasl.principal().c_str(), "carol");
+    const std::string expected = std::string("n,,\x01" "auth=Bearer aGVhZGVy.Y2xhaW1z.\x01") +
+                                 "traceId=abc\x01\x01";
+    assert_true(sent_auth_bytes(sasl) == expected);
+    std::string error;
+    const auto accepted = authenticate_v2(0, nullptr, "", 3000);
+    assert_int_equal(sasl.on_authenticate_response(accepted.data(), accepted.size(), error),
+                     Outcome::kDone);
+    assert_int_equal(sasl.session_lifetime_ms(), 3000);
+}
+
+void test_oauthbearer_error_round(void **) {
+    const SaslCredentials c = credentials(SaslMechanism::kOAuthBearer, "OAUTHBEARER");
+    OAuthBearerToken token;
+    token.value = "expired.token.";
+    SaslAuthenticator sasl(c, 2, &token);
+    std::string error;
+    // The broker's JSON error comes as a challenge: the client answers \x01.
+    const auto challenge = authenticate_v2(0, nullptr, R"({"status":"invalid_token"})");
+    assert_int_equal(sasl.on_authenticate_response(challenge.data(), challenge.size(), error),
+                     Outcome::kSendAuthenticate);
+    assert_true(sent_auth_bytes(sasl) == "\x01");
+    const auto refused = authenticate_v2(58, "Authentication failed", "");
+    assert_int_equal(sasl.on_authenticate_response(refused.data(), refused.size(), error),
+                     Outcome::kRefused);
+    assert_string_equal(error.c_str(),
+                        "SASL_AUTHENTICATION_FAILED: Authentication failed (the broker's answer to "
+                        "the token: {\"status\":\"invalid_token\"})");
+}
+
 }  // namespace
 
 int main(void) {
@@ -150,6 +197,8 @@ int main(void) {
         cmocka_unit_test(test_plain_message_and_acceptance),
         cmocka_unit_test(test_refusals_carry_the_brokers_words),
         cmocka_unit_test(test_scram_rounds_and_malformed_answers),
+        cmocka_unit_test(test_oauthbearer_token_message_and_session_lifetime),
+        cmocka_unit_test(test_oauthbearer_error_round),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -126,11 +126,72 @@ void test_sasl_credentials_from_jaas_or_simple_properties(void **) {
     assert_string_equal(config.sasl.username.c_str(), "carol");
 }
 
+constexpr const char *kOAuthModule =
+    "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule";
+
+void test_oauthbearer_unsecured_jwt_or_callback(void **) {
+    ConfigStore store = sasl_store("OAUTHBEARER");
+    set_ok(store, "sasl.jaas.config",
+           std::string(kOAuthModule) +
+               " required unsecuredLoginStringClaim_sub=\"alice\" unsecuredLoginLifetimeSeconds=60"
+               " unsecuredLoginListClaim_scope=\",read,write\" unsecuredLoginExtension_traceId=\"t1\";");
+    ProducerConfig config;
+    std::string error;
+    assert_int_equal(store.build(config, error), KPROD_OK);
+    assert_true(config.sasl.mechanism == SaslMechanism::kOAuthBearer);
+    assert_false(config.sasl.token_from_callback);
+    assert_string_equal(config.sasl.unsecured_jwt.principal.c_str(), "alice");
+    assert_int_equal(config.sasl.unsecured_jwt.lifetime_seconds, 60);
+    assert_string_equal(config.sasl.extensions.at("traceId").c_str(), "t1");
+
+    // With a token callback, sasl.jaas.config is optional.
+    ConfigStore callback_only = sasl_store("OAUTHBEARER");
+    assert_int_equal(callback_only.build(config, error, true), KPROD_OK);
+    assert_true(config.sasl.token_from_callback);
+
+    expect_error(sasl_store("OAUTHBEARER"), KPROD_ERR_INVALID_CONFIG,
+                 "sasl.mechanism=OAUTHBEARER needs a token: set a token callback");
+    const auto expect_jaas_error = [](const std::string &options, const char *part,
+                                      bool callback = false) {
+        ConfigStore s = sasl_store("OAUTHBEARER");
+        set_ok(s, "sasl.jaas.config", std::string(kOAuthModule) + " required " + options + ";");
+        ProducerConfig c;
+        std::string e;
+        assert_int_equal(s.build(c, e, callback), KPROD_ERR_INVALID_CONFIG);
+        if (e.find(part) == std::string::npos) fail_msg("expected \"%s\" in \"%s\"", part, e.c_str());
+    };
+    expect_jaas_error("unsecuredLoginLifetimeSeconds=60", "needs its principal: set unsecuredLoginStringClaim_sub");
+    expect_jaas_error("unsecuredLoginPrincipalClaimName=upn unsecuredLoginStringClaim_sub=\"a\"",
+                      "set unsecuredLoginStringClaim_upn");
+    expect_jaas_error("unsecuredLoginStringClaim_sub=\"a\" unsecuredLoginLifetimeSeconds=soon",
+                      "unsecuredLoginLifetimeSeconds: expected a positive number of seconds");
+    expect_jaas_error("unsecuredLoginStringClaim_sub=\"a\" unsecuredLoginLifetimeSeconds=9223372036854775807",
+                      "at most ten years");
+    expect_jaas_error("unsecuredLoginStringClaim_sub=\"a\" unsecuredLoginNumberClaim_n=\"1x\"",
+                      "unsecuredLoginNumberClaim_n: expected a number");
+    expect_jaas_error("unsecuredLoginStringClaim_sub=\"a\" unsecuredLoginStringClaim_exp=\"1\"",
+                      "the exp claim is set by kprod");
+    expect_jaas_error("unsecuredLoginStringClaim_sub=\"a\" unsecuredLoginStringclaim_x=\"1\"",
+                      "unknown OAuthBearerLoginModule option unsecuredLoginStringclaim_x");
+    expect_jaas_error("unsecuredLoginStringClaim_sub=\"a\" unsecuredLoginExtension_auth=\"x\"",
+                      "SASL extension name \"auth\" is reserved");
+    expect_jaas_error("unsecuredLoginStringClaim_sub=\"a\"", "only unsecuredLoginExtension_", true);
+
+    ConfigStore wrong_module = sasl_store("OAUTHBEARER");
+    set_ok(wrong_module, "sasl.jaas.config",
+           std::string(kPlainModule) + " required username=\"a\" password=\"b\";");
+    expect_error(wrong_module, KPROD_ERR_INVALID_CONFIG, "does not go with sasl.mechanism=OAUTHBEARER");
+    ConfigStore with_password = sasl_store("OAUTHBEARER");
+    set_ok(with_password, "sasl.username", "a");
+    set_ok(with_password, "sasl.password", "b");
+    expect_error(with_password, KPROD_ERR_INVALID_CONFIG,
+                 "sasl.username and sasl.password do not go with sasl.mechanism=OAUTHBEARER");
+}
+
 void test_sasl_refusals(void **) {
     expect_error(sasl_store("GSSAPI"), KPROD_ERR_UNSUPPORTED, "GSSAPI (Java's default) is not supported");
-    expect_error(sasl_store("OAUTHBEARER"), KPROD_ERR_UNSUPPORTED, "OAUTHBEARER is not supported");
     expect_error(sasl_store("scram-sha-256"), KPROD_ERR_INVALID_CONFIG,
-                 "expected PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512");
+                 "expected PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER");
     expect_error(sasl_store("PLAIN"), KPROD_ERR_INVALID_CONFIG,
                  "set sasl.jaas.config, or sasl.username and sasl.password");
 
@@ -267,6 +328,7 @@ int main(void) {
         cmocka_unit_test(test_jaas_refusals_say_what_is_wrong),
         cmocka_unit_test(test_sasl_credentials_from_jaas_or_simple_properties),
         cmocka_unit_test(test_sasl_refusals),
+        cmocka_unit_test(test_oauthbearer_unsecured_jwt_or_callback),
         cmocka_unit_test(test_tls_defaults_trust_the_system_store),
         cmocka_unit_test(test_jks_is_refused_with_the_conversion_command),
         cmocka_unit_test(test_tls_refusals_name_the_property),

@@ -1,0 +1,193 @@
+// Tests for OAUTHBEARER: the client's first message (RFC 7628), the unsecured
+// JWTs made from OAuthBearerLoginModule options (decoded here from base64url
+// and their claims checked), bearer token and extension rules, and
+// OAuthBearerLogin's refresh: when it refreshes, that a failed source keeps
+// the unexpired token, and that the errors say why.
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <memory>  // before cmocka.h, whose fail() macro breaks <ios>
+extern "C" {
+#include <cmocka.h>
+}
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "client/oauthbearer_login.h"
+#include "client/oauthbearer_token.h"
+#include "protocol/base64.h"
+#include "protocol/oauthbearer.h"
+
+namespace {
+
+using namespace kprod::client;
+using namespace kprod::protocol;
+
+std::string decode(std::string_view part) {
+    std::string out;
+    if (!base64url_decode(part, out))
+        fail_msg("not base64url: %.*s", (int)part.size(), part.data());
+    return out;
+}
+
+void test_client_first_message(void **) {
+    assert_true(oauthbearer_client_first_message("abc.def.", {}) ==
+                std::string("n,,\x01"
+                            "auth=Bearer abc.def.\x01\x01"));
+    assert_true(oauthbearer_client_first_message("t", {{"a", "1"}, {"b", "x y"}}) ==
+                std::string("n,,\x01"
+                            "auth=Bearer t\x01"
+                            "a=1\x01"
+                            "b=x y\x01\x01"));
+}
+
+void test_base64url_round_trip(void **) {
+    for (const std::string text : {"", "f", "fo", "foo", "foob", "\xfb\xff\xfe"}) {
+        const std::string encoded = base64url_encode(text);
+        assert_null(std::strchr(encoded.c_str(), '='));
+        assert_null(std::strchr(encoded.c_str(), '+'));
+        assert_null(std::strchr(encoded.c_str(), '/'));
+        assert_true(decode(encoded) == text);
+    }
+    assert_string_equal(base64url_encode("\xfb\xff").c_str(), "-_8");
+    std::string out;
+    assert_false(base64url_decode("a", out));     // impossible length
+    assert_false(base64url_decode("ab+c", out));  // standard alphabet
+    assert_false(base64url_decode("ab==", out));  // padding
+}
+
+void test_unsecured_jwt_claims(void **) {
+    UnsecuredJwtOptions options;
+    std::map<std::string, std::string> extensions;
+    std::string error;
+    const std::map<std::string, std::string> jaas = {
+        {"unsecuredLoginStringClaim_sub", "alice \"the\" admin"},
+        {"unsecuredLoginNumberClaim_level", "3"},
+        {"unsecuredLoginListClaim_scope", "|read||write"},
+        {"unsecuredLoginLifetimeSeconds", "120"},
+        {"unsecuredLoginExtension_traceId", "t-1"},
+        {"serviceName", "ignored, as Java ignores it"},
+    };
+    if (!parse_oauthbearer_options(jaas, true, options, extensions, error))
+        fail_msg("%s", error.c_str());
+    assert_string_equal(options.principal.c_str(), "alice \"the\" admin");
+    assert_string_equal(extensions.at("traceId").c_str(), "t-1");
+
+    const int64_t now_ms = 1700000000123;
+    const OAuthBearerToken token = make_unsecured_jwt(options, now_ms);
+    assert_true(valid_bearer_token(token.value));
+    assert_string_equal(token.principal.c_str(), "alice \"the\" admin");
+    assert_int_equal(token.expires_at_ms, (1700000000 + 120) * 1000LL);
+    const size_t first_dot = token.value.find('.');
+    const size_t second_dot = token.value.find('.', first_dot + 1);
+    assert_int_equal(second_dot, token.value.size() - 1);  // unsigned: an empty signature
+    assert_string_equal(decode(token.value.substr(0, first_dot)).c_str(), R"({"alg":"none"})");
+    assert_string_equal(
+        decode(token.value.substr(first_dot + 1, second_dot - first_dot - 1)).c_str(),
+        R"({"iat":1700000000,"exp":1700000120,"scope":["read","write"],)"
+        R"("level":3,"sub":"alice \"the\" admin"})");
+}
+
+void test_number_claims_must_be_json_numbers(void **) {
+    for (const char *number : {"0", "-1", "3.25", "1e9", "-2.5E-3", "10"}) {
+        UnsecuredJwtOptions options;
+        std::map<std::string, std::string> extensions;
+        std::string error;
+        if (!parse_oauthbearer_options(
+                {{"unsecuredLoginStringClaim_sub", "a"}, {"unsecuredLoginNumberClaim_n", number}},
+                true, options, extensions, error))
+            fail_msg("%s refused: %s", number, error.c_str());
+    }
+    for (const char *not_number : {"", "-", "01", "1.", ".5", "1e", "1e+", "0x10", "1 ", "NaN"}) {
+        UnsecuredJwtOptions options;
+        std::map<std::string, std::string> extensions;
+        std::string error;
+        if (parse_oauthbearer_options({{"unsecuredLoginStringClaim_sub", "a"},
+                                       {"unsecuredLoginNumberClaim_n", not_number}},
+                                      true, options, extensions, error))
+            fail_msg("\"%s\" accepted as a number", not_number);
+    }
+}
+
+void test_bearer_token_and_extension_rules(void **) {
+    assert_true(valid_bearer_token("abc-._~+/XYZ09=="));
+    assert_false(valid_bearer_token(""));
+    assert_false(valid_bearer_token("has space"));
+    assert_false(valid_bearer_token("a=b"));
+    std::string error;
+    assert_true(valid_sasl_extension("traceId", "x y\tz", error));
+    assert_false(valid_sasl_extension("trace_id", "x", error));
+    assert_non_null(std::strstr(error.c_str(), "expected letters only"));
+    assert_false(valid_sasl_extension("traceId", "\x01", error));
+    assert_null(std::strstr(error.c_str(), "\x01"));  // never quotes the value
+}
+
+void test_refresh_at_80_to_85_percent(void **) {
+    assert_int_equal(OAuthBearerLogin::refresh_delay_ms(0, 100000, 0.0), 80000);
+    assert_int_equal(OAuthBearerLogin::refresh_delay_ms(0, 100000, 1.0), 85000);
+    assert_int_equal(OAuthBearerLogin::refresh_delay_ms(5000, 5100, 0.5), 1000);  // at least 1 s
+}
+
+const Logger &quiet_logger() {
+    static const Logger logger(
+        LogCallback{[](kprod_log_level_t, const char *, const char *, void *) {}, nullptr}, "test",
+        0);
+    return logger;
+}
+
+void test_login_refreshes_and_survives_failures(void **) {
+    std::atomic<int> calls{0};
+    std::atomic<bool> failing{false};
+    OAuthBearerLogin login(
+        [&](OAuthBearerToken &token, std::string &error) {
+            ++calls;
+            if (failing) {
+                error = "the token service is down";
+                return false;
+            }
+            token.issued_at_ms = wall_clock_now_ms();
+            token.expires_at_ms = token.issued_at_ms + 1200;  // refreshed 1 s on (the minimum)
+            token.value = "token-" + std::to_string(calls.load());
+            token.principal = "svc";
+            return true;
+        },
+        quiet_logger());
+    login.start();
+    OAuthBearerToken token;
+    std::string error;
+    assert_true(login.current(token, error));
+    assert_string_equal(token.value.c_str(), "token-1");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+    assert_true(login.current(token, error));
+    assert_string_equal(token.value.c_str(), "token-2");
+    failing = true;
+    // The next refresh fails; the token it would have replaced expires 1.2 s after issue.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    assert_false(login.current(token, error));
+    assert_string_equal(error.c_str(), "the token service is down");
+    login.stop();
+    const int after_stop = calls;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    assert_int_equal(calls.load(), after_stop);  // never called after stop()
+    assert_int_equal(login.tokens_fetched(), 2);
+}
+
+}  // namespace
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_client_first_message),
+        cmocka_unit_test(test_base64url_round_trip),
+        cmocka_unit_test(test_unsecured_jwt_claims),
+        cmocka_unit_test(test_number_claims_must_be_json_numbers),
+        cmocka_unit_test(test_bearer_token_and_extension_rules),
+        cmocka_unit_test(test_refresh_at_80_to_85_percent),
+        cmocka_unit_test(test_login_refreshes_and_survives_failures),
+    };
+    return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
