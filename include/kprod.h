@@ -317,7 +317,8 @@ KPROD_EXTERN kprod_err_t kprod_send(kprod_t *p, const kprod_message_t *msg);
  * NULL, receives message i's result. Messages that fail do not stop the others.
  * One call per batch keeps the cost of crossing from another language low.
  *
- * @return KPROD_OK when every message was accepted, else the first error.
+ * @return KPROD_OK when every message was accepted, else the first error
+ *         (KPROD_ERR_FORKED for every message in a forked child).
  */
 KPROD_EXTERN kprod_err_t kprod_send_batch(kprod_t *p, const kprod_message_t *msgs, size_t count,
                                           size_t msg_size, kprod_err_t *results);
@@ -341,6 +342,8 @@ KPROD_EXTERN int kprod_poll(kprod_t *p, int timeout_ms);
  * Once kprod_close has returned, no report can arrive any more: this call
  * never waits, and a thread waiting in it returns. A thread that serves
  * reports can therefore wait with -1 and stop when it gets 0 after close.
+ * In a child forked after the producer was created (see KPROD_ERR_FORKED),
+ * it returns 0 at once.
  *
  * @return the number of reports written.
  */
@@ -448,7 +451,9 @@ typedef void (*kprod_log_cb)(kprod_log_level_t level, const char *context, const
 /**
  * Send log lines to cb: errors, warnings and informational lines, and debug
  * lines of the categories named by the `debug` property. Without a
- * callback, errors and warnings go to stderr, one line each.
+ * callback, errors and warnings go to stderr, one line each, as
+ * "kprod WARN [context] message" (or "kprod ERROR [...] ..."); informational
+ * and debug lines are dropped.
  */
 KPROD_EXTERN kprod_err_t kprod_conf_set_log_cb(kprod_conf_t *conf, kprod_log_cb cb, void *opaque);
 

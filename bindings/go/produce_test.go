@@ -94,6 +94,14 @@ func TestProduceFromManyGoroutines(t *testing.T) {
 	pollCalls -= pollCallsBefore
 	t.Logf("%d messages in %v; %d kprod_go_send_batch calls (%.0f messages each), %d kprod_go_poll_reports calls (%.0f reports each)",
 		total, elapsed.Round(time.Millisecond), sendCalls, float64(total)/float64(sendCalls), pollCalls, float64(total)/float64(pollCalls))
+	// The FFI is crossed in batches: one cgo call per message either way would
+	// make these equal total; a tenth of that is already ten messages a call.
+	if sendCalls == 0 || sendCalls >= total/10 {
+		t.Errorf("%d kprod_go_send_batch calls for %d messages: want 1..%d (batched)", sendCalls, total, total/10-1)
+	}
+	if pollCalls == 0 || pollCalls >= total/10 {
+		t.Errorf("%d kprod_go_poll_reports calls for %d messages: want 1..%d (batched)", pollCalls, total, total/10-1)
+	}
 
 	for id := 0; id < total; id++ {
 		d := deliveries[id]

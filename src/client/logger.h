@@ -1,7 +1,8 @@
 // Logger: where a producer's log lines go. The application's callback
 // (kprod_conf_set_log_cb) gets every error, warning and informational line,
 // and debug lines of the categories the `debug` property switched on;
-// without a callback, errors and warnings go to stderr, one line each.
+// without a callback, errors and warnings go to stderr, one line each
+// ("kprod WARN [context] message"; tests/unit/test_logger.cpp).
 // Immutable after construction, so any thread may log.
 #pragma once
 

@@ -3,7 +3,11 @@
 //   the partition the header named;
 // - interceptors: on_send adds a header that kcat reads back, and
 //   on_acknowledgement sees every report, once, before the application;
-// - kprod_partitions_for: partitions and leaders of a topic;
+// - two on_acknowledgement interceptors run in registration order for each
+//   record, and a record the broker refuses reaches them once, with its
+//   error, before the application's report;
+// - kprod_partitions_for: partitions and leaders of a topic; a topic that
+//   does not exist fails with KPROD_ERR_UNKNOWN_TOPIC after max.block.ms;
 // - the log callback: a failing interceptor is logged with the client.id;
 // - fork(): a child's calls on the parent's producer fail with
 //   KPROD_ERR_FORKED, and the parent's records all arrive.
@@ -12,6 +16,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -222,6 +227,133 @@ void partitioner_and_interceptors(const std::string &topic) {
     std::fprintf(stderr, "kcat read every record once, routed, with the interceptor's header\n");
 }
 
+// Two interceptors' on_acknowledgement, recording per record the order they
+// ran in and the error they saw, and whether the application had the report.
+struct AcknowledgementOrder {
+    static constexpr size_t kGood = 200;       // records 0..kGood-1 are delivered
+    static constexpr size_t kRefused = kGood;  // the one record the broker refuses
+    std::mutex mutex;
+    std::vector<std::vector<int>> calls = std::vector<std::vector<int>>(kGood + 1);
+    std::vector<kprod_err_t> errors = std::vector<kprod_err_t>(kGood + 1, KPROD_OK);
+    std::vector<std::atomic<bool>> taken = std::vector<std::atomic<bool>>(kGood + 1);
+    int after_application = 0;
+
+    struct Interceptor {
+        AcknowledgementOrder *order;
+        int index;  // in registration order
+    };
+    static void on_acknowledgement(const kprod_report_t *report, void *opaque) {
+        const auto *interceptor = static_cast<const Interceptor *>(opaque);
+        AcknowledgementOrder &self = *interceptor->order;
+        const auto id = reinterpret_cast<uintptr_t>(report->opaque);
+        std::lock_guard lock(self.mutex);
+        CHECK(id <= kRefused);
+        self.calls[id].push_back(interceptor->index);
+        self.errors[id] = report->err;
+        if (self.taken[id].load()) ++self.after_application;
+    }
+};
+
+// Takes `expected` reports, marking each taken as soon as the application has it.
+std::vector<kprod_report_t> take_marking(kprod_t *p, size_t expected, AcknowledgementOrder &order) {
+    std::vector<kprod_report_t> all;
+    kprod_report_t reports[64];
+    for (int waited = 0; all.size() < expected && waited < 300; ++waited) {
+        const size_t n = kprod_poll_reports(p, reports, 64, sizeof reports[0], 100);
+        for (size_t i = 0; i < n; ++i)
+            order.taken[reinterpret_cast<uintptr_t>(reports[i].opaque)].store(true);
+        all.insert(all.end(), reports, reports + n);
+    }
+    return all;
+}
+
+// A topic whose batches may hold at most 1000 bytes: batch.size 500 keeps the
+// small records under it; a 3000-byte record is refused (MESSAGE_TOO_LARGE).
+void acknowledgement_order_and_failure(const std::string &topic) {
+    AcknowledgementOrder order;
+    AcknowledgementOrder::Interceptor first{&order, 0}, second{&order, 1};
+    kprod_conf_t *conf = base_conf("acknowledgement-test");
+    char errstr[512];
+    CHECK(kprod_conf_set(conf, "batch.size", "500", errstr, sizeof errstr) == KPROD_OK);
+    CHECK(kprod_conf_add_interceptor(conf, nullptr, AcknowledgementOrder::on_acknowledgement,
+                                     &first) == KPROD_OK);
+    CHECK(kprod_conf_add_interceptor(conf, nullptr, AcknowledgementOrder::on_acknowledgement,
+                                     &second) == KPROD_OK);
+    kprod_t *p = new_producer(conf);
+
+    for (uintptr_t id = 0; id < AcknowledgementOrder::kGood; ++id) {
+        const std::string value = "ack-" + std::to_string(id);
+        kprod_message_t msg = KPROD_MESSAGE_INIT;
+        msg.topic = topic.c_str();
+        msg.value = value.data();
+        msg.value_len = value.size();
+        msg.opaque = reinterpret_cast<void *>(id);
+        CHECK(kprod_send(p, &msg) == KPROD_OK);
+    }
+    const std::vector<kprod_report_t> good = take_marking(p, AcknowledgementOrder::kGood, order);
+    CHECK_MSG(good.size() == AcknowledgementOrder::kGood, "%zu reports", good.size());
+    for (const kprod_report_t &r : good) CHECK_MSG(r.err == KPROD_OK, "%s", kprod_err_str(r.err));
+
+    // Alone, so that no good record shares its request.
+    const std::string large(3000, 'x');
+    kprod_message_t refused = KPROD_MESSAGE_INIT;
+    refused.topic = topic.c_str();
+    refused.value = large.data();
+    refused.value_len = large.size();
+    refused.opaque = reinterpret_cast<void *>(AcknowledgementOrder::kRefused);
+    CHECK(kprod_send(p, &refused) == KPROD_OK);
+    const std::vector<kprod_report_t> failed = take_marking(p, 1, order);
+    CHECK_MSG(failed.size() == 1, "%zu reports for the refused record", failed.size());
+    const kprod_report_t &report = failed[0];
+    CHECK_MSG(report.err == KPROD_ERR_BROKER && report.broker_error == 10 &&
+                  report.persisted == KPROD_NOT_PERSISTED && report.offset == -1,
+              "refused record: %s, broker error %d, persisted %d, offset %lld",
+              kprod_err_str(report.err), report.broker_error, report.persisted,
+              static_cast<long long>(report.offset));
+    CHECK(kprod_flush(p, 10000) == KPROD_OK);
+    kprod_destroy(p);
+
+    std::lock_guard lock(order.mutex);
+    for (size_t id = 0; id <= AcknowledgementOrder::kRefused; ++id) {
+        const std::vector<int> &calls = order.calls[id];
+        CHECK_MSG(calls == std::vector<int>({0, 1}),
+                  "record %zu: %zu on_acknowledgement calls, first by interceptor %d", id,
+                  calls.size(), calls.empty() ? -1 : calls[0]);
+    }
+    CHECK_MSG(order.errors[AcknowledgementOrder::kRefused] == report.err,
+              "on_acknowledgement saw %s, the application %s",
+              kprod_err_str(order.errors[AcknowledgementOrder::kRefused]),
+              kprod_err_str(report.err));
+    CHECK_MSG(order.after_application == 0, "%d reports reached the application first",
+              order.after_application);
+    std::fprintf(stderr,
+                 "on_acknowledgement: 2 interceptors in registration order for %zu "
+                 "records; the refused one (%s) acknowledged once, before the application\n",
+                 AcknowledgementOrder::kGood + 1, kprod_err_str(report.err));
+}
+
+// Java's partitionsFor on a topic the broker does not have (it creates none):
+// the answer waits max.block.ms for the topic to appear, then names the cause.
+void partitions_for_missing_topic() {
+    kprod_conf_t *conf = base_conf("missing-topic-test");
+    char errstr[512];
+    CHECK(kprod_conf_set(conf, "max.block.ms", "1000", errstr, sizeof errstr) == KPROD_OK);
+    kprod_t *p = new_producer(conf);
+    const std::string missing = harness::unique_topic("it-no-such-topic");
+    kprod_partition_info_t partitions[4];
+    size_t count = 0;
+    const auto started = std::chrono::steady_clock::now();
+    const kprod_err_t err =
+        kprod_partitions_for(p, missing.c_str(), partitions, 4, sizeof partitions[0], &count);
+    const double waited =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    CHECK_MSG(err == KPROD_ERR_UNKNOWN_TOPIC, "%s", kprod_err_str(err));
+    CHECK_MSG(waited >= 0.9 && waited < 10, "partitions_for returned after %.2f s", waited);
+    kprod_destroy(p);
+    std::fprintf(stderr, "partitions_for a missing topic: %s after %.2f s\n", kprod_err_str(err),
+                 waited);
+}
+
 // The child of a fork() must not use the parent's producer; the parent goes on.
 void fork_while_sending(const std::string &topic) {
     kprod_t *p = new_producer(base_conf("fork-test"));
@@ -255,12 +387,25 @@ void fork_while_sending(const std::string &topic) {
         size_t count = 0;
         if (kprod_partitions_for(p, topic.c_str(), nullptr, 0, 0, &count) != KPROD_ERR_FORKED)
             failures |= 16;
+        kprod_message_t batch[3] = {msg, msg, msg};
+        kprod_err_t results[3] = {KPROD_OK, KPROD_OK, KPROD_OK};
+        if (kprod_send_batch(p, batch, 3, sizeof batch[0], results) != KPROD_ERR_FORKED ||
+            results[0] != KPROD_ERR_FORKED || results[1] != KPROD_ERR_FORKED ||
+            results[2] != KPROD_ERR_FORKED)
+            failures |= 32;
+        // kprod_poll_reports returns a count, not an error: in a child, 0 at
+        // once, without waiting for reports no thread here will produce.
+        kprod_report_t reports[4];
+        const auto polled = std::chrono::steady_clock::now();
+        if (kprod_poll_reports(p, reports, 4, sizeof reports[0], 5000) != 0) failures |= 64;
+        if (std::chrono::steady_clock::now() - polled > std::chrono::seconds(1)) failures |= 128;
         kprod_destroy(p);  // releases the handle only
         _exit(failures);
     }
     int status = 0;
     CHECK(waitpid(child, &status, 0) == child);
-    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+              "child status %d (exit bits: which calls did not fail as forked)", status);
 
     stop.store(true);
     sender.join();
@@ -285,8 +430,15 @@ int main() {
     const std::string topic = harness::unique_topic("it-extensions");
     harness::create_topic(topic, kPartitions);
     harness::create_topic(topic + "-fork", 1);
+    harness::run("KAFKA_PORT=" + harness::port_of(harness::bootstrap()) + " " +
+                 harness::kafka_local() + " create-topic " + topic +
+                 "-acks 1 1 --config max.message.bytes=1000 >&2");
     partitioner_and_interceptors(topic);
+    acknowledgement_order_and_failure(topic + "-acks");
+    partitions_for_missing_topic();
     fork_while_sending(topic + "-fork");
-    std::printf("1 passed, 0 failed: partitioner, interceptors, partitions_for, logs, fork\n");
+    std::printf(
+        "1 passed, 0 failed: partitioner, interceptors, acknowledgement order and "
+        "errors, partitions_for, logs, fork\n");
     return 0;
 }

@@ -4,7 +4,8 @@
 // Prometheus text parses with prometheus_client's parser and agrees with the
 // JSON document (tests/integration/check_metrics.py); a thread reading the
 // metrics all the while sees counters only grow; a forked child gets
-// KPROD_ERR_FORKED; the metrics stay readable after kprod_close.
+// KPROD_ERR_FORKED; the metrics stay readable after kprod_close; a send that
+// waited for buffer memory shows in bufferpool-wait-time-total.
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "harness.h"
@@ -176,6 +178,54 @@ void check_documents_with_python(kprod_t *p, const std::string &client_id,
     std::remove((base + ".json").c_str());
 }
 
+// buffer.memory holds two batches and linger.ms keeps them open: a send that
+// needs a third batch waits for memory (until max.block.ms, unless the
+// Sender frees some first), and that wait is counted.
+void check_buffer_wait(const std::string &topic) {
+    char errstr[512];
+    kprod_conf_t *conf = kprod_conf_new();
+    const std::pair<const char *, std::string> properties[] = {
+        {"bootstrap.servers", harness::bootstrap()},
+        {"batch.size", "16384"},
+        {"buffer.memory", "32768"},
+        {"linger.ms", "60000"},
+        {"max.block.ms", "1000"}};
+    for (const auto &[name, value] : properties)
+        CHECK_MSG(kprod_conf_set(conf, name, value.c_str(), errstr, sizeof errstr) == KPROD_OK,
+                  "%s", errstr);
+    kprod_t *p = kprod_new(conf, errstr, sizeof errstr);
+    CHECK_MSG(p != nullptr, "%s", errstr);
+    CHECK(producer_metric(read_metrics(p), "bufferpool-wait-time-total") == 0);
+
+    kprod_message_t msg = KPROD_MESSAGE_INIT;
+    msg.topic = topic.c_str();
+    msg.value = "waits";
+    msg.value_len = 5;
+    for (int32_t partition = 0; partition < 2; ++partition) {
+        msg.partition = partition;
+        CHECK(kprod_send(p, &msg) == KPROD_OK);
+    }
+    CHECK(producer_metric(read_metrics(p), "bufferpool-wait-time-total") == 0);
+    msg.partition = 2;  // a third batch: no memory left
+    const kprod_err_t third = kprod_send(p, &msg);
+    CHECK_MSG(third == KPROD_OK || third == KPROD_ERR_QUEUE_FULL, "%s", kprod_err_str(third));
+    const std::vector<kprod_metric_t> metrics = read_metrics(p);
+    const double waited_ns = producer_metric(metrics, "bufferpool-wait-time-total");
+    CHECK_MSG(waited_ns > 0, "bufferpool-wait-time-total %.0f after a send waited", waited_ns);
+    CHECK(producer_metric(metrics, "bufferpool-wait-time-ns-total") == waited_ns);
+    CHECK(producer_metric(metrics, "waiting-threads") == 0);
+    if (third == KPROD_ERR_QUEUE_FULL) {
+        CHECK_MSG(waited_ns >= 0.9e9, "waited %.0f ns, max.block.ms is 1000", waited_ns);
+        CHECK(producer_metric(metrics, "buffer-exhausted-total") == 1);
+    }
+    CHECK(kprod_flush(p, 30000) == KPROD_OK);
+    kprod_destroy(p);
+    std::fprintf(stderr,
+                 "a send that waited for buffer memory (%s): bufferpool-wait-time-total "
+                 "%.0f ns\n",
+                 kprod_err_str(third), waited_ns);
+}
+
 }  // namespace
 
 int main() {
@@ -278,6 +328,7 @@ int main() {
     CHECK(producer_metric(metrics, "record-send-total") == sent);
     CHECK(!take_text(kprod_metrics_prometheus, p).empty());
     kprod_destroy(p);
+    check_buffer_wait(topic);  // after kcat counted the topic: it adds records
     std::printf("1 passed, 0 failed: metrics agree with kcat (%d records), Prometheus parsed\n",
                 kRecords);
     return 0;

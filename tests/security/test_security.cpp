@@ -10,7 +10,8 @@
 // unsecured JWTs (from sasl.jaas.config, and from the C token callback); on
 // SASL_PLAINTEXT the broker ends OAUTHBEARER sessions after 3 s, and a producer
 // sending for 15 s must re-authenticate on its connections (KIP-368), with
-// refreshed tokens, losing nothing and never reconnecting.
+// refreshed tokens, losing nothing and never reconnecting. Every producer
+// logs with debug=all, and no line may hold a password or key it was given.
 // Environment: KPROD_BOOTSTRAP (the PLAINTEXT listener; the others are at
 // its port + 2..6), KPROD_SECURITY_DIR, KPROD_KAFKA_LOCAL, KAFKA_PORT.
 #include <kprod.h>
@@ -106,6 +107,43 @@ struct LogCapture {
     }
 };
 
+// The secrets among the properties: every password (jaas config's included)
+// and the last line of a PEM key's body.
+std::vector<std::string> secrets_of(const Properties &properties) {
+    std::vector<std::string> secrets;
+    for (const auto &[name, value] : properties) {
+        if (name.find("password") != std::string::npos && !value.empty()) {
+            secrets.push_back(value);
+        } else if (name == "sasl.jaas.config") {
+            const size_t start = value.find("password=\"");
+            if (start == std::string::npos) continue;  // OAUTHBEARER's has none
+            const size_t begin = start + 10;
+            secrets.push_back(value.substr(begin, value.find('"', begin) - begin));
+        } else if (name == "ssl.keystore.key") {
+            const size_t end = value.find("\n-----END");
+            CHECK_MSG(end != std::string::npos && end > 0, "ssl.keystore.key is not PEM");
+            const size_t begin = value.rfind('\n', end - 1) + 1;
+            secrets.push_back(value.substr(begin, end - begin));
+        }
+    }
+    return secrets;
+}
+
+// No captured line may contain a secret (kprod.h: "never with a secret in the
+// line"). Returns how many lines were checked.
+size_t check_no_secret_logged(const std::string &name, const Properties &properties,
+                              LogCapture &log) {
+    const std::vector<std::string> secrets = secrets_of(properties);
+    std::lock_guard lock(log.mutex);
+    CHECK_MSG(!log.lines.empty(), "%s: debug=all logged nothing", name.c_str());
+    for (const std::string &secret : secrets)
+        for (const auto &line : log.lines)
+            CHECK_MSG(line.second.find(secret) == std::string::npos,
+                      "%s: a log line holds the secret %s: %s", name.c_str(), secret.c_str(),
+                      line.second.c_str());
+    return log.lines.size();
+}
+
 kprod_t *new_producer(const Properties &properties, LogCapture *log, char *errstr, size_t errlen,
                       const ConfHook &hook = nullptr) {
     kprod_conf_t *conf = kprod_conf_new();
@@ -129,7 +167,10 @@ void produce_and_read_back(const std::string &name, const Properties &properties
     const std::string topic = harness::unique_topic("sec-" + name);
     harness::create_topic(topic, 3);
     char errstr[1024];
-    kprod_t *producer = new_producer(properties, nullptr, errstr, sizeof errstr, hook);
+    LogCapture log;
+    Properties logged = properties;
+    logged.emplace_back("debug", "all");
+    kprod_t *producer = new_producer(logged, &log, errstr, sizeof errstr, hook);
     CHECK_MSG(producer != nullptr, "%s: %s", name.c_str(), errstr);
     for (int i = 0; i < count; ++i) {
         const std::string value = value_of(name, i);
@@ -152,6 +193,7 @@ void produce_and_read_back(const std::string &name, const Properties &properties
     }
     kprod_destroy(producer);
     CHECK_MSG(delivered == count, "%s: %d reports for %d records", name.c_str(), delivered, count);
+    const size_t log_lines = check_no_secret_logged(name, properties, log);
 
     std::set<std::string> seen;
     if (consumer_config.empty()) {
@@ -176,9 +218,11 @@ void produce_and_read_back(const std::string &name, const Properties &properties
               name.c_str(), seen.size(), count);
     for (int i = 0; i < count; ++i)
         CHECK_MSG(seen.count(value_of(name, i)) == 1, "%s: record %d not read back", name.c_str(), i);
-    std::fprintf(stderr, "%s: %d records produced and read back by %s in %.1f s\n", name.c_str(),
-                 count, consumer_config.empty() ? "kcat" : "Kafka's console consumer",
-                 std::chrono::duration<double>(Clock::now() - started).count());
+    std::fprintf(stderr,
+                 "%s: %d records produced and read back by %s in %.1f s; %zu log lines "
+                 "(debug=all), no secret in them\n",
+                 name.c_str(), count, consumer_config.empty() ? "kcat" : "Kafka's console consumer",
+                 std::chrono::duration<double>(Clock::now() - started).count(), log_lines);
 }
 
 // A broker that refuses us: every send fails with `expected` well within
@@ -188,7 +232,7 @@ void expect_refused(const std::string &name, Properties properties, kprod_err_t 
                     const std::string &cause, const ConfHook &hook = nullptr) {
     const auto started = Clock::now();
     properties.emplace_back("max.block.ms", "30000");
-    properties.emplace_back("debug", "broker");
+    properties.emplace_back("debug", "all");
     LogCapture log;
     char errstr[1024];
     kprod_t *producer = new_producer(properties, &log, errstr, sizeof errstr, hook);
@@ -219,8 +263,11 @@ void expect_refused(const std::string &name, Properties properties, kprod_err_t 
     CHECK(kprod_outstanding(producer) == 0);
     CHECK(kprod_flush(producer, 1000) == KPROD_OK);
     kprod_destroy(producer);
-    std::fprintf(stderr, "%s: refused with %s after %.2f s (%d attempts in the next 3 s)\n",
-                 name.c_str(), kprod_err_str(expected), waited, attempts);
+    const size_t log_lines = check_no_secret_logged(name, properties, log);
+    std::fprintf(stderr,
+                 "%s: refused with %s after %.2f s (%d attempts in the next 3 s); %zu log "
+                 "lines (debug=all), no secret in them\n",
+                 name.c_str(), kprod_err_str(expected), waited, attempts, log_lines);
 }
 
 Properties with(const std::string &bootstrap, const std::string &protocol, Properties more) {
@@ -328,17 +375,21 @@ void test_refusals() {
     const std::string sp = sasl_plaintext_address(), ss = sasl_ssl_address();
     expect_refused("wrong-password-plain",
                    with(sp, "SASL_PLAINTEXT",
-                        {{"sasl.mechanism", "PLAIN"}, {"sasl.username", "alice"}, {"sasl.password", "wrong"}}),
+                        {{"sasl.mechanism", "PLAIN"},
+                         {"sasl.username", "alice"},
+                         {"sasl.password", "wrong-alice-pw"}}),
                    KPROD_ERR_AUTHENTICATION, "SASL PLAIN authentication as alice failed");
     Properties wrong_scram = with(ss, "SASL_SSL", pem_trust);
-    wrong_scram.insert(wrong_scram.end(), {{"sasl.mechanism", "SCRAM-SHA-256"},
-                                           {"sasl.jaas.config", jaas(kScramModule, "bob", "wrong")}});
+    wrong_scram.insert(wrong_scram.end(),
+                       {{"sasl.mechanism", "SCRAM-SHA-256"},
+                        {"sasl.jaas.config", jaas(kScramModule, "bob", "wrong-bob-pw")}});
     expect_refused("wrong-password-scram", wrong_scram, KPROD_ERR_AUTHENTICATION,
                    "SASL SCRAM-SHA-256 authentication as bob failed");
     expect_refused("unknown-user-scram",
                    with(sp, "SASL_PLAINTEXT",
-                        {{"sasl.mechanism", "SCRAM-SHA-512"}, {"sasl.username", "nobody"},
-                         {"sasl.password", "whatever"}}),
+                        {{"sasl.mechanism", "SCRAM-SHA-512"},
+                         {"sasl.username", "nobody"},
+                         {"sasl.password", "nobody-pw"}}),
                    KPROD_ERR_AUTHENTICATION, "SASL SCRAM-SHA-512 authentication as nobody failed");
     expect_refused("untrusted-ca",
                    with(ssl_address(), "SSL",
@@ -378,6 +429,17 @@ void test_jks_and_secrets() {
     CHECK(kprod_conf_get(conf, "sasl.jaas.config", value, &size) == KPROD_OK);
     CHECK_MSG(std::strcmp(value, "[hidden]") == 0, "sasl.jaas.config reads %s", value);
     kprod_conf_destroy(conf);
+
+    // What check_no_secret_logged looks for.
+    const std::vector<std::string> secrets =
+        secrets_of({{"sasl.jaas.config", jaas(kScramModule, "bob", "bob-secret")},
+                    {"sasl.password", "alice-secret"},
+                    {"ssl.key.password", "key-pass"},
+                    {"ssl.keystore.key",
+                     "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\nBBBB\n"
+                     "-----END ENCRYPTED PRIVATE KEY-----\n"},
+                    {"sasl.username", "bob"}});
+    CHECK(secrets == std::vector<std::string>({"bob-secret", "alice-secret", "key-pass", "BBBB"}));
 }
 
 // ----- OAUTHBEARER ---------------------------------------------------------
