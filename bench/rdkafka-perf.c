@@ -278,7 +278,7 @@ static const char *next_payload(struct payloads *payloads, size_t *size) {
 
 struct stats {
     int64_t start_ns, window_start_ns, sampling;
-    int64_t *latencies_us;
+    int32_t *latencies_us; /* 32 bits as kprod-perf and the Java tool keep them */
     size_t latency_count, latency_capacity;
     int64_t iteration, count, bytes, total_latency_us, max_latency_us;
     int64_t window_count, window_bytes, window_total_latency_us, window_max_latency_us;
@@ -290,7 +290,7 @@ static void stats_init(struct stats *stats, int64_t num_records, int64_t start_n
     stats->sampling =
         num_records / (num_records < MAX_LATENCY_SAMPLES ? num_records : MAX_LATENCY_SAMPLES);
     stats->latency_capacity = (size_t)(num_records / stats->sampling + 1);
-    stats->latencies_us = malloc(stats->latency_capacity * sizeof(int64_t));
+    stats->latencies_us = malloc(stats->latency_capacity * sizeof(int32_t));
     if (!stats->latencies_us) die("out of memory");
 }
 
@@ -320,7 +320,7 @@ static void stats_record(struct stats *stats, int64_t latency_us, size_t bytes, 
     stats->window_total_latency_us += latency_us;
     if (latency_us > stats->window_max_latency_us) stats->window_max_latency_us = latency_us;
     if (stats->iteration % stats->sampling == 0 && stats->latency_count < stats->latency_capacity)
-        stats->latencies_us[stats->latency_count++] = latency_us;
+        stats->latencies_us[stats->latency_count++] = (int32_t)latency_us;
     if (now - stats->window_start_ns >= REPORTING_INTERVAL_MS * NANOS_PER_MILLI) {
         stats_print_window(stats, now);
         stats->window_start_ns = now;
@@ -330,8 +330,8 @@ static void stats_record(struct stats *stats, int64_t latency_us, size_t bytes, 
     stats->iteration++;
 }
 
-static int compare_int64(const void *a, const void *b) {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+static int compare_int32(const void *a, const void *b) {
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
     return (x > y) - (x < y);
 }
 
@@ -342,7 +342,7 @@ static int64_t percentile(const struct stats *stats, double fraction) {
 
 static void stats_print_total(struct stats *stats, int64_t now) {
     double elapsed_ms = (double)(now - stats->start_ns) / NANOS_PER_MILLI;
-    qsort(stats->latencies_us, stats->latency_count, sizeof(int64_t), compare_int64);
+    qsort(stats->latencies_us, stats->latency_count, sizeof(int32_t), compare_int32);
     int64_t p50 = percentile(stats, 0.5), p95 = percentile(stats, 0.95),
             p99 = percentile(stats, 0.99), p999 = percentile(stats, 0.999);
     printf("%" PRId64

@@ -1,5 +1,6 @@
 #include "client/delivery_reports.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace kprod::client {
@@ -7,36 +8,47 @@ namespace kprod::client {
 void DeliveryReports::push(const char *topic, int32_t partition, const BatchOutcome &outcome,
                            std::vector<RecordMeta> &records) {
     const size_t n = records.size();
+    Entry entry{topic, partition, outcome, std::move(records), 0};
+    records.clear();
     if (acknowledgement_hook_) {
         kprod_report_t report;
         for (size_t i = 0; i < n; ++i) {
-            fill(topic, partition, outcome, records, i, report);
+            fill_range(entry, i, 1, &report);
             acknowledgement_hook_(report);
         }
     }
     {
         std::lock_guard lock(mutex_);
-        entries_.push_back({topic, partition, outcome, std::move(records), 0});
+        entries_.push_back(std::move(entry));
         ready_records_ += n;
         unfinished_.fetch_sub(n, std::memory_order_acq_rel);
     }
-    records.clear();
     changed_.notify_all();
 }
 
-void DeliveryReports::fill(const char *topic, int32_t partition, const BatchOutcome &outcome,
-                           const std::vector<RecordMeta> &records, size_t index,
-                           kprod_report_t &report) {
-    const RecordMeta &meta = records[index];
-    report.err = outcome.err;
-    report.broker_error = outcome.broker_error;
-    report.persisted = outcome.persisted;
-    report.topic = topic;
-    report.partition = partition;
-    report.offset = outcome.base_offset >= 0 ? outcome.base_offset + static_cast<int64_t>(index) : -1;
-    report.timestamp_ms = outcome.log_append_time_ms >= 0 ? outcome.log_append_time_ms
-                                                          : meta.timestamp_ms;
-    report.opaque = meta.opaque;
+// The reports of records [first, first + count) of one entry: the batch's
+// fields are read once, not once per record (this runs for every record).
+void DeliveryReports::fill_range(const Entry &entry, size_t first, size_t count,
+                                 kprod_report_t *out) {
+    const BatchOutcome outcome = entry.outcome;
+    const char *const topic = entry.topic;
+    const int32_t partition = entry.partition;
+    const RecordMeta *const meta = entry.records.data() + first;
+    const bool broker_timestamp = outcome.log_append_time_ms >= 0;
+    const bool known = outcome.base_offset >= 0;
+    int64_t offset = known ? outcome.base_offset + static_cast<int64_t>(first) : -1;
+    const int64_t offset_step = known ? 1 : 0;
+    for (size_t i = 0; i < count; ++i, offset += offset_step) {
+        kprod_report_t &report = out[i];
+        report.err = outcome.err;
+        report.broker_error = outcome.broker_error;
+        report.persisted = outcome.persisted;
+        report.topic = topic;
+        report.partition = partition;
+        report.offset = offset;
+        report.timestamp_ms = broker_timestamp ? outcome.log_append_time_ms : meta[i].timestamp_ms;
+        report.opaque = meta[i].opaque;
+    }
 }
 
 size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride,
@@ -50,21 +62,22 @@ size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride
     // A caller built against this header gets its reports written in place;
     // another (older, smaller struct; or newer, larger) gets what both know.
     const bool same_struct = stride == sizeof(kprod_report_t);
-    kprod_report_t report;
     while (taken < capacity && !entries_.empty()) {
         Entry &entry = entries_.front();
-        while (taken < capacity && entry.next < entry.records.size()) {
-            if (same_struct) {
-                fill(entry.topic, entry.partition, entry.outcome, entry.records, entry.next++,
-                     out[taken]);
-            } else {
-                fill(entry.topic, entry.partition, entry.outcome, entry.records, entry.next++,
-                     report);
-                std::memcpy(reinterpret_cast<char *>(out) + taken * stride, &report,
+        const size_t first = entry.next;
+        const size_t count = std::min(capacity - taken, entry.records.size() - first);
+        if (same_struct) {
+            fill_range(entry, first, count, out + taken);
+        } else {
+            kprod_report_t report;
+            for (size_t i = 0; i < count; ++i) {
+                fill_range(entry, first + i, 1, &report);
+                std::memcpy(reinterpret_cast<char *>(out) + (taken + i) * stride, &report,
                             stride < sizeof report ? stride : sizeof report);
             }
-            ++taken;
         }
+        taken += count;
+        entry.next = first + count;
         if (entry.next == entry.records.size()) entries_.pop_front();
     }
     ready_records_ -= taken;

@@ -73,8 +73,7 @@ private:
         std::vector<RecordMeta> records;
         size_t next = 0;  // records before this one were taken already
     };
-    static void fill(const char *topic, int32_t partition, const BatchOutcome &outcome,
-                     const std::vector<RecordMeta> &records, size_t index, kprod_report_t &report);
+    static void fill_range(const Entry &entry, size_t first, size_t count, kprod_report_t *out);
 
     std::function<void(const kprod_report_t &)> acknowledgement_hook_;
     std::atomic<size_t> unfinished_{0};

@@ -105,9 +105,13 @@ kprod_err_t Producer::send(const kprod_message_t &original) {
     const protocol::SizedRecord record(protocol::RecordView{message.key, message.key_len,
                                                             message.value, message.value_len,
                                                             message.headers, message.header_count});
-    const size_t needed = RecordAccumulator::single_record_batch_size(record);
-    if (needed > static_cast<size_t>(config_.max_request_size) ||
-        needed > static_cast<size_t>(config_.buffer_memory))
+    // A batch of this record alone is the header, the fields and at most 8
+    // bytes more (length, attributes, deltas): the exact size is worked out
+    // only for a record near the limit (it costs as much again as appending).
+    const size_t limit = static_cast<size_t>(
+        std::min<int64_t>(config_.max_request_size, config_.buffer_memory));
+    if (protocol::kRecordBatchHeaderSize + record.fields_size + 8 > limit &&
+        RecordAccumulator::single_record_batch_size(record) > limit)
         return KPROD_ERR_MSG_TOO_LARGE;
 
     SendDeadline deadline(std::chrono::milliseconds(config_.max_block_ms));

@@ -31,12 +31,14 @@ bool ProducerBatch::try_append(const protocol::SizedRecord &record, int64_t time
 
 size_t ProducerBatch::compress(compress::Compressor &compressor, std::vector<uint8_t> &scratch) {
     const size_t raw = size_ - protocol::kRecordBatchHeaderSize;
-    if (!compressor.compress(buffer + protocol::kRecordBatchHeaderSize, raw, scratch)) return raw;
+    size_t compressed = 0;
+    if (!compressor.compress(buffer + protocol::kRecordBatchHeaderSize, raw, scratch, compressed))
+        return raw;
     // Incompressible records go as they are: a batch may always be uncompressed.
-    if (scratch.size() >= raw) return raw;
-    std::memcpy(buffer + protocol::kRecordBatchHeaderSize, scratch.data(), scratch.size());
-    size_ = protocol::kRecordBatchHeaderSize + scratch.size();
-    compression_ratio_ = static_cast<double>(scratch.size()) / static_cast<double>(raw);
+    if (compressed >= raw) return raw;
+    std::memcpy(buffer + protocol::kRecordBatchHeaderSize, scratch.data(), compressed);
+    size_ = protocol::kRecordBatchHeaderSize + compressed;
+    compression_ratio_ = static_cast<double>(compressed) / static_cast<double>(raw);
     attributes_ = static_cast<int16_t>(compressor.codec());
     return raw;
 }

@@ -6,8 +6,10 @@
 namespace kprod::client {
 
 namespace {
-// A guess of the typical record's size in a batch, to size its report data once.
-constexpr size_t kExpectedRecordBytes = 64;
+// Report data is reserved for as many records as the batch holds if they are
+// the size of its first one (at least this many bytes): one allocation per
+// batch, a quarter or less of batch.size outside buffer.memory.
+constexpr size_t kMinExpectedRecordBytes = 64;
 
 // The topic each thread sent to last, and the accumulator it belongs to (by
 // serial: an accumulator made later at the same address is another one).
@@ -108,7 +110,8 @@ RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, Partitio
         if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) return result;
     }
     // A new batch: get memory without holding the queue's lock (it may block).
-    const size_t size = new_batch_capacity(topic, single_record_batch_size(record));
+    const size_t first_record_batch_size = single_record_batch_size(record);
+    const size_t size = new_batch_capacity(topic, first_record_batch_size);
     uint8_t *buffer = nullptr;
     switch (pool_.allocate(size, deadline.get(), buffer)) {
     case BufferPool::Result::kOk:
@@ -133,8 +136,9 @@ RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, Partitio
         return result;
     }
     auto *batch = new ProducerBatch(&topic, queue.partition, buffer, size, Clock::now());
-    // One allocation for the records' report data, sized for small records.
-    batch->records.reserve(size / kExpectedRecordBytes);
+    const size_t first_record_bytes = std::max(
+        first_record_batch_size - protocol::kRecordBatchHeaderSize, kMinExpectedRecordBytes);
+    batch->records.reserve(size / first_record_bytes + 1);
     batch->sequence = queue.next_sequence++;
     size_t before = batch->size();
     batch->try_append(record, timestamp_ms, opaque);  // always fits: sized for it

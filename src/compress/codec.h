@@ -21,9 +21,19 @@ class Compressor {
 public:
     virtual ~Compressor() = default;
     virtual Codec codec() const = 0;
-    // Replaces `out` with the compressed form of input[0, size). False only on a library failure.
-    virtual bool compress(const uint8_t *input, size_t size, std::vector<uint8_t> &out) = 0;
+    // Writes the compressed form of input[0, size) at the start of `out` and its
+    // length into `written`. `out` grows when it must and never shrinks: a
+    // reused buffer is not zero-filled again for every batch (that cost a fifth
+    // as much as lz4 itself). False only on a library failure.
+    virtual bool compress(const uint8_t *input, size_t size, std::vector<uint8_t> &out,
+                          size_t &written) = 0;
 };
+
+// Makes `out` at least `size` bytes long, keeping what it holds beyond that.
+inline uint8_t *grow_to(std::vector<uint8_t> &out, size_t size) {
+    if (out.size() < size) out.resize(size);
+    return out.data();
+}
 
 // level: the compression.<codec>.level value (Java's ranges/defaults: gzip -1 or 1..9, lz4 1..17 default 9, zstd -131072..22 default 3); ignored for snappy.
 // A level outside its codec's range (the configuration refuses those) is clamped into it.

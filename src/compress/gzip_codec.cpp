@@ -29,16 +29,17 @@ public:
 
     Codec codec() const override { return Codec::kGzip; }
 
-    bool compress(const uint8_t *input, size_t size, std::vector<uint8_t> &out) override {
+    bool compress(const uint8_t *input, size_t size, std::vector<uint8_t> &out,
+                  size_t &written) override {
         if (!ready_ || size > kMaxChunk || deflateReset(&stream_) != Z_OK) return false;
         // deflateBound covers the header and trailer, so one Z_FINISH call completes the stream.
-        out.resize(deflateBound(&stream_, static_cast<uLong>(size)));
+        const uLong bound = deflateBound(&stream_, static_cast<uLong>(size));
         stream_.next_in = const_cast<Bytef *>(input);
         stream_.avail_in = static_cast<uInt>(size);
-        stream_.next_out = out.data();
-        stream_.avail_out = static_cast<uInt>(out.size());
+        stream_.next_out = grow_to(out, bound);
+        stream_.avail_out = static_cast<uInt>(bound);
         if (deflate(&stream_, Z_FINISH) != Z_STREAM_END) return false;
-        out.resize(stream_.total_out);
+        written = stream_.total_out;
         return true;
     }
 

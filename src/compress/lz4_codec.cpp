@@ -53,22 +53,24 @@ public:
 
     Codec codec() const override { return Codec::kLz4; }
 
-    bool compress(const uint8_t *input, size_t size, std::vector<uint8_t> &out) override {
+    bool compress(const uint8_t *input, size_t size, std::vector<uint8_t> &out,
+                  size_t &written) override {
         if (!context_) return false;
         // compressBound covers the blocks and the end mark; the header comes on top.
-        out.resize(LZ4F_HEADER_SIZE_MAX + LZ4F_compressBound(size, &preferences_));
-        size_t written = LZ4F_compressBegin(context_, out.data(), out.size(), &preferences_);
-        if (LZ4F_isError(written)) return false;
+        const size_t bound = LZ4F_HEADER_SIZE_MAX + LZ4F_compressBound(size, &preferences_);
+        uint8_t *const data = grow_to(out, bound);
+        const size_t header = LZ4F_compressBegin(context_, data, bound, &preferences_);
+        if (LZ4F_isError(header)) return false;
+        size_t used = header;
         if (size > 0) {
-            const size_t blocks = LZ4F_compressUpdate(context_, out.data() + written,
-                                                      out.size() - written, input, size, nullptr);
+            const size_t blocks =
+                LZ4F_compressUpdate(context_, data + used, bound - used, input, size, nullptr);
             if (LZ4F_isError(blocks)) return false;
-            written += blocks;
+            used += blocks;
         }
-        const size_t end =
-            LZ4F_compressEnd(context_, out.data() + written, out.size() - written, nullptr);
+        const size_t end = LZ4F_compressEnd(context_, data + used, bound - used, nullptr);
         if (LZ4F_isError(end)) return false;
-        out.resize(written + end);
+        written = used + end;
         return true;
     }
 

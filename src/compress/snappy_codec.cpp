@@ -45,16 +45,18 @@ class SnappyCompressor final : public Compressor {
 public:
     Codec codec() const override { return Codec::kSnappy; }
 
-    bool compress(const uint8_t *input, size_t size, std::vector<uint8_t> &out) override {
+    bool compress(const uint8_t *input, size_t size, std::vector<uint8_t> &out,
+                  size_t &written) override {
         const size_t blocks = (size + kBlockSize - 1) / kBlockSize;
-        out.resize(kHeaderSize + blocks * (4 + snappy_max_compressed_length(kBlockSize)));
+        const size_t bound = kHeaderSize + blocks * (4 + snappy_max_compressed_length(kBlockSize));
+        grow_to(out, bound);
         std::memcpy(out.data(), kMagic, sizeof kMagic);
         put_int32_be(out.data() + sizeof kMagic, kVersion);
         put_int32_be(out.data() + sizeof kMagic + 4, kMinCompatibleVersion);
-        size_t written = kHeaderSize;
+        written = kHeaderSize;
         for (size_t offset = 0; offset < size; offset += kBlockSize) {
             const size_t length = std::min(kBlockSize, size - offset);
-            size_t compressed = out.size() - written - 4;
+            size_t compressed = bound - written - 4;
             if (snappy_compress(reinterpret_cast<const char *>(input + offset), length,
                                 reinterpret_cast<char *>(out.data() + written + 4),
                                 &compressed) != SNAPPY_OK)
@@ -62,7 +64,6 @@ public:
             put_int32_be(out.data() + written, static_cast<uint32_t>(compressed));
             written += 4 + compressed;
         }
-        out.resize(written);
         return true;
     }
 };

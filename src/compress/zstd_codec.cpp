@@ -25,13 +25,14 @@ public:
 
     Codec codec() const override { return Codec::kZstd; }
 
-    bool compress(const uint8_t *input, size_t size, std::vector<uint8_t> &out) override {
+    bool compress(const uint8_t *input, size_t size, std::vector<uint8_t> &out,
+                  size_t &written) override {
         if (!context_) return false;
-        out.resize(ZSTD_compressBound(size));
+        const size_t bound = ZSTD_compressBound(size);
         // Parameters stay set across calls; each call is a new frame.
-        const size_t written = ZSTD_compress2(context_, out.data(), out.size(), input, size);
-        if (ZSTD_isError(written)) return false;
-        out.resize(written);
+        const size_t result = ZSTD_compress2(context_, grow_to(out, bound), bound, input, size);
+        if (ZSTD_isError(result)) return false;
+        written = result;
         return true;
     }
 

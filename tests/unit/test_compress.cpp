@@ -145,8 +145,11 @@ Bytes compress(Codec codec, int level, const Bytes &input) {
     auto compressor = kprod::compress::make_compressor(codec, level);
     assert_non_null(compressor.get());
     assert_int_equal(static_cast<int>(compressor->codec()), static_cast<int>(codec));
-    Bytes out(7, 0xEE);  // replaced, not appended to
-    assert_true(compressor->compress(input.data(), input.size(), out));
+    Bytes out(7, 0xEE);  // written over from its start, not appended to
+    size_t written = 0;
+    assert_true(compressor->compress(input.data(), input.size(), out, written));
+    assert_true(written <= out.size());
+    out.resize(written);
     return out;
 }
 
@@ -333,19 +336,29 @@ void test_levels_take_effect(void **) {
     assert_true(compress(Codec::kSnappy, 1, input) == compress(Codec::kSnappy, 9, input));
 }
 
-// One compressor serves batch after batch (the Sender keeps one).
+// One compressor serves batch after batch (the Sender keeps one), writing into
+// one buffer that stays as large as the largest batch needed.
 void test_compressor_is_reusable(void **) {
     const Bytes first = vector_input(70000), second = random_bytes(5000, 3);
     for (Codec codec : {Codec::kGzip, Codec::kSnappy, Codec::kLz4, Codec::kZstd}) {
         auto compressor = kprod::compress::make_compressor(codec, codec == Codec::kGzip ? -1 : 3);
-        Bytes out, again;
+        Bytes buffer, again;
+        const auto compress_into_buffer = [&](const Bytes &input) {
+            size_t written = 0;
+            assert_true(compressor->compress(input.data(), input.size(), buffer, written));
+            assert_true(written <= buffer.size());
+            return Bytes(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(written));
+        };
         for (int round = 0; round < 3; ++round) {
-            assert_true(compressor->compress(first.data(), first.size(), out));
+            const Bytes out = compress_into_buffer(first);
             assert_bytes_equal(library_decode(codec, out), first);
             if (round == 0) again = out;
             assert_true(out == again);  // no state leaks from batch to batch
-            assert_true(compressor->compress(second.data(), second.size(), out));
-            assert_bytes_equal(library_decode(codec, out), second);
+            const size_t grown = buffer.size();
+            // A smaller batch after a larger one: the buffer is not shrunk, and
+            // what lies past the new frame is not part of it.
+            assert_bytes_equal(library_decode(codec, compress_into_buffer(second)), second);
+            assert_true(buffer.size() == grown);
         }
     }
 }
@@ -591,7 +604,10 @@ int emit() {
             auto compressor =
                 kprod::compress::make_compressor(codec_level.codec, codec_level.level);
             Bytes out;
-            if (!compressor->compress(input.bytes.data(), input.bytes.size(), out)) return 1;
+            size_t written = 0;
+            if (!compressor->compress(input.bytes.data(), input.bytes.size(), out, written))
+                return 1;
+            out.resize(written);
             const char *name = kprod::compress::codec_name(codec_level.codec);
             std::printf("%s-level%d-%s %s ", name, codec_level.level, input.name, name);
             print_hex(out);
