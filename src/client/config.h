@@ -1,7 +1,7 @@
 // Producer configuration: the table of properties (names, types, defaults and
 // ranges are the Java producer's, Kafka 4.x), the textual ConfigStore behind
 // kprod_conf_t, and the typed, validated ProducerConfig that kprod_new builds.
-// The table in config.cpp is the only place a default is written down; it drives
+// The table in config_table.cpp is the only place a default is written down; it drives
 // kprod_conf_set validation, kprod_conf_get, the README table and kprod_conf_dump.
 #pragma once
 

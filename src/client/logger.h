@@ -21,7 +21,7 @@ struct LogCallback {
 
 class Logger {
 public:
-    // In the order of the `debug` property's choices (config.cpp).
+    // In the order of the `debug` property's choices (config_table.cpp).
     enum class Category : uint32_t { kBroker = 0, kMetadata, kProduce, kIdempotence, kAll };
 
     Logger(LogCallback callback, std::string client_id, uint32_t debug_categories);

@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdarg>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
@@ -341,19 +343,33 @@ struct VerifySummary {
     int wrong_report_count = 0;    // records with no report, or more than one
 };
 
+// Prints "file:line: label: condition: message" for a check that failed and,
+// when fatal, ends the test. FAULT_VIOLATION and FAULT_CLAIM (scenario_client.h)
+// both report through it, so their lines read alike for the scripts that grep them.
+[[gnu::format(printf, 6, 7)]] inline void report_failed_check(bool fatal, const char *file,
+                                                              int line, const char *label,
+                                                              const char *condition,
+                                                              const char *format, ...) {
+    std::fprintf(stderr, "%s:%d: %s: %s: ", file, line, label, condition);
+    va_list arguments;
+    va_start(arguments, format);
+    std::vfprintf(stderr, format, arguments);
+    va_end(arguments);
+    std::fputc('\n', stderr);
+    if (fatal) std::exit(1);
+}
+
 // A violation: fails a kprod run at once, with the message; a peer's is
 // counted, and the first of each kind printed.
 #define FAULT_VIOLATION(options, counter, condition, ...)                                     \
     do {                                                                                      \
         if (!(condition)) {                                                                   \
             if (!(options).measure_only || (counter) == 0) {                                  \
-                std::fprintf(stderr, "%s:%d: %s: %s: ", __FILE__, __LINE__,                   \
-                             (options).measure_only ? "first violation" : "CHECK failed",     \
-                             #condition);                                                     \
-                std::fprintf(stderr, __VA_ARGS__);                                            \
-                std::fputc('\n', stderr);                                                     \
+                fault::report_failed_check(!(options).measure_only, __FILE__, __LINE__,       \
+                                           (options).measure_only ? "first violation"         \
+                                                                  : "CHECK failed",           \
+                                           #condition, __VA_ARGS__);                          \
             }                                                                                 \
-            if (!(options).measure_only) std::exit(1);                                        \
             ++(counter);                                                                      \
         }                                                                                     \
     } while (0)

@@ -35,11 +35,9 @@ inline std::unique_ptr<ProducerUnderTest> scenario_client(
 #define FAULT_CLAIM(condition, ...)                                                         \
     do {                                                                                    \
         if (!(condition)) {                                                                 \
-            std::fprintf(stderr, "%s:%d: %s: %s: ", __FILE__, __LINE__,                      \
-                         fault::kPeerRun ? "shortfall" : "CHECK failed", #condition);       \
-            std::fprintf(stderr, __VA_ARGS__);                                              \
-            std::fputc('\n', stderr);                                                       \
-            if (!fault::kPeerRun) std::exit(1);                                             \
+            fault::report_failed_check(!fault::kPeerRun, __FILE__, __LINE__,                \
+                                       fault::kPeerRun ? "shortfall" : "CHECK failed",      \
+                                       #condition, __VA_ARGS__);                            \
         }                                                                                   \
     } while (0)
 

@@ -50,6 +50,15 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+/// Awaits every sending task and adds up the deliveries each one counted.
+async fn sum_delivered(tasks: Vec<tokio::task::JoinHandle<u64>>) -> u64 {
+    let mut delivered = 0;
+    for task in tasks {
+        delivered += task.await.unwrap();
+    }
+    delivered
+}
+
 fn kprod_producer(bootstrap: &str) -> Arc<kprod::Producer> {
     let mut config = kprod::ProducerConfig::new();
     config.set("bootstrap.servers", bootstrap);
@@ -88,11 +97,7 @@ fn kprod_future(bootstrap: &str, topic: &str, per_thread: u64, threads: usize) -
                 })
             })
             .collect();
-        let mut delivered = 0;
-        for task in tasks {
-            delivered += task.await.unwrap();
-        }
-        delivered
+        sum_delivered(tasks).await
     });
     meter.stop(delivered)
 }
@@ -195,11 +200,7 @@ fn rdkafka_future(bootstrap: &str, topic: &str, per_thread: u64, threads: usize)
                 })
             })
             .collect();
-        let mut delivered = 0;
-        for task in tasks {
-            delivered += task.await.unwrap();
-        }
-        delivered
+        sum_delivered(tasks).await
     });
     meter.stop(delivered)
 }
