@@ -164,6 +164,32 @@ void test_record_larger_than_batch_size_gets_a_batch_of_its_own(void **) {
     assert_int_equal(f.pool.available_memory(), available_before - kBatchSize);
 }
 
+// With compression a batch holds batch.size / (estimated ratio * 1.05) raw
+// bytes (Java's judgement), rounded to a whole number of batch.size so that
+// batch buffers come in a few sizes as the estimate moves.
+void test_compressed_batches_hold_more_raw_bytes_in_whole_batch_sizes(void **) {
+    BufferPool pool(64 * kBatchSize, kBatchSize);
+    RecordAccumulator accumulator(
+        AccumulatorSettings{kBatchSize, /*compressed=*/true, 1 << 20, kLinger, kDeliveryTimeout},
+        pool);
+    bool created = false;
+    Topic *topic = accumulator.get_or_create_topic("compressed", created);
+    topic->resize(3);
+    const auto capacity_of_new_batch = [&](int32_t partition, float ratio) {
+        topic->compression_ratio.store(ratio);
+        PartitionQueue &queue = *topic->table.load()->queues[static_cast<size_t>(partition)];
+        kprod::client::SendDeadline deadline(30s);
+        assert_true(accumulator
+                        .append(*topic, queue, value_only(kHundredBytes), 1700000000000LL, nullptr,
+                                deadline)
+                        .new_batch);
+        return queue.batches.back()->capacity();
+    };
+    assert_int_equal(capacity_of_new_batch(0, 1.0f), kBatchSize);      // 975 raw bytes: one
+    assert_int_equal(capacity_of_new_batch(1, 0.3f), 3 * kBatchSize);  // 3,250: three
+    assert_int_equal(capacity_of_new_batch(2, 0.2f), 5 * kBatchSize);  // 4,876: five
+}
+
 void test_record_larger_than_buffer_memory_is_too_large(void **) {
     Fixture f(4 * kBatchSize);
     auto result = f.append(0, std::string(5 * kBatchSize, 'L'));
@@ -515,6 +541,7 @@ int main(void) {
         cmocka_unit_test(test_append_to_empty_queue_opens_a_batch),
         cmocka_unit_test(test_appends_fill_the_open_batch_before_opening_another),
         cmocka_unit_test(test_record_larger_than_batch_size_gets_a_batch_of_its_own),
+        cmocka_unit_test(test_compressed_batches_hold_more_raw_bytes_in_whole_batch_sizes),
         cmocka_unit_test(test_record_larger_than_buffer_memory_is_too_large),
         cmocka_unit_test(test_append_fails_with_queue_full_when_memory_stays_spent),
         cmocka_unit_test(test_append_after_pool_closed_fails_with_closed),
