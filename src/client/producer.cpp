@@ -102,9 +102,8 @@ kprod_err_t Producer::send(const kprod_message_t &original) {
     kprod_message_t intercepted;
     const kprod_message_t &message =
         run_on_send(callbacks_.interceptors, original, intercepted, logger_);
-    const protocol::SizedRecord record(protocol::RecordView{message.key, message.key_len,
-                                                            message.value, message.value_len,
-                                                            message.headers, message.header_count});
+    const protocol::SizedRecord record(message.key, message.key_len, message.value,
+                                       message.value_len, message.headers, message.header_count);
     // A batch of this record alone is the header, the fields and at most 8
     // bytes more (length, attributes, deltas): the exact size is worked out
     // only for a record near the limit (it cost 40 instructions a record).
