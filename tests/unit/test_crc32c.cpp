@@ -81,6 +81,24 @@ void test_paths_agree_on_all_lengths_and_alignments(void **) {
     }
 }
 
+// The hardware path works in rounds of three 512-byte blocks: lengths around
+// one and two rounds, at several alignments, with and without a starting CRC.
+void test_paths_agree_around_interleaved_rounds(void **) {
+    const std::vector<uint8_t> bytes = random_bytes(2 * 1536 + 64 + 16, 0xBEEFu);
+    for (size_t offset : {0, 1, 7, 8, 13}) {
+        for (size_t round_end : {1536, 2 * 1536}) {
+            for (size_t length = round_end - 24; length <= round_end + 40; ++length) {
+                const uint8_t *start = bytes.data() + offset;
+                assert_int_equal(kprod::crc32c_extend(0, start, length),
+                                 reference_crc32c(start, length));
+                const uint32_t head = kprod::crc32c_extend(0, start, 5);
+                assert_int_equal(kprod::crc32c_extend(head, start + 5, length - 5),
+                                 reference_crc32c(start, length));
+            }
+        }
+    }
+}
+
 void test_large_buffer(void **) {
     const std::vector<uint8_t> bytes = random_bytes(1 << 20, 42u);
     check_both_paths(bytes.data(), bytes.size(), reference_crc32c(bytes.data(), bytes.size()));
@@ -113,6 +131,7 @@ int main(void) {
         cmocka_unit_test(test_empty_input),
         cmocka_unit_test(test_rfc3720_vectors),
         cmocka_unit_test(test_paths_agree_on_all_lengths_and_alignments),
+        cmocka_unit_test(test_paths_agree_around_interleaved_rounds),
         cmocka_unit_test(test_large_buffer),
         cmocka_unit_test(test_extend_over_split_input_equals_one_call),
     };
