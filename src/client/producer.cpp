@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "client/message_routing.h"
+#include "client/wall_clock.h"
 
 namespace kprod::client {
 
@@ -23,11 +24,6 @@ std::unique_ptr<OAuthBearerLogin> make_oauthbearer_login(const ProducerConfig &c
     if (!sasl || config.sasl.mechanism != SaslMechanism::kOAuthBearer) return nullptr;
     return std::make_unique<OAuthBearerLogin>(
         make_token_source(config.sasl, callbacks.oauthbearer_token), logger);
-}
-
-int64_t wall_clock_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
