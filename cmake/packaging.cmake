@@ -43,14 +43,18 @@ install(FILES include/kprod.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT 
 # kprod_* API and the weak instantiations of libstdc++'s templates, so a program
 # linking libkprod.a cannot collide with kprod's or Asio's internals. The archive
 # holds C++ code: linking it from C needs -lstdc++ and the codecs, which kprod.pc
-# (pkg-config --static) and the kprod::kprod_static target carry.
+# (pkg-config --static) and the kprod::kprod_static target carry. With KPROD_LTO
+# the objects also hold GCC's LTO bytecode; the archive keeps only their plain
+# code (-fno-lto, then the .gnu.lto_ sections removed): bytecode that went
+# through `ld -r` and --localize-hidden refers to debug sections no longer there.
 
 if(KPROD_BUILD_STATIC)
   set(kprod_prelinked ${CMAKE_CURRENT_BINARY_DIR}/kprod_prelinked.o)
   add_custom_command(OUTPUT ${kprod_prelinked}
-    COMMAND ${CMAKE_CXX_COMPILER} -r -nostdlib -Wl,--force-group-allocation
+    COMMAND ${CMAKE_CXX_COMPILER} -r -nostdlib -fno-lto -Wl,--force-group-allocation
             -o ${kprod_prelinked}.all $<TARGET_OBJECTS:kprod_objects>
-    COMMAND ${CMAKE_OBJCOPY} --localize-hidden ${kprod_prelinked}.all ${kprod_prelinked}
+    COMMAND ${CMAKE_OBJCOPY} --localize-hidden --remove-section=.gnu.lto_*
+            --remove-section=.gnu.debuglto_* ${kprod_prelinked}.all ${kprod_prelinked}
     DEPENDS kprod_objects $<TARGET_OBJECTS:kprod_objects>
     COMMENT "Prelinking libkprod.a's objects and hiding everything but kprod_*"
     COMMAND_EXPAND_LISTS VERBATIM)
