@@ -56,6 +56,9 @@ Producer::Producer(ProducerConfig config, ProducerCallbacks callbacks)
         });
     }
     if (oauth_login_) oauth_login_->start();  // the first token, before any connection
+    // The wall clock checks the TSC (reading /proc) and starts measuring its
+    // rate on its first call: here, not in the first send.
+    wall_clock_ms();
     sender_.start();
 }
 
