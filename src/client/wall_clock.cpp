@@ -23,7 +23,9 @@ int64_t realtime_ns() {
     return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
 
-int64_t ms_of(int64_t ns) { return ns >= 0 ? ns / kNanosPerMilli : -((-ns - 1) / kNanosPerMilli) - 1; }
+int64_t ms_of(int64_t ns) {
+    return ns >= 0 ? ns / kNanosPerMilli : -((-ns - 1) / kNanosPerMilli) - 1;
+}
 
 struct ThreadCache {
     uint64_t tsc_from = 1;   // the millisecond below holds for TSC values in
@@ -78,18 +80,10 @@ uint64_t ticks_per_ms(Calibration &c, uint64_t tsc, int64_t ns) {
     c.ticks_per_ms.store(rate, std::memory_order_relaxed);
     return rate;
 }
-#endif
 
-}  // namespace
-
-int64_t wall_clock_ms() {
-    ThreadCache &c = cache;
-#ifdef KPROD_WALL_CLOCK_HAVE_TSC
-    Calibration &cal = calibration();
-    if (!cal.usable) {
-        ++c.reads;
-        return ms_of(realtime_ns());
-    }
+// The remembered millisecond while the TSC says it has not ended; otherwise
+// the system clock's, remembered with the TSC value it holds until.
+int64_t ms_by_tsc(ThreadCache &c, Calibration &cal) {
     // Read before the clock: the millisecond cannot end sooner than this plus
     // what was left of it, at the lowest rate the TSC may have.
     const uint64_t tsc = __rdtsc();
@@ -102,10 +96,18 @@ int64_t wall_clock_ms() {
     c.tsc_from = tsc;
     c.tsc_until = rate != 0 ? tsc + left_ns * rate / kNanosPerMilli : 0;
     return c.ms;
-#else
+}
+#endif
+
+}  // namespace
+
+int64_t wall_clock_ms() {
+    ThreadCache &c = cache;
+#ifdef KPROD_WALL_CLOCK_HAVE_TSC
+    if (Calibration &cal = calibration(); cal.usable) return ms_by_tsc(c, cal);
+#endif
     ++c.reads;
     return ms_of(realtime_ns());
-#endif
 }
 
 bool wall_clock_uses_tsc() {
