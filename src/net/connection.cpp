@@ -1,5 +1,6 @@
 #include "net/connection.h"
 
+#include <cstring>
 #include <utility>
 
 namespace kprod::net {
@@ -7,6 +8,14 @@ namespace kprod::net {
 namespace {
 // Kafka caps responses at its socket.request.max.bytes (100 MiB); larger is corruption.
 constexpr uint32_t kMaxResponseSize = 100 * 1024 * 1024;
+// The read buffer's usual size: many Produce answers, or one small Metadata
+// answer. A larger frame grows it for as long as it takes to read it.
+constexpr size_t kReadBufferSize = 64 * 1024;
+
+uint32_t read_be32(const uint8_t *b) {
+    return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) |
+           uint32_t{b[3]};
+}
 }  // namespace
 
 Connection::Connection(asio::io_context &io, int32_t node_id, std::string host, uint16_t port,
@@ -20,10 +29,10 @@ void Connection::write_to_socket(const Buffers &buffers, Handler &&handler) {
     else asio::async_write(socket_, buffers, std::forward<Handler>(handler));
 }
 
-template <typename Buffers, typename Handler>
-void Connection::read_from_socket(const Buffers &buffers, Handler &&handler) {
-    if (tls_stream_) asio::async_read(*tls_stream_, buffers, std::forward<Handler>(handler));
-    else asio::async_read(socket_, buffers, std::forward<Handler>(handler));
+template <typename Handler>
+void Connection::read_some_from_socket(asio::mutable_buffer buffer, Handler &&handler) {
+    if (tls_stream_) tls_stream_->async_read_some(buffer, std::forward<Handler>(handler));
+    else socket_.async_read_some(buffer, std::forward<Handler>(handler));
 }
 
 std::string Connection::describe() const {
@@ -85,7 +94,8 @@ void Connection::on_handshake(const asio::error_code &ec) {
 void Connection::ready() {
     setup_timer_.cancel();
     state_ = State::kConnected;
-    read_size();
+    read_buffer_.resize(kReadBufferSize);
+    read_more();
     listener_.on_connected(*this);
     start_write();
 }
@@ -140,30 +150,49 @@ void Connection::on_written(const asio::error_code &ec) {
     start_write();
 }
 
-void Connection::read_size() {
+void Connection::read_more() {
     auto self = shared_from_this();
-    read_from_socket(asio::buffer(size_prefix_),
-                     [self](const asio::error_code &ec, size_t) {
-                         if (self->state_ != State::kConnected) return;
-                         if (ec) return self->fail_read(ec);
-                         uint32_t size = (uint32_t{self->size_prefix_[0]} << 24) |
-                                         (uint32_t{self->size_prefix_[1]} << 16) |
-                                         (uint32_t{self->size_prefix_[2]} << 8) |
-                                         uint32_t{self->size_prefix_[3]};
-                         if (size < 4 || size > kMaxResponseSize)
-                             return self->fail("bad response size " + std::to_string(size));
-                         self->read_body(size);
-                     });
+    read_some_from_socket(
+        asio::buffer(read_buffer_.data() + read_end_, read_buffer_.size() - read_end_),
+        [self](const asio::error_code &ec, size_t n) {
+            if (self->state_ != State::kConnected) return;
+            if (ec) return self->fail_read(ec);
+            self->read_end_ += n;
+            self->take_responses();
+        });
 }
 
-void Connection::read_body(uint32_t size) {
-    response_.resize(size);
-    auto self = shared_from_this();
-    read_from_socket(asio::buffer(response_), [self](const asio::error_code &ec, size_t) {
-        if (self->state_ != State::kConnected) return;
-        if (ec) return self->fail_read(ec);
-        self->dispatch_response();
-    });
+// Hands on every whole frame in the buffer, then makes room for the rest of
+// the next one and reads again.
+void Connection::take_responses() {
+    size_t frame_size = 4;  // what the next frame needs from read_begin_, once known
+    while (read_end_ - read_begin_ >= 4) {
+        const uint32_t size = read_be32(read_buffer_.data() + read_begin_);
+        if (size < 4 || size > kMaxResponseSize)
+            return fail("bad response size " + std::to_string(size));
+        frame_size = 4 + size_t{size};
+        if (read_end_ - read_begin_ < frame_size) break;
+        const uint8_t *frame = read_buffer_.data() + read_begin_ + 4;
+        read_begin_ += frame_size;
+        frame_size = 4;
+        dispatch_response(frame, size);
+        if (state_ != State::kConnected) return;
+    }
+    if (read_begin_ == read_end_) {
+        read_begin_ = read_end_ = 0;
+        // A large answer is read: give its memory back.
+        if (read_buffer_.size() > kReadBufferSize) {
+            read_buffer_.resize(kReadBufferSize);
+            read_buffer_.shrink_to_fit();
+        }
+    } else if (read_begin_ + frame_size > read_buffer_.size()) {
+        const size_t held = read_end_ - read_begin_;
+        std::memmove(read_buffer_.data(), read_buffer_.data() + read_begin_, held);
+        read_begin_ = 0;
+        read_end_ = held;
+        if (frame_size > read_buffer_.size()) read_buffer_.resize(frame_size);
+    }
+    read_more();
 }
 
 // With TLS 1.3 the broker checks our certificate after our side of the
@@ -176,13 +205,11 @@ void Connection::fail_read(const asio::error_code &ec) {
          refused ? FailureKind::kTls : FailureKind::kTransport);
 }
 
-void Connection::dispatch_response() {
-    const uint8_t *b = response_.data();
-    int32_t correlation_id = static_cast<int32_t>((uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) |
-                                                  (uint32_t{b[2]} << 8) | uint32_t{b[3]});
-    if (!in_flight_.complete_front(correlation_id, b + 4, response_.size() - 4))
+// frame: the response after its size prefix, starting with the correlation id.
+void Connection::dispatch_response(const uint8_t *frame, size_t size) {
+    const int32_t correlation_id = static_cast<int32_t>(read_be32(frame));
+    if (!in_flight_.complete_front(correlation_id, frame + 4, size - 4))
         return fail("unexpected correlation id " + std::to_string(correlation_id));
-    if (state_ == State::kConnected) read_size();
 }
 
 void Connection::fail(const std::string &reason, FailureKind kind) {

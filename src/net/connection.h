@@ -1,8 +1,9 @@
 // Connection: one TCP connection to one broker, on the Sender's io_context,
 // optionally inside TLS (the handshake is part of connecting).
 // Frames go out through a write queue with at most one gathered async_write
-// in flight; answers are read as 4-byte size, then body, and handed to the
-// front of InFlightRequests. Every failure reaches the Listener once, with a
+// in flight; answers are read into one buffer, as much as the socket holds,
+// and each whole frame (4-byte size, then body) is handed to the front of
+// InFlightRequests. Every failure reaches the Listener once, with a
 // reason, and fails every request with a status saying whether it was sent.
 // Runs on: sender thread only.
 #pragma once
@@ -80,13 +81,13 @@ private:
     void ready();
     template <typename Buffers, typename Handler>
     void write_to_socket(const Buffers &buffers, Handler &&handler);
-    template <typename Buffers, typename Handler>
-    void read_from_socket(const Buffers &buffers, Handler &&handler);
+    template <typename Handler>
+    void read_some_from_socket(asio::mutable_buffer buffer, Handler &&handler);
     void start_write();
     void on_written(const asio::error_code &ec);
-    void read_size();
-    void read_body(uint32_t size);
-    void dispatch_response();
+    void read_more();
+    void take_responses();
+    void dispatch_response(const uint8_t *frame, size_t size);
     void fail_read(const asio::error_code &ec);
     void finish_failure();
 
@@ -110,8 +111,13 @@ private:
     std::vector<asio::const_buffer> write_buffers_;
     InFlightRequests in_flight_;
 
-    uint8_t size_prefix_[4];
-    std::vector<uint8_t> response_;
+    // Bytes read and not yet handed on are [read_begin_, read_end_). One read
+    // takes what the socket holds, often several answers; a short read also
+    // tells Asio the socket is drained, so the next read waits for epoll
+    // instead of trying recv first. Three recv calls an answer became one.
+    std::vector<uint8_t> read_buffer_;
+    size_t read_begin_ = 0;
+    size_t read_end_ = 0;
 };
 
 }  // namespace kprod::net

@@ -1,0 +1,227 @@
+// Tests for net/connection's reading: answers reach their requests however
+// TCP cuts them up (several in one segment, one byte at a time, larger than
+// the read buffer), and a bad size or correlation id fails the connection
+// with a reason and reports the requests still waiting as lost. The broker
+// side is a plain loopback socket on its own thread, written by the test.
+#include <asio.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "net/connection.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+// cmocka 1.1.5's header has no extern "C" guard of its own; it also defines
+// fail() and skip() as macros, so it comes after every other header.
+extern "C" {
+#include <cmocka.h>
+}
+
+namespace {
+
+using asio::ip::tcp;
+using kprod::net::Connection;
+using kprod::net::OutboundRequest;
+using kprod::net::RequestStatus;
+using namespace std::chrono_literals;
+
+void put_be32(std::string &out, uint32_t v) {
+    out.push_back(static_cast<char>(v >> 24));
+    out.push_back(static_cast<char>(v >> 16));
+    out.push_back(static_cast<char>(v >> 8));
+    out.push_back(static_cast<char>(v));
+}
+
+// A response frame: size, correlation id, body.
+std::string response_frame(int32_t correlation_id, const std::string &body) {
+    std::string frame;
+    put_be32(frame, static_cast<uint32_t>(4 + body.size()));
+    put_be32(frame, static_cast<uint32_t>(correlation_id));
+    return frame + body;
+}
+
+struct Listener : kprod::net::ConnectionListener {
+    bool connected = false;
+    std::string failure;
+    void on_connected(Connection &) override { connected = true; }
+    void on_connection_failed(Connection &, const std::string &reason) override {
+        failure = reason;
+    }
+};
+
+struct Answer {
+    RequestStatus status;
+    std::string body;
+};
+
+// The broker: accepts one connection, reads `requests` request frames, then
+// hands the socket to `respond`.
+class LoopbackBroker {
+public:
+    LoopbackBroker(int requests, std::function<void(tcp::socket &)> respond)
+        : acceptor_(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0)),
+          thread_([this, requests, respond] {
+              tcp::socket socket(io_);
+              acceptor_.accept(socket);
+              socket.set_option(tcp::no_delay(true));
+              for (int i = 0; i < requests; ++i) {
+                  uint8_t size_prefix[4];
+                  asio::read(socket, asio::buffer(size_prefix));
+                  std::vector<uint8_t> body((uint32_t{size_prefix[0]} << 24) |
+                                            (uint32_t{size_prefix[1]} << 16) |
+                                            (uint32_t{size_prefix[2]} << 8) | size_prefix[3]);
+                  asio::read(socket, asio::buffer(body));
+              }
+              respond(socket);
+              // Keep the socket open until the client has read everything.
+              asio::error_code ignored;
+              uint8_t byte;
+              asio::read(socket, asio::buffer(&byte, 1), ignored);
+          }) {}
+    ~LoopbackBroker() { thread_.join(); }
+    uint16_t port() const { return acceptor_.local_endpoint().port(); }
+
+private:
+    asio::io_context io_;
+    tcp::acceptor acceptor_;
+    std::thread thread_;
+};
+
+// The client: connects, sends `requests` requests with correlation ids 1..n,
+// and runs until every handler ran or the connection failed.
+struct Client {
+    asio::io_context io;
+    Listener listener;
+    std::vector<Answer> answers;
+    std::shared_ptr<Connection> connection;
+
+    void run(uint16_t port, int requests) {
+        connection = std::make_shared<Connection>(io, 1, "127.0.0.1", port, listener);
+        connection->connect(5000ms);
+        for (int32_t id = 1; id <= requests; ++id) {
+            OutboundRequest request;
+            std::string frame;
+            put_be32(frame, 8);
+            put_be32(frame, 0);  // api key and version: the loopback broker does not look
+            put_be32(frame, static_cast<uint32_t>(id));
+            request.owned.assign(frame.begin(), frame.end());
+            request.correlation_id = id;
+            request.finish();
+            connection->send(std::move(request),
+                             [this](RequestStatus status, const uint8_t *body, size_t size) {
+                                 answers.push_back(
+                                     {status, body ? std::string(reinterpret_cast<const char *>(body), size)
+                                                   : std::string()});
+                             });
+        }
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (answers.size() < static_cast<size_t>(requests) &&
+               std::chrono::steady_clock::now() < deadline)
+            io.run_for(10ms);
+        // Close our side so the loopback broker's last read returns.
+        if (!connection->closed()) (connection->fail)("test done");  // parentheses: cmocka's fail macro
+    }
+};
+
+void expect_answered(const Client &client, const std::vector<std::string> &bodies) {
+    assert_int_equal(client.answers.size(), bodies.size());
+    for (size_t i = 0; i < bodies.size(); ++i) {
+        assert_int_equal(client.answers[i].status, RequestStatus::kAnswered);
+        assert_true(client.answers[i].body == bodies[i]);
+    }
+}
+
+void test_several_answers_in_one_segment(void **) {
+    const std::vector<std::string> bodies = {"first", "", "third answer"};
+    LoopbackBroker broker(3, [&](tcp::socket &socket) {
+        std::string all;
+        for (int32_t id = 1; id <= 3; ++id) all += response_frame(id, bodies[id - 1]);
+        asio::write(socket, asio::buffer(all));
+    });
+    Client client;
+    client.run(broker.port(), 3);
+    assert_true(client.listener.connected);
+    expect_answered(client, bodies);
+}
+
+void test_answers_one_byte_at_a_time(void **) {
+    const std::vector<std::string> bodies = {"split", "across segments"};
+    LoopbackBroker broker(2, [&](tcp::socket &socket) {
+        const std::string all = response_frame(1, bodies[0]) + response_frame(2, bodies[1]);
+        for (char byte : all) {
+            asio::write(socket, asio::buffer(&byte, 1));
+            std::this_thread::sleep_for(1ms);
+        }
+    });
+    Client client;
+    client.run(broker.port(), 2);
+    expect_answered(client, bodies);
+}
+
+// 300 KiB is several times the read buffer: it grows for the frame, and the
+// small answer behind it in the same write still arrives whole.
+void test_answer_larger_than_the_read_buffer(void **) {
+    std::string large(300 * 1024, 'x');
+    for (size_t i = 0; i < large.size(); ++i) large[i] = static_cast<char>('a' + i % 26);
+    const std::vector<std::string> bodies = {"small before", large, "small after"};
+    LoopbackBroker broker(3, [&](tcp::socket &socket) {
+        std::string all;
+        for (int32_t id = 1; id <= 3; ++id) all += response_frame(id, bodies[id - 1]);
+        // Cut where a frame's size prefix straddles two writes.
+        const size_t cut = response_frame(1, bodies[0]).size() + 2;
+        asio::write(socket, asio::buffer(all.data(), cut));
+        std::this_thread::sleep_for(5ms);
+        asio::write(socket, asio::buffer(all.data() + cut, all.size() - cut));
+    });
+    Client client;
+    client.run(broker.port(), 3);
+    expect_answered(client, bodies);
+}
+
+void test_bad_size_fails_the_connection(void **) {
+    LoopbackBroker broker(2, [&](tcp::socket &socket) {
+        std::string all = response_frame(1, "fine");
+        put_be32(all, 2);  // smaller than a correlation id
+        asio::write(socket, asio::buffer(all));
+    });
+    Client client;
+    client.run(broker.port(), 2);
+    assert_int_equal(client.answers.size(), 2);
+    assert_int_equal(client.answers[0].status, RequestStatus::kAnswered);
+    assert_true(client.answers[0].body == "fine");
+    assert_int_equal(client.answers[1].status, RequestStatus::kLost);
+    assert_true(client.listener.failure == "bad response size 2");
+}
+
+void test_unexpected_correlation_id_fails_the_connection(void **) {
+    LoopbackBroker broker(2, [&](tcp::socket &socket) {
+        const std::string all = response_frame(2, "too early") + response_frame(1, "late");
+        asio::write(socket, asio::buffer(all));
+    });
+    Client client;
+    client.run(broker.port(), 2);
+    assert_int_equal(client.answers.size(), 2);
+    for (const Answer &answer : client.answers)
+        assert_int_equal(answer.status, RequestStatus::kLost);
+    assert_true(client.listener.failure == "unexpected correlation id 2");
+}
+
+}  // namespace
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_several_answers_in_one_segment),
+        cmocka_unit_test(test_answers_one_byte_at_a_time),
+        cmocka_unit_test(test_answer_larger_than_the_read_buffer),
+        cmocka_unit_test(test_bad_size_fails_the_connection),
+        cmocka_unit_test(test_unexpected_correlation_id_fails_the_connection),
+    };
+    return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
