@@ -17,13 +17,26 @@ void DeliveryReports::push(const char *topic, int32_t partition, const BatchOutc
             acknowledgement_hook_(report);
         }
     }
+    bool all_finished;
     {
-        std::lock_guard lock(mutex_);
-        entries_.push_back(std::move(entry));
-        ready_records_ += n;
-        unfinished_.fetch_sub(n, std::memory_order_acq_rel);
+        std::lock_guard lock(inbox_mutex_);
+        inbox_.push_back(std::move(entry));
+        ready_records_.fetch_add(n, std::memory_order_acq_rel);
+        all_finished = unfinished_.fetch_sub(n, std::memory_order_acq_rel) == n;
     }
-    changed_.notify_all();
+    // Only the taker holding taking_mutex_ waits for reports.
+    reports_ready_.notify_one();
+    // Flushes wake once, not once a batch.
+    if (all_finished) all_finished_.notify_all();
+}
+
+void DeliveryReports::move_inbox_to_taking() {
+    if (taking_.empty()) {
+        taking_.swap(inbox_);
+        return;
+    }
+    for (Entry &entry : inbox_) taking_.push_back(std::move(entry));
+    inbox_.clear();
 }
 
 // The reports of records [first, first + count) of one entry: the batch's
@@ -53,17 +66,22 @@ void DeliveryReports::fill_range(const Entry &entry, size_t first, size_t count,
 
 size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride,
                              Clock::time_point deadline) {
-    std::unique_lock lock(mutex_);
-    const auto ready = [&] { return ready_records_ > 0 || closed_; };
-    // wait_until sleeps (the timer slack, ~60 us) even for a deadline already past:
-    // a take with no time left (kprod_poll_reports with timeout 0) must not wait.
-    if (!ready() && deadline > Clock::now()) changed_.wait_until(lock, deadline, ready);
+    std::unique_lock taking(taking_mutex_, std::defer_lock);
+    if (!taking.try_lock_until(deadline)) return 0;  // another taker held it all our time
+    {
+        std::unique_lock lock(inbox_mutex_);
+        const auto ready = [&] { return !taking_.empty() || !inbox_.empty() || closed_; };
+        // wait_until sleeps (the timer slack, ~60 us) even for a deadline already past:
+        // a take with no time left (kprod_poll_reports with timeout 0) must not wait.
+        if (!ready() && deadline > Clock::now()) reports_ready_.wait_until(lock, deadline, ready);
+        move_inbox_to_taking();
+    }
     size_t taken = 0;
     // A caller built against this header gets its reports written in place;
     // another (older, smaller struct; or newer, larger) gets what both know.
     const bool same_struct = stride == sizeof(kprod_report_t);
-    while (taken < capacity && !entries_.empty()) {
-        Entry &entry = entries_.front();
+    while (taken < capacity && !taking_.empty()) {
+        Entry &entry = taking_.front();
         const size_t first = entry.next;
         const size_t count = std::min(capacity - taken, entry.records.size() - first);
         if (same_struct) {
@@ -78,28 +96,24 @@ size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride
         }
         taken += count;
         entry.next = first + count;
-        if (entry.next == entry.records.size()) entries_.pop_front();
+        if (entry.next == entry.records.size()) taking_.pop_front();
     }
-    ready_records_ -= taken;
+    ready_records_.fetch_sub(taken, std::memory_order_acq_rel);
     return taken;
 }
 
 bool DeliveryReports::wait_all_finished(Clock::time_point deadline) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_until(lock, deadline, [&] { return unfinished() == 0; });
+    std::unique_lock lock(inbox_mutex_);
+    return all_finished_.wait_until(lock, deadline, [&] { return unfinished() == 0; });
 }
 
 void DeliveryReports::close() {
     {
-        std::lock_guard lock(mutex_);
+        std::lock_guard lock(inbox_mutex_);
         closed_ = true;
     }
-    changed_.notify_all();
-}
-
-size_t DeliveryReports::ready_count() const {
-    std::lock_guard lock(mutex_);
-    return ready_records_;
+    reports_ready_.notify_all();
+    all_finished_.notify_all();
 }
 
 }  // namespace kprod::client

@@ -1,6 +1,9 @@
 // DeliveryReports: finished batches waiting for the application to take their
 // reports. The Sender pushes one entry per batch (not per record); reports
 // are expanded record by record only when the application polls.
+// The Sender and the takers share only an inbox, held for a push or a swap:
+// a taker writes its reports under its own lock, so the Sender never waits
+// (and sleeps) while thousands of reports are written.
 // Touched by: the Sender (push), application threads (take, wait).
 #pragma once
 
@@ -35,8 +38,8 @@ public:
     // Undoes record_accepted for a record that append() refused after all.
     void record_not_accepted() {
         if (unfinished_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-            std::lock_guard lock(mutex_);
-            changed_.notify_all();
+            std::lock_guard lock(inbox_mutex_);
+            all_finished_.notify_all();
         }
     }
     size_t unfinished() const { return unfinished_.load(std::memory_order_acquire); }
@@ -59,7 +62,7 @@ public:
     bool wait_all_finished(Clock::time_point deadline);
 
     // Records with a ready report that has not been taken.
-    size_t ready_count() const;
+    size_t ready_count() const { return ready_records_.load(std::memory_order_acquire); }
 
     // Called once the Sender has stopped: no report will be pushed again, so
     // take() stops waiting, and threads waiting in it wake up.
@@ -75,13 +78,23 @@ private:
     };
     static void fill_range(const Entry &entry, size_t first, size_t count, kprod_report_t *out);
 
+    // Moves the inbox's entries behind taking_'s; both locks held.
+    void move_inbox_to_taking();
+
     std::function<void(const kprod_report_t &)> acknowledgement_hook_;
     std::atomic<size_t> unfinished_{0};
-    mutable std::mutex mutex_;  // guards the following
-    std::condition_variable changed_;
-    std::deque<Entry> entries_;
-    size_t ready_records_ = 0;
+    std::atomic<size_t> ready_records_{0};
+
+    std::mutex inbox_mutex_;  // guards the following three
+    std::condition_variable reports_ready_;  // inbox_ got an entry, or closed
+    std::condition_variable all_finished_;   // unfinished_ reached 0, or closed
+    std::deque<Entry> inbox_;
     bool closed_ = false;
+
+    // One taker at a time writes reports; timed, so a second taker waits no
+    // longer than its own deadline.
+    std::timed_mutex taking_mutex_;  // guards taking_
+    std::deque<Entry> taking_;
 };
 
 }  // namespace kprod::client

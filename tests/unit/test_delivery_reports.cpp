@@ -1,10 +1,13 @@
 // Tests for client/delivery_reports: one entry per batch expands into one
 // report per record (offsets, opaques, timestamps), partial takes, the
-// caller's element size, waiting in take() (and not after close()), and counting
-// unfinished records.
+// caller's element size, waiting in take() (and not after close()), takers on
+// several threads (each report once, in order per batch; a second taker's
+// deadline kept), and counting unfinished records.
 #include <chrono>
 #include <cstddef>
 #include <cstring>
+#include <atomic>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -302,6 +305,84 @@ void test_close_wakes_a_waiting_take(void **) {
     assert_true(Clock::now() - start < 10s);
 }
 
+// Reports left by a partial take come before those pushed after it.
+void test_reports_pushed_after_a_partial_take_come_after_its_rest(void **) {
+    DeliveryReports reports;
+    push_batch(reports, 0, delivered_at(10), records(3));
+    kprod_report_t out[8];
+    assert_int_equal(reports.take(out, 2, sizeof out[0], far_deadline()), 2);
+    push_batch(reports, 1, delivered_at(20), records(2, 3));
+    assert_int_equal(reports.take(out, 8, sizeof out[0], far_deadline()), 3);
+    assert_true(out[0].partition == 0 && out[0].offset == 12 && out[0].opaque == &opaques[2]);
+    assert_true(out[1].partition == 1 && out[1].offset == 20 && out[1].opaque == &opaques[3]);
+    assert_true(out[2].partition == 1 && out[2].offset == 21 && out[2].opaque == &opaques[4]);
+    assert_int_equal(reports.ready_count(), 0);
+}
+
+// One taker waits for reports; a second, with a short deadline, gets nothing
+// and returns at its deadline instead of queueing behind the first.
+void test_second_taker_keeps_its_own_deadline(void **) {
+    DeliveryReports reports;
+    reports.record_accepted(1);
+    size_t first_taken = 0;
+    std::thread first([&] {
+        kprod_report_t out[1];
+        first_taken = reports.take(out, 1, sizeof out[0], far_deadline());
+    });
+    std::this_thread::sleep_for(20ms);  // the first taker is waiting
+    kprod_report_t out[1];
+    const auto start = Clock::now();
+    assert_int_equal(reports.take(out, 1, sizeof out[0], Clock::now() + 50ms), 0);
+    const auto waited = Clock::now() - start;
+    assert_true(waited >= 45ms && waited < 5s);
+    std::vector<RecordMeta> metas = records(1);
+    reports.push(kTopic, 0, delivered_at(1), metas);
+    first.join();
+    assert_int_equal(first_taken, 1);
+}
+
+// A Sender pushing 2,000 batches while three threads take in small pieces:
+// every record is reported exactly once, and each batch's offsets in order.
+void test_concurrent_takers_get_every_report_once(void **) {
+    constexpr size_t kBatches = 2000;
+    constexpr size_t kPerBatch = 5;
+    static int tags[kBatches * kPerBatch];
+    DeliveryReports reports;
+    std::atomic<size_t> taken_total{0};
+    std::mutex seen_mutex;
+    std::vector<int> seen(kBatches * kPerBatch, 0);
+    bool in_order = true;
+    auto taker = [&] {
+        kprod_report_t out[7];
+        int64_t last_offset[kBatches];
+        std::fill(last_offset, last_offset + kBatches, -1);
+        while (taken_total.load() < kBatches * kPerBatch) {
+            const size_t n = reports.take(out, 7, sizeof out[0], Clock::now() + 5ms);
+            std::lock_guard lock(seen_mutex);
+            for (size_t i = 0; i < n; ++i) {
+                const size_t index = static_cast<size_t>(static_cast<int *>(out[i].opaque) - tags);
+                ++seen[index];
+                const size_t batch = index / kPerBatch;
+                if (out[i].offset <= last_offset[batch]) in_order = false;
+                last_offset[batch] = out[i].offset;
+            }
+            taken_total += n;
+        }
+    };
+    std::thread takers[3] = {std::thread(taker), std::thread(taker), std::thread(taker)};
+    for (size_t b = 0; b < kBatches; ++b) {
+        std::vector<RecordMeta> metas;
+        for (size_t i = 0; i < kPerBatch; ++i) metas.push_back({&tags[b * kPerBatch + i], 0});
+        push_batch(reports, 0, delivered_at(static_cast<int64_t>(b * kPerBatch)), metas);
+    }
+    for (std::thread &t : takers) t.join();
+    assert_int_equal(taken_total.load(), kBatches * kPerBatch);
+    for (int count : seen) assert_int_equal(count, 1);
+    assert_true(in_order);
+    assert_int_equal(reports.ready_count(), 0);
+    assert_int_equal(reports.unfinished(), 0);
+}
+
 }  // namespace
 
 int main(void) {
@@ -321,6 +402,9 @@ int main(void) {
         cmocka_unit_test(test_record_not_accepted_undoes_record_accepted),
         cmocka_unit_test(test_take_does_not_wait_after_close),
         cmocka_unit_test(test_close_wakes_a_waiting_take),
+        cmocka_unit_test(test_reports_pushed_after_a_partial_take_come_after_its_rest),
+        cmocka_unit_test(test_second_taker_keeps_its_own_deadline),
+        cmocka_unit_test(test_concurrent_takers_get_every_report_once),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
