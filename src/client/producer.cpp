@@ -135,7 +135,14 @@ kprod_err_t Producer::send(const kprod_message_t &original) {
     if (sticky_chose(rules, message))
         topic->sticky.record_appended(partition, result.record_bytes, partition_count,
                                       result.batch_full);
-    if (result.new_batch || result.batch_full) sender_.wakeup();
+    using Wake = RecordAccumulator::Wake;
+    if (result.wake == Wake::kNow) {
+        sender_.wakeup();
+    } else if (result.wake == Wake::kByLinger) {
+        // Once a batch, so the clock read costs little; it is a moment after
+        // the batch's own, so the Sender may send it that moment late.
+        sender_.wakeup_by(Clock::now() + std::chrono::milliseconds(config_.linger_ms));
+    }
     return KPROD_OK;
 }
 

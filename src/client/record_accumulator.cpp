@@ -101,9 +101,26 @@ bool RecordAccumulator::try_append_to_last(PartitionQueue &queue,
     if (last->state != BatchState::kOpen) return false;
     size_t before = last->size();
     if (!last->try_append(record, timestamp_ms, opaque)) return false;
-    result.record_bytes = last->size() - before;
+    result.record_bytes = static_cast<uint32_t>(last->size() - before);
     result.batch_full = last->is_full();
     return true;
+}
+
+bool RecordAccumulator::urgent() const {
+    return flushes_in_progress_.load(std::memory_order_acquire) > 0 || closing() ||
+           pool_.has_waiters();
+}
+
+// Mirrors is_ready: the first batch is sendable when another follows it, when
+// it is full, when sending is urgent, or when its linger is over. In scenario
+// 1 of bench/run the queue holds hundreds of full batches while five requests
+// are in flight: each batch woke the Sender twice (opened, full) for nothing.
+void RecordAccumulator::set_wake(const PartitionQueue &queue, AppendResult &result) const {
+    const size_t length = queue.batches.size();
+    if (length == 1)
+        result.wake = result.batch_full || urgent() ? Wake::kNow : Wake::kByLinger;
+    else if (length == 2 && result.new_batch)
+        result.wake = Wake::kNow;  // the first batch has a successor now
 }
 
 RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, PartitionQueue &queue,
@@ -113,7 +130,10 @@ RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, Partitio
     AppendResult result;
     {
         std::lock_guard lock(queue.mutex);
-        if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) return result;
+        if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) {
+            if (result.batch_full) set_wake(queue, result);  // once a batch, not once a record
+            return result;
+        }
     }
     // A new batch: get memory without holding the queue's lock (it may block).
     const size_t first_record_batch_size = single_record_batch_size(record);
@@ -138,6 +158,7 @@ RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, Partitio
     std::lock_guard lock(queue.mutex);
     // Another thread may have opened a batch meanwhile: use it, give the memory back.
     if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) {
+        if (result.batch_full) set_wake(queue, result);
         pool_.deallocate(buffer, size);
         return result;
     }
@@ -148,10 +169,11 @@ RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, Partitio
     batch->sequence = queue.next_sequence++;
     size_t before = batch->size();
     batch->try_append(record, timestamp_ms, opaque);  // always fits: sized for it
-    result.record_bytes = batch->size() - before;
+    result.record_bytes = static_cast<uint32_t>(batch->size() - before);
     result.batch_full = batch->is_full();
     result.new_batch = true;
     queue.batches.push_back(batch);
+    set_wake(queue, result);
     return result;
 }
 
@@ -166,9 +188,7 @@ bool RecordAccumulator::is_ready(PartitionQueue &queue, Clock::time_point now,
         due = first->retry_after;  // a retry waits for its backoff, whatever else holds
     } else {
         const bool full = queue.batches.size() > 1 || first->is_full();
-        const bool urgent = flushes_in_progress_.load(std::memory_order_acquire) > 0 ||
-                            closing() || pool_.has_waiters();
-        if (full || urgent) return true;
+        if (full || urgent()) return true;
         due = first->created + settings_.linger;
     }
     if (due <= now) return true;

@@ -74,6 +74,14 @@ void Sender::wakeup() {
     });
 }
 
+// An application thread adds a batch, then reads runs_by_; run_once stores 0,
+// then scans the queues. Either the scan sees the batch, or the read sees 0
+// or a deadline the scan set later: no batch waits past the deadline it asked for.
+void Sender::wakeup_by(Clock::time_point when) {
+    if (when.time_since_epoch().count() >= runs_by_.load()) return;
+    wakeup();
+}
+
 std::string Sender::last_error() const {
     std::lock_guard lock(last_error_mutex_);
     return last_error_.empty() ? cluster_.last_error() : last_error_;
@@ -150,6 +158,7 @@ std::vector<kprod_partition_info_t> Sender::partitions_of(const std::string &top
 // Runs on: sender thread. Locks: partition queues, one at a time.
 void Sender::run_once() {
     if (aborting_) return;
+    runs_by_.store(0);
     const auto now = Clock::now();
     auto next_check = now + kMaxSleep;
     cluster_.maintain(now, next_check);
@@ -172,6 +181,7 @@ void Sender::run_once() {
     expire_batches(now);
     cluster_.fail_timed_out_requests(now, std::chrono::milliseconds(config_.request_timeout_ms));
     arm_timer(next_check);
+    runs_by_.store(timer_deadline_.time_since_epoch().count());
 }
 
 void Sender::arm_timer(Clock::time_point when) {

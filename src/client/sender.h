@@ -41,6 +41,9 @@ public:
     // Runs the send loop soon. Cheap when called repeatedly: one post per wakeup.
     // Runs on: any thread.
     void wakeup();
+    // Runs the send loop soon, unless its timer makes it run by `when` anyway.
+    // Runs on: any thread.
+    void wakeup_by(Clock::time_point when);
     // Fails every batch still queued or in flight with KPROD_ERR_DESTROYED,
     // closes the connections and joins the thread. Runs on: any thread but the sender's.
     void stop();
@@ -99,6 +102,9 @@ private:
     Clock::time_point timer_deadline_ = Clock::time_point::max();
     std::thread thread_;
     std::atomic<bool> wake_pending_{false};
+    // When run_once runs next without a wakeup: its timer's deadline (ticks
+    // of Clock); 0 while run_once runs, as it may miss a batch added meanwhile.
+    std::atomic<Clock::rep> runs_by_{0};
     std::atomic<kprod_err_t> security_error_{KPROD_OK};
     std::function<void()> metadata_changed_;
     bool aborting_ = false;

@@ -1,6 +1,7 @@
 // Tests for client/record_accumulator: where appends go, when a partition's
-// first batch is ready, what the Sender may take (backoff, max bytes), expiry,
-// running out of buffer.memory, and concurrent appends losing nothing.
+// first batch is ready, when an append must wake the Sender, what the Sender
+// may take (backoff, max bytes), expiry, running out of buffer.memory, and
+// concurrent appends losing nothing.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -302,6 +303,88 @@ void test_ready_when_the_pool_has_waiters(void **) {
     assert_false(f.is_ready(0, created));
 }
 
+// --- when the Sender must hear of an append (wake) ---
+
+using Wake = RecordAccumulator::Wake;
+
+void test_first_batch_asks_for_a_wake_by_its_linger(void **) {
+    Fixture f;
+    assert_true(f.append(0, kHundredBytes).wake == Wake::kByLinger);
+    // More records in the same open batch change nothing the Sender must know.
+    assert_true(f.append(0, kHundredBytes).wake == Wake::kNone);
+}
+
+void test_filling_the_only_batch_asks_for_a_wake_now(void **) {
+    Fixture f;
+    auto result = f.append(0, value_filling_a_batch());
+    assert_true(result.batch_full);
+    assert_true(result.wake == Wake::kNow);
+}
+
+void test_second_batch_asks_for_a_wake_now_and_later_ones_for_none(void **) {
+    Fixture f;
+    f.append(0, value_filling_a_batch());
+    auto second = f.append(0, kHundredBytes);
+    assert_true(second.new_batch);
+    assert_true(second.wake == Wake::kNow);  // the first has a successor
+    // The first batch was sendable already: a third batch, or filling the
+    // second, tells the Sender nothing new.
+    size_t appended = 0;
+    RecordAccumulator::AppendResult result;
+    do {
+        result = f.append(0, kHundredBytes);
+        ++appended;
+        if (!result.new_batch) assert_true(result.wake == Wake::kNone);
+    } while (!result.new_batch && appended < 100);
+    assert_true(result.new_batch);
+    assert_int_equal(f.queue(0).batches.size(), 3);
+    assert_true(result.wake == Wake::kNone);
+}
+
+void test_new_batch_during_flush_asks_for_a_wake_now(void **) {
+    Fixture f;
+    f.accumulator.begin_flush();
+    assert_true(f.append(0, kHundredBytes).wake == Wake::kNow);
+    f.accumulator.end_flush();
+}
+
+// For any mix of appends and takes: whenever an append makes the queue's first
+// batch sendable, it asks for a wake now; when it asks for none, the queue's
+// readiness is as it was before the append; when it asks for one by linger,
+// the queue is the new batch alone, sendable when its linger ends.
+void test_wake_agrees_with_is_ready(void **) {
+    constexpr auto kShortLinger = 50ms;
+    Fixture f(64 * kBatchSize, kShortLinger);
+    uint32_t seed = 12345;
+    const auto next = [&] { return seed = seed * 1664525u + 1013904223u; };
+    int by_linger = 0, now = 0, none = 0;
+    for (int step = 0; step < 3000; ++step) {
+        if (next() % 3 == 0) {
+            if (ProducerBatch *batch = f.take(0, Clock::now() + 1h)) f.accumulator.release(batch);
+            continue;
+        }
+        const auto before = Clock::now();
+        const bool ready_before = f.is_ready(0, before);
+        const auto result = f.append(0, std::string(next() % 400, 'r'));
+        assert_int_equal(result.err, KPROD_OK);
+        const bool ready_after = f.is_ready(0, before);
+        if (!ready_before && ready_after) assert_true(result.wake == Wake::kNow);
+        if (result.wake == Wake::kNone) {
+            ++none;
+            assert_true(ready_before == ready_after);
+        } else if (result.wake == Wake::kByLinger) {
+            ++by_linger;
+            assert_int_equal(f.queue(0).batches.size(), 1);
+            const auto created = f.queue(0).batches.front()->created;
+            assert_false(f.is_ready(0, created + kShortLinger - 1ms));
+            assert_true(f.is_ready(0, created + kShortLinger));
+        } else {
+            ++now;
+        }
+    }
+    assert_true(by_linger > 0 && now > 0 && none > 0);  // every branch was taken
+}
+
 // --- what the Sender may take ---
 
 void test_take_sendable_respects_max_bytes_except_first_in_request(void **) {
@@ -553,6 +636,11 @@ int main(void) {
         cmocka_unit_test(test_ready_during_flush),
         cmocka_unit_test(test_ready_when_closing),
         cmocka_unit_test(test_ready_when_the_pool_has_waiters),
+        cmocka_unit_test(test_first_batch_asks_for_a_wake_by_its_linger),
+        cmocka_unit_test(test_filling_the_only_batch_asks_for_a_wake_now),
+        cmocka_unit_test(test_second_batch_asks_for_a_wake_now_and_later_ones_for_none),
+        cmocka_unit_test(test_new_batch_during_flush_asks_for_a_wake_now),
+        cmocka_unit_test(test_wake_agrees_with_is_ready),
         cmocka_unit_test(test_take_sendable_respects_max_bytes_except_first_in_request),
         cmocka_unit_test(test_retry_is_not_sendable_before_its_backoff),
         cmocka_unit_test(test_retries_go_back_in_creation_order),
