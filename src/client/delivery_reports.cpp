@@ -24,7 +24,6 @@ void DeliveryReports::push(const char *topic, int32_t partition, const BatchOutc
         ready_records_.fetch_add(n, std::memory_order_acq_rel);
         all_finished = unfinished_.fetch_sub(n, std::memory_order_acq_rel) == n;
     }
-    // Only the taker holding taking_mutex_ waits for reports.
     reports_ready_.notify_one();
     // Flushes wake once, not once a batch.
     if (all_finished) all_finished_.notify_all();
@@ -66,16 +65,20 @@ void DeliveryReports::fill_range(const Entry &entry, size_t first, size_t count,
 
 size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride,
                              Clock::time_point deadline) {
-    std::unique_lock taking(taking_mutex_, std::defer_lock);
-    if (!taking.try_lock_until(deadline)) return 0;  // another taker held it all our time
-    {
-        std::unique_lock lock(inbox_mutex_);
-        const auto ready = [&] { return !taking_.empty() || !inbox_.empty() || closed_; };
-        // wait_until sleeps (the timer slack, ~60 us) even for a deadline already past:
-        // a take with no time left (kprod_poll_reports with timeout 0) must not wait.
-        if (!ready() && deadline > Clock::now()) reports_ready_.wait_until(lock, deadline, ready);
-        move_inbox_to_taking();
-    }
+    std::unique_lock lock(inbox_mutex_);
+    // One taker at a time writes reports (taking_ is its own while
+    // taker_active_); a second waits for its turn no longer than its deadline.
+    const auto can_take = [&] {
+        return !taker_active_ && (!taking_.empty() || !inbox_.empty() || closed_);
+    };
+    // wait_until sleeps (the timer slack, ~60 us) even for a deadline already past:
+    // a take with no time left (kprod_poll_reports with timeout 0) must not wait.
+    if (!can_take() && deadline > Clock::now()) reports_ready_.wait_until(lock, deadline, can_take);
+    if (taker_active_) return 0;
+    taker_active_ = true;
+    move_inbox_to_taking();
+    lock.unlock();
+
     size_t taken = 0;
     // A caller built against this header gets its reports written in place;
     // another (older, smaller struct; or newer, larger) gets what both know.
@@ -99,6 +102,11 @@ size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride
         if (entry.next == entry.records.size()) taking_.pop_front();
     }
     ready_records_.fetch_sub(taken, std::memory_order_acq_rel);
+    lock.lock();
+    taker_active_ = false;
+    const bool more = !taking_.empty() || !inbox_.empty();
+    lock.unlock();
+    if (more) reports_ready_.notify_one();  // a taker that waited for its turn
     return taken;
 }
 

@@ -1,8 +1,8 @@
 // DeliveryReports: finished batches waiting for the application to take their
 // reports. The Sender pushes one entry per batch (not per record); reports
 // are expanded record by record only when the application polls.
-// The Sender and the takers share only an inbox, held for a push or a swap:
-// a taker writes its reports under its own lock, so the Sender never waits
+// The Sender and the takers share only an inbox, locked for a push or a swap:
+// a taker writes its reports without that lock, so the Sender never waits
 // (and sleeps) while thousands of reports are written.
 // Touched by: the Sender (push), application threads (take, wait).
 #pragma once
@@ -85,15 +85,16 @@ private:
     std::atomic<size_t> unfinished_{0};
     std::atomic<size_t> ready_records_{0};
 
-    std::mutex inbox_mutex_;  // guards the following three
-    std::condition_variable reports_ready_;  // inbox_ got an entry, or closed
+    std::mutex inbox_mutex_;  // guards the following
+    std::condition_variable reports_ready_;  // a taker may take, or closed
     std::condition_variable all_finished_;   // unfinished_ reached 0, or closed
     std::deque<Entry> inbox_;
     bool closed_ = false;
+    // While a taker writes reports from taking_ (without the lock), taking_ is
+    // its own; another waits for its turn. (Not a std::timed_mutex: TSan does
+    // not see its locks with a steady-clock deadline.)
+    bool taker_active_ = false;
 
-    // One taker at a time writes reports; timed, so a second taker waits no
-    // longer than its own deadline.
-    std::timed_mutex taking_mutex_;  // guards taking_
     std::deque<Entry> taking_;
 };
 

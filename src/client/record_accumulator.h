@@ -132,6 +132,8 @@ private:
     // How many bytes a new batch's buffer gets: batch.size, or with compression
     // as many raw bytes as are expected to compress to batch.size.
     size_t new_batch_capacity(const Topic &topic, size_t record_batch_size) const;
+    // get_or_create_topic when the thread's last topic is another.
+    [[gnu::noinline]] Topic *find_or_create_topic(std::string_view name, bool &created);
     bool try_append_to_last(PartitionQueue &queue, const protocol::SizedRecord &record,
                             int64_t timestamp_ms, void *opaque, AppendResult &result);
     // Sets result.wake after an append that opened or filled a batch; queue.mutex held.

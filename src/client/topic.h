@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "client/brief_lock.h"
 #include "client/partition_sequences.h"
 #include "client/partitioner.h"
 #include "client/producer_batch.h"
@@ -24,7 +25,7 @@ struct PartitionQueue {
     explicit PartitionQueue(int32_t partition_) : partition(partition_) {}
     const int32_t partition;
 
-    std::mutex mutex;  // guards the following
+    BriefLock mutex;  // guards the following
     std::deque<ProducerBatch *> batches;  // oldest first; only the last one may be open
     uint64_t next_sequence = 0;
 
