@@ -50,8 +50,7 @@ Topic *RecordAccumulator::get_or_create_topic(std::string_view name, bool &creat
     return find_or_create_topic(name, created);
 }
 
-// Out of line: kept apart, the path above is small enough to inline into
-// kprod_send (it took 60 instructions a record with this one around it).
+// The slow path, out of line, so that the common case above stays short.
 Topic *RecordAccumulator::find_or_create_topic(std::string_view name, bool &created) {
     Topic *topic = find_topic(name);
     if (!topic) {

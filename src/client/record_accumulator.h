@@ -70,8 +70,6 @@ public:
     // first batch became sendable. kByLinger: a new first batch, sendable when
     // its linger ends.
     enum class Wake : uint8_t { kNone, kNow, kByLinger };
-    // 16 bytes, returned in two registers: a larger result cost kprod_send
-    // 17 instructions a record (callgrind).
     struct AppendResult {
         kprod_err_t err = KPROD_OK;
         bool new_batch = false;   // a batch was opened
