@@ -78,7 +78,7 @@ private:
     };
     static void fill_range(const Entry &entry, size_t first, size_t count, kprod_report_t *out);
 
-    // Moves the inbox's entries behind taking_'s; both locks held.
+    // Moves the inbox's entries behind taking_'s; inbox_mutex_ held, by the active taker.
     void move_inbox_to_taking();
 
     std::function<void(const kprod_report_t &)> acknowledgement_hook_;
