@@ -70,6 +70,7 @@ void Connection::on_resolved(const asio::error_code &ec,
 void Connection::on_tcp_connected() {
     asio::error_code ignored;
     socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+    socket_.non_blocking(true, ignored);  // write_now must never block the Sender
     if (!tls_) return ready();
     tls_stream_.emplace(socket_, tls_->context());
     std::string error;
@@ -129,10 +130,37 @@ void Connection::start_write() {
         writing_.push_back(std::move(pending));
         queue_.pop_front();
     }
-    if (tls_stream_) write_buffers_.emplace_back(tls_write_buffer_.data(), tls_write_buffer_.size());
+    if (tls_stream_)
+        write_buffers_.emplace_back(tls_write_buffer_.data(), tls_write_buffer_.size());
+    else if (write_now())
+        return;
     auto self = shared_from_this();
     write_to_socket(write_buffers_,
                     [self](const asio::error_code &ec, size_t) { self->on_written(ec); });
+}
+
+// The socket's send buffer usually takes the whole write at once. Done here,
+// no completion goes through Asio's queue, which costs the Sender another
+// pass of its event loop (an epoll_wait) per write. True when all went out;
+// otherwise write_buffers_ holds what is left, for the async_write (which also
+// reports an error, so none is handled here). A write that holds a request
+// expecting no answer (acks=0) goes the async way: its handler runs from the
+// event loop, never from inside send().
+bool Connection::write_now() {
+    for (const Pending &pending : writing_)
+        if (!pending.request.expects_response) return false;
+    asio::error_code ec;
+    size_t written = socket_.write_some(write_buffers_, ec);
+    if (ec) return false;
+    auto first = write_buffers_.begin();
+    while (first != write_buffers_.end() && written >= first->size()) written -= (first++)->size();
+    write_buffers_.erase(write_buffers_.begin(), first);
+    if (!write_buffers_.empty()) {
+        write_buffers_.front() += written;
+        return false;
+    }
+    writing_.clear();
+    return true;
 }
 
 void Connection::on_written(const asio::error_code &ec) {

@@ -1,10 +1,11 @@
 // Connection: one TCP connection to one broker, on the Sender's io_context,
 // optionally inside TLS (the handshake is part of connecting).
-// Frames go out through a write queue with at most one gathered async_write
-// in flight; answers are read into one buffer, as much as the socket holds,
-// and each whole frame (4-byte size, then body) is handed to the front of
-// InFlightRequests. Every failure reaches the Listener once, with a
-// reason, and fails every request with a status saying whether it was sent.
+// Frames go out through a write queue: written at once when the socket takes
+// them all, else by one gathered async_write at a time. Answers are read into
+// one buffer, as much as the socket holds, and each whole frame (4-byte size,
+// then body) is handed to the front of InFlightRequests. Every failure
+// reaches the Listener once, with a reason, and fails every request with a
+// status saying whether it was sent.
 // Runs on: sender thread only.
 #pragma once
 
@@ -84,6 +85,7 @@ private:
     template <typename Handler>
     void read_some_from_socket(asio::mutable_buffer buffer, Handler &&handler);
     void start_write();
+    bool write_now();
     void on_written(const asio::error_code &ec);
     void read_more();
     void take_responses();
@@ -107,14 +109,14 @@ private:
     bool failure_pending_ = false;  // fail() during a write: finish when the write returns
 
     std::deque<Pending> queue_;     // not yet handed to the socket
-    std::vector<Pending> writing_;  // owned by the async_write in progress
+    std::vector<Pending> writing_;  // owned by the write in progress
     std::vector<asio::const_buffer> write_buffers_;
     InFlightRequests in_flight_;
 
     // Bytes read and not yet handed on are [read_begin_, read_end_). One read
-    // takes what the socket holds, often several answers; a short read also
-    // tells Asio the socket is drained, so the next read waits for epoll
-    // instead of trying recv first. Three recv calls an answer became one.
+    // takes what the socket holds, often several answers. Asio (1.22) still
+    // tries a recv before it waits for epoll, so an answer costs two recv
+    // calls, one of them EAGAIN; before this buffer it was three.
     std::vector<uint8_t> read_buffer_;
     size_t read_begin_ = 0;
     size_t read_end_ = 0;

@@ -1,8 +1,10 @@
-// Tests for net/connection's reading: answers reach their requests however
-// TCP cuts them up (several in one segment, one byte at a time, larger than
-// the read buffer), and a bad size or correlation id fails the connection
-// with a reason and reports the requests still waiting as lost. The broker
-// side is a plain loopback socket on its own thread, written by the test.
+// Tests for net/connection: answers reach their requests however TCP cuts
+// them up (several in one segment, one byte at a time, larger than the read
+// buffer), requests larger than the socket takes at once arrive whole, and a
+// bad size or correlation id fails the connection with a reason and reports
+// the requests still waiting as lost. The broker side is a plain loopback
+// socket on its own thread, written by the test.
+#include <algorithm>
 #include <asio.hpp>
 #include <chrono>
 #include <cstdint>
@@ -61,16 +63,18 @@ struct Answer {
     std::string body;
 };
 
-// The broker: accepts one connection, reads `requests` request frames, then
-// hands the socket to `respond`.
+// The broker: accepts one connection, waits `read_after`, reads `requests`
+// request frames (kept in `received`), then hands the socket to `respond`.
 class LoopbackBroker {
 public:
-    LoopbackBroker(int requests, std::function<void(tcp::socket &)> respond)
+    LoopbackBroker(int requests, std::function<void(tcp::socket &)> respond,
+                   std::chrono::milliseconds read_after = 0ms)
         : acceptor_(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0)),
-          thread_([this, requests, respond] {
+          thread_([this, requests, respond, read_after] {
               tcp::socket socket(io_);
               acceptor_.accept(socket);
               socket.set_option(tcp::no_delay(true));
+              std::this_thread::sleep_for(read_after);
               for (int i = 0; i < requests; ++i) {
                   uint8_t size_prefix[4];
                   asio::read(socket, asio::buffer(size_prefix));
@@ -78,6 +82,7 @@ public:
                                             (uint32_t{size_prefix[1]} << 16) |
                                             (uint32_t{size_prefix[2]} << 8) | size_prefix[3]);
                   asio::read(socket, asio::buffer(body));
+                  received.push_back(std::move(body));
               }
               respond(socket);
               // Keep the socket open until the client has read everything.
@@ -85,8 +90,12 @@ public:
               uint8_t byte;
               asio::read(socket, asio::buffer(&byte, 1), ignored);
           }) {}
-    ~LoopbackBroker() { thread_.join(); }
+    ~LoopbackBroker() { join(); }
+    void join() {
+        if (thread_.joinable()) thread_.join();
+    }
     uint16_t port() const { return acceptor_.local_endpoint().port(); }
+    std::vector<std::vector<uint8_t>> received;  // read once join() returned
 
 private:
     asio::io_context io_;
@@ -95,24 +104,33 @@ private:
 };
 
 // The client: connects, sends `requests` requests with correlation ids 1..n,
-// and runs until every handler ran or the connection failed.
+// and runs until every handler ran or the connection failed. With
+// payload_size, each request ends with that many bytes it points to
+// (payloads[id - 1]), as a record batch is sent.
 struct Client {
     asio::io_context io;
     Listener listener;
     std::vector<Answer> answers;
     std::shared_ptr<Connection> connection;
+    std::vector<std::vector<uint8_t>> payloads;
 
-    void run(uint16_t port, int requests) {
+    void run(uint16_t port, int requests, size_t payload_size = 0) {
         connection = std::make_shared<Connection>(io, 1, "127.0.0.1", port, listener);
         connection->connect(5000ms);
         for (int32_t id = 1; id <= requests; ++id) {
             OutboundRequest request;
             std::string frame;
-            put_be32(frame, 8);
+            put_be32(frame, static_cast<uint32_t>(8 + payload_size));
             put_be32(frame, 0);  // api key and version: the loopback broker does not look
             put_be32(frame, static_cast<uint32_t>(id));
             request.owned.assign(frame.begin(), frame.end());
             request.correlation_id = id;
+            if (payload_size > 0) {
+                std::vector<uint8_t> &payload = payloads.emplace_back(payload_size);
+                for (size_t i = 0; i < payload_size; ++i)
+                    payload[i] = static_cast<uint8_t>(i * 7 + static_cast<size_t>(id));
+                request.append_external(payload.data(), payload.size());
+            }
             request.finish();
             connection->send(std::move(request),
                              [this](RequestStatus status, const uint8_t *body, size_t size) {
@@ -185,6 +203,33 @@ void test_answer_larger_than_the_read_buffer(void **) {
     expect_answered(client, bodies);
 }
 
+// 3 × 3 MiB is more than loopback's socket buffers hold while the broker does
+// not read: the first write takes part of it, the rest goes when the socket
+// has room again (partly in the middle of a request), and every byte arrives
+// in order.
+void test_requests_larger_than_the_socket_takes_arrive_whole(void **) {
+    constexpr size_t kPayload = 3 * 1024 * 1024;
+    LoopbackBroker broker(
+        3,
+        [&](tcp::socket &socket) {
+            std::string all;
+            for (int32_t id = 1; id <= 3; ++id) all += response_frame(id, "ok");
+            asio::write(socket, asio::buffer(all));
+        },
+        200ms);
+    Client client;
+    client.run(broker.port(), 3, kPayload);
+    expect_answered(client, {"ok", "ok", "ok"});
+    broker.join();
+    assert_int_equal(broker.received.size(), 3);
+    for (size_t i = 0; i < 3; ++i) {
+        const std::vector<uint8_t> &body = broker.received[i];
+        assert_int_equal(body.size(), 8 + kPayload);
+        assert_int_equal(body[7], i + 1);  // the correlation id's low byte
+        assert_true(std::equal(body.begin() + 8, body.end(), client.payloads[i].begin()));
+    }
+}
+
 void test_bad_size_fails_the_connection(void **) {
     LoopbackBroker broker(2, [&](tcp::socket &socket) {
         std::string all = response_frame(1, "fine");
@@ -220,6 +265,7 @@ int main(void) {
         cmocka_unit_test(test_several_answers_in_one_segment),
         cmocka_unit_test(test_answers_one_byte_at_a_time),
         cmocka_unit_test(test_answer_larger_than_the_read_buffer),
+        cmocka_unit_test(test_requests_larger_than_the_socket_takes_arrive_whole),
         cmocka_unit_test(test_bad_size_fails_the_connection),
         cmocka_unit_test(test_unexpected_correlation_id_fails_the_connection),
     };
