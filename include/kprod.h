@@ -27,7 +27,8 @@
  * -----------
  * - Every function that can fail returns a kprod_err_t. Set-up calls
  *   (kprod_conf_set, kprod_new) also write a readable message into a
- *   caller-supplied errstr buffer. There is no thread-local "last error".
+ *   caller-supplied errstr buffer. There is no thread-local "last error";
+ *   a message kprod_send refuses is explained in a log line.
  * - Per-message outcomes arrive in delivery reports: every message accepted by
  *   kprod_send gets exactly one report, whatever happens to it.
  * - Public structs start with an `unsigned version` field; initialise them
@@ -306,8 +307,10 @@ KPROD_EXTERN kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen)
  *         KPROD_ERR_UNKNOWN_TOPIC, KPROD_ERR_UNKNOWN_PARTITION,
  *         KPROD_ERR_MSG_TOO_LARGE (over max.request.size or buffer.memory),
  *         KPROD_ERR_INVALID_ARG (NULL p, msg or msg->topic, empty topic,
- *         NULL headers with header_count > 0, a NULL header name, or an
- *         unknown msg->version), KPROD_ERR_CLOSED.
+ *         NULL headers with header_count > 0, a NULL header name, a NULL key
+ *         or value with a nonzero length, a partition below
+ *         KPROD_PARTITION_ANY, or an unknown msg->version; a warning in the
+ *         log names the field), KPROD_ERR_CLOSED.
  */
 KPROD_EXTERN kprod_err_t kprod_send(kprod_t *p, const kprod_message_t *msg);
 

@@ -217,7 +217,11 @@ kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen) {
 }
 
 kprod_err_t kprod_send(kprod_t *p, const kprod_message_t *msg) {
-    if (!p || !valid_message(msg)) return KPROD_ERR_INVALID_ARG;
+    if (!p) return KPROD_ERR_INVALID_ARG;
+    if (!valid_message(msg)) {
+        p->producer->log_refused(msg);
+        return KPROD_ERR_INVALID_ARG;
+    }
     if (forked(p)) return KPROD_ERR_FORKED;
     try {
         return p->producer->send(*msg);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "client/logger.h"
@@ -25,8 +26,28 @@ struct Interceptor {
 };
 
 // What kprod_send accepts: a known struct version, a topic, and pointers
-// wherever lengths say there is data.
-bool valid_message(const kprod_message_t &message);
+// wherever lengths say there is data. The first field that breaks a rule:
+struct MessageFault {
+    enum Kind {
+        kNone,
+        kVersion,
+        kNoTopic,
+        kEmptyTopic,
+        kNoHeaders,
+        kUnnamedHeader,
+        kPartition,
+        kNoKey,
+        kNoValue
+    };
+    Kind kind = kNone;
+    size_t header = 0;  // kUnnamedHeader: which one
+};
+MessageFault check_message(const kprod_message_t &message);
+inline bool valid_message(const kprod_message_t &message) {
+    return check_message(message).kind == MessageFault::kNone;
+}
+// The fault in words, naming the field: what kprod_send logs when it refuses a message.
+std::string describe_fault(const MessageFault &fault, const kprod_message_t &message);
 
 // As KafkaProducer's onSend: each interceptor sees what the previous one
 // left; one that fails, or leaves an invalid message, is skipped with a

@@ -89,6 +89,14 @@ kprod_err_t Producer::wait_for_partitions(Topic &topic, SendDeadline &deadline,
     return topic.metadata_error.load() != 0 ? KPROD_ERR_UNKNOWN_TOPIC : KPROD_ERR_METADATA_TIMEOUT;
 }
 
+void Producer::log_refused(const kprod_message_t *message) {
+    const uint64_t count = refused_.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (count > 10 && count % 1000 != 0) return;
+    std::string why = message ? describe_fault(check_message(*message), *message) : "msg is NULL";
+    if (count > 10) why += " (" + std::to_string(count) + " messages refused so far)";
+    logger_.warn("", "kprod_send: " + why + "; the message is refused (KPROD_ERR_INVALID_ARG)");
+}
+
 kprod_err_t Producer::send(const kprod_message_t &original) {
     // Announce the send before checking closing_: close() waits for announced sends.
     sends_in_progress_.fetch_add(1);

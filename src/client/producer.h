@@ -53,6 +53,10 @@ public:
 
     // Runs on: any thread.
     kprod_err_t send(const kprod_message_t &message);
+    // kprod_send refused the message (NULL, or check_message found a fault):
+    // logs why, naming the field, for the first ten and then every 1000th
+    // refusal, so that a loop of bad sends does not flood the log.
+    void log_refused(const kprod_message_t *message);
     // The topic's partitions and leaders, waiting up to max.block.ms for its metadata.
     kprod_err_t partitions_for(const char *topic, std::vector<kprod_partition_info_t> &out);
     kprod_err_t flush(int timeout_ms);
@@ -88,6 +92,7 @@ private:
 
     std::atomic<bool> closing_{false};
     std::atomic<int> sends_in_progress_{0};
+    std::atomic<uint64_t> refused_{0};
     std::once_flag closed_;
     kprod_err_t close_result_ = KPROD_OK;
 

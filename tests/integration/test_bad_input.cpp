@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "harness.h"
 
@@ -67,6 +69,55 @@ void null_handles_and_fields(const std::string &topic) {
     // Nothing was accepted, so nothing is reported.
     CHECK(kprod_flush(p, 1000) == KPROD_OK);
     CHECK(kprod_poll_reports(p, &report, 1, sizeof report, 0) == 0);
+    kprod_destroy(p);
+}
+
+// A refused message logs why, naming the field, on the sending thread: the
+// first ten refusals, then every 1000th with the count so far.
+void refused_messages_say_why(const std::string &topic) {
+    std::vector<std::string> lines;
+    char errstr[512];
+    kprod_conf_t *conf = kprod_conf_new();
+    CHECK(kprod_conf_set(conf, "bootstrap.servers", harness::bootstrap().c_str(), errstr,
+                         sizeof errstr) == KPROD_OK);
+    kprod_conf_set_log_cb(
+        conf,
+        [](kprod_log_level_t level, const char *, const char *message, void *opaque) {
+            if (level == KPROD_LOG_WARN)
+                static_cast<std::vector<std::string> *>(opaque)->push_back(message);
+        },
+        &lines);
+    kprod_t *p = kprod_new(conf, errstr, sizeof errstr);
+    CHECK_MSG(p != nullptr, "%s", errstr);
+    kprod_message_t msg = KPROD_MESSAGE_INIT;
+    msg.topic = topic.c_str();
+    kprod_message_t zeroed{};
+    CHECK(kprod_send(p, &zeroed) == KPROD_ERR_INVALID_ARG);
+    CHECK(kprod_send(p, nullptr) == KPROD_ERR_INVALID_ARG);
+    kprod_message_t no_value = msg;
+    no_value.value_len = 5;
+    kprod_err_t results[2];
+    const kprod_message_t pair[2] = {msg, no_value};
+    CHECK(kprod_send_batch(p, pair, 2, sizeof pair[0], results) == KPROD_ERR_INVALID_ARG);
+    CHECK(results[0] == KPROD_OK && results[1] == KPROD_ERR_INVALID_ARG);
+    CHECK_MSG(lines.size() == 3, "%zu lines", lines.size());
+    CHECK_MSG(lines[0] ==
+                  "kprod_send: version is 0, not 1 (start from KPROD_MESSAGE_INIT); the "
+                  "message is refused (KPROD_ERR_INVALID_ARG)",
+              "%s", lines[0].c_str());
+    CHECK_MSG(lines[1].find("msg is NULL") != std::string::npos, "%s", lines[1].c_str());
+    CHECK_MSG(lines[2].find("value is NULL with value_len 5") != std::string::npos, "%s",
+              lines[2].c_str());
+    for (int refused = 3; refused < 1999; ++refused)
+        CHECK(kprod_send(p, &no_value) == KPROD_ERR_INVALID_ARG);
+    CHECK_MSG(lines.size() == 11, "%zu lines after 1,999 refusals", lines.size());
+    CHECK_MSG(lines[10].find("(1000 messages refused so far)") != std::string::npos, "%s",
+              lines[10].c_str());
+    // The one good message still gets its report.
+    CHECK(kprod_flush(p, 10000) == KPROD_OK);
+    kprod_report_t report;
+    CHECK(kprod_poll_reports(p, &report, 1, sizeof report, 0) == 1);
+    CHECK(report.err == KPROD_OK);
     kprod_destroy(p);
 }
 
@@ -158,10 +209,11 @@ int main() {
     const std::string topic = harness::unique_topic("it-bad-input");
     harness::create_topic(topic, 3);
     null_handles_and_fields(topic);
+    refused_messages_say_why(topic);
     configuration_errors_name_the_property();
     message_over_max_request_size(topic);
     unknown_topic_fails_within_max_block();
     unreachable_bootstrap_does_not_hang();
-    std::printf("5 passed, 0 failed\n");
+    std::printf("6 passed, 0 failed\n");
     return 0;
 }

@@ -217,7 +217,59 @@ void test_failing_interceptor_is_skipped_with_a_warning(void **) {
                         "the message goes on as it was before it");
     assert_string_equal(f.log.lines[1].c_str(),
                         "4 test-client: interceptor 2 on_send for topic orders: left an invalid "
-                        "message; the message goes on as it was before it");
+                        "message (key is NULL with key_len 3); the message goes on as it was "
+                        "before it");
+}
+
+// Every rule kprod_send checks, the first fault found, and its words naming the field.
+void test_each_message_fault_names_its_field(void **) {
+    const kprod_message_t good = message_with_key("k");
+    assert_int_equal(check_message(good).kind, MessageFault::kNone);
+    assert_true(valid_message(good));
+    assert_true(describe_fault(check_message(good), good).empty());
+    kprod_header_t headers[2] = {{"a", 1, "x", 1}, {nullptr, 0, "y", 1}};
+    struct Case {
+        kprod_message_t msg;
+        MessageFault::Kind kind;
+        const char *words;
+    };
+    std::vector<Case> cases;
+    auto with = [&](auto change, MessageFault::Kind kind, const char *words) {
+        kprod_message_t msg = good;
+        change(msg);
+        cases.push_back({msg, kind, words});
+    };
+    with([](kprod_message_t &m) { m.version = 0; }, MessageFault::kVersion,
+         "version is 0, not 1 (start from KPROD_MESSAGE_INIT)");
+    with([](kprod_message_t &m) { m.topic = nullptr; }, MessageFault::kNoTopic, "topic is NULL");
+    with([](kprod_message_t &m) { m.topic = ""; }, MessageFault::kEmptyTopic, "topic is empty");
+    with([](kprod_message_t &m) { m.header_count = 2; }, MessageFault::kNoHeaders,
+         "headers is NULL with header_count 2");
+    with(
+        [&](kprod_message_t &m) {
+            m.headers = headers;
+            m.header_count = 2;
+        },
+        MessageFault::kUnnamedHeader, "headers[1].name is NULL");
+    with([](kprod_message_t &m) { m.partition = -7; }, MessageFault::kPartition,
+         "partition is -7 (a partition number, or KPROD_PARTITION_ANY)");
+    with([](kprod_message_t &m) { m.key = nullptr; }, MessageFault::kNoKey,
+         "key is NULL with key_len 1");
+    with([](kprod_message_t &m) { m.value = nullptr; }, MessageFault::kNoValue,
+         "value is NULL with value_len 1");
+    // Two faults: the first in the order above is named.
+    with(
+        [](kprod_message_t &m) {
+            m.topic = "";
+            m.value = nullptr;
+        },
+        MessageFault::kEmptyTopic, "topic is empty");
+    for (const Case &c : cases) {
+        const MessageFault fault = check_message(c.msg);
+        assert_int_equal(fault.kind, c.kind);
+        assert_false(valid_message(c.msg));
+        assert_string_equal(describe_fault(fault, c.msg).c_str(), c.words);
+    }
 }
 
 // Without a log callback only errors and warnings are written (to stderr);
@@ -248,6 +300,7 @@ int main(void) {
         cmocka_unit_test(test_no_interceptor_passes_the_message_itself),
         cmocka_unit_test(test_interceptors_chain_in_order),
         cmocka_unit_test(test_failing_interceptor_is_skipped_with_a_warning),
+        cmocka_unit_test(test_each_message_fault_names_its_field),
         cmocka_unit_test(test_debug_lines_only_for_enabled_categories),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
