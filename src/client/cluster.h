@@ -61,6 +61,8 @@ public:
             link_failed;
         // SASL accepted the connection: first (`again` false) or on re-authentication.
         std::function<void(int32_t node_id, bool again, const std::string &detail)> authenticated;
+        // A connection handed on the answers of one read (on_answers_handled).
+        std::function<void()> answers_handled;
     };
 
     // oauth_login: the OAUTHBEARER token source; null for other mechanisms.
@@ -108,6 +110,9 @@ public:
     // net::ConnectionListener
     void on_connected(net::Connection &connection) override;
     void on_connection_failed(net::Connection &connection, const std::string &reason) override;
+    void on_answers_handled(net::Connection &) override {
+        if (hooks_.answers_handled) hooks_.answers_handled();
+    }
 
 private:
     // Whether the link's oldest request has waited longer than stall_after_.

@@ -51,7 +51,8 @@ Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger
                                                          "connection (KIP-368) with "
                                                        : "authenticated with ") +
                                                     detail);
-                              }},
+                              },
+                              [this] { run_after_answers(); }},
                oauth_login),
       identity_(config, cluster_, [this] { wakeup(); }) {
     if (config.compression_type != CompressionType::kNone)
@@ -431,7 +432,17 @@ void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatc
                       protocol::kafka_error_may_have_persisted(code, static_cast<int16_t>(config_.acks)),
                       protocol::kafka_error_name(code));
     }
-    wakeup();
+    // The connection calls run_after_answers once it handed on this read's answers.
+    answers_want_run_ = true;
+}
+
+// Runs the send loop for what the answers freed (in-flight slots, memory,
+// retries) right away: a posted wakeup cost another pass of the event loop,
+// an epoll_wait, for every read that brought answers.
+void Sender::run_after_answers() {
+    if (!answers_want_run_) return;
+    answers_want_run_ = false;
+    run_once();
 }
 
 // Producer-state errors are retried; PartitionSequences decides whether the

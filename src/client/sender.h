@@ -66,6 +66,7 @@ private:
     void on_link_failed(int32_t node, const std::string &reason, int failures, net::FailureKind kind);
     void fail_waiting_batches(kprod_err_t err);
     void arm_timer(Clock::time_point when);
+    void run_after_answers();
     std::vector<int32_t> ready_nodes(Clock::time_point now, Clock::time_point &next_check);
     bool node_available(int32_t node, Clock::time_point now) const;
     void publish_load_stats(Topic &topic, int32_t partition_count);
@@ -108,6 +109,7 @@ private:
     std::atomic<kprod_err_t> security_error_{KPROD_OK};
     std::function<void()> metadata_changed_;
     bool aborting_ = false;
+    bool answers_want_run_ = false;  // a Produce answer came: run once the read is handed on
 
     Cluster cluster_;
     ProducerIdentity identity_;

@@ -194,18 +194,24 @@ void Connection::read_more() {
 // the next one and reads again.
 void Connection::take_responses() {
     size_t frame_size = 4;  // what the next frame needs from read_begin_, once known
+    bool handed_on = false;
     while (read_end_ - read_begin_ >= 4) {
         const uint32_t size = read_be32(read_buffer_.data() + read_begin_);
-        if (size < 4 || size > kMaxResponseSize)
-            return fail("bad response size " + std::to_string(size));
+        if (size < 4 || size > kMaxResponseSize) {
+            fail("bad response size " + std::to_string(size));
+            break;
+        }
         frame_size = 4 + size_t{size};
         if (read_end_ - read_begin_ < frame_size) break;
         const uint8_t *frame = read_buffer_.data() + read_begin_ + 4;
         read_begin_ += frame_size;
         frame_size = 4;
         dispatch_response(frame, size);
-        if (state_ != State::kConnected) return;
+        handed_on = true;
+        if (state_ != State::kConnected) break;
     }
+    if (handed_on) listener_.on_answers_handled(*this);
+    if (state_ != State::kConnected) return;
     if (read_begin_ == read_end_) {
         read_begin_ = read_end_ = 0;
         // A large answer is read: give its memory back.

@@ -36,6 +36,9 @@ public:
     virtual void on_connected(Connection &connection) = 0;
     // Called once per connection; the connection is closed and will not be reused.
     virtual void on_connection_failed(Connection &connection, const std::string &reason) = 0;
+    // The answers one read brought were handed on; the next read has not
+    // started. What they freed can go out now, in the same pass of the loop.
+    virtual void on_answers_handled(Connection &) {}
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

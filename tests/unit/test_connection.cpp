@@ -1,6 +1,6 @@
 // Tests for net/connection: answers reach their requests however TCP cuts
 // them up (several in one segment, one byte at a time, larger than the read
-// buffer), requests larger than the socket takes at once arrive whole, and a
+// buffer), the listener hears once a read's answers were handed on, requests larger than the socket takes at once arrive whole, and a
 // bad size or correlation id fails the connection with a reason and reports
 // the requests still waiting as lost. The broker side is a plain loopback
 // socket on its own thread, written by the test.
@@ -49,19 +49,31 @@ std::string response_frame(int32_t correlation_id, const std::string &body) {
     return frame + body;
 }
 
-struct Listener : kprod::net::ConnectionListener {
-    bool connected = false;
-    std::string failure;
-    void on_connected(Connection &) override { connected = true; }
-    void on_connection_failed(Connection &, const std::string &reason) override {
-        failure = reason;
-    }
-};
-
 struct Answer {
     RequestStatus status;
     std::string body;
 };
+
+struct Listener : kprod::net::ConnectionListener {
+    bool connected = false;
+    std::string failure;
+    const std::vector<Answer> *answers = nullptr;
+    std::vector<size_t> answers_at_hook;  // how many were handed on at each on_answers_handled
+    void on_connected(Connection &) override { connected = true; }
+    void on_connection_failed(Connection &, const std::string &reason) override {
+        failure = reason;
+    }
+    void on_answers_handled(Connection &) override { answers_at_hook.push_back(answers->size()); }
+};
+
+// on_answers_handled came after every answer, once a read, never for a read
+// that handed on nothing.
+void expect_hook_after_answers(const Listener &listener, size_t answered) {
+    assert_true(!listener.answers_at_hook.empty());
+    assert_int_equal(listener.answers_at_hook.back(), answered);
+    for (size_t i = 1; i < listener.answers_at_hook.size(); ++i)
+        assert_true(listener.answers_at_hook[i] > listener.answers_at_hook[i - 1]);
+}
 
 // The broker: accepts one connection, waits `read_after`, reads `requests`
 // request frames (kept in `received`), then hands the socket to `respond`.
@@ -115,6 +127,7 @@ struct Client {
     std::vector<std::vector<uint8_t>> payloads;
 
     void run(uint16_t port, int requests, size_t payload_size = 0) {
+        listener.answers = &answers;
         connection = std::make_shared<Connection>(io, 1, "127.0.0.1", port, listener);
         connection->connect(5000ms);
         for (int32_t id = 1; id <= requests; ++id) {
@@ -167,6 +180,7 @@ void test_several_answers_in_one_segment(void **) {
     client.run(broker.port(), 3);
     assert_true(client.listener.connected);
     expect_answered(client, bodies);
+    expect_hook_after_answers(client.listener, 3);
 }
 
 void test_answers_one_byte_at_a_time(void **) {
@@ -181,6 +195,7 @@ void test_answers_one_byte_at_a_time(void **) {
     Client client;
     client.run(broker.port(), 2);
     expect_answered(client, bodies);
+    expect_hook_after_answers(client.listener, 2);
 }
 
 // 300 KiB is several times the read buffer: it grows for the frame, and the
@@ -243,6 +258,8 @@ void test_bad_size_fails_the_connection(void **) {
     assert_true(client.answers[0].body == "fine");
     assert_int_equal(client.answers[1].status, RequestStatus::kLost);
     assert_true(client.listener.failure == "bad response size 2");
+    // The good answer before the bad size was handed on: the hook still comes.
+    expect_hook_after_answers(client.listener, 2);
 }
 
 void test_unexpected_correlation_id_fails_the_connection(void **) {
