@@ -119,7 +119,9 @@ private:
     // Bytes read and not yet handed on are [read_begin_, read_end_). One read
     // takes what the socket holds, often several answers. Asio (1.22) still
     // tries a recv before it waits for epoll, so an answer costs two recv
-    // calls, one of them EAGAIN; before this buffer it was three.
+    // calls, one of them EAGAIN; before this buffer it was three. Waiting
+    // with async_wait after a short read is no cheaper: Asio re-arms the
+    // socket with an epoll_ctl, whose EPOLLOUT then wakes one more epoll_wait.
     std::vector<uint8_t> read_buffer_;
     size_t read_begin_ = 0;
     size_t read_end_ = 0;

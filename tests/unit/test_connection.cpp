@@ -1,8 +1,9 @@
 // Tests for net/connection: answers reach their requests however TCP cuts
 // them up (several in one segment, one byte at a time, larger than the read
-// buffer), the listener hears once a read's answers were handed on, requests larger than the socket takes at once arrive whole, and a
-// bad size or correlation id fails the connection with a reason and reports
-// the requests still waiting as lost. The broker side is a plain loopback
+// buffer), the listener hears once a read's answers were handed on, requests
+// larger than the socket takes at once arrive whole, and a bad size, a bad
+// correlation id or the broker hanging up fails the connection with a reason
+// and reports the requests still waiting as lost. The broker side is a plain loopback
 // socket on its own thread, written by the test.
 #include <algorithm>
 #include <asio.hpp>
@@ -59,11 +60,15 @@ struct Listener : kprod::net::ConnectionListener {
     std::string failure;
     const std::vector<Answer> *answers = nullptr;
     std::vector<size_t> answers_at_hook;  // how many were handed on at each on_answers_handled
+    std::chrono::milliseconds first_hook_pause{0};  // keeps the client from reading meanwhile
     void on_connected(Connection &) override { connected = true; }
     void on_connection_failed(Connection &, const std::string &reason) override {
         failure = reason;
     }
-    void on_answers_handled(Connection &) override { answers_at_hook.push_back(answers->size()); }
+    void on_answers_handled(Connection &) override {
+        answers_at_hook.push_back(answers->size());
+        if (answers_at_hook.size() == 1) std::this_thread::sleep_for(first_hook_pause);
+    }
 };
 
 // on_answers_handled came after every answer, once a read, never for a read
@@ -218,6 +223,26 @@ void test_answer_larger_than_the_read_buffer(void **) {
     expect_answered(client, bodies);
 }
 
+// While the client handles the first answer, the others (more than its read
+// buffer holds, less than the socket's) all arrive and nothing comes after
+// them: a read that fills the buffer is not the last one.
+void test_answers_waiting_beyond_the_read_buffer_are_all_read(void **) {
+    std::vector<std::string> bodies = {"first"};
+    for (int i = 0; i < 80; ++i) bodies.push_back(std::string(1000, static_cast<char>('a' + i % 26)));
+    const int count = static_cast<int>(bodies.size());
+    LoopbackBroker broker(count, [&](tcp::socket &socket) {
+        asio::write(socket, asio::buffer(response_frame(1, bodies[0])));
+        std::this_thread::sleep_for(20ms);
+        std::string rest;
+        for (int32_t id = 2; id <= count; ++id) rest += response_frame(id, bodies[id - 1]);
+        asio::write(socket, asio::buffer(rest));
+    });
+    Client client;
+    client.listener.first_hook_pause = 200ms;
+    client.run(broker.port(), count);
+    expect_answered(client, bodies);
+}
+
 // 3 × 3 MiB is more than loopback's socket buffers hold while the broker does
 // not read: the first write takes part of it, the rest goes when the socket
 // has room again (partly in the middle of a request), and every byte arrives
@@ -262,6 +287,23 @@ void test_bad_size_fails_the_connection(void **) {
     expect_hook_after_answers(client.listener, 2);
 }
 
+// The answer is read and the socket waited on before the broker hangs up:
+// the end of the stream wakes the wait and fails the connection.
+void test_broker_hanging_up_after_an_answer_fails_the_connection(void **) {
+    LoopbackBroker broker(2, [&](tcp::socket &socket) {
+        asio::write(socket, asio::buffer(response_frame(1, "one")));
+        std::this_thread::sleep_for(50ms);
+        socket.close();
+    });
+    Client client;
+    client.run(broker.port(), 2);
+    assert_int_equal(client.answers.size(), 2);
+    assert_int_equal(client.answers[0].status, RequestStatus::kAnswered);
+    assert_true(client.answers[0].body == "one");
+    assert_int_equal(client.answers[1].status, RequestStatus::kLost);
+    assert_true(client.listener.failure == "read failed: End of file");
+}
+
 void test_unexpected_correlation_id_fails_the_connection(void **) {
     LoopbackBroker broker(2, [&](tcp::socket &socket) {
         const std::string all = response_frame(2, "too early") + response_frame(1, "late");
@@ -282,8 +324,10 @@ int main(void) {
         cmocka_unit_test(test_several_answers_in_one_segment),
         cmocka_unit_test(test_answers_one_byte_at_a_time),
         cmocka_unit_test(test_answer_larger_than_the_read_buffer),
+        cmocka_unit_test(test_answers_waiting_beyond_the_read_buffer_are_all_read),
         cmocka_unit_test(test_requests_larger_than_the_socket_takes_arrive_whole),
         cmocka_unit_test(test_bad_size_fails_the_connection),
+        cmocka_unit_test(test_broker_hanging_up_after_an_answer_fails_the_connection),
         cmocka_unit_test(test_unexpected_correlation_id_fails_the_connection),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
