@@ -262,7 +262,10 @@ typedef struct kprod_report {
     void *opaque;               /**< kprod_message_t.opaque */
 } kprod_report_t;
 
-/** A delivery report callback, served on the thread that calls kprod_poll or kprod_flush. */
+/**
+ * A delivery report callback: served on the thread that calls kprod_poll or
+ * kprod_flush, or on the Sender thread (kprod_conf_set_sender_report_cb).
+ */
 typedef void (*kprod_report_cb)(const kprod_report_t *report, void *cb_opaque);
 
 /**
@@ -271,6 +274,19 @@ typedef void (*kprod_report_cb)(const kprod_report_t *report, void *cb_opaque);
  */
 KPROD_EXTERN kprod_err_t kprod_conf_set_report_cb(kprod_conf_t *conf, kprod_report_cb cb,
                                                   void *cb_opaque);
+
+/**
+ * Have each report handed to cb on the Sender thread as soon as its batch is
+ * done, as the Java producer runs send callbacks on its I/O thread: no thread
+ * has to poll, and no thread is woken for a report. Such reports are not kept
+ * for kprod_poll, kprod_flush or kprod_poll_reports. cb runs after the
+ * interceptors' on_acknowledgement, while the Sender does nothing else: it must
+ * return quickly and must not call kprod functions on the same producer.
+ * Replaces a callback set with kprod_conf_set_report_cb, as that function
+ * replaces this one.
+ */
+KPROD_EXTERN kprod_err_t kprod_conf_set_sender_report_cb(kprod_conf_t *conf, kprod_report_cb cb,
+                                                         void *cb_opaque);
 
 /* ------------------------------------------------------------------------
  * The producer

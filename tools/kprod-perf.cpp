@@ -8,12 +8,15 @@
 //                     (the Java tool sends no keys)
 //   --check-props     create the producer with the given properties, print the verdict,
 //                     exit 0 if kprod_new accepted them (1 if not); sends nothing
+//   --sender-reports  take reports on kprod's Sender thread (kprod_conf_set_sender_report_cb),
+//                     as Java's tool gets its callbacks on the producer's I/O thread
 //   a second summary line with the percentiles in microseconds (the Java line has
 //   whole milliseconds only)
 //
 // Latency is measured from just before kprod_send to the moment a dedicated thread takes the
-// record's report with kprod_poll_reports; the send time and the value's size travel in the
-// message's opaque (SendTag), so the tool keeps no per-record state.
+// record's report with kprod_poll_reports (with --sender-reports: the moment the Sender hands
+// it to the callback); the send time and the value's size travel in the message's opaque
+// (SendTag), so the tool keeps no per-record state.
 #include <kprod.h>
 
 #include <algorithm>
@@ -25,6 +28,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -82,6 +86,7 @@ struct Options {
     std::string producer_config_file;
     uint64_t random_keys = 0;
     bool check_props = false;
+    bool sender_reports = false;
 };
 
 void print_usage(FILE *out) {
@@ -91,13 +96,17 @@ void print_usage(FILE *out) {
         "                  --throughput RECORDS_PER_SEC (-1: unlimited)\n"
         "                  (--producer-props NAME=VALUE ... | --producer.config FILE)\n"
         "                  [--payload-delimiter DELIM] [--random-keys N] [--check-props]\n"
+        "                  [--sender-reports]\n"
         "       kprod-perf --version\n"
         "\n"
         "Options mean what they mean to Kafka's kafka-producer-perf-test. In addition:\n"
         "  --random-keys N  key each record with the decimal text of a uniformly random\n"
         "                   number in [0, N); without it records have no key\n"
         "  --check-props    only create the producer; exit 0 if kprod_new accepts the\n"
-        "                   properties, 1 (with kprod's message) if not\n",
+        "                   properties, 1 (with kprod's message) if not\n"
+        "  --sender-reports take the reports on kprod's Sender thread, as the Java tool\n"
+        "                   takes them on the producer's I/O thread (default: on a thread\n"
+        "                   of the tool's, with kprod_poll_reports)\n",
         out);
 }
 
@@ -175,6 +184,8 @@ Options parse_options(int argc, char **argv) {
             options.random_keys = static_cast<uint64_t>(keys);
         } else if (arg == "--check-props") {
             options.check_props = true;
+        } else if (arg == "--sender-reports") {
+            options.sender_reports = true;
         } else if (arg == "-h" || arg == "--help") {
             print_usage(stdout);
             std::exit(0);
@@ -418,9 +429,77 @@ private:
 };
 
 // ---------------------------------------------------------------------------
-// The producer
+// Reports and the producer
 
-kprod_t *create_producer(const Options &options) {
+// Feeds each report to Stats, on one thread at a time: the ReportTaker's, or with
+// --sender-reports kprod's Sender thread, as Java's callbacks run on its I/O thread.
+class ReportSink {
+public:
+    // Before the first send: reports come only for records sent after this.
+    void begin(Stats &stats, int64_t start_ns) {
+        stats_ = &stats;
+        start_ns_ = start_ns;
+    }
+
+    void take(const kprod_report_t &report, int64_t now) {
+        // Only successes count, as in ProducerPerformance.PerfCallback.
+        if (report.err != KPROD_OK) {
+            if (failures_++ < 10)
+                std::fprintf(stderr, "kprod-perf: delivery failed: %s (broker error %d)\n",
+                             kprod_err_str(report.err), report.broker_error);
+            return;
+        }
+        const int64_t latency_us = (now - start_ns_) / 1000 - SendTag::sent_us(report.opaque);
+        stats_->record(latency_us, SendTag::value_len(report.opaque), now);
+    }
+
+    // kprod_conf_set_sender_report_cb's callback.
+    static void on_sender_thread(const kprod_report_t *report, void *sink) {
+        static_cast<ReportSink *>(sink)->take(*report, now_ns());
+    }
+
+    // Read once every report was taken.
+    int64_t failures() const { return failures_; }
+
+private:
+    Stats *stats_ = nullptr;
+    int64_t start_ns_ = 0;
+    int64_t failures_ = 0;
+};
+
+// Takes every report on its own thread with kprod_poll_reports and hands it to the sink.
+// Stops once `expected` reports were taken (set when sending ends).
+class ReportTaker {
+public:
+    ReportTaker(kprod_t *producer, ReportSink &sink)
+        : producer_(producer), sink_(sink), thread_([this] { run(); }) {}
+
+    // The thread stops once it has taken `expected` reports, or when a poll
+    // returns nothing after that (kprod_close wakes a waiting poll).
+    void expect(int64_t expected) { expected_.store(expected, std::memory_order_release); }
+    void join() { thread_.join(); }
+
+private:
+    void run() {
+        std::vector<kprod_report_t> reports(kReportBatch);
+        while (taken_ < expected_.load(std::memory_order_acquire)) {
+            const size_t n = kprod_poll_reports(producer_, reports.data(), reports.size(),
+                                                sizeof reports[0], 100);
+            if (n == 0) continue;
+            const int64_t now = now_ns();
+            for (size_t i = 0; i < n; ++i) sink_.take(reports[i], now);
+            taken_ += static_cast<int64_t>(n);
+        }
+    }
+
+    kprod_t *producer_;
+    ReportSink &sink_;
+    std::atomic<int64_t> expected_{INT64_MAX};
+    int64_t taken_ = 0;
+    std::thread thread_;
+};
+
+kprod_t *create_producer(const Options &options, ReportSink *sender_reports) {
     char error[512];
     kprod_conf_t *conf = kprod_conf_new();
     if (!conf) die("kprod_conf_new: out of memory");
@@ -434,58 +513,12 @@ kprod_t *create_producer(const Options &options) {
     }
     if (!client_id_set)
         kprod_conf_set(conf, "client.id", "perf-producer-client", error, sizeof error);
+    if (sender_reports)
+        kprod_conf_set_sender_report_cb(conf, ReportSink::on_sender_thread, sender_reports);
     kprod_t *producer = kprod_new(conf, error, sizeof error);  // takes conf
     if (!producer) die(error);
     return producer;
 }
-
-// Takes every report on its own thread and feeds Stats, as the Java producer's callbacks
-// run on its I/O thread. Stops once `expected` reports were taken (set when sending ends).
-class ReportTaker {
-public:
-    ReportTaker(kprod_t *producer, Stats &stats, int64_t start_ns)
-        : producer_(producer), stats_(stats), start_ns_(start_ns), thread_([this] { run(); }) {}
-
-    // The thread stops once it has taken `expected` reports, or when a poll
-    // returns nothing after that (kprod_close wakes a waiting poll).
-    void expect(int64_t expected) { expected_.store(expected, std::memory_order_release); }
-    void join() { thread_.join(); }
-
-    int64_t failures() const { return failures_; }
-
-private:
-    void run() {
-        std::vector<kprod_report_t> reports(kReportBatch);
-        while (taken_ < expected_.load(std::memory_order_acquire)) {
-            const size_t n = kprod_poll_reports(producer_, reports.data(), reports.size(),
-                                                sizeof reports[0], 100);
-            if (n == 0) continue;
-            const int64_t now = now_ns();
-            for (size_t i = 0; i < n; ++i) take(reports[i], now);
-            taken_ += static_cast<int64_t>(n);
-        }
-    }
-
-    void take(const kprod_report_t &report, int64_t now) {
-        // Only successes count, as in ProducerPerformance.PerfCallback.
-        if (report.err != KPROD_OK) {
-            if (failures_++ < 10)
-                std::fprintf(stderr, "kprod-perf: delivery failed: %s (broker error %d)\n",
-                             kprod_err_str(report.err), report.broker_error);
-            return;
-        }
-        const int64_t latency_us = (now - start_ns_) / 1000 - SendTag::sent_us(report.opaque);
-        stats_.record(latency_us, SendTag::value_len(report.opaque), now);
-    }
-
-    kprod_t *producer_;
-    Stats &stats_;
-    const int64_t start_ns_;
-    std::atomic<int64_t> expected_{INT64_MAX};
-    int64_t taken_ = 0;
-    int64_t failures_ = 0;
-    std::thread thread_;
-};
 
 int check_props(const Options &options) {
     char error[512];
@@ -517,7 +550,8 @@ int main(int argc, char **argv) {
     const Options options = parse_options(argc, argv);
     if (options.check_props) return check_props(options);
 
-    kprod_t *producer = create_producer(options);
+    ReportSink sink;
+    kprod_t *producer = create_producer(options, options.sender_reports ? &sink : nullptr);
     Random random;
     PayloadSource payloads(options, random);
     char key[24];
@@ -525,7 +559,9 @@ int main(int argc, char **argv) {
     const int64_t start_ns = now_ns();
     Stats stats(options.num_records, start_ns);
     Throttler throttler(options.throughput, start_ns / kNanosPerMilli);
-    ReportTaker reports(producer, stats, start_ns);
+    sink.begin(stats, start_ns);
+    std::optional<ReportTaker> reports;
+    if (!options.sender_reports) reports.emplace(producer, sink);
 
     kprod_message_t message = KPROD_MESSAGE_INIT;
     message.topic = options.topic.c_str();
@@ -554,17 +590,17 @@ int main(int argc, char **argv) {
     // The count first: once every report is taken the thread stops at once,
     // instead of finishing a 100 ms poll that no report will end (that wait
     // used to count in the elapsed time, up to 3 % of scenario 1's).
-    reports.expect(accepted);
+    if (reports) reports->expect(accepted);
     kprod_flush(producer, -1);
-    kprod_close(producer, -1);
-    reports.join();
+    kprod_close(producer, -1);  // with --sender-reports, the last report was taken
+    if (reports) reports->join();
     const int64_t end_ns = now_ns();
     kprod_destroy(producer);
     stats.print_total(end_ns);
-    if (refused > 0 || reports.failures() > 0) {
+    if (refused > 0 || sink.failures() > 0) {
         std::fprintf(stderr,
                      "kprod-perf: %" PRId64 " sends refused, %" PRId64 " deliveries failed\n",
-                     refused, reports.failures());
+                     refused, sink.failures());
         return 1;
     }
     return 0;

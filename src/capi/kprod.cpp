@@ -155,7 +155,14 @@ kprod_err_t kprod_conf_get(const kprod_conf_t *conf, const char *name, char *des
 
 kprod_err_t kprod_conf_set_report_cb(kprod_conf_t *conf, kprod_report_cb cb, void *cb_opaque) {
     if (!conf) return KPROD_ERR_INVALID_ARG;
-    conf->callbacks.report = {cb, cb_opaque};
+    conf->callbacks.report = {cb, cb_opaque, false};
+    return KPROD_OK;
+}
+
+kprod_err_t kprod_conf_set_sender_report_cb(kprod_conf_t *conf, kprod_report_cb cb,
+                                            void *cb_opaque) {
+    if (!conf) return KPROD_ERR_INVALID_ARG;
+    conf->callbacks.report = {cb, cb_opaque, true};
     return KPROD_OK;
 }
 

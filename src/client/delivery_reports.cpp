@@ -10,14 +10,23 @@ void DeliveryReports::push(const char *topic, int32_t partition, const BatchOutc
     const size_t n = records.size();
     Entry entry{topic, partition, outcome, std::move(records), 0};
     records.clear();
-    if (acknowledgement_hook_) {
+    if (acknowledgement_hook_ || report_on_push_) {
         kprod_report_t report;
         for (size_t i = 0; i < n; ++i) {
             fill_range(entry, i, 1, &report);
-            acknowledgement_hook_(report);
+            if (acknowledgement_hook_) acknowledgement_hook_(report);
+            if (report_on_push_) report_on_push_(&report, report_on_push_opaque_);
         }
     }
     bool all_finished;
+    if (report_on_push_) {
+        all_finished = unfinished_.fetch_sub(n, std::memory_order_acq_rel) == n;
+        if (all_finished) {
+            std::lock_guard lock(inbox_mutex_);  // a flush between its check and its wait sees it
+            all_finished_.notify_all();
+        }
+        return;
+    }
     {
         std::lock_guard lock(inbox_mutex_);
         inbox_.push_back(std::move(entry));

@@ -55,6 +55,8 @@ Producer::Producer(ProducerConfig config, ProducerCallbacks callbacks)
                     interceptor.on_acknowledgement(&report, interceptor.opaque);
         });
     }
+    if (callbacks_.report.fn && callbacks_.report.on_sender)
+        reports_.set_report_on_push(callbacks_.report.fn, callbacks_.report.opaque);
     if (oauth_login_) oauth_login_->start();  // the first token, before any connection
     // The wall clock checks the TSC (reading /proc) and starts measuring its
     // rate on its first call: here, not in the first send.

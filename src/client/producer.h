@@ -29,6 +29,7 @@ namespace kprod::client {
 struct ReportCallback {
     kprod_report_cb fn = nullptr;
     void *opaque = nullptr;
+    bool on_sender = false;  // kprod_conf_set_sender_report_cb: not served by kprod_poll
 };
 
 // The application's functions, from the configuration.
@@ -65,7 +66,8 @@ public:
     // Serves ready reports to the callback. Runs on: application thread (kprod_poll).
     int serve_reports(int timeout_ms);
     size_t outstanding() const { return reports_.unfinished() + reports_.ready_count(); }
-    bool has_callback() const { return callbacks_.report.fn != nullptr; }
+    // A callback that kprod_poll and kprod_flush serve.
+    bool has_callback() const { return callbacks_.report.fn && !callbacks_.report.on_sender; }
     // Readable from any thread until the producer is destroyed, also after close().
     const ProducerMetrics &metrics() const { return metrics_; }
 

@@ -6,6 +6,8 @@
 // - two on_acknowledgement interceptors run in registration order for each
 //   record, and a record the broker refuses reaches them once, with its
 //   error, before the application's report;
+// - reports on the Sender thread (kprod_conf_set_sender_report_cb): once a
+//   record, after the interceptor, none left to poll, kcat reads them back;
 // - kprod_partitions_for: partitions and leaders of a topic; a topic that
 //   does not exist fails with KPROD_ERR_UNKNOWN_TOPIC after max.block.ms;
 // - the log callback: a failing interceptor is logged with the client.id;
@@ -332,6 +334,101 @@ void acknowledgement_order_and_failure(const std::string &topic) {
                  AcknowledgementOrder::kGood + 1, kprod_err_str(report.err));
 }
 
+// Reports on the Sender thread (kprod_conf_set_sender_report_cb), as Java
+// runs send callbacks on its I/O thread: each record's report once, on a
+// thread that is not the application's, after the interceptor; nothing is
+// left for kprod_poll_reports; kcat reads every delivered record back, and
+// the record the broker refuses reports its error through the same callback.
+struct SenderReports {
+    static constexpr size_t kGood = 500;
+    static constexpr size_t kRefused = kGood;  // too large for the topic
+    std::mutex mutex;
+    std::thread::id application = std::this_thread::get_id();
+    std::vector<int> acknowledged = std::vector<int>(kGood + 1, 0);
+    std::vector<int> reported = std::vector<int>(kGood + 1, 0);
+    std::vector<kprod_report_t> reports = std::vector<kprod_report_t>(kGood + 1);
+    int on_application_thread = 0;
+    int before_acknowledgement = 0;
+
+    static void on_acknowledgement(const kprod_report_t *report, void *opaque) {
+        auto &self = *static_cast<SenderReports *>(opaque);
+        std::lock_guard lock(self.mutex);
+        ++self.acknowledged.at(reinterpret_cast<uintptr_t>(report->opaque));
+    }
+    static void on_report(const kprod_report_t *report, void *opaque) {
+        auto &self = *static_cast<SenderReports *>(opaque);
+        const auto id = reinterpret_cast<uintptr_t>(report->opaque);
+        std::lock_guard lock(self.mutex);
+        if (std::this_thread::get_id() == self.application) ++self.on_application_thread;
+        if (self.acknowledged.at(id) == 0) ++self.before_acknowledgement;
+        ++self.reported.at(id);
+        self.reports.at(id) = *report;
+    }
+};
+
+void sender_report_callback(const std::string &topic) {
+    SenderReports seen;
+    kprod_conf_t *conf = base_conf("sender-report-test");
+    char errstr[512];  // the topic takes batches of 1000 bytes at most
+    CHECK(kprod_conf_set(conf, "batch.size", "500", errstr, sizeof errstr) == KPROD_OK);
+    CHECK(kprod_conf_add_interceptor(conf, nullptr, SenderReports::on_acknowledgement, &seen) ==
+          KPROD_OK);
+    CHECK(kprod_conf_set_sender_report_cb(conf, SenderReports::on_report, &seen) == KPROD_OK);
+    kprod_t *p = new_producer(conf);
+    const std::string large(3000, 'x');
+    for (uintptr_t id = 0; id <= SenderReports::kRefused; ++id) {
+        const std::string value =
+            id == SenderReports::kRefused ? large : "sender-report-" + std::to_string(id);
+        kprod_message_t msg = KPROD_MESSAGE_INIT;
+        msg.topic = topic.c_str();
+        msg.value = value.data();
+        msg.value_len = value.size();
+        msg.opaque = reinterpret_cast<void *>(id);
+        CHECK(kprod_send(p, &msg) == KPROD_OK);
+        if (id + 1 == SenderReports::kRefused) CHECK(kprod_flush(p, 10000) == KPROD_OK);
+    }
+    CHECK(kprod_flush(p, 10000) == KPROD_OK);
+    kprod_report_t left[4];
+    CHECK(kprod_poll_reports(p, left, 4, sizeof left[0], 0) == 0);
+    CHECK(kprod_poll(p, 0) == 0);
+    kprod_destroy(p);
+
+    std::lock_guard lock(seen.mutex);
+    for (size_t id = 0; id <= SenderReports::kRefused; ++id)
+        CHECK_MSG(seen.reported[id] == 1 && seen.acknowledged[id] == 1,
+                  "record %zu: %d reports, %d acknowledgements", id, seen.reported[id],
+                  seen.acknowledged[id]);
+    CHECK_MSG(seen.on_application_thread == 0, "%d reports on the application's thread",
+              seen.on_application_thread);
+    CHECK_MSG(seen.before_acknowledgement == 0, "%d reports before the interceptor's",
+              seen.before_acknowledgement);
+    for (size_t id = 0; id < SenderReports::kGood; ++id)
+        CHECK_MSG(seen.reports[id].err == KPROD_OK && seen.reports[id].offset >= 0 &&
+                      seen.reports[id].persisted == KPROD_PERSISTED,
+                  "record %zu: %s", id, kprod_err_str(seen.reports[id].err));
+    const kprod_report_t &refused = seen.reports[SenderReports::kRefused];
+    CHECK_MSG(refused.err == KPROD_ERR_BROKER && refused.broker_error == 10 &&
+                  refused.persisted == KPROD_NOT_PERSISTED,
+              "refused record: %s, broker error %d", kprod_err_str(refused.err),
+              refused.broker_error);
+
+    const std::string dump =
+        harness::run("kcat -C -b " + harness::bootstrap() + " -t " + topic + " -e -q -f '%s\n'");
+    std::vector<int> read(SenderReports::kGood, 0);
+    for (const std::string &line : harness::split(dump, '\n')) {
+        if (line.rfind("sender-report-", 0) != 0) continue;  // other tests' records
+        const size_t id = std::stoul(line.substr(14));
+        CHECK(id < SenderReports::kGood);
+        ++read[id];
+    }
+    for (size_t id = 0; id < SenderReports::kGood; ++id)
+        CHECK_MSG(read[id] == 1, "record %zu read %d times", id, read[id]);
+    std::fprintf(stderr,
+                 "sender report callback: %zu records reported once on the Sender thread, "
+                 "after the interceptor; kcat read them all; the refused one reported %s\n",
+                 SenderReports::kGood, kprod_err_str(refused.err));
+}
+
 // Java's partitionsFor on a topic the broker does not have (it creates none):
 // the answer waits max.block.ms for the topic to appear, then names the cause.
 void partitions_for_missing_topic() {
@@ -435,10 +532,11 @@ int main() {
                  "-acks 1 1 --config max.message.bytes=1000 >&2");
     partitioner_and_interceptors(topic);
     acknowledgement_order_and_failure(topic + "-acks");
+    sender_report_callback(topic + "-acks");
     partitions_for_missing_topic();
     fork_while_sending(topic + "-fork");
     std::printf(
         "1 passed, 0 failed: partitioner, interceptors, acknowledgement order and "
-        "errors, partitions_for, logs, fork\n");
+        "errors, reports on the Sender thread, partitions_for, logs, fork\n");
     return 0;
 }

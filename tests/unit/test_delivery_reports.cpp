@@ -2,12 +2,14 @@
 // report per record (offsets, opaques, timestamps), partial takes, the
 // caller's element size, waiting in take() (and not after close()), takers on
 // several threads (each report once, in order per batch; a second taker's
-// deadline kept), and counting unfinished records.
+// deadline kept), counting unfinished records, and reports handed to a
+// callback as they are pushed (the Sender-thread callback).
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstring>
-#include <atomic>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -237,6 +239,57 @@ void test_wait_all_finished_returns_when_the_last_report_is_ready(void **) {
     assert_true(Clock::now() - start < 10s);
 }
 
+// kprod_conf_set_sender_report_cb: push hands each record's report to the
+// callback, after the acknowledgement hook, and keeps nothing for take();
+// a flush still learns when the last record is done.
+struct HandedOver {
+    std::vector<std::string> order;  // "ack:N" / "cb:N" by offset
+    std::vector<kprod_report_t> reports;
+};
+
+void test_report_on_push_hands_each_report_over_and_keeps_none(void **) {
+    DeliveryReports reports;
+    HandedOver seen;
+    reports.set_acknowledgement_hook([&](const kprod_report_t &report) {
+        seen.order.push_back("ack:" + std::to_string(report.offset));
+    });
+    reports.set_report_on_push(
+        [](const kprod_report_t *report, void *opaque) {
+            auto *handed = static_cast<HandedOver *>(opaque);
+            handed->order.push_back("cb:" + std::to_string(report->offset));
+            handed->reports.push_back(*report);
+        },
+        &seen);
+    push_batch(reports, 3, delivered_at(40), records(2));
+    reports.record_accepted(1);
+    assert_int_equal(reports.unfinished(), 1);
+    std::thread sender([&] {
+        std::this_thread::sleep_for(20ms);
+        std::vector<RecordMeta> last = records(1, 2);
+        reports.push(kTopic, 3, delivered_at(42), last);
+    });
+    assert_true(reports.wait_all_finished(far_deadline()));
+    sender.join();
+
+    const std::vector<std::string> order = {"ack:40", "cb:40",  "ack:41",
+                                            "cb:41",  "ack:42", "cb:42"};
+    assert_true(seen.order == order);
+    for (size_t i = 0; i < 3; ++i) {
+        const kprod_report_t &report = seen.reports[i];
+        assert_int_equal(report.err, KPROD_OK);
+        assert_int_equal(report.persisted, KPROD_PERSISTED);
+        assert_ptr_equal(report.topic, kTopic);
+        assert_int_equal(report.partition, 3);
+        assert_int_equal(report.offset, 40 + static_cast<int64_t>(i));
+        assert_ptr_equal(report.opaque, &opaques[i]);
+        assert_int_equal(report.timestamp_ms, 1000 * static_cast<int64_t>(i + 1));
+    }
+    assert_int_equal(reports.unfinished(), 0);
+    assert_int_equal(reports.ready_count(), 0);
+    kprod_report_t out[4];
+    assert_int_equal(reports.take(out, 4, sizeof out[0], Clock::now()), 0);
+}
+
 // kprod_send counts a record before append() may refuse it; undoing the
 // count of the last unfinished record must wake a flush.
 void test_wait_all_finished_wakes_on_record_not_accepted(void **) {
@@ -399,6 +452,7 @@ int main(void) {
         cmocka_unit_test(test_wait_all_finished_returns_when_the_last_report_is_ready),
         cmocka_unit_test(test_wait_all_finished_wakes_on_record_not_accepted),
         cmocka_unit_test(test_wait_all_finished_times_out_while_records_are_unfinished),
+        cmocka_unit_test(test_report_on_push_hands_each_report_over_and_keeps_none),
         cmocka_unit_test(test_record_not_accepted_undoes_record_accepted),
         cmocka_unit_test(test_take_does_not_wait_after_close),
         cmocka_unit_test(test_close_wakes_a_waiting_take),

@@ -46,6 +46,7 @@
 %ignore kprod_poll;
 %ignore kprod_poll_reports;
 %ignore kprod_conf_set_report_cb;
+%ignore kprod_conf_set_sender_report_cb;
 %ignore kprod_conf_set_partitioner;
 %ignore kprod_conf_add_interceptor;
 %ignore kprod_conf_set_log_cb;
