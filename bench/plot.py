@@ -11,9 +11,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-CLIENTS = ("kprod", "rdkafka", "java")
-NAMES = {"kprod": "kprod", "rdkafka": "librdkafka", "java": "Java producer"}
-COLORS = {"kprod": "#2a7ab9", "rdkafka": "#e08a1e", "java": "#6b8e23"}
+CLIENTS = ("kprod", "kprod-sender", "rdkafka", "java")
+NAMES = {"kprod": "kprod", "kprod-sender": "kprod, Sender-thread reports",
+         "rdkafka": "librdkafka", "java": "Java producer"}
+COLORS = {"kprod": "#2a7ab9", "kprod-sender": "#7fb3dc", "rdkafka": "#e08a1e",
+          "java": "#6b8e23"}
 
 
 def bars(axis, scenario_ids, labels, value_of, summary, unit_format):
