@@ -52,6 +52,16 @@ kprod_t *new_producer(kprod_conf_t *conf) {
     return p;
 }
 
+// Sends `value` to `topic`, with `id` as the message's opaque; it must be accepted.
+void send_with_id(kprod_t *p, const std::string &topic, const std::string &value, uintptr_t id) {
+    kprod_message_t msg = KPROD_MESSAGE_INIT;
+    msg.topic = topic.c_str();
+    msg.value = value.data();
+    msg.value_len = value.size();
+    msg.opaque = reinterpret_cast<void *>(id);
+    CHECK(kprod_send(p, &msg) == KPROD_OK);
+}
+
 // Routes by the header "route", whose value is the partition's digit.
 int32_t route_by_header(const kprod_message_t *msg, int32_t count, void *calls) {
     static_cast<std::atomic<int> *>(calls)->fetch_add(1);
@@ -283,27 +293,14 @@ void acknowledgement_order_and_failure(const std::string &topic) {
                                      &second) == KPROD_OK);
     kprod_t *p = new_producer(conf);
 
-    for (uintptr_t id = 0; id < AcknowledgementOrder::kGood; ++id) {
-        const std::string value = "ack-" + std::to_string(id);
-        kprod_message_t msg = KPROD_MESSAGE_INIT;
-        msg.topic = topic.c_str();
-        msg.value = value.data();
-        msg.value_len = value.size();
-        msg.opaque = reinterpret_cast<void *>(id);
-        CHECK(kprod_send(p, &msg) == KPROD_OK);
-    }
+    for (uintptr_t id = 0; id < AcknowledgementOrder::kGood; ++id)
+        send_with_id(p, topic, "ack-" + std::to_string(id), id);
     const std::vector<kprod_report_t> good = take_marking(p, AcknowledgementOrder::kGood, order);
     CHECK_MSG(good.size() == AcknowledgementOrder::kGood, "%zu reports", good.size());
     for (const kprod_report_t &r : good) CHECK_MSG(r.err == KPROD_OK, "%s", kprod_err_str(r.err));
 
     // Alone, so that no good record shares its request.
-    const std::string large(3000, 'x');
-    kprod_message_t refused = KPROD_MESSAGE_INIT;
-    refused.topic = topic.c_str();
-    refused.value = large.data();
-    refused.value_len = large.size();
-    refused.opaque = reinterpret_cast<void *>(AcknowledgementOrder::kRefused);
-    CHECK(kprod_send(p, &refused) == KPROD_OK);
+    send_with_id(p, topic, std::string(3000, 'x'), AcknowledgementOrder::kRefused);
     const std::vector<kprod_report_t> failed = take_marking(p, 1, order);
     CHECK_MSG(failed.size() == 1, "%zu reports for the refused record", failed.size());
     const kprod_report_t &report = failed[0];
@@ -375,18 +372,11 @@ void sender_report_callback(const std::string &topic) {
           KPROD_OK);
     CHECK(kprod_conf_set_sender_report_cb(conf, SenderReports::on_report, &seen) == KPROD_OK);
     kprod_t *p = new_producer(conf);
-    const std::string large(3000, 'x');
-    for (uintptr_t id = 0; id <= SenderReports::kRefused; ++id) {
-        const std::string value =
-            id == SenderReports::kRefused ? large : "sender-report-" + std::to_string(id);
-        kprod_message_t msg = KPROD_MESSAGE_INIT;
-        msg.topic = topic.c_str();
-        msg.value = value.data();
-        msg.value_len = value.size();
-        msg.opaque = reinterpret_cast<void *>(id);
-        CHECK(kprod_send(p, &msg) == KPROD_OK);
-        if (id + 1 == SenderReports::kRefused) CHECK(kprod_flush(p, 10000) == KPROD_OK);
-    }
+    for (uintptr_t id = 0; id < SenderReports::kGood; ++id)
+        send_with_id(p, topic, "sender-report-" + std::to_string(id), id);
+    CHECK(kprod_flush(p, 10000) == KPROD_OK);
+    // Alone, so that no good record shares its request.
+    send_with_id(p, topic, std::string(3000, 'x'), SenderReports::kRefused);
     CHECK(kprod_flush(p, 10000) == KPROD_OK);
     kprod_report_t left[4];
     CHECK(kprod_poll_reports(p, left, 4, sizeof left[0], 0) == 0);
