@@ -18,15 +18,8 @@ void DeliveryReports::push(const char *topic, int32_t partition, const BatchOutc
             if (report_on_push_) report_on_push_(&report, report_on_push_opaque_);
         }
     }
+    if (report_on_push_) return finish_unqueued(n);
     bool all_finished;
-    if (report_on_push_) {
-        all_finished = unfinished_.fetch_sub(n, std::memory_order_acq_rel) == n;
-        if (all_finished) {
-            std::lock_guard lock(inbox_mutex_);  // a flush between its check and its wait sees it
-            all_finished_.notify_all();
-        }
-        return;
-    }
     {
         std::lock_guard lock(inbox_mutex_);
         inbox_.push_back(std::move(entry));

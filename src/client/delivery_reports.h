@@ -37,12 +37,7 @@ public:
     // Counts records accepted by kprod_send whose report is not ready yet.
     void record_accepted(size_t n = 1) { unfinished_.fetch_add(n, std::memory_order_acq_rel); }
     // Undoes record_accepted for a record that append() refused after all.
-    void record_not_accepted() {
-        if (unfinished_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-            std::lock_guard lock(inbox_mutex_);
-            all_finished_.notify_all();
-        }
-    }
+    void record_not_accepted() { finish_unqueued(1); }
     size_t unfinished() const { return unfinished_.load(std::memory_order_acquire); }
 
     // Called with each record's report as it is pushed, before the application
@@ -87,6 +82,16 @@ private:
         size_t next = 0;  // records before this one were taken already
     };
     static void fill_range(const Entry &entry, size_t first, size_t count, kprod_report_t *out);
+
+    // `n` records are done with nothing queued for take(): a flush waiting for
+    // the last of them wakes (under the lock, so that a flush between its check
+    // and its wait sees it).
+    void finish_unqueued(size_t n) {
+        if (unfinished_.fetch_sub(n, std::memory_order_acq_rel) == n) {
+            std::lock_guard lock(inbox_mutex_);
+            all_finished_.notify_all();
+        }
+    }
 
     // Moves the inbox's entries behind taking_'s; inbox_mutex_ held, by the active taker.
     void move_inbox_to_taking();
