@@ -174,6 +174,17 @@ void expect_answered(const Client &client, const std::vector<std::string> &bodie
     }
 }
 
+// Two requests: the first answered with `body`, then the connection failed
+// with `failure`, so the second was lost.
+void expect_answered_then_lost(const Client &client, const std::string &body,
+                               const std::string &failure) {
+    assert_int_equal(client.answers.size(), 2);
+    assert_int_equal(client.answers[0].status, RequestStatus::kAnswered);
+    assert_true(client.answers[0].body == body);
+    assert_int_equal(client.answers[1].status, RequestStatus::kLost);
+    assert_true(client.listener.failure == failure);
+}
+
 void test_several_answers_in_one_segment(void **) {
     const std::vector<std::string> bodies = {"first", "", "third answer"};
     LoopbackBroker broker(3, [&](tcp::socket &socket) {
@@ -278,11 +289,7 @@ void test_bad_size_fails_the_connection(void **) {
     });
     Client client;
     client.run(broker.port(), 2);
-    assert_int_equal(client.answers.size(), 2);
-    assert_int_equal(client.answers[0].status, RequestStatus::kAnswered);
-    assert_true(client.answers[0].body == "fine");
-    assert_int_equal(client.answers[1].status, RequestStatus::kLost);
-    assert_true(client.listener.failure == "bad response size 2");
+    expect_answered_then_lost(client, "fine", "bad response size 2");
     // The good answer before the bad size was handed on: the hook still comes.
     expect_hook_after_answers(client.listener, 2);
 }
@@ -297,11 +304,7 @@ void test_broker_hanging_up_after_an_answer_fails_the_connection(void **) {
     });
     Client client;
     client.run(broker.port(), 2);
-    assert_int_equal(client.answers.size(), 2);
-    assert_int_equal(client.answers[0].status, RequestStatus::kAnswered);
-    assert_true(client.answers[0].body == "one");
-    assert_int_equal(client.answers[1].status, RequestStatus::kLost);
-    assert_true(client.listener.failure == "read failed: End of file");
+    expect_answered_then_lost(client, "one", "read failed: End of file");
 }
 
 void test_unexpected_correlation_id_fails_the_connection(void **) {
