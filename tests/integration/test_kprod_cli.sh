@@ -8,34 +8,10 @@ set -euo pipefail
 # match, and the writer's SIGPIPE would then fail the pipeline under pipefail.
 source_dir=$1
 kprod=$2
-kafka_local=${KPROD_KAFKA_LOCAL:-$source_dir/scripts/kafka-local}
-bootstrap=${KPROD_BOOTSTRAP:-127.0.0.1:9092}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+test_name=test_kprod_cli
+# shellcheck source=harness.sh
+source "$source_dir/tests/integration/harness.sh"
 trap 'echo "test_kprod_cli: a command failed at line $LINENO" >&2' ERR
-
-fail() {
-    echo "test_kprod_cli: $*" >&2
-    exit 1
-}
-
-create_topic() { # name partitions
-    KAFKA_PORT=${bootstrap##*:} "$kafka_local" create-topic "$1" "$2" >&2
-}
-
-# Every record of a topic as "partition<TAB>key<TAB>headers<TAB>value", nulls as NULL.
-# kcat is retried: right after a topic is created its leader may not be known yet.
-read_back() { # topic
-    local attempt
-    for attempt in 1 2 3 4 5; do
-        if kcat -C -b "$bootstrap" -t "$1" -e -q -Z -f '%p\t%k\t%h\t%s\n' >"$work/read_back" 2>"$work/kcat.err"; then
-            cat "$work/read_back"
-            return 0
-        fi
-        sleep "$attempt"
-    done
-    fail "kcat cannot read $1: $(cat "$work/kcat.err")"
-}
 
 # --help and bad usage need no broker.
 "$kprod" --help | grep -- '-K DELIM' >/dev/null || fail "--help does not describe -K"

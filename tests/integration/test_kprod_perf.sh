@@ -7,20 +7,14 @@
 set -euo pipefail
 source_dir=$1
 kprod_perf=$2
-kafka_local=${KPROD_KAFKA_LOCAL:-$source_dir/scripts/kafka-local}
-bootstrap=${KPROD_BOOTSTRAP:-127.0.0.1:9092}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-fail() {
-    echo "test_kprod_perf: $*" >&2
-    exit 1
-}
+test_name=test_kprod_perf
+# shellcheck source=harness.sh
+source "$source_dir/tests/integration/harness.sh"
 
 records=20000
 for mode in report-thread sender-reports; do
     topic=it-perf-$mode-$(date +%s%N)
-    KAFKA_PORT=${bootstrap##*:} "$kafka_local" create-topic "$topic" 2 >&2
+    create_topic "$topic" 2
     extra=()
     [[ $mode == sender-reports ]] && extra=(--sender-reports)
     "$kprod_perf" --topic "$topic" --num-records $records --record-size 100 \
@@ -30,13 +24,7 @@ for mode in report-thread sender-reports; do
     summary=$(grep ' ms 99.9th\.$' "$work/out") || fail "$mode: no summary line in: $(cat "$work/out")"
     [[ $summary == "$records records sent, "* ]] || fail "$mode: summary says: $summary"
     grep '^Latency in microseconds: ' "$work/out" >/dev/null || fail "$mode: no latency line"
-    read=0
-    for attempt in 1 2 3 4 5; do
-        if read=$(kcat -C -b "$bootstrap" -t "$topic" -e -q -f '%S\n' 2>"$work/kcat.err" | grep -c '^100$'); then
-            break
-        fi
-        sleep "$attempt"
-    done
+    read=$(read_back "$topic" '%S\n' | grep -c '^100$' || true)
     [[ $read == "$records" ]] || fail "$mode: kcat read $read records of 100 bytes, not $records"
     echo "kprod-perf ($mode): $records records sent and reported, kcat read them all: $summary" >&2
 done
