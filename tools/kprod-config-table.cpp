@@ -10,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "client/config.h"
+#include "config/config.h"
 
 namespace {
 

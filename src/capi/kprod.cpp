@@ -8,9 +8,9 @@
 #include <new>
 #include <string>
 
-#include "client/config.h"
-#include "client/metrics_format.h"
-#include "client/producer.h"
+#include "config/config.h"
+#include "metrics/metrics_format.h"
+#include "producer/producer.h"
 
 struct kprod_conf {
     kprod::client::ConfigStore store;

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "client/config.h"
+#include "config/config.h"
 #include "kprod.h"
 
 namespace {

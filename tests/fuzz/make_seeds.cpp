@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "client/config.h"
+#include "config/config.h"
 #include "protocol/api_versions.h"
 #include "protocol/error_codes.h"
 #include "protocol/init_producer_id.h"

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "client/brief_lock.h"
+#include "base/brief_lock.h"
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "client/buffer_pool.h"
+#include "accumulator/buffer_pool.h"
 
 #include <stdarg.h>
 #include <stddef.h>

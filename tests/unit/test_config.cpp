@@ -23,7 +23,7 @@ extern "C" {  // cmocka 1.1's header has no extern "C" of its own
 #include <string_view>
 #include <vector>
 
-#include "client/config.h"
+#include "config/config.h"
 
 namespace {
 

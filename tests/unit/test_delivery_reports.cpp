@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "client/delivery_reports.h"
+#include "accumulator/delivery_reports.h"
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-#include "client/logger.h"
+#include "base/logger.h"
 
 #include <stdarg.h>
 #include <stddef.h>

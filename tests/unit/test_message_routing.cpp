@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "client/logger.h"
-#include "client/message_routing.h"
-#include "client/partitioner.h"
+#include "base/logger.h"
+#include "producer/message_routing.h"
+#include "accumulator/partitioner.h"
 
 extern "C" {
 #include <setjmp.h>

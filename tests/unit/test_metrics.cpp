@@ -15,12 +15,12 @@
 #include <thread>
 #include <vector>
 
-#include "client/buffer_pool.h"
-#include "client/metric_window.h"
-#include "client/metrics.h"
-#include "client/metrics_format.h"
-#include "client/producer_batch.h"
-#include "client/topic.h"
+#include "accumulator/buffer_pool.h"
+#include "metrics/metric_window.h"
+#include "metrics/metrics.h"
+#include "metrics/metrics_format.h"
+#include "accumulator/producer_batch.h"
+#include "accumulator/topic.h"
 #include "compress/codec.h"
 #include "protocol/record_batch.h"
 

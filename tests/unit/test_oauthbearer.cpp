@@ -18,8 +18,8 @@ extern "C" {
 #include <string>
 #include <thread>
 
-#include "client/oauthbearer_login.h"
-#include "client/oauthbearer_token.h"
+#include "security/oauthbearer_login.h"
+#include "security/oauthbearer_token.h"
 #include "protocol/base64.h"
 #include "protocol/oauthbearer.h"
 

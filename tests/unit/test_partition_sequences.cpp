@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "client/partition_sequences.h"
+#include "accumulator/partition_sequences.h"
 
 extern "C" {
 #include <setjmp.h>

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "client/partitioner.h"
+#include "accumulator/partitioner.h"
 #include "vectors/java_murmur2_vectors.h"
 
 // cmocka last: its macros (fail, ...) clash with the standard headers.

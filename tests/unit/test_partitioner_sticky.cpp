@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "client/partitioner.h"
+#include "accumulator/partitioner.h"
 
 #include <stdarg.h>
 #include <stddef.h>

@@ -10,9 +10,9 @@
 #include <thread>
 #include <vector>
 
-#include "client/buffer_pool.h"
-#include "client/record_accumulator.h"
-#include "client/topic.h"
+#include "accumulator/buffer_pool.h"
+#include "accumulator/record_accumulator.h"
+#include "accumulator/topic.h"
 #include "protocol/record_batch.h"
 
 #include <stdarg.h>

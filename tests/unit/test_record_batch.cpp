@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "client/producer_batch.h"
+#include "accumulator/producer_batch.h"
 #include "protocol/record_batch.h"
 #include "protocol/varint.h"
 #include "record_batch_reader.h"

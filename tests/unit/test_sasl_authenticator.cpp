@@ -16,7 +16,7 @@ extern "C" {
 #include <string>
 #include <vector>
 
-#include "client/sasl_authenticator.h"
+#include "security/sasl_authenticator.h"
 
 namespace {
 

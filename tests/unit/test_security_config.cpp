@@ -18,8 +18,8 @@ extern "C" {
 #include <cstring>
 #include <string>
 
-#include "client/config.h"
-#include "client/jaas_config.h"
+#include "config/config.h"
+#include "security/jaas_config.h"
 
 namespace {
 

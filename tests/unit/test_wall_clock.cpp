@@ -15,7 +15,7 @@ extern "C" {
 #include <cmocka.h>
 }
 
-#include "client/wall_clock.h"
+#include "base/wall_clock.h"
 
 namespace {
 

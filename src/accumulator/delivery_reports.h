@@ -1,0 +1,118 @@
+// DeliveryReports: finished batches waiting for the application to take their
+// reports. The Sender pushes one entry per batch (not per record); reports
+// are expanded record by record only when the application polls. With a
+// report callback on the Sender thread, nothing waits: push hands them over.
+// The Sender and the takers share only an inbox, locked for a push or a swap:
+// a taker writes its reports without that lock, so the Sender never waits
+// (and sleeps) while thousands of reports are written.
+// Touched by: the Sender (push), application threads (take, wait).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include "accumulator/producer_batch.h"
+#include "kprod.h"
+
+namespace kprod::client {
+
+struct BatchOutcome {
+    kprod_err_t err = KPROD_OK;
+    int16_t broker_error = 0;
+    kprod_persisted_t persisted = KPROD_NOT_PERSISTED;
+    int64_t base_offset = -1;
+    int64_t log_append_time_ms = -1;  // the broker's timestamp for LogAppendTime topics
+};
+
+class DeliveryReports {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    // Counts records accepted by kprod_send whose report is not ready yet.
+    void record_accepted(size_t n = 1) { unfinished_.fetch_add(n, std::memory_order_acq_rel); }
+    // Undoes record_accepted for a record that append() refused after all.
+    void record_not_accepted() { finish_unqueued(1); }
+    size_t unfinished() const { return unfinished_.load(std::memory_order_acquire); }
+
+    // Called with each record's report as it is pushed, before the application
+    // can take it (interceptors' on_acknowledgement). Set before the Sender starts.
+    void set_acknowledgement_hook(std::function<void(const kprod_report_t &)> hook) {
+        acknowledgement_hook_ = std::move(hook);
+    }
+
+    // Hands each report to cb on the pushing thread (after the acknowledgement
+    // hook) instead of keeping it for take(): no taker to wake, one thread hop
+    // less a batch. Set before the Sender starts.
+    void set_report_on_push(kprod_report_cb cb, void *opaque) {
+        report_on_push_ = cb;
+        report_on_push_opaque_ = opaque;
+    }
+
+    // Queues the reports of every record in `records` (moved from) as one
+    // entry, or hands them to the report_on_push callback.
+    void push(const char *topic, int32_t partition, const BatchOutcome &outcome,
+              std::vector<RecordMeta> &records);
+
+    // Moves up to `capacity` reports into `out` (each `stride` bytes apart),
+    // waiting until `deadline` for the first; after close(), it never waits.
+    size_t take(kprod_report_t *out, size_t capacity, size_t stride, Clock::time_point deadline);
+
+    // Waits until every accepted record has a ready report, or the deadline.
+    bool wait_all_finished(Clock::time_point deadline);
+
+    // Records with a ready report that has not been taken.
+    size_t ready_count() const { return ready_records_.load(std::memory_order_acquire); }
+
+    // Called once the Sender has stopped: no report will be pushed again, so
+    // take() stops waiting, and threads waiting in it wake up.
+    void close();
+
+private:
+    struct Entry {
+        const char *topic;
+        int32_t partition;
+        BatchOutcome outcome;
+        std::vector<RecordMeta> records;
+        size_t next = 0;  // records before this one were taken already
+    };
+    static void fill_range(const Entry &entry, size_t first, size_t count, kprod_report_t *out);
+
+    // `n` records are done with nothing queued for take(): a flush waiting for
+    // the last of them wakes (under the lock, so that a flush between its check
+    // and its wait sees it).
+    void finish_unqueued(size_t n) {
+        if (unfinished_.fetch_sub(n, std::memory_order_acq_rel) == n) {
+            std::lock_guard lock(inbox_mutex_);
+            all_finished_.notify_all();
+        }
+    }
+
+    // Moves the inbox's entries behind taking_'s; inbox_mutex_ held, by the active taker.
+    void move_inbox_to_taking();
+
+    std::function<void(const kprod_report_t &)> acknowledgement_hook_;
+    kprod_report_cb report_on_push_ = nullptr;
+    void *report_on_push_opaque_ = nullptr;
+    std::atomic<size_t> unfinished_{0};
+    std::atomic<size_t> ready_records_{0};
+
+    std::mutex inbox_mutex_;  // guards the following
+    std::condition_variable reports_ready_;  // a taker may take, or closed
+    std::condition_variable all_finished_;   // unfinished_ reached 0, or closed
+    std::deque<Entry> inbox_;
+    bool closed_ = false;
+    // While a taker writes reports from taking_ (without the lock), taking_ is
+    // its own; another waits for its turn. (Not a std::timed_mutex: TSan does
+    // not see its locks with a steady-clock deadline.)
+    bool taker_active_ = false;
+
+    std::deque<Entry> taking_;
+};
+
+}  // namespace kprod::client

@@ -1,0 +1,61 @@
+#include "accumulator/producer_batch.h"
+
+#include <cstring>
+
+namespace kprod::client {
+
+ProducerBatch::ProducerBatch(Topic *topic_, int32_t partition_, uint8_t *buffer_, size_t capacity_,
+                             Clock::time_point created_)
+    : topic(topic_), partition(partition_), buffer(buffer_), created(created_),
+      capacity_(capacity_) {}
+
+bool ProducerBatch::try_append(const protocol::SizedRecord &record, int64_t timestamp_ms,
+                               void *opaque) {
+    const bool first = records.empty();
+    const int64_t timestamp_delta = first ? 0 : timestamp_ms - base_timestamp_;
+    const auto offset_delta = static_cast<int32_t>(records.size());
+    size_t body_size = 0;
+    size_t needed = protocol::record_encoded_size(record, timestamp_delta, offset_delta, body_size);
+    if (!first && size_ + needed > capacity_) return false;
+    protocol::write_record(buffer + size_, record.view, timestamp_delta, offset_delta, body_size);
+    size_ += needed;
+    if (first) {
+        base_timestamp_ = timestamp_ms;
+        max_timestamp_ = timestamp_ms;
+    } else if (timestamp_ms > max_timestamp_) {
+        max_timestamp_ = timestamp_ms;
+    }
+    records.push_back({opaque, timestamp_ms});
+    return true;
+}
+
+size_t ProducerBatch::compress(compress::Compressor &compressor, std::vector<uint8_t> &scratch) {
+    const size_t raw = size_ - protocol::kRecordBatchHeaderSize;
+    size_t compressed = 0;
+    if (!compressor.compress(buffer + protocol::kRecordBatchHeaderSize, raw, scratch, compressed))
+        return raw;
+    // Incompressible records go as they are: a batch may always be uncompressed.
+    if (compressed >= raw) return raw;
+    std::memcpy(buffer + protocol::kRecordBatchHeaderSize, scratch.data(), compressed);
+    size_ = protocol::kRecordBatchHeaderSize + compressed;
+    compression_ratio_ = static_cast<double>(compressed) / static_cast<double>(raw);
+    attributes_ = static_cast<int16_t>(compressor.codec());
+    return raw;
+}
+
+void ProducerBatch::seal(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence_) {
+    protocol::RecordBatchHeader header;
+    header.attributes = attributes_;
+    header.producer_id = producer_id;
+    header.producer_epoch = producer_epoch;
+    header.base_sequence = base_sequence_;
+    base_sequence = base_sequence_;
+    header.last_offset_delta = record_count() - 1;
+    header.base_timestamp = base_timestamp_;
+    header.max_timestamp = max_timestamp_;
+    header.record_count = record_count();
+    protocol::write_record_batch_header(buffer, size_, header);
+    if (state == BatchState::kOpen) state = BatchState::kSealed;
+}
+
+}  // namespace kprod::client

@@ -1,0 +1,87 @@
+// Topic and PartitionQueue: the RecordAccumulator's per-topic, per-partition
+// state. A Topic is created on first use and lives until the producer is
+// destroyed (reports point at its name). Its partition table is replaced, never
+// edited, when the Sender learns the partition count, so application threads
+// read it without a lock.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/brief_lock.h"
+#include "accumulator/partition_sequences.h"
+#include "accumulator/partitioner.h"
+#include "accumulator/producer_batch.h"
+
+namespace kprod::client {
+
+struct PartitionQueue {
+    explicit PartitionQueue(int32_t partition_) : partition(partition_) {}
+    const int32_t partition;
+
+    BriefLock mutex;  // guards the following
+    std::deque<ProducerBatch *> batches;  // oldest first; only the last one may be open
+    uint64_t next_sequence = 0;
+
+    // Sender thread only:
+    int in_flight = 0;  // batches of this partition in requests awaiting an answer
+    // The first sequence of the batch sent last. While any batch is in
+    // flight it is the highest in flight: a retry goes only above it.
+    int64_t last_sent_sequence = -1;
+    PartitionSequences sequences;  // idempotence
+};
+
+// An immutable snapshot of a topic's partitions.
+struct PartitionTable {
+    std::vector<PartitionQueue *> queues;
+};
+
+struct Topic {
+    Topic(std::string name_, int64_t batch_size) : name(std::move(name_)), sticky(batch_size) {}
+    const std::string name;
+
+    // Published by the Sender. Readers load with acquire; null until the
+    // partition count is known.
+    std::atomic<const PartitionTable *> table{nullptr};
+    // Kafka's topic error from the last metadata answer (e.g. unknown topic).
+    std::atomic<int16_t> metadata_error{0};
+
+    // Where keyless records go.
+    StickyPartitioner sticky;
+
+    // Compressed size / raw size of this topic's recent batches (Java's
+    // CompressionRatioEstimator): how many raw bytes make a batch.size batch.
+    std::atomic<float> compression_ratio{1.0f};
+    // Sender thread: moves the estimate toward an observed ratio, quickly up, slowly down.
+    void observe_compression_ratio(float observed) {
+        float current = compression_ratio.load(std::memory_order_relaxed);
+        float next = observed > current ? std::max(current + 0.05f, observed)
+                                        : std::max(current - 0.005f, observed);
+        compression_ratio.store(next, std::memory_order_relaxed);
+    }
+
+    // Sender thread only: grows the table to `count` partitions.
+    void resize(int32_t count) {
+        const PartitionTable *old = table.load(std::memory_order_acquire);
+        size_t have = old ? old->queues.size() : 0;
+        if (static_cast<size_t>(count) <= have) return;
+        auto next = std::make_unique<PartitionTable>();
+        if (old) next->queues = old->queues;
+        for (size_t p = have; p < static_cast<size_t>(count); ++p)
+            next->queues.push_back(&storage.emplace_back(static_cast<int32_t>(p)));
+        table.store(next.get(), std::memory_order_release);
+        tables.push_back(std::move(next));  // old snapshots stay valid for readers
+    }
+
+private:
+    std::deque<PartitionQueue> storage;  // stable addresses
+    std::vector<std::unique_ptr<PartitionTable>> tables;
+};
+
+}  // namespace kprod::client

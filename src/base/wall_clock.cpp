@@ -1,0 +1,123 @@
+#include "base/wall_clock.h"
+
+#include <atomic>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#if defined(__x86_64__)
+#include <x86intrin.h>
+#define KPROD_WALL_CLOCK_HAVE_TSC 1
+#endif
+
+namespace kprod::client {
+namespace {
+
+constexpr int64_t kNanosPerMilli = 1'000'000;
+constexpr int64_t kCalibrationNanos = 100 * kNanosPerMilli;
+
+int64_t realtime_ns() {
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
+    return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+int64_t ms_of(int64_t ns) {
+    return ns >= 0 ? ns / kNanosPerMilli : -((-ns - 1) / kNanosPerMilli) - 1;
+}
+
+struct ThreadCache {
+    uint64_t tsc_from = 1;   // the millisecond below holds for TSC values in
+    uint64_t tsc_until = 0;  // [tsc_from, tsc_until): empty until the first read
+    int64_t ms = 0;
+    uint64_t reads = 0;
+};
+thread_local ThreadCache cache;
+
+#ifdef KPROD_WALL_CLOCK_HAVE_TSC
+// The CPU's TSC runs at one rate whatever the power state (the kernel's
+// constant_tsc and nonstop_tsc), and the kernel keeps time with it, which it
+// does only after checking that every CPU's TSC agrees.
+bool tsc_is_trustworthy() {
+    std::ifstream source("/sys/devices/system/clocksource/clocksource0/current_clocksource");
+    std::string clocksource;
+    if (!(source >> clocksource) || clocksource != "tsc") return false;
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(cpuinfo, line)) {
+        if (line.rfind("flags", 0) != 0) continue;
+        std::istringstream flags(line);
+        bool constant = false, nonstop = false;
+        for (std::string flag; flags >> flag;) {
+            constant = constant || flag == "constant_tsc";
+            nonstop = nonstop || flag == "nonstop_tsc";
+        }
+        return constant && nonstop;
+    }
+    return false;
+}
+
+struct Calibration {
+    const bool usable = tsc_is_trustworthy();
+    const uint64_t base_tsc = __rdtsc();
+    const int64_t base_ns = realtime_ns();
+    std::atomic<uint64_t> ticks_per_ms{0};  // 1% under the measured rate; 0 until measured
+};
+
+Calibration &calibration() {
+    static Calibration instance;
+    return instance;
+}
+
+// TSC ticks per millisecond, taken low; 0 while the first 100 ms last.
+uint64_t ticks_per_ms(Calibration &c, uint64_t tsc, int64_t ns) {
+    uint64_t rate = c.ticks_per_ms.load(std::memory_order_relaxed);
+    if (rate != 0 || ns - c.base_ns < kCalibrationNanos || tsc <= c.base_tsc) return rate;
+    const double measured =
+        static_cast<double>(tsc - c.base_tsc) / static_cast<double>(ns - c.base_ns) * 1e6;
+    rate = static_cast<uint64_t>(measured * 0.99);
+    c.ticks_per_ms.store(rate, std::memory_order_relaxed);
+    return rate;
+}
+
+// The remembered millisecond while the TSC says it has not ended; otherwise
+// the system clock's, remembered with the TSC value it holds until.
+int64_t ms_by_tsc(ThreadCache &c, Calibration &cal) {
+    // Read before the clock: the millisecond cannot end sooner than this plus
+    // what was left of it, at the lowest rate the TSC may have.
+    const uint64_t tsc = __rdtsc();
+    if (tsc >= c.tsc_from && tsc < c.tsc_until) return c.ms;
+    const int64_t ns = realtime_ns();
+    ++c.reads;
+    c.ms = ms_of(ns);
+    const uint64_t rate = ticks_per_ms(cal, tsc, ns);
+    const auto left_ns = static_cast<uint64_t>(kNanosPerMilli - (ns - c.ms * kNanosPerMilli));
+    c.tsc_from = tsc;
+    c.tsc_until = rate != 0 ? tsc + left_ns * rate / kNanosPerMilli : 0;
+    return c.ms;
+}
+#endif
+
+}  // namespace
+
+int64_t wall_clock_ms() {
+    ThreadCache &c = cache;
+#ifdef KPROD_WALL_CLOCK_HAVE_TSC
+    if (Calibration &cal = calibration(); cal.usable) return ms_by_tsc(c, cal);
+#endif
+    ++c.reads;
+    return ms_of(realtime_ns());
+}
+
+bool wall_clock_uses_tsc() {
+#ifdef KPROD_WALL_CLOCK_HAVE_TSC
+    return calibration().usable;
+#else
+    return false;
+#endif
+}
+
+uint64_t wall_clock_reads_on_this_thread() { return cache.reads; }
+
+}  // namespace kprod::client

@@ -1,0 +1,233 @@
+// The property table: one row per Java-named property, the only place a
+// default is written down. Names, types, defaults and ranges follow the Java
+// producer (ProducerConfig.java and CommonClientConfigs.java, Kafka 4.x); where
+// kprod differs, the row says why. config.cpp parses and validates against it.
+#include "config/config_table.h"
+
+namespace kprod::client {
+
+namespace {
+
+// Choices of the enum properties that build() does not map to a type.
+constexpr std::string_view kDebugChoices[] = {"broker", "metadata", "produce", "idempotence", "all"};
+
+constexpr std::string_view kRecordingLevelChoices[] = {"INFO", "DEBUG", "TRACE"};
+
+constexpr std::string_view kTlsProtocolChoices[] = {"TLSv1.2", "TLSv1.3"};
+
+using enum PropertyType;
+using enum Importance;
+
+// The table. Java's types and validators: ValidString.in is case-sensitive
+// (acks, compression.type, client.dns.lookup), CaseInsensitiveValidString is
+// not (security.protocol, metadata.recovery.strategy).
+constexpr PropertySpec kProperties[] = {
+    // Connection and identity
+    {.name = "bootstrap.servers", .type = kHostList, .default_value = std::nullopt,
+     .required = true, .importance = kHigh,
+     .doc = "Brokers to contact first to discover the cluster: host1:port1,host2:port2,..."},
+    {.name = "client.id", .type = kString, .default_value = "", .importance = kMedium,
+     .doc = "A name sent with every request, for broker logs and quotas; empty: kprod picks one."},
+    {.name = "client.dns.lookup", .type = kEnum, .default_value = "use_all_dns_ips",
+     .choices = kDnsLookupChoices, .importance = kMedium,
+     .doc = "Try every address a broker name resolves to, or first turn bootstrap names into "
+            "their canonical names."},
+    {.name = "security.protocol", .type = kEnum, .default_value = "PLAINTEXT",
+     .choices = kSecurityChoices, .case_insensitive = true, .importance = kMedium,
+     .doc = "The protocol used to talk to brokers."},
+    {.name = "connections.max.idle.ms", .type = kLong, .default_value = "540000",
+     .min = kLongMin, .max = kLongMax, .importance = kMedium,
+     .doc = "Close a connection idle for this long; negative: never."},
+    // Java has no validator here; a negative timeout can only fail every
+    // connection, so kprod refuses it.
+    {.name = "socket.connection.setup.timeout.ms", .type = kLong, .default_value = "10000",
+     .min = 0, .max = kLongMax, .importance = kMedium,
+     .doc = "The first limit on establishing a connection; it doubles after each failure, "
+            "up to socket.connection.setup.timeout.max.ms."},
+    {.name = "socket.connection.setup.timeout.max.ms", .type = kLong, .default_value = "30000",
+     .min = 0, .max = kLongMax, .importance = kMedium,
+     .doc = "The longest time allowed to establish a connection."},
+    {.name = "reconnect.backoff.ms", .type = kLong, .default_value = "50", .min = 0,
+     .max = kLongMax, .importance = kLow,
+     .doc = "The first wait before reconnecting to a broker; it doubles after each failure, "
+            "up to reconnect.backoff.max.ms."},
+    {.name = "reconnect.backoff.max.ms", .type = kLong, .default_value = "1000", .min = 0,
+     .max = kLongMax, .importance = kLow,
+     .doc = "The longest wait between attempts to reconnect to a broker."},
+    {.name = "send.buffer.bytes", .type = kInt, .default_value = "131072", .min = -1,
+     .max = kIntMax, .importance = kMedium,
+     .doc = "The TCP send buffer size (SO_SNDBUF); -1: the OS default."},
+    {.name = "receive.buffer.bytes", .type = kInt, .default_value = "32768", .min = -1,
+     .max = kIntMax, .importance = kMedium,
+     .doc = "The TCP receive buffer size (SO_RCVBUF); -1: the OS default."},
+
+    // Delivery guarantees
+    {.name = "acks", .type = kEnum, .default_value = "all", .choices = kAcksChoices,
+     .importance = kLow,
+     .doc = "Replicas that must have a record before it counts as sent: 0 (none, no answer), "
+            "1 (the leader), all or -1 (every in-sync replica)."},
+    {.name = "enable.idempotence", .type = kBool, .default_value = "true", .importance = kLow,
+     .doc = "Number batches so that retries never write duplicates; needs acks=all, "
+            "retries > 0 and at most 5 requests in flight."},
+    {.name = "retries", .type = kInt, .default_value = "2147483647", .min = 0, .max = kIntMax,
+     .importance = kHigh,
+     .doc = "How often a failed batch is resent; delivery.timeout.ms usually ends retrying first."},
+    {.name = "max.in.flight.requests.per.connection", .type = kInt, .default_value = "5",
+     .min = 1, .max = kIntMax, .importance = kLow,
+     .doc = "Produce requests sent to one broker before waiting for an answer."},
+    {.name = "request.timeout.ms", .type = kInt, .default_value = "30000", .min = 0,
+     .max = kIntMax, .importance = kMedium,
+     .doc = "How long to wait for a broker's answer before retrying or failing the request."},
+    {.name = "delivery.timeout.ms", .type = kInt, .default_value = "120000", .min = 0,
+     .max = kIntMax, .importance = kMedium,
+     .doc = "The most time from send to a record's report, retries included; at least "
+            "linger.ms + request.timeout.ms."},
+    {.name = "retry.backoff.ms", .type = kLong, .default_value = "100", .min = 0,
+     .max = kLongMax, .importance = kLow,
+     .doc = "The first wait before resending a failed request; it doubles after each failure, "
+            "up to retry.backoff.max.ms."},
+    {.name = "retry.backoff.max.ms", .type = kLong, .default_value = "1000", .min = 0,
+     .max = kLongMax, .importance = kLow,
+     .doc = "The longest wait before resending a failed request."},
+
+    // Batching and memory
+    {.name = "linger.ms", .type = kLong, .default_value = "5", .min = 0, .max = kLongMax,
+     .importance = kMedium,
+     .doc = "How long a batch that is not full waits for more records before it is sent."},
+    {.name = "batch.size", .type = kInt, .default_value = "16384", .min = 0, .max = kIntMax,
+     .importance = kMedium,
+     .doc = "The most bytes of records in one partition's batch; 0: no batching."},
+    {.name = "buffer.memory", .type = kLong, .default_value = "33554432", .min = 0,
+     .max = kLongMax, .importance = kHigh,
+     .doc = "Bytes of memory for records waiting to be sent; when it is used up, send waits "
+            "up to max.block.ms."},
+    {.name = "max.block.ms", .type = kLong, .default_value = "60000", .min = 0,
+     .max = kLongMax, .importance = kMedium,
+     .doc = "The longest send waits for buffer memory or for its topic's metadata."},
+    {.name = "max.request.size", .type = kInt, .default_value = "1048576", .min = 0,
+     .max = kIntMax, .importance = kMedium,
+     .doc = "The largest produce request in bytes, and so the largest record."},
+    {.name = "compression.type", .type = kEnum, .default_value = "none",
+     .choices = kCompressionChoices, .importance = kHigh,
+     .doc = "The codec that compresses each record batch."},
+    {.name = "compression.gzip.level", .type = kInt, .default_value = "-1", .min = 1, .max = 9,
+     .also_accepted = -1, .importance = kMedium,
+     .doc = "The gzip level when compression.type is gzip; -1: zlib's default."},
+    {.name = "compression.lz4.level", .type = kInt, .default_value = "9", .min = 1, .max = 17,
+     .importance = kMedium, .doc = "The lz4 level when compression.type is lz4."},
+    {.name = "compression.zstd.level", .type = kInt, .default_value = "3", .min = -131072,
+     .max = 22, .importance = kMedium, .doc = "The zstd level when compression.type is zstd."},
+
+    // Partitioning and metadata
+    {.name = "partitioner.ignore.keys", .type = kBool, .default_value = "false",
+     .importance = kMedium,
+     .doc = "Spread keyed records like unkeyed ones instead of choosing by the key's hash."},
+    {.name = "partitioner.adaptive.partitioning.enable", .type = kBool,
+     .default_value = "true", .importance = kLow,
+     .doc = "Send more unkeyed records to partitions whose brokers keep up better."},
+    {.name = "partitioner.availability.timeout.ms", .type = kLong, .default_value = "0",
+     .min = 0, .max = kLongMax, .importance = kLow,
+     .doc = "Skip a partition for unkeyed records when its broker has taken no batch for "
+            "this long; 0: never."},
+    {.name = "metadata.max.age.ms", .type = kLong, .default_value = "300000", .min = 0,
+     .max = kLongMax, .importance = kLow,
+     .doc = "Refresh metadata at least this often, even when nothing seems to have changed."},
+    {.name = "metadata.max.idle.ms", .type = kLong, .default_value = "300000", .min = 5000,
+     .max = kLongMax, .importance = kLow,
+     .doc = "Forget a topic's metadata when nothing was sent to it for this long."},
+    {.name = "metadata.recovery.strategy", .type = kEnum, .default_value = "rebootstrap",
+     .choices = kRecoveryChoices, .case_insensitive = true, .importance = kLow,
+     .doc = "When no known broker is reachable: none (keep trying them) or rebootstrap "
+            "(start again from bootstrap.servers)."},
+    {.name = "metadata.recovery.rebootstrap.trigger.ms", .type = kLong,
+     .default_value = "300000", .min = 0, .max = kLongMax, .importance = kLow,
+     .doc = "With rebootstrap, start again from bootstrap.servers when no metadata could be "
+            "fetched for this long."},
+
+    // Metrics (kprod_metrics, kprod_metrics_json, kprod_metrics_prometheus)
+    {.name = "metrics.sample.window.ms", .type = kLong, .default_value = "30000", .min = 0,
+     .max = kLongMax, .importance = kLow,
+     .doc = "The window of time a metrics sample is computed over."},
+    // Java has no upper bound; kprod keeps every sample of every metric in place.
+    {.name = "metrics.num.samples", .type = kInt, .default_value = "2", .min = 1, .max = 100,
+     .importance = kLow, .doc = "The number of samples maintained to compute metrics."},
+    {.name = "metrics.recording.level", .type = kEnum, .default_value = "INFO",
+     .choices = kRecordingLevelChoices, .importance = kLow,
+     .doc = "The highest recording level for metrics; every kprod metric is INFO-level, so "
+            "all are recorded whatever it is."},
+
+    // Security: TLS (used when security.protocol is SSL or SASL_SSL). Java's
+    // PASSWORD properties are secret: kprod_conf_get answers "[hidden]".
+    {.name = "ssl.truststore.type", .type = kEnum, .default_value = "JKS",
+     .choices = kStoreTypeChoices, .case_insensitive = true, .importance = kMedium,
+     .doc = "The format of ssl.truststore.location or ssl.truststore.certificates; a JKS file "
+            "is refused with the keytool command that converts it to PKCS12."},
+    {.name = "ssl.truststore.location", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .importance = kHigh,
+     .doc = "The file of certificates to trust (PKCS12 or PEM); unset: the system's CA store."},
+    {.name = "ssl.truststore.password", .type = kString, .default_value = std::nullopt,
+     .secret = true, .importance = kHigh,
+     .doc = "The password of the PKCS12 truststore file."},
+    {.name = "ssl.truststore.certificates", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .secret = true, .importance = kHigh,
+     .doc = "Trusted certificates as PEM text (with ssl.truststore.type=PEM)."},
+    {.name = "ssl.keystore.type", .type = kEnum, .default_value = "JKS",
+     .choices = kStoreTypeChoices, .case_insensitive = true, .importance = kMedium,
+     .doc = "The format of the client certificate and key: PKCS12 or PEM (JKS is refused)."},
+    {.name = "ssl.keystore.location", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .importance = kHigh,
+     .doc = "The file holding the client certificate chain and private key (mutual TLS)."},
+    {.name = "ssl.keystore.password", .type = kString, .default_value = std::nullopt,
+     .secret = true, .importance = kHigh, .doc = "The password of the PKCS12 keystore file."},
+    {.name = "ssl.keystore.key", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .secret = true, .importance = kHigh,
+     .doc = "The client private key as PEM text (with ssl.keystore.type=PEM)."},
+    {.name = "ssl.keystore.certificate.chain", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .secret = true, .importance = kHigh,
+     .doc = "The client certificate chain as PEM text (with ssl.keystore.type=PEM)."},
+    {.name = "ssl.key.password", .type = kString, .default_value = std::nullopt,
+     .secret = true, .importance = kHigh,
+     .doc = "The password of an encrypted PEM private key."},
+    {.name = "ssl.enabled.protocols", .type = kEnumList, .default_value = "TLSv1.2,TLSv1.3",
+     .choices = kTlsProtocolChoices, .importance = kMedium,
+     .doc = "The TLS versions allowed for connections to brokers."},
+    {.name = "ssl.cipher.suites", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .importance = kLow,
+     .doc = "Cipher suites allowed, comma-separated, by IANA (Java) or OpenSSL name; unset: "
+            "OpenSSL's defaults."},
+    {.name = "ssl.endpoint.identification.algorithm", .type = kString,
+     .default_value = "https", .importance = kLow,
+     .doc = "https: check that the broker's certificate names the host connected to; empty: "
+            "do not check."},
+
+    // Security: SASL (used when security.protocol is SASL_PLAINTEXT or SASL_SSL)
+    {.name = "sasl.mechanism", .type = kString, .default_value = "GSSAPI", .non_empty = true,
+     .importance = kMedium,
+     .doc = "The SASL mechanism: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER (Java's "
+            "default GSSAPI is not supported)."},
+    {.name = "sasl.jaas.config", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .secret = true, .importance = kMedium,
+     .doc = "Java's login line: '<LoginModule> required username=\"...\" password=\"...\";'."},
+
+    // kprod's own (librdkafka's name)
+    {.name = "sasl.username", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .importance = kMedium,
+     .doc = "The SASL user name, instead of sasl.jaas.config."},
+    {.name = "sasl.password", .type = kString, .default_value = std::nullopt, .secret = true,
+     .importance = kMedium, .doc = "The SASL password, instead of sasl.jaas.config."},
+    {.name = "debug", .type = kEnumList, .default_value = "", .choices = kDebugChoices,
+     .importance = kLow,
+     .doc = "Debug log categories to switch on, comma-separated (see kprod_conf_set_log_cb)."},
+
+    // Transactions (not supported yet: build() refuses a transactional.id)
+    {.name = "transactional.id", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .importance = kLow,
+     .doc = "The id for transactional delivery; not supported yet, so setting it makes "
+            "kprod_new fail."},
+};
+
+}  // namespace
+
+std::span<const PropertySpec> property_specs() { return kProperties; }
+
+}  // namespace kprod::client

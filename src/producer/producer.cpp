@@ -1,0 +1,226 @@
+#include "producer/producer.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "producer/message_routing.h"
+#include "base/wall_clock.h"
+
+namespace kprod::client {
+
+namespace {
+
+std::string make_client_id(const std::string &configured) {
+    static std::atomic<int> counter{0};
+    if (!configured.empty()) return configured;
+    return "kprod-producer-" + std::to_string(counter.fetch_add(1) + 1);
+}
+
+std::unique_ptr<OAuthBearerLogin> make_oauthbearer_login(const ProducerConfig &config,
+                                                         const ProducerCallbacks &callbacks,
+                                                         const Logger &logger) {
+    const bool sasl = config.security_protocol == SecurityProtocol::kSaslPlaintext ||
+                      config.security_protocol == SecurityProtocol::kSaslSsl;
+    if (!sasl || config.sasl.mechanism != SaslMechanism::kOAuthBearer) return nullptr;
+    return std::make_unique<OAuthBearerLogin>(
+        make_token_source(config.sasl, callbacks.oauthbearer_token), logger);
+}
+
+}  // namespace
+
+Producer::Producer(ProducerConfig config, ProducerCallbacks callbacks)
+    : config_(std::move(config)), client_id_(make_client_id(config_.client_id)),
+      callbacks_(std::move(callbacks)),
+      logger_(callbacks_.log, client_id_, config_.debug_categories),
+      pool_(static_cast<size_t>(config_.buffer_memory), static_cast<size_t>(config_.batch_size),
+            {config_.metrics_sample_window_ms, config_.metrics_num_samples}),
+      accumulator_({static_cast<size_t>(config_.batch_size),
+                    config_.compression_type != CompressionType::kNone,
+                    static_cast<size_t>(config_.max_request_size),
+                    std::chrono::milliseconds(config_.linger_ms),
+                    std::chrono::milliseconds(config_.delivery_timeout_ms)},
+                   pool_),
+      metrics_(client_id_, {config_.metrics_sample_window_ms, config_.metrics_num_samples}, pool_),
+      oauth_login_(make_oauthbearer_login(config_, callbacks_, logger_)),
+      sender_(config_, client_id_, logger_, accumulator_, reports_, metrics_, [this] {
+          std::lock_guard lock(metadata_mutex_);
+          metadata_changed_.notify_all();
+      }, oauth_login_.get()) {
+    for (const std::string &warning : config_.warnings) logger_.warn("", warning);
+    if (std::any_of(callbacks_.interceptors.begin(), callbacks_.interceptors.end(),
+                    [](const Interceptor &i) { return i.on_acknowledgement != nullptr; })) {
+        reports_.set_acknowledgement_hook([this](const kprod_report_t &report) {
+            for (const Interceptor &interceptor : callbacks_.interceptors)
+                if (interceptor.on_acknowledgement)
+                    interceptor.on_acknowledgement(&report, interceptor.opaque);
+        });
+    }
+    if (callbacks_.report.fn && callbacks_.report.on_sender)
+        reports_.set_report_on_push(callbacks_.report.fn, callbacks_.report.opaque);
+    if (oauth_login_) oauth_login_->start();  // the first token, before any connection
+    // The wall clock checks the TSC (reading /proc) and starts measuring its
+    // rate on its first call: here, not in the first send.
+    wall_clock_ms();
+    sender_.start();
+}
+
+Producer::~Producer() { close(30000); }
+
+Producer::Clock::time_point Producer::deadline_after(int timeout_ms) {
+    if (timeout_ms < 0) return Clock::time_point::max();
+    return Clock::now() + std::chrono::milliseconds(timeout_ms);
+}
+
+kprod_err_t Producer::wait_for_partitions(Topic &topic, SendDeadline &deadline,
+                                          const PartitionTable *&table) {
+    table = topic.table.load(std::memory_order_acquire);
+    if (table) return KPROD_OK;
+    sender_.wakeup();
+    std::unique_lock lock(metadata_mutex_);
+    kprod_err_t security_error = KPROD_OK;
+    metadata_changed_.wait_until(lock, deadline.get(), [&] {
+        table = topic.table.load(std::memory_order_acquire);
+        // A refused handshake or login: no metadata will come until that changes.
+        security_error = sender_.security_error();
+        return table != nullptr || closing_.load(std::memory_order_acquire) ||
+               security_error != KPROD_OK;
+    });
+    if (table) return KPROD_OK;
+    if (closing_.load()) return KPROD_ERR_CLOSED;
+    if (security_error != KPROD_OK) return security_error;
+    return topic.metadata_error.load() != 0 ? KPROD_ERR_UNKNOWN_TOPIC : KPROD_ERR_METADATA_TIMEOUT;
+}
+
+void Producer::log_refused(const kprod_message_t *message) {
+    const uint64_t count = refused_.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (count > 10 && count % 1000 != 0) return;
+    std::string why = message ? describe_fault(check_message(*message), *message) : "msg is NULL";
+    if (count > 10) why += " (" + std::to_string(count) + " messages refused so far)";
+    logger_.warn("", "kprod_send: " + why + "; the message is refused (KPROD_ERR_INVALID_ARG)");
+}
+
+kprod_err_t Producer::send(const kprod_message_t &original) {
+    // Announce the send before checking closing_: close() waits for announced sends.
+    sends_in_progress_.fetch_add(1);
+    struct Leave {
+        std::atomic<int> &counter;
+        ~Leave() { counter.fetch_sub(1); }
+    } leave{sends_in_progress_};
+    if (closing_.load()) return KPROD_ERR_CLOSED;
+
+    kprod_message_t intercepted;
+    const kprod_message_t &message =
+        run_on_send(callbacks_.interceptors, original, intercepted, logger_);
+    const protocol::SizedRecord record(message.key, message.key_len, message.value,
+                                       message.value_len, message.headers, message.header_count);
+    // A batch of this record alone is the header, the fields and at most 8
+    // bytes more (length, attributes, deltas): the exact size is worked out
+    // only for a record near the limit (it cost 40 instructions a record).
+    const size_t limit = static_cast<size_t>(
+        std::min<int64_t>(config_.max_request_size, config_.buffer_memory));
+    if (protocol::kRecordBatchHeaderSize + record.fields_size + 8 > limit &&
+        RecordAccumulator::single_record_batch_size(record) > limit)
+        return KPROD_ERR_MSG_TOO_LARGE;
+
+    SendDeadline deadline(std::chrono::milliseconds(config_.max_block_ms));
+    bool created = false;
+    Topic *topic = accumulator_.get_or_create_topic(message.topic, created);
+    if (created) sender_.wakeup();
+    const PartitionTable *table = nullptr;
+    if (kprod_err_t err = wait_for_partitions(*topic, deadline, table)) return err;
+    const auto partition_count = static_cast<int32_t>(table->queues.size());
+    if (partition_count == 0) return KPROD_ERR_UNKNOWN_PARTITION;
+    const PartitionRules rules = partition_rules(*topic);
+    int32_t partition = 0;
+    if (kprod_err_t err = choose_partition(rules, message, partition_count, partition)) return err;
+
+    const int64_t timestamp = message.timestamp_ms != 0 ? message.timestamp_ms : wall_clock_ms();
+    reports_.record_accepted();
+    auto result = accumulator_.append(*topic, *table->queues[static_cast<size_t>(partition)], record,
+                                      timestamp, message.opaque, deadline);
+    if (result.err != KPROD_OK) {
+        reports_.record_not_accepted();
+        return result.err;
+    }
+    if (sticky_chose(rules, message))
+        topic->sticky.record_appended(partition, result.record_bytes, partition_count,
+                                      result.batch_full);
+    using Wake = RecordAccumulator::Wake;
+    if (result.wake == Wake::kNow) {
+        sender_.wakeup();
+    } else if (result.wake == Wake::kByLinger) {
+        // Once a batch, so the clock read costs little; it is a moment after
+        // the batch's own, so the Sender may send it that moment late.
+        sender_.wakeup_by(Clock::now() + std::chrono::milliseconds(config_.linger_ms));
+    }
+    return KPROD_OK;
+}
+
+kprod_err_t Producer::partitions_for(const char *topic_name,
+                                     std::vector<kprod_partition_info_t> &out) {
+    sends_in_progress_.fetch_add(1);  // close() waits for this, as for a send
+    struct Leave {
+        std::atomic<int> &counter;
+        ~Leave() { counter.fetch_sub(1); }
+    } leave{sends_in_progress_};
+    if (closing_.load()) return KPROD_ERR_CLOSED;
+    SendDeadline deadline(std::chrono::milliseconds(config_.max_block_ms));
+    bool created = false;
+    Topic *topic = accumulator_.get_or_create_topic(topic_name, created);
+    if (created) sender_.wakeup();
+    const PartitionTable *table = nullptr;
+    if (kprod_err_t err = wait_for_partitions(*topic, deadline, table)) return err;
+    out = sender_.partitions_of(topic->name);
+    return KPROD_OK;
+}
+
+kprod_err_t Producer::flush(int timeout_ms) {
+    const auto deadline = deadline_after(timeout_ms);
+    accumulator_.begin_flush();
+    sender_.wakeup();
+    const bool done = reports_.wait_all_finished(deadline);
+    accumulator_.end_flush();
+    if (has_callback()) serve_reports(0);
+    return done ? KPROD_OK : KPROD_ERR_TIMED_OUT;
+}
+
+kprod_err_t Producer::close(int timeout_ms) {
+    std::call_once(closed_, [&] {
+        closing_.store(true);
+        accumulator_.set_closing();
+        pool_.close();  // sends waiting for memory give up
+        {
+            std::lock_guard lock(metadata_mutex_);
+            metadata_changed_.notify_all();  // sends waiting for metadata give up
+        }
+        while (sends_in_progress_.load() > 0) std::this_thread::yield();
+        sender_.wakeup();  // closing makes every batch ready
+        close_result_ = reports_.wait_all_finished(deadline_after(timeout_ms)) ? KPROD_OK
+                                                                                : KPROD_ERR_TIMED_OUT;
+        sender_.stop();  // fails what is left, joins the thread
+        if (oauth_login_) oauth_login_->stop();
+        reports_.close();  // nothing more will come: pollers stop waiting
+    });
+    return close_result_;
+}
+
+size_t Producer::take_reports(kprod_report_t *out, size_t capacity, size_t stride, int timeout_ms) {
+    return reports_.take(out, capacity, stride, deadline_after(timeout_ms));
+}
+
+int Producer::serve_reports(int timeout_ms) {
+    if (!has_callback()) return 0;
+    kprod_report_t batch[64];
+    int served = 0;
+    auto deadline = deadline_after(timeout_ms);
+    while (true) {
+        size_t n = reports_.take(batch, 64, sizeof batch[0], deadline);
+        for (size_t i = 0; i < n; ++i) callbacks_.report.fn(&batch[i], callbacks_.report.opaque);
+        served += static_cast<int>(n);
+        if (n < 64) break;
+        deadline = Clock::now();  // more may be ready: take them without waiting
+    }
+    return served;
+}
+
+}  // namespace kprod::client

@@ -1,0 +1,173 @@
+#include "security/oauthbearer_login.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "config/config.h"
+#include "protocol/oauthbearer.h"
+
+namespace kprod::client {
+
+namespace {
+
+constexpr int64_t kMinRefreshDelayMs = 1000;
+constexpr int64_t kFirstRetryMs = 1000;
+constexpr int64_t kMaxRetryMs = 10000;
+// The sizes kprod.h promises the callback.
+constexpr size_t kTokenCapacity = 65536;
+constexpr size_t kPrincipalCapacity = 1024;
+constexpr size_t kErrorCapacity = 512;
+
+bool call_token_callback(const OAuthBearerTokenCallback &callback, OAuthBearerToken &out,
+                         std::string &error) {
+    std::vector<char> token(kTokenCapacity, '\0'), principal(kPrincipalCapacity, '\0'),
+        errstr(kErrorCapacity, '\0');
+    int64_t lifetime_ms = 0;
+    const int result =
+        callback.fn(callback.opaque, token.data(), token.size(), &lifetime_ms, principal.data(),
+                    principal.size(), errstr.data(), errstr.size());
+    token.back() = principal.back() = errstr.back() = '\0';
+    if (result != 0) {
+        error = "the OAUTHBEARER token callback failed: " +
+                (errstr[0] ? std::string(errstr.data())
+                           : "it returned " + std::to_string(result) + " and left errstr empty");
+        return false;
+    }
+    const std::string value(token.data());
+    const int64_t now = wall_clock_now_ms();
+    if (value.empty()) {
+        error = "the OAUTHBEARER token callback returned 0 but no token";
+        return false;
+    }
+    if (value.size() + 1 >= token.size()) {
+        error = "the OAUTHBEARER token callback's token does not fit in " +
+                std::to_string(token.size()) + " bytes";
+        return false;
+    }
+    if (!protocol::valid_bearer_token(value)) {
+        error =
+            "the OAUTHBEARER token callback returned a token with characters a bearer token "
+            "may not hold (RFC 6750: letters, digits, - . _ ~ + / and trailing =)";
+        return false;
+    }
+    if (lifetime_ms <= now) {
+        error = "the OAUTHBEARER token callback returned lifetime_ms " +
+                std::to_string(lifetime_ms) +
+                ", not in the future: expected the expiry time in ms since the epoch (now is " +
+                std::to_string(now) + ")";
+        return false;
+    }
+    out.value = value;
+    out.expires_at_ms = lifetime_ms;
+    out.principal = principal.data();
+    out.issued_at_ms = now;
+    return true;
+}
+
+}  // namespace
+
+int64_t wall_clock_now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+OAuthBearerLogin::TokenSource make_token_source(const SaslCredentials &credentials,
+                                                OAuthBearerTokenCallback callback) {
+    if (callback.fn)
+        return [callback](OAuthBearerToken &token, std::string &error) {
+            return call_token_callback(callback, token, error);
+        };
+    return [options = credentials.unsecured_jwt](OAuthBearerToken &token, std::string &) {
+        token = make_unsecured_jwt(options, wall_clock_now_ms());
+        return true;
+    };
+}
+
+OAuthBearerLogin::OAuthBearerLogin(TokenSource source, const Logger &logger)
+    : source_(std::move(source)), logger_(logger) {}
+
+OAuthBearerLogin::~OAuthBearerLogin() {
+    stop();
+}
+
+int64_t OAuthBearerLogin::refresh_delay_ms(int64_t issued_at_ms, int64_t expires_at_ms,
+                                           double jitter) {
+    const double lifetime = static_cast<double>(expires_at_ms - issued_at_ms);
+    const auto delay = static_cast<int64_t>(lifetime * (0.8 + 0.05 * jitter));
+    return std::max(delay, kMinRefreshDelayMs);
+}
+
+std::chrono::milliseconds OAuthBearerLogin::fetch() {
+    OAuthBearerToken token;
+    std::string error;
+    if (source_(token, error)) {
+        consecutive_failures_ = 0;
+        const int64_t delay =
+            refresh_delay_ms(token.issued_at_ms, token.expires_at_ms,
+                             std::uniform_real_distribution<double>(0, 1)(random_));
+        logger_.debug(Logger::Category::kBroker, "",
+                      "OAUTHBEARER token for " + token.principal + " expires in " +
+                          std::to_string(token.expires_at_ms - token.issued_at_ms) +
+                          " ms; next refresh in " + std::to_string(delay) + " ms");
+        std::lock_guard lock(mutex_);
+        token_ = std::move(token);
+        have_token_ = true;
+        last_error_.clear();
+        ++tokens_fetched_;
+        return std::chrono::milliseconds(delay);
+    }
+    int64_t retry = kFirstRetryMs;
+    for (int i = 0; i < consecutive_failures_ && retry < kMaxRetryMs; ++i) retry *= 2;
+    retry = std::min(retry, kMaxRetryMs);
+    ++consecutive_failures_;
+    logger_.warn("", error + " (trying again in " + std::to_string(retry) + " ms)");
+    std::lock_guard lock(mutex_);
+    last_error_ = error;
+    return std::chrono::milliseconds(retry);
+}
+
+void OAuthBearerLogin::start() {
+    first_wait_ = fetch();
+    thread_ = std::thread([this] { run(); });
+}
+
+void OAuthBearerLogin::run() {
+    auto wait = first_wait_;
+    std::unique_lock lock(mutex_);
+    while (!stop_requested_.wait_for(lock, wait, [this] { return stopping_; })) {
+        lock.unlock();
+        wait = fetch();
+        lock.lock();
+    }
+}
+
+void OAuthBearerLogin::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    stop_requested_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+bool OAuthBearerLogin::current(OAuthBearerToken &token, std::string &error) const {
+    std::lock_guard lock(mutex_);
+    if (have_token_ && token_.expires_at_ms > wall_clock_now_ms()) {
+        token = token_;
+        return true;
+    }
+    if (!last_error_.empty())
+        error = last_error_;
+    else if (have_token_)
+        error = "the OAUTHBEARER token expired and no new one came yet";
+    else
+        error = "no OAUTHBEARER token yet";
+    return false;
+}
+
+uint64_t OAuthBearerLogin::tokens_fetched() const {
+    std::lock_guard lock(mutex_);
+    return tokens_fetched_;
+}
+
+}  // namespace kprod::client

@@ -1,0 +1,502 @@
+#include "sender/cluster.h"
+
+#include <algorithm>
+
+#include "protocol/api_versions.h"
+#include "protocol/error_codes.h"
+#include "protocol/metadata_messages.h"
+
+namespace kprod::client {
+
+namespace {
+// Kafka's KafkaChannel.MIN_REAUTH_INTERVAL_ONE_SECOND_NANOS, with a margin.
+constexpr auto kMinReauthenticationInterval = std::chrono::milliseconds(1100);
+}  // namespace
+
+Cluster::Cluster(asio::io_context &io, const ProducerConfig &config, std::string client_id,
+                 const Logger &logger, RecordAccumulator &accumulator, Hooks hooks,
+                 const OAuthBearerLogin *oauth_login)
+    : io_(io), config_(config), logger_(logger), client_id_(std::move(client_id)),
+      accumulator_(accumulator),
+      hooks_(std::move(hooks)),
+      // Well under the ~9 s in which Kafka moves a silent broker's partitions,
+      // and under request.timeout.ms, which frees the requests anyway.
+      stall_after_(std::min<int64_t>(2000, std::max<int64_t>(config.request_timeout_ms / 2, 1))),
+      oauth_login_(oauth_login) {}
+
+std::chrono::milliseconds Cluster::backoff(int failures, int64_t base_ms, int64_t max_ms) {
+    // Exponential with 20% jitter, as the Java client's ExponentialBackoff.
+    double ms = static_cast<double>(base_ms);
+    for (int i = 1; i < failures && ms < static_cast<double>(max_ms); ++i) ms *= 2;
+    if (ms > static_cast<double>(max_ms)) ms = static_cast<double>(max_ms);
+    std::uniform_real_distribution<double> jitter(0.8, 1.2);
+    return std::chrono::milliseconds(static_cast<int64_t>(ms * jitter(jitter_)));
+}
+
+BrokerLink &Cluster::link(int32_t node_id) {
+    auto [it, inserted] = links_.try_emplace(node_id);
+    if (inserted) it->second.node_id = node_id;
+    return it->second;
+}
+
+void Cluster::connect(BrokerLink &link, const std::string &host, uint16_t port,
+                      Clock::time_point now) {
+    if (link.connection || now < link.reconnect_after || shut_down_) return;
+    link.negotiated = false;
+    link.sasl.reset();
+    link.reauthenticating = false;
+    link.reauthenticate_at = Clock::time_point::max();
+    link.connection =
+        std::make_shared<net::Connection>(io_, link.node_id, host, port, *this, config_.tls);
+    link.connection->connect(std::chrono::milliseconds(config_.socket_connection_setup_timeout_ms));
+}
+
+BrokerLink *Cluster::usable_link(int32_t node_id, Clock::time_point now) {
+    BrokerLink &l = link(node_id);
+    if (l.connection && l.negotiated && !l.reauthenticating && l.connection->connected()) return &l;
+    if (!l.connection) {
+        if (const net::BrokerAddress *address = metadata_.broker(node_id))
+            connect(l, address->host, address->port, now);
+    }
+    return nullptr;
+}
+
+bool Cluster::stalled(const BrokerLink &l, Clock::time_point now) const {
+    return l.connection && l.connection->has_in_flight() &&
+           l.connection->oldest_in_flight() + stall_after_ <= now;
+}
+
+BrokerLink *Cluster::any_negotiated_link(Clock::time_point now) {
+    BrokerLink *best = nullptr;
+    for (auto &[id, l] : links_) {
+        if (!l.connection || !l.negotiated || l.reauthenticating || !l.connection->connected())
+            continue;
+        if (stalled(l, now)) continue;
+        // Prefer real brokers over bootstrap entries, then the least busy.
+        if (!best || (best->node_id < 0 && id >= 0) ||
+            l.connection->pending_count() < best->connection->pending_count())
+            best = &l;
+    }
+    return best;
+}
+
+void Cluster::ensure_some_connection(Clock::time_point now) {
+    for (auto &[id, l] : links_)
+        if (l.connection && !stalled(l, now)) return;  // one is on its way
+    // Known brokers first, then the bootstrap list in turn.
+    for (const auto &[id, address] : metadata_.brokers()) {
+        BrokerLink &l = link(id);
+        if (!l.connection && now >= l.reconnect_after)
+            return connect(l, address.host, address.port, now);
+    }
+    const auto &servers = config_.bootstrap_servers;
+    for (size_t tried = 0; tried < servers.size(); ++tried) {
+        size_t index = next_bootstrap_++ % servers.size();
+        BrokerLink &l = link(-1 - static_cast<int32_t>(index));
+        if (now >= l.reconnect_after)
+            return connect(l, servers[index].host, servers[index].port, now);
+    }
+}
+
+void Cluster::request_refresh(const std::string &reason) {
+    if (!refresh_wanted_) refresh_reason_ = reason;
+    refresh_wanted_ = true;
+}
+
+void Cluster::maintain(Clock::time_point now, Clock::time_point &next_check) {
+    if (shut_down_) return;
+    reauthenticate_due_links(now, next_check);
+    const auto max_age = std::chrono::milliseconds(config_.metadata_max_age_ms);
+    if (metadata_.last_refresh + max_age <= now) request_refresh("metadata.max.age.ms");
+    for (Topic *topic : accumulator_.topics())
+        if (!topic->table.load(std::memory_order_acquire)) request_refresh("new topic " + topic->name);
+    // A metadata request to a broker that stopped answering must not hold
+    // every refresh up until request.timeout.ms: ask another one.
+    if (metadata_in_flight_ && metadata_sent_at_ + stall_after_ <= now) {
+        metadata_in_flight_ = false;
+        request_refresh("the metadata request went unanswered");
+    }
+    // While a broker holds requests unanswered, learn soon whether its
+    // partitions moved (fast failover, see fail_links_whose_partitions_moved).
+    if (config_.enable_idempotence && metadata_.last_refresh + stall_after_ / 4 <= now)
+        for (const auto &[id, l] : links_)
+            if (id >= 0 && stalled(l, now)) request_refresh("node " + std::to_string(id) +
+                                                            " stopped answering");
+    if (!refresh_wanted_ || metadata_in_flight_) {
+        next_check = std::min(next_check, metadata_.last_refresh + max_age);
+        return;
+    }
+    if (now < metadata_not_before_) {
+        next_check = std::min(next_check, metadata_not_before_);
+        return;
+    }
+    if (BrokerLink *l = any_negotiated_link(now)) return send_metadata_request(*l);
+    ensure_some_connection(now);
+    // Nothing to connect to until some backoff ends: look again soon.
+    next_check = std::min(next_check, now + std::chrono::milliseconds(config_.reconnect_backoff_ms));
+}
+
+void Cluster::send_request(BrokerLink &link,
+                           const std::function<void(std::vector<uint8_t> &, int32_t)> &encode,
+                           net::ResponseHandler handler) {
+    net::OutboundRequest request;
+    request.correlation_id = next_correlation_id();
+    encode(request.owned, request.correlation_id);
+    request.finish();
+    link.connection->send(std::move(request), std::move(handler));
+}
+
+void Cluster::send_metadata_request(BrokerLink &l) {
+    std::vector<std::string> names;
+    for (Topic *topic : accumulator_.topics()) names.push_back(topic->name);
+    const int16_t version = l.metadata_version;
+    metadata_in_flight_ = true;
+    metadata_sent_at_ = Clock::now();
+    const uint64_t request_number = ++metadata_request_count_;
+    refresh_wanted_ = false;
+    logger_.debug(Logger::Category::kMetadata, "broker " + std::to_string(l.node_id),
+                  "metadata request: " + (refresh_reason_.empty() ? "first" : refresh_reason_));
+    auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
+        protocol::encode_metadata_request(out, version, correlation_id, client_id_, names);
+    };
+    send_request(l, encode, [this, version, request_number](net::RequestStatus status,
+                                                            const uint8_t *body, size_t size) {
+        // A later request was sent when this one stalled: its answer is newer.
+        if (request_number != metadata_request_count_) return;
+        metadata_in_flight_ = false;
+        if (status == net::RequestStatus::kAnswered) return on_metadata_response(version, body, size);
+        request_refresh("metadata request lost");
+        metadata_not_before_ = Clock::now() + backoff(++metadata_failures_, config_.retry_backoff_ms,
+                                                       config_.retry_backoff_max_ms);
+        hooks_.wake_sender();
+    });
+}
+
+void Cluster::on_metadata_response(int16_t version, const uint8_t *body, size_t size) {
+    protocol::MetadataResponse response;
+    if (!protocol::decode_metadata_response(body, size, version, response)) {
+        last_error_ = "malformed Metadata response";
+        request_refresh(last_error_);
+        metadata_not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
+        return;
+    }
+    std::map<int32_t, net::BrokerAddress> brokers;
+    for (const auto &b : response.brokers)
+        brokers[b.node_id] = {b.host, static_cast<uint16_t>(b.port)};
+    metadata_.set_brokers(std::move(brokers));
+
+    bool incomplete = false;
+    for (const auto &t : response.topics) {
+        Topic *topic = accumulator_.find_topic(t.name);
+        if (!topic) continue;
+        net::TopicMetadata cached;
+        cached.error_code = t.error_code;
+        if (t.error_code == protocol::kNone) {
+            cached.partitions.resize(t.partitions.size());
+            for (const auto &p : t.partitions) {
+                if (p.partition < 0 || static_cast<size_t>(p.partition) >= cached.partitions.size())
+                    continue;
+                cached.partitions[static_cast<size_t>(p.partition)] = {p.leader_id, p.leader_epoch};
+                if (p.leader_id < 0) incomplete = true;
+            }
+            topic->resize(static_cast<int32_t>(t.partitions.size()));
+        } else {
+            incomplete = true;
+        }
+        topic->metadata_error.store(t.error_code, std::memory_order_release);
+        metadata_.set_topic(t.name, std::move(cached));
+    }
+    auto previous_leaders = std::move(partitions_by_leader_);
+    partitions_by_leader_.clear();
+    for (Topic *topic : accumulator_.topics()) {
+        const net::TopicMetadata *cached = metadata_.topic(topic->name);
+        if (!cached) continue;
+        for (size_t p = 0; p < cached->partitions.size(); ++p) {
+            int32_t leader = cached->partitions[p].leader_id;
+            if (leader >= 0) partitions_by_leader_[leader].emplace_back(topic, static_cast<int32_t>(p));
+        }
+    }
+    metadata_.last_refresh = Clock::now();
+    metadata_failures_ = 0;
+    if (logger_.debug_enabled(Logger::Category::kMetadata)) log_leader_changes(previous_leaders);
+    // Leaderless partitions and unknown topics are asked about again after a backoff.
+    if (incomplete) {
+        request_refresh("partitions without a leader or unknown topics");
+        metadata_not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
+    }
+    fail_links_whose_partitions_moved(previous_leaders);
+    hooks_.metadata_changed();
+    hooks_.wake_sender();
+}
+
+// A leader that stops answering (frozen, partitioned away) keeps its
+// requests until request.timeout.ms; Kafka moves its partitions sooner (the
+// broker session timeout). Once metadata from another broker shows that a
+// partition with batches in flight on a stalled connection has a new leader,
+// the connection is closed: its batches are retried at once, where the
+// metadata now says. With idempotence that is safe: the new leader knows the
+// batches' sequence numbers and answers DUPLICATE_SEQUENCE_NUMBER for any it
+// already has, and the closed connection can deliver no late answer. Without
+// idempotence a resend could write a batch twice, so the producer waits for
+// request.timeout.ms, as the Java producer does.
+void Cluster::fail_links_whose_partitions_moved(
+    const std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> &previous_leaders) {
+    if (!config_.enable_idempotence) return;
+    const auto now = Clock::now();
+    for (const auto &[node, partitions] : previous_leaders) {
+        auto it = links_.find(node);
+        if (it == links_.end() || !stalled(it->second, now)) continue;
+        for (const auto &[topic, partition] : partitions) {
+            const PartitionTable *table = topic->table.load(std::memory_order_acquire);
+            if (!table || static_cast<size_t>(partition) >= table->queues.size() ||
+                table->queues[static_cast<size_t>(partition)]->in_flight == 0)
+                continue;
+            const int32_t leader = metadata_.leader_of(topic->name, partition);
+            if (leader < 0 || leader == node) continue;
+            std::shared_ptr<net::Connection>(it->second.connection)
+                ->fail("no answer for " +
+                       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          now - it->second.connection->oldest_in_flight())
+                                          .count()) +
+                       " ms while " + topic->name + "/" + std::to_string(partition) +
+                       " moved to node " + std::to_string(leader) +
+                       ": its batches go there now");
+            break;
+        }
+    }
+}
+
+void Cluster::log_leader_changes(
+    const std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> &previous_leaders) const {
+    std::string changes;
+    for (const auto &[node, partitions] : previous_leaders)
+        for (const auto &[topic, partition] : partitions) {
+            const int32_t leader = metadata_.leader_of(topic->name, partition);
+            if (leader == node) continue;
+            changes += (changes.empty() ? "" : ", ") + topic->name + "/" + std::to_string(partition) +
+                       " " + std::to_string(node) + "->" + std::to_string(leader);
+        }
+    logger_.debug(Logger::Category::kMetadata, "",
+                  "metadata: " + std::to_string(metadata_.brokers().size()) + " brokers; " +
+                      (changes.empty() ? "no leader changed" : "leaders moved: " + changes));
+}
+
+const std::vector<std::pair<Topic *, int32_t>> &Cluster::partitions_led_by(int32_t node_id) const {
+    static const std::vector<std::pair<Topic *, int32_t>> kNone;
+    auto it = partitions_by_leader_.find(node_id);
+    return it == partitions_by_leader_.end() ? kNone : it->second;
+}
+
+std::vector<int32_t> Cluster::leader_nodes() const {
+    std::vector<int32_t> nodes;
+    for (const auto &[node, partitions] : partitions_by_leader_) nodes.push_back(node);
+    return nodes;
+}
+
+void Cluster::on_connected(net::Connection &connection) {
+    BrokerLink &l = link(connection.node_id());
+    const int32_t node_id = l.node_id;
+    auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
+        protocol::encode_api_versions_request(out, correlation_id, client_id_);
+    };
+    send_request(l, encode, [this, node_id](net::RequestStatus status, const uint8_t *body,
+                                            size_t size) {
+        if (status == net::RequestStatus::kAnswered) on_api_versions(link(node_id), body, size);
+    });
+}
+
+void Cluster::on_api_versions(BrokerLink &l, const uint8_t *body, size_t size) {
+    if (!l.connection) return;
+    protocol::ApiVersionsResponse response;
+    if (!protocol::decode_api_versions_response(body, size, response) || response.error_code != 0)
+        return std::shared_ptr<net::Connection>(l.connection)->fail("bad ApiVersions response");
+    int16_t min = 0, max = -1;
+    response.find(protocol::ApiKey::kProduce, min, max);
+    l.produce_version = protocol::negotiate_version(protocol::kProduceVersions, min, max);
+    min = 0, max = -1;
+    response.find(protocol::ApiKey::kMetadata, min, max);
+    l.metadata_version = protocol::negotiate_version(protocol::kMetadataVersions, min, max);
+    min = 0, max = -1;
+    response.find(protocol::ApiKey::kInitProducerId, min, max);
+    l.init_producer_id_version = protocol::negotiate_version(protocol::kInitProducerIdVersions, min, max);
+    min = 0, max = -1;
+    response.find(protocol::ApiKey::kSaslAuthenticate, min, max);
+    l.authenticate_version = protocol::negotiate_version(protocol::kSaslAuthenticateVersions, min, max);
+    if (l.produce_version < 0 || l.metadata_version < 0) {
+        // Not worth retrying quickly: the broker will not change its mind. The
+        // failure below makes it 30 in a row: the longest backoff, and (a
+        // multiple of ten) a warning, not a debug line (Sender::log_link_failure).
+        l.consecutive_failures = 29;
+        return std::shared_ptr<net::Connection>(l.connection)
+            ->fail("broker supports no Produce/Metadata version kprod speaks (Produce v3-12, "
+                   "Metadata v4-12)");
+    }
+    if (config_.security_protocol == SecurityProtocol::kSaslPlaintext ||
+        config_.security_protocol == SecurityProtocol::kSaslSsl)
+        return start_authentication(l);
+    link_ready(l);
+}
+
+void Cluster::link_ready(BrokerLink &l) {
+    l.sasl.reset();
+    l.negotiated = true;
+    l.consecutive_failures = 0;
+    hooks_.wake_sender();
+}
+
+// Also the start of a re-authentication: OAUTHBEARER then sends the newest token.
+void Cluster::start_authentication(BrokerLink &l) {
+    if (l.authenticate_version < 0)
+        return std::shared_ptr<net::Connection>(l.connection)
+            ->fail("the broker offers no SaslAuthenticate v0-2: cannot authenticate",
+                   net::FailureKind::kAuthentication);
+    if (config_.sasl.mechanism == SaslMechanism::kOAuthBearer) {
+        OAuthBearerToken token;
+        std::string why = "no OAUTHBEARER token source";
+        if (!oauth_login_ || !oauth_login_->current(token, why))
+            return std::shared_ptr<net::Connection>(l.connection)
+                ->fail("cannot authenticate with SASL OAUTHBEARER: " + why,
+                       net::FailureKind::kAuthentication);
+        l.sasl = std::make_unique<SaslAuthenticator>(config_.sasl, l.authenticate_version, &token);
+    } else {
+        l.sasl = std::make_unique<SaslAuthenticator>(config_.sasl, l.authenticate_version);
+    }
+    send_sasl_request(l, true);
+}
+
+// KIP-368: a broker with connections.max.reauth.ms closes a connection whose
+// session ended unless it authenticated again. Links whose time has come stop
+// taking requests (answers to those in flight still arrive, in order, before
+// the handshake's) and authenticate again on the same connection.
+void Cluster::reauthenticate_due_links(Clock::time_point now, Clock::time_point &next_check) {
+    for (auto &[id, l] : links_) {
+        if (!l.connection || !l.negotiated || l.reauthenticating || !l.connection->connected())
+            continue;
+        if (l.reauthenticate_at > now) {
+            next_check = std::min(next_check, l.reauthenticate_at);
+            continue;
+        }
+        l.reauthenticating = true;
+        l.reauthenticate_at = Clock::time_point::max();
+        l.reauthentication_started = now;
+        start_authentication(l);
+    }
+}
+
+// Java re-authenticates at a random point between 85% and 95% of the session,
+// counted here from when the last SaslAuthenticate request left. A broker
+// refuses (ILLEGAL_SASL_STATE) a re-authentication that starts within 1 s of
+// the previous one; a session shorter than that (an OAUTHBEARER token about to
+// expire) is better left to end: the broker closes the connection and its
+// requests are retried on a new one, where refusing would fail them.
+void Cluster::on_authenticated(BrokerLink &l) {
+    const int64_t lifetime_ms = l.sasl->session_lifetime_ms();
+    std::string detail = "SASL " + config_.sasl.mechanism_name + " as " + l.sasl->principal();
+    if (lifetime_ms > 0) {
+        std::uniform_real_distribution<double> point(0.85, 0.95);
+        const auto after = std::chrono::milliseconds(
+            static_cast<int64_t>(static_cast<double>(lifetime_ms) * point(jitter_)));
+        l.reauthenticate_at = l.authenticate_sent_at + after;
+        if (l.reauthenticating)
+            l.reauthenticate_at = std::max(l.reauthenticate_at, l.reauthentication_started +
+                                                                    kMinReauthenticationInterval);
+        detail += "; session lifetime " + std::to_string(lifetime_ms) +
+                  " ms, next re-authentication in " +
+                  std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     l.reauthenticate_at - Clock::now())
+                                     .count()) +
+                  " ms";
+    } else {
+        l.reauthenticate_at = Clock::time_point::max();
+    }
+    const bool again = l.reauthenticating;
+    if (hooks_.authenticated) hooks_.authenticated(l.node_id, again, detail);
+    if (!again) return link_ready(l);
+    l.reauthenticating = false;
+    l.sasl.reset();
+    hooks_.wake_sender();
+}
+
+void Cluster::send_sasl_request(BrokerLink &l, bool handshake) {
+    const SaslAuthenticator &sasl = *l.sasl;
+    if (!handshake) l.authenticate_sent_at = Clock::now();
+    auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
+        if (handshake) sasl.encode_handshake(out, correlation_id, client_id_);
+        else sasl.encode_authenticate(out, correlation_id, client_id_);
+    };
+    send_request(l, encode,
+                 [this, node_id = l.node_id, connection = l.connection.get(), handshake](
+                     net::RequestStatus status, const uint8_t *body, size_t size) {
+                     on_sasl_response(node_id, connection, handshake, status, body, size);
+                 });
+}
+
+// A refusal closes the connection as an authentication failure: Cluster then
+// waits reconnect.backoff.max.ms before the next attempt, and the Sender
+// fails the waiting records with KPROD_ERR_AUTHENTICATION.
+void Cluster::on_sasl_response(int32_t node_id, const net::Connection *connection, bool handshake,
+                               net::RequestStatus status, const uint8_t *body, size_t size) {
+    BrokerLink &l = link(node_id);
+    if (status != net::RequestStatus::kAnswered || l.connection.get() != connection || !l.sasl)
+        return;  // the connection failed: on_connection_failed has it
+    std::string error;
+    const auto outcome = handshake ? l.sasl->on_handshake_response(body, size, error)
+                                   : l.sasl->on_authenticate_response(body, size, error);
+    switch (outcome) {
+    case SaslAuthenticator::Outcome::kSendAuthenticate: return send_sasl_request(l, false);
+    case SaslAuthenticator::Outcome::kDone: return on_authenticated(l);
+    case SaslAuthenticator::Outcome::kMalformed:
+        return std::shared_ptr<net::Connection>(l.connection)->fail(error);
+    case SaslAuthenticator::Outcome::kRefused:
+        return std::shared_ptr<net::Connection>(l.connection)
+            ->fail("SASL " + config_.sasl.mechanism_name +
+                       (l.reauthenticating ? " re-authentication (KIP-368) as "
+                                           : " authentication as ") +
+                       l.sasl->principal() + " failed: " + error,
+                   net::FailureKind::kAuthentication);
+    }
+}
+
+void Cluster::on_connection_failed(net::Connection &connection, const std::string &reason) {
+    BrokerLink &l = link(connection.node_id());
+    if (l.connection.get() != &connection) return;
+    last_error_ = connection.describe() + ": " + reason;
+    l.last_error = last_error_;
+    l.connection.reset();
+    l.sasl.reset();
+    l.negotiated = false;
+    l.reauthenticating = false;
+    l.reauthenticate_at = Clock::time_point::max();
+    ++l.consecutive_failures;
+    // A refused handshake or authentication would be refused again at once:
+    // wait the longest backoff, not the shortest (no reconnect storm).
+    const net::FailureKind kind = connection.failure_kind();
+    const int backoff_steps = kind == net::FailureKind::kTransport ? l.consecutive_failures : 64;
+    l.reconnect_after = Clock::now() + backoff(backoff_steps, config_.reconnect_backoff_ms,
+                                               config_.reconnect_backoff_max_ms);
+    if (shut_down_) return;
+    request_refresh("disconnected from " + connection.describe());
+    hooks_.link_failed(connection.node_id(), reason, l.consecutive_failures, kind);
+    hooks_.wake_sender();
+}
+
+void Cluster::fail_timed_out_requests(Clock::time_point now, std::chrono::milliseconds timeout) {
+    std::vector<std::shared_ptr<net::Connection>> expired;
+    for (auto &[id, l] : links_)
+        if (l.connection && l.connection->has_in_flight() &&
+            l.connection->oldest_in_flight() + timeout <= now)
+            expired.push_back(l.connection);
+    // Failing resets the link's pointer: hold our own while it runs.
+    for (auto &connection : expired)
+        connection->fail("request timed out after " + std::to_string(timeout.count()) +
+                         " ms (request.timeout.ms)");
+}
+
+void Cluster::shut_down(const std::string &reason) {
+    shut_down_ = true;
+    for (auto &[id, l] : links_) {
+        if (auto connection = l.connection) connection->fail(reason);
+    }
+}
+
+}  // namespace kprod::client

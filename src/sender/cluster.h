@@ -1,0 +1,169 @@
+// Cluster: the Sender's view of the brokers. Owns one BrokerLink (connection
+// plus negotiated versions) per node, the bootstrap connections, the
+// MetadataCache, and the metadata requests that keep it fresh. Publishes
+// partition counts to the accumulator's Topics and wakes application threads
+// that wait for them. Authenticates SASL connections, and re-authenticates them
+// on the same connection before the broker's session ends (KIP-368).
+// Runs on: sender thread (everything but the constructor).
+#pragma once
+
+#include <asio.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "base/logger.h"
+#include "security/oauthbearer_login.h"
+#include "accumulator/record_accumulator.h"
+#include "security/sasl_authenticator.h"
+#include "net/connection.h"
+#include "net/metadata_cache.h"
+
+namespace kprod::client {
+
+struct BrokerLink {
+    int32_t node_id;
+    std::shared_ptr<net::Connection> connection;  // null while disconnected
+    bool negotiated = false;                      // ApiVersions answered
+    int16_t produce_version = -1;
+    int16_t metadata_version = -1;
+    int16_t init_producer_id_version = -1;  // -1: the broker has no InitProducerId
+    std::unique_ptr<SaslAuthenticator> sasl;  // while SASL runs on the connection
+    int16_t authenticate_version = -1;        // negotiated SaslAuthenticate version
+    // KIP-368: when to authenticate again (max: never), and whether that is
+    // under way; meanwhile the link takes no new requests, as in Java.
+    std::chrono::steady_clock::time_point reauthenticate_at = std::chrono::steady_clock::time_point::max();
+    bool reauthenticating = false;
+    std::chrono::steady_clock::time_point reauthentication_started{};
+    std::chrono::steady_clock::time_point authenticate_sent_at{};
+    std::chrono::steady_clock::time_point reconnect_after{};
+    int consecutive_failures = 0;
+    std::string last_error;
+};
+
+class Cluster : public net::ConnectionListener {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    struct Hooks {
+        std::function<void()> wake_sender;       // something changed: run the send loop
+        std::function<void()> metadata_changed;  // partition counts or topic errors were published
+        // A connection failed; requests on it have already been failed.
+        // `failures`: how many times in a row this node failed (1 after a success).
+        // `kind`: the network, or a TLS handshake or SASL authentication refused.
+        std::function<void(int32_t node_id, const std::string &reason, int failures,
+                           net::FailureKind kind)>
+            link_failed;
+        // SASL accepted the connection: first (`again` false) or on re-authentication.
+        std::function<void(int32_t node_id, bool again, const std::string &detail)> authenticated;
+        // A connection handed on the answers of one read (on_answers_handled).
+        std::function<void()> answers_handled;
+    };
+
+    // oauth_login: the OAUTHBEARER token source; null for other mechanisms.
+    Cluster(asio::io_context &io, const ProducerConfig &config, std::string client_id,
+            const Logger &logger, RecordAccumulator &accumulator, Hooks hooks,
+            const OAuthBearerLogin *oauth_login);
+
+    // Connects, negotiates and asks for metadata as needed. Lowers next_check
+    // to when it wants to run again.
+    void maintain(Clock::time_point now, Clock::time_point &next_check);
+
+    // The node's link if it can take a Produce request now; otherwise starts
+    // connecting (respecting backoff) and returns null.
+    BrokerLink *usable_link(int32_t node_id, Clock::time_point now);
+
+    // Asks for fresh metadata at the next opportunity, saying why.
+    void request_refresh(const std::string &reason);
+
+    // A connected, negotiated link for requests any broker can answer (the
+    // least busy, preferring brokers over bootstrap entries, never a stalled
+    // one), or null.
+    BrokerLink *any_negotiated_link(Clock::time_point now = Clock::now());
+
+    // Frames a request (encode gets the output and the correlation id) and
+    // sends it on the link's connection.
+    void send_request(BrokerLink &link,
+                      const std::function<void(std::vector<uint8_t> &, int32_t)> &encode,
+                      net::ResponseHandler handler);
+
+    int32_t next_correlation_id() { return ++correlation_id_; }
+    const std::string &client_id() const { return client_id_; }
+    const net::MetadataCache &metadata() const { return metadata_; }
+    // Every (topic, partition) whose leader is `node_id`, per the last metadata.
+    const std::vector<std::pair<Topic *, int32_t>> &partitions_led_by(int32_t node_id) const;
+    std::vector<int32_t> leader_nodes() const;
+    const std::string &last_error() const { return last_error_; }
+
+    // Closes connections whose oldest request waited longer than `timeout`
+    // (request.timeout.ms); their requests fail as lost.
+    void fail_timed_out_requests(Clock::time_point now, std::chrono::milliseconds timeout);
+
+    // Closes every connection (their requests fail) and stops reconnecting.
+    void shut_down(const std::string &reason);
+
+    // net::ConnectionListener
+    void on_connected(net::Connection &connection) override;
+    void on_connection_failed(net::Connection &connection, const std::string &reason) override;
+    void on_answers_handled(net::Connection &) override {
+        if (hooks_.answers_handled) hooks_.answers_handled();
+    }
+
+private:
+    // Whether the link's oldest request has waited longer than stall_after_.
+    bool stalled(const BrokerLink &link, Clock::time_point now) const;
+    // Fast failover: closes stalled connections to nodes that, by the metadata
+    // just received, no longer lead a partition with batches in flight there.
+    void log_leader_changes(
+        const std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> &previous_leaders) const;
+    void fail_links_whose_partitions_moved(
+        const std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> &previous_leaders);
+    BrokerLink &link(int32_t node_id);
+    void connect(BrokerLink &link, const std::string &host, uint16_t port, Clock::time_point now);
+    void on_api_versions(BrokerLink &link, const uint8_t *body, size_t size);
+    void start_authentication(BrokerLink &link);
+    void reauthenticate_due_links(Clock::time_point now, Clock::time_point &next_check);
+    void on_authenticated(BrokerLink &link);
+    void send_sasl_request(BrokerLink &link, bool handshake);
+    void on_sasl_response(int32_t node_id, const net::Connection *connection, bool handshake,
+                          net::RequestStatus status, const uint8_t *body, size_t size);
+    // ApiVersions (and SASL) done: the link takes requests.
+    void link_ready(BrokerLink &link);
+    void ensure_some_connection(Clock::time_point now);
+    void send_metadata_request(BrokerLink &link);
+    void on_metadata_response(int16_t version, const uint8_t *body, size_t size);
+    std::chrono::milliseconds backoff(int failures, int64_t base_ms, int64_t max_ms);
+
+    asio::io_context &io_;
+    const ProducerConfig &config_;
+    const Logger &logger_;
+    const std::string client_id_;
+    RecordAccumulator &accumulator_;
+    Hooks hooks_;
+    bool shut_down_ = false;
+
+    std::map<int32_t, BrokerLink> links_;  // bootstrap servers have ids -1, -2, ...
+    size_t next_bootstrap_ = 0;
+    net::MetadataCache metadata_;
+    std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> partitions_by_leader_;
+    bool metadata_in_flight_ = false;
+    Clock::time_point metadata_sent_at_{};
+    uint64_t metadata_request_count_ = 0;  // answers to older requests are ignored
+    // A broker that has not answered for this long is stalled (see stalled()).
+    const std::chrono::milliseconds stall_after_;
+    bool refresh_wanted_ = true;
+    std::string refresh_reason_ = "start-up";
+    Clock::time_point metadata_not_before_{};
+    int metadata_failures_ = 0;
+    int32_t correlation_id_ = 0;
+    std::string last_error_;
+    std::minstd_rand jitter_{std::random_device{}()};
+    const OAuthBearerLogin *oauth_login_;
+};
+
+}  // namespace kprod::client

@@ -1,0 +1,60 @@
+// ProducerIdentity: the producer id and epoch of an idempotent producer
+// (enable.idempotence). Asks a broker for them with InitProducerId before
+// the first batch goes out. When a partition's sequence numbers must start
+// over (KIP-360), the epoch is bumped here, without asking anyone, as the
+// Java producer does: without a transactional.id, InitProducerId would hand
+// out a new producer id, and the brokers accept a higher epoch of the same
+// id that starts at sequence 0. Only an exhausted epoch costs a new id.
+// Each new id or epoch is a new generation (see PartitionSequences).
+// Runs on: sender thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "sender/cluster.h"
+#include "config/config.h"
+
+namespace kprod::client {
+
+class ProducerIdentity {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    ProducerIdentity(const ProducerConfig &config, Cluster &cluster, std::function<void()> wake);
+
+    bool enabled() const { return enabled_; }
+    // Batches may be sealed and sent: idempotence is off, or an id is held.
+    bool ready() const { return !enabled_ || state_ == State::kReady; }
+    int64_t producer_id() const { return producer_id_; }
+    int16_t epoch() const { return epoch_; }
+    uint64_t generation() const { return generation_; }
+
+    // Asks for an id when one is needed.
+    void maintain(Clock::time_point now, Clock::time_point &next_check);
+
+    // A new generation under the next epoch of the same id (or, once the epoch
+    // is exhausted, a new id: not ready() until it comes).
+    void bump_epoch(const std::string &reason);
+    const std::string &last_error() const { return last_error_; }
+
+private:
+    enum class State { kNeedId, kRequesting, kReady };
+    void send_request(BrokerLink &link);
+    void on_response(int16_t version, const uint8_t *body, size_t size);
+
+    const bool enabled_;
+    const ProducerConfig &config_;
+    Cluster &cluster_;
+    std::function<void()> wake_;
+    State state_ = State::kNeedId;
+    int64_t producer_id_ = -1;
+    int16_t epoch_ = -1;
+    uint64_t generation_ = 0;
+    Clock::time_point not_before_{};
+    std::string last_error_;
+};
+
+}  // namespace kprod::client

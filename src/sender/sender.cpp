@@ -1,0 +1,581 @@
+#include "sender/sender.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <future>
+#include <unordered_map>
+
+#include "protocol/error_codes.h"
+#include "protocol/produce_messages.h"
+
+namespace kprod::client {
+
+namespace {
+// Housekeeping (expiry, request timeouts) runs at least this often.
+constexpr auto kMaxSleep = std::chrono::milliseconds(100);
+
+int compression_level(const ProducerConfig &config) {
+    switch (config.compression_type) {
+    case CompressionType::kGzip: return config.compression_gzip_level;
+    case CompressionType::kLz4: return config.compression_lz4_level;
+    case CompressionType::kZstd: return config.compression_zstd_level;
+    default: return 0;
+    }
+}
+}  // namespace
+
+Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger &logger,
+               RecordAccumulator &accumulator, DeliveryReports &reports,
+               ProducerMetrics &metrics, std::function<void()> metadata_changed,
+               const OAuthBearerLogin *oauth_login)
+    : config_(config), client_id_(std::move(client_id)), logger_(logger),
+      accumulator_(accumulator), reports_(reports), metrics_(metrics),
+      work_(asio::make_work_guard(io_)),
+      timer_(io_), metadata_changed_(std::move(metadata_changed)),
+      cluster_(io_, config, client_id_, logger, accumulator,
+               Cluster::Hooks{[this] { wakeup(); },
+                              [this] {
+                                  // Metadata came: some broker let us in.
+                                  security_error_.store(KPROD_OK, std::memory_order_release);
+                                  metadata_changed_();
+                              },
+                              [this](int32_t node, const std::string &reason, int failures,
+                                     net::FailureKind kind) {
+                                  on_link_failed(node, reason, failures, kind);
+                              },
+                              [this](int32_t node, bool again, const std::string &detail) {
+                                  logger_.debug(Logger::Category::kBroker,
+                                                node >= 0 ? "broker " + std::to_string(node)
+                                                          : "bootstrap",
+                                                (again ? "re-authenticated on the same "
+                                                         "connection (KIP-368) with "
+                                                       : "authenticated with ") +
+                                                    detail);
+                              },
+                              [this] { run_after_answers(); }},
+               oauth_login),
+      identity_(config, cluster_, [this] { wakeup(); }) {
+    if (config.compression_type != CompressionType::kNone)
+        compressor_ = compress::make_compressor(static_cast<compress::Codec>(config.compression_type),
+                                                compression_level(config));
+}
+
+Sender::~Sender() { stop(); }
+
+void Sender::start() {
+    thread_ = std::thread([this] { io_.run(); });
+    wakeup();
+}
+
+void Sender::wakeup() {
+    if (wake_pending_.exchange(true, std::memory_order_acq_rel)) return;
+    asio::post(io_, [this] {
+        wake_pending_.store(false, std::memory_order_release);
+        run_once();
+    });
+}
+
+// An application thread adds a batch, then reads runs_by_; run_once stores 0,
+// then scans the queues. Either the scan sees the batch, or the read sees 0
+// or a deadline the scan set later: no batch waits past the deadline it asked for.
+void Sender::wakeup_by(Clock::time_point when) {
+    if (when.time_since_epoch().count() >= runs_by_.load()) return;
+    wakeup();
+}
+
+std::string Sender::last_error() const {
+    std::lock_guard lock(last_error_mutex_);
+    return last_error_.empty() ? cluster_.last_error() : last_error_;
+}
+
+// A broker that stays down fails every reconnect (each reconnect.backoff.max.ms):
+// warn on the first failure and then every tenth, the others are debug lines.
+void Sender::log_link_failure(int32_t node, const std::string &reason, int failures) {
+    const std::string about = node >= 0 ? "broker " + std::to_string(node) : "bootstrap";
+    if (failures <= 1)
+        logger_.warn(about, reason);
+    else if (failures % 10 == 0)
+        logger_.warn(about, reason + " (" + std::to_string(failures) + " failures in a row)");
+    else
+        logger_.debug(Logger::Category::kBroker, about, reason);
+}
+
+// Runs on: sender thread. Locks: last_error_mutex_, then partition queues.
+void Sender::on_link_failed(int32_t node, const std::string &reason, int failures,
+                            net::FailureKind kind) {
+    log_link_failure(node, reason, failures);
+    {
+        std::lock_guard lock(last_error_mutex_);
+        last_error_ = reason;
+    }
+    if (kind == net::FailureKind::kTransport) return;
+    // Final until a broker lets us in: fail what waits now instead of at
+    // delivery.timeout.ms, and the sends that wait for metadata.
+    const kprod_err_t err =
+        kind == net::FailureKind::kTls ? KPROD_ERR_SSL_HANDSHAKE : KPROD_ERR_AUTHENTICATION;
+    security_error_.store(err, std::memory_order_release);
+    fail_waiting_batches(err);
+    metadata_changed_();
+}
+
+// Every batch not in flight. Those in flight finish with their connections.
+void Sender::fail_waiting_batches(kprod_err_t err) {
+    std::vector<ProducerBatch *> waiting;
+    for (Topic *topic : accumulator_.topics()) {
+        const PartitionTable *table = topic->table.load(std::memory_order_acquire);
+        if (!table) continue;
+        for (PartitionQueue *queue : table->queues) accumulator_.take_all(*queue, waiting);
+    }
+    for (ProducerBatch *batch : waiting) {
+        give_up_sequences(batch);
+        fail_batch(batch, err, 0);
+    }
+}
+
+std::vector<kprod_partition_info_t> Sender::partitions_of(const std::string &topic) {
+    std::promise<std::vector<kprod_partition_info_t>> answer;
+    asio::post(io_, [&] {
+        std::vector<kprod_partition_info_t> partitions;
+        const net::MetadataCache &metadata = cluster_.metadata();
+        if (const net::TopicMetadata *known = metadata.topic(topic)) {
+            for (size_t i = 0; i < known->partitions.size(); ++i) {
+                kprod_partition_info_t info{};
+                info.partition = static_cast<int32_t>(i);
+                info.leader = known->partitions[i].leader_id;
+                info.leader_epoch = known->partitions[i].leader_epoch;
+                if (const net::BrokerAddress *broker = metadata.broker(info.leader)) {
+                    std::snprintf(info.leader_host, sizeof info.leader_host, "%s",
+                                  broker->host.c_str());
+                    info.leader_port = broker->port;
+                }
+                partitions.push_back(info);
+            }
+        }
+        answer.set_value(std::move(partitions));
+    });
+    return answer.get_future().get();
+}
+
+// Runs on: sender thread. Locks: partition queues, one at a time.
+void Sender::run_once() {
+    if (aborting_) return;
+    runs_by_.store(0);
+    const auto now = Clock::now();
+    auto next_check = now + kMaxSleep;
+    cluster_.maintain(now, next_check);
+    identity_.maintain(now, next_check);
+    // Without a producer id, idempotent batches wait (delivery.timeout.ms still runs).
+    const std::vector<int32_t> nodes =
+        identity_.ready() ? ready_nodes(now, next_check) : std::vector<int32_t>{};
+    for (int32_t node : nodes) {
+        BrokerLink *link = cluster_.usable_link(node, now);
+        if (!link) continue;  // connecting; on_connected wakes us
+        while (link->connection &&
+               link->connection->pending_count() <
+                   static_cast<size_t>(config_.max_in_flight_requests_per_connection)) {
+            std::vector<ProducerBatch *> batches = drain(node, now);
+            if (batches.empty()) break;
+            node_times_[node].drain = now;
+            send_produce_request(*link, std::move(batches));
+        }
+    }
+    expire_batches(now);
+    cluster_.fail_timed_out_requests(now, std::chrono::milliseconds(config_.request_timeout_ms));
+    arm_timer(next_check);
+    runs_by_.store(timer_deadline_.time_since_epoch().count());
+}
+
+void Sender::arm_timer(Clock::time_point when) {
+    if (when >= timer_deadline_ && timer_deadline_ > Clock::now()) return;
+    timer_deadline_ = when;
+    timer_.expires_at(when);
+    timer_.async_wait([this](const asio::error_code &ec) {
+        if (ec) return;  // re-armed or cancelled
+        timer_deadline_ = Clock::time_point::max();
+        run_once();
+    });
+}
+
+// The nodes leading a partition whose first batch should go now. With
+// adaptive partitioning, also publishes each topic's queue lengths.
+std::vector<int32_t> Sender::ready_nodes(Clock::time_point now, Clock::time_point &next_check) {
+    std::vector<int32_t> nodes;
+    const bool adaptive = config_.partitioner_adaptive_partitioning_enable;
+    for (Topic *topic : accumulator_.topics()) {
+        const PartitionTable *table = topic->table.load(std::memory_order_acquire);
+        if (!table) continue;
+        load_partitions_.clear();
+        load_queue_sizes_.clear();
+        // One lookup by name per topic: this loop runs on every wakeup.
+        const net::TopicMetadata *metadata = cluster_.metadata().topic(topic->name);
+        for (PartitionQueue *queue : table->queues) {
+            size_t batches = 0;
+            const bool ready = accumulator_.is_ready(*queue, now, next_check, &batches);
+            if (!ready && !adaptive) continue;
+            const auto index = static_cast<size_t>(queue->partition);
+            const int32_t leader = metadata && index < metadata->partitions.size()
+                                       ? metadata->partitions[index].leader_id
+                                       : -1;
+            if (adaptive && leader >= 0 && node_available(leader, now)) {
+                load_partitions_.push_back(queue->partition);
+                load_queue_sizes_.push_back(static_cast<int32_t>(batches));
+            }
+            if (!ready) continue;
+            if (leader < 0) {
+                cluster_.request_refresh("no leader for " + topic->name + "/" +
+                                         std::to_string(queue->partition));
+                continue;
+            }
+            node_times_[leader].ready = now;
+            if (std::find(nodes.begin(), nodes.end(), leader) == nodes.end()) nodes.push_back(leader);
+        }
+        if (adaptive) publish_load_stats(*topic, static_cast<int32_t>(table->queues.size()));
+    }
+    return nodes;
+}
+
+// partitioner.availability.timeout.ms: a leader that had batches ready but
+// took none for that long is left out (Java's NodeLatencyStats).
+bool Sender::node_available(int32_t node, Clock::time_point now) const {
+    if (config_.partitioner_availability_timeout_ms <= 0) return true;
+    auto it = node_times_.find(node);
+    if (it == node_times_.end()) return true;
+    const auto waited = std::min(now, it->second.ready) - it->second.drain;
+    return waited <= std::chrono::milliseconds(config_.partitioner_availability_timeout_ms);
+}
+
+// Hands the topic's partitioner new weights when the queues changed.
+void Sender::publish_load_stats(Topic &topic, int32_t partition_count) {
+    LoadSnapshot &last = published_load_[&topic];
+    if (last.partitions == load_partitions_ && last.queue_sizes == load_queue_sizes_) return;
+    last.partitions = load_partitions_;
+    last.queue_sizes = load_queue_sizes_;
+    topic.sticky.set_load_stats(make_load_stats(partition_count, load_partitions_, load_queue_sizes_));
+}
+
+// One batch per partition led by the node, up to max.request.size, starting
+// where the previous drain stopped so that no partition starves.
+std::vector<ProducerBatch *> Sender::drain(int32_t node_id, Clock::time_point now) {
+    std::vector<ProducerBatch *> batches;
+    const auto &partitions = cluster_.partitions_led_by(node_id);
+    if (partitions.empty()) return batches;
+    size_t &start = drain_start_[node_id];
+    size_t budget = static_cast<size_t>(config_.max_request_size);
+    const bool keep_order = config_.max_in_flight_requests_per_connection == 1;
+    for (size_t i = 0; i < partitions.size(); ++i) {
+        auto [topic, partition] = partitions[(start + i) % partitions.size()];
+        const PartitionTable *table = topic->table.load(std::memory_order_acquire);
+        if (!table || static_cast<size_t>(partition) >= table->queues.size()) continue;
+        PartitionQueue &queue = *table->queues[static_cast<size_t>(partition)];
+        if (keep_order && queue.in_flight > 0) continue;
+        bool may_number = true;
+        if (identity_.enabled()) {
+            PartitionSequences &sequences = queue.sequences;
+            if (sequences.restart_pending() && !restart_sequences(queue)) continue;
+            if (!sequences.may_send(queue.in_flight)) continue;
+            may_number = sequences.may_assign(identity_.generation());
+        }
+        ProducerBatch *batch = accumulator_.take_sendable(queue, now, budget, batches.empty(),
+                                                          identity_.enabled(), may_number);
+        if (!batch) continue;
+        seal_for_attempt(batch, queue);
+        budget -= std::min(budget, batch->size());
+        batches.push_back(batch);
+        if (budget == 0) break;
+    }
+    start = (start + 1) % partitions.size();
+    return batches;
+}
+
+// Seals a batch before its first attempt; an idempotent producer numbers it
+// then. A retry goes as it is (restart_sequences renumbers it when needed).
+void Sender::seal_for_attempt(ProducerBatch *batch, PartitionQueue &queue) {
+    if (batch->attempts == 0 && compressor_) {
+        // On the Sender thread, once per batch, holding no lock.
+        const size_t raw = batch->compress(*compressor_, compression_scratch_);
+        batch->topic->observe_compression_ratio(
+            static_cast<float>(batch->size() - protocol::kRecordBatchHeaderSize) /
+            static_cast<float>(std::max<size_t>(raw, 1)));
+    }
+    if (batch->attempts > 0) return;
+    if (!identity_.enabled()) return batch->seal(-1, -1, -1);
+    number_batch(batch, queue.sequences);
+}
+
+void Sender::number_batch(ProducerBatch *batch, PartitionSequences &sequences) {
+    batch->identity_generation = identity_.generation();
+    batch->first_sequence = sequences.assign(identity_.generation(), batch->record_count());
+    batch->seal(identity_.producer_id(), identity_.epoch(), wire_sequence(batch->first_sequence));
+}
+
+// Starts the partition's sequences over at 0 under a newer epoch, once none
+// of its batches is in flight, renumbering the sent batches that wait for a
+// retry (the broker refused them, or they wait behind one it refused).
+// False while that cannot happen yet.
+bool Sender::restart_sequences(PartitionQueue &queue) {
+    if (queue.in_flight > 0) return false;
+    if (identity_.generation() == queue.sequences.generation()) {
+        identity_.bump_epoch("sequence numbers of partition " + std::to_string(queue.partition) +
+                             " start over");
+        logger_.info("", "producer epoch bumped to " + std::to_string(identity_.epoch()) +
+                             ": a partition's sequence numbers start over at 0");
+    }
+    if (!identity_.ready()) return false;
+    queue.sequences.restart(identity_.generation());
+    accumulator_.for_each_waiting_retry(
+        queue, [&](ProducerBatch *batch) { number_batch(batch, queue.sequences); });
+    return true;
+}
+
+void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *> batches) {
+    std::vector<protocol::ProduceTopicData> topics;
+    for (ProducerBatch *batch : batches) {
+        auto it = std::find_if(topics.begin(), topics.end(),
+                               [&](const auto &t) { return t.topic == batch->topic->name; });
+        if (it == topics.end()) it = topics.insert(topics.end(), {batch->topic->name, {}});
+        it->partitions.push_back({batch->partition, batch->data(), batch->size()});
+        batch->state = BatchState::kInFlight;
+        ++batch->attempts;
+        PartitionQueue &queue = queue_of(batch);
+        ++queue.in_flight;
+        queue.last_sent_sequence = batch->first_sequence;
+    }
+    ++produce_requests_in_flight_;
+    metrics_.set_requests_in_flight(produce_requests_in_flight_);
+    net::OutboundRequest request;
+    const int16_t version = link.produce_version;
+    protocol::encode_produce_request(request, version, cluster_.next_correlation_id(), client_id_,
+                                     static_cast<int16_t>(config_.acks), config_.request_timeout_ms,
+                                     topics);
+    const auto sent_at = Clock::now();
+    metrics_.record_produce_request(link.node_id, batches, request.frame_size(), sent_at);
+    if (logger_.debug_enabled(Logger::Category::kProduce)) log_produce_request(link.node_id, batches);
+    auto connection = link.connection;
+    connection->send(std::move(request),
+                     [this, version, node = link.node_id, sent_at, batches = std::move(batches)](
+                         net::RequestStatus status, const uint8_t *body, size_t size) {
+                         if (status == net::RequestStatus::kAnswered)
+                             metrics_.record_request_latency(node, Clock::now() - sent_at);
+                         on_produce_response(version, batches, status, body, size);
+                     });
+}
+
+void Sender::log_produce_request(int32_t node_id, const std::vector<ProducerBatch *> &batches) const {
+    std::string text = "Produce to node " + std::to_string(node_id) + ":";
+    for (const ProducerBatch *batch : batches)
+        text += " " + describe(*batch);
+    logger_.debug(Logger::Category::kProduce, "", text);
+}
+
+// "topic/partition seq S+N #A": where a batch goes, its sequence numbers and its attempt.
+std::string Sender::describe(const ProducerBatch &batch) {
+    std::string text = batch.topic->name + "/" + std::to_string(batch.partition);
+    if (batch.first_sequence >= 0)
+        text += " seq " + std::to_string(batch.first_sequence) + "+" + std::to_string(batch.record_count());
+    return text + " #" + std::to_string(batch.attempts);
+}
+
+void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatch *> &batches,
+                                 net::RequestStatus status, const uint8_t *body, size_t size) {
+    --produce_requests_in_flight_;
+    metrics_.set_requests_in_flight(produce_requests_in_flight_);
+    for (ProducerBatch *batch : batches) --queue_of(batch).in_flight;
+    if (status == net::RequestStatus::kWritten) {
+        // acks=0: no answer will come; the broker may or may not keep it.
+        for (ProducerBatch *batch : batches)
+            complete_batch(batch, {KPROD_OK, 0, KPROD_POSSIBLY_PERSISTED, -1, -1});
+        return;
+    }
+    if (status != net::RequestStatus::kAnswered) {
+        const bool written = status == net::RequestStatus::kLost;
+        for (ProducerBatch *batch : batches)
+            retry_or_fail(batch, KPROD_ERR_TRANSPORT, 0, written,
+                          written ? "connection lost awaiting the answer" : "not sent");
+        wakeup();
+        return;
+    }
+    protocol::ProduceResponse response;
+    const bool parsed = protocol::decode_produce_response(body, size, version, response);
+    if (parsed) metrics_.record_throttle_time(response.throttle_time_ms);
+    for (ProducerBatch *batch : batches) {
+        const protocol::ProduceResponse::Partition *answer = nullptr;
+        for (const auto &topic : response.topics) {
+            if (topic.name != batch->topic->name) continue;
+            for (const auto &p : topic.partitions)
+                if (p.partition == batch->partition) answer = &p;
+        }
+        if (!parsed || !answer) {
+            retry_or_fail(batch, KPROD_ERR_TRANSPORT, 0, true, "malformed Produce response");
+            continue;
+        }
+        if (answer->error_code == protocol::kNone) {
+            if (identity_.enabled())
+                queue_of(batch).sequences.on_acked(batch->identity_generation,
+                                                   batch->first_sequence, batch->record_count());
+            complete_batch(batch, {KPROD_OK, 0, KPROD_PERSISTED, answer->base_offset,
+                                   answer->log_append_time_ms});
+            continue;
+        }
+        const int16_t code = answer->error_code;
+        if (identity_.enabled() && code == protocol::kDuplicateSequenceNumber) {
+            // The broker already has this batch from an earlier attempt.
+            queue_of(batch).sequences.on_acked(batch->identity_generation, batch->first_sequence,
+                                               batch->record_count());
+            complete_batch(batch, {KPROD_OK, 0, KPROD_PERSISTED, -1, -1});
+            continue;
+        }
+        if (identity_.enabled() && handle_sequence_error(batch, code)) continue;
+        if (protocol::kafka_error_invalidates_metadata(code))
+            cluster_.request_refresh(std::string(protocol::kafka_error_name(code)) + " on " +
+                                     batch->topic->name + "/" + std::to_string(batch->partition));
+        retry_or_fail(batch, KPROD_ERR_BROKER, code,
+                      protocol::kafka_error_may_have_persisted(code, static_cast<int16_t>(config_.acks)),
+                      protocol::kafka_error_name(code));
+    }
+    // The connection calls run_after_answers once it handed on this read's answers.
+    answers_want_run_ = true;
+}
+
+// Runs the send loop for what the answers freed (in-flight slots, memory,
+// retries) right away: a posted wakeup cost another pass of the event loop,
+// an epoll_wait, for every read that brought answers.
+void Sender::run_after_answers() {
+    if (!answers_want_run_) return;
+    answers_want_run_ = false;
+    run_once();
+}
+
+// Producer-state errors are retried; PartitionSequences decides whether the
+// partition's sequences must start over first. True when the batch was dealt with.
+bool Sender::handle_sequence_error(ProducerBatch *batch, int16_t code) {
+    if (code != protocol::kOutOfOrderSequenceNumber && code != protocol::kUnknownProducerId &&
+        code != protocol::kInvalidProducerEpoch)
+        return false;
+    PartitionSequences &sequences = queue_of(batch).sequences;
+    sequences.on_sequence_error(batch->identity_generation, batch->first_sequence,
+                                code == protocol::kOutOfOrderSequenceNumber);
+    if (logger_.debug_enabled(Logger::Category::kIdempotence))
+        logger_.debug(Logger::Category::kIdempotence, "",
+                      std::string(protocol::kafka_error_name(code)) + " for " + describe(*batch) +
+                          " (last acked " + std::to_string(sequences.last_acked()) + "): " +
+                          (sequences.restart_pending() ? "the partition starts over"
+                                                       : "retried as it is"));
+    // The broker refused the batch: this attempt did not write it.
+    retry_or_fail(batch, KPROD_ERR_BROKER, code, false,
+                  std::string(protocol::kafka_error_name(code)) + " on " + batch->topic->name +
+                      "/" + std::to_string(batch->partition),
+                  true);
+    return true;
+}
+
+// A sent batch that will not be retried leaves its sequence numbers written
+// or not: its partition must learn which before numbering more.
+void Sender::give_up_sequences(ProducerBatch *batch) {
+    if (!identity_.enabled() || batch->first_sequence < 0) return;
+    queue_of(batch).sequences.on_given_up(batch->identity_generation, batch->first_sequence,
+                                          batch->record_count(), batch->maybe_persisted);
+}
+
+PartitionQueue &Sender::queue_of(const ProducerBatch *batch) const {
+    const PartitionTable *table = batch->topic->table.load(std::memory_order_acquire);
+    return *table->queues[static_cast<size_t>(batch->partition)];
+}
+
+void Sender::complete_batch(ProducerBatch *batch, const BatchOutcome &outcome) {
+    batch->state = outcome.err == KPROD_OK ? BatchState::kAcked : BatchState::kFailed;
+    reports_.push(batch->topic->name.c_str(), batch->partition, outcome, batch->records);
+    accumulator_.release(batch);
+}
+
+void Sender::fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_error) {
+    metrics_.record_error(*batch);
+    BatchOutcome outcome;
+    outcome.err = err;
+    outcome.broker_error = broker_error;
+    outcome.persisted = batch->may_fail_locally() ? KPROD_NOT_PERSISTED : KPROD_POSSIBLY_PERSISTED;
+    complete_batch(batch, outcome);
+}
+
+void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker_error,
+                           bool may_have_persisted, const std::string &reason,
+                           bool force_retriable) {
+    if (may_have_persisted) batch->maybe_persisted = true;
+    const auto now = Clock::now();
+    const bool retriable = force_retriable || err == KPROD_ERR_TRANSPORT ||
+                           protocol::kafka_error_is_retriable(broker_error);
+    if (aborting_) return fail_batch(batch, KPROD_ERR_DESTROYED, 0);
+    const auto deadline = batch->created + std::chrono::milliseconds(config_.delivery_timeout_ms);
+    if (!retriable || batch->attempts > config_.retries || now >= deadline) {
+        if (retriable && now >= deadline) err = KPROD_ERR_MSG_TIMED_OUT;
+        {
+            std::lock_guard lock(last_error_mutex_);
+            last_error_ = batch->topic->name + "/" + std::to_string(batch->partition) + ": " + reason;
+        }
+        give_up_sequences(batch);
+        logger_.debug(Logger::Category::kProduce, "", describe(*batch) + " fails: " + reason);
+        return fail_batch(batch, err, broker_error);
+    }
+    // Exponential backoff with 20% jitter (retry.backoff.ms .. retry.backoff.max.ms).
+    double backoff = static_cast<double>(config_.retry_backoff_ms);
+    for (int i = 1; i < batch->attempts && backoff < static_cast<double>(config_.retry_backoff_max_ms); ++i)
+        backoff *= 2;
+    backoff = std::min(backoff, static_cast<double>(config_.retry_backoff_max_ms));
+    std::uniform_real_distribution<double> jitter(0.8, 1.2);
+    batch->retry_after = now + std::chrono::milliseconds(static_cast<int64_t>(backoff * jitter(jitter_)));
+    metrics_.record_retry(*batch, now);
+    if (logger_.debug_enabled(Logger::Category::kProduce))
+        logger_.debug(Logger::Category::kProduce, "",
+                      describe(*batch) + " retried in " +
+                          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             batch->retry_after - now)
+                                             .count()) +
+                          " ms: " + reason);
+    accumulator_.reenqueue(batch);
+}
+
+void Sender::expire_batches(Clock::time_point now) {
+    std::vector<ProducerBatch *> expired;
+    for (Topic *topic : accumulator_.topics()) {
+        const PartitionTable *table = topic->table.load(std::memory_order_acquire);
+        if (!table) continue;
+        for (PartitionQueue *queue : table->queues) accumulator_.take_expired(*queue, now, expired);
+    }
+    for (ProducerBatch *batch : expired) {
+        {
+            std::lock_guard lock(last_error_mutex_);
+            if (last_error_.empty()) last_error_ = cluster_.last_error();
+        }
+        give_up_sequences(batch);
+        fail_batch(batch, KPROD_ERR_MSG_TIMED_OUT, 0);
+    }
+}
+
+// Runs on: sender thread.
+void Sender::abort_everything() {
+    aborting_ = true;
+    timer_.cancel();
+    cluster_.shut_down("producer closed");  // in-flight batches fail through their handlers
+    std::vector<ProducerBatch *> left;
+    for (Topic *topic : accumulator_.topics()) {
+        const PartitionTable *table = topic->table.load(std::memory_order_acquire);
+        if (!table) continue;
+        for (PartitionQueue *queue : table->queues) accumulator_.take_all(*queue, left);
+    }
+    for (ProducerBatch *batch : left) fail_batch(batch, KPROD_ERR_DESTROYED, 0);
+}
+
+void Sender::stop() {
+    if (!thread_.joinable()) return;
+    std::promise<void> done;
+    asio::post(io_, [this, &done] {
+        abort_everything();
+        done.set_value();
+    });
+    done.get_future().wait();
+    // Let cancelled socket operations finish: a request whose write was under
+    // way fails its batches only when that write returns.
+    work_.reset();
+    thread_.join();
+}
+
+}  // namespace kprod::client
