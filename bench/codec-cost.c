@@ -75,8 +75,8 @@ int main(int argc, char **argv) {
     if (LZ4F_isError(LZ4F_createCompressionContext(&lz4, LZ4F_VERSION))) die("LZ4F context");
     ZSTD_CCtx *zstd = ZSTD_createCCtx();
     ZSTD_CCtx_setParameter(zstd, ZSTD_c_compressionLevel, 3);
-    const size_t out_capacity = ZSTD_compressBound(batch_capacity) +
-                                LZ4F_compressFrameBound(batch_capacity, &preferences);
+    const size_t out_capacity =
+        ZSTD_compressBound(batch_capacity) + LZ4F_compressFrameBound(batch_capacity, &preferences);
     char *out = malloc(out_capacity);
     if (!out) die("out of memory");
 
@@ -98,16 +98,16 @@ int main(int argc, char **argv) {
 
     start = cpu_seconds();
     for (int b = 0; b < kBatches; ++b) {
-        const size_t n = ZSTD_compress2(zstd, out, out_capacity, raw + (size_t)b * batch_capacity,
-                                        raw_size[b]);
+        const size_t n =
+            ZSTD_compress2(zstd, out, out_capacity, raw + (size_t)b * batch_capacity, raw_size[b]);
         if (ZSTD_isError(n)) die("zstd failed");
         zstd_total += (double)n;
     }
     const double zstd_seconds = cpu_seconds() - start;
 
     const double records = (double)kBatches * kRecordsPerBatch;
-    printf("%d batches of %d records, %.0f bytes a record on average\n", kBatches,
-           kRecordsPerBatch, raw_total / records);
+    printf("%d batches of %d records, %.0f bytes a record on average\n", kBatches, kRecordsPerBatch,
+           raw_total / records);
     printf("lz4 (LZ4F %s, fast level):  %.2f us a record, ratio %.3f\n", LZ4_versionString(),
            lz4_seconds * 1e6 / records, lz4_total / raw_total);
     printf("zstd (%s, level 3):        %.2f us a record, ratio %.3f\n", ZSTD_versionString(),

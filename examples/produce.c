@@ -23,7 +23,8 @@ static void on_report(const kprod_report_t *report, void *opaque) {
     if (report->err != KPROD_OK) {
         if (tally->failed++ < 5)
             fprintf(stderr, "record %ld failed: %s (broker error %d)\n",
-                    (long)(intptr_t)report->opaque, kprod_err_str(report->err), report->broker_error);
+                    (long)(intptr_t)report->opaque, kprod_err_str(report->err),
+                    report->broker_error);
         return;
     }
     tally->delivered++;
@@ -98,6 +99,7 @@ int main(int argc, char **argv) {
     printf("%ld delivered, %ld failed%s\n", tally.delivered, tally.failed,
            err == KPROD_OK ? "" : " (flush timed out)");
     for (int p = 0; p < 64; p++)
-        if (tally.per_partition[p]) printf("  partition %d: %ld records\n", p, tally.per_partition[p]);
+        if (tally.per_partition[p])
+            printf("  partition %d: %ld records\n", p, tally.per_partition[p]);
     return tally.delivered == count ? 0 : 1;
 }

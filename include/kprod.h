@@ -194,17 +194,17 @@ typedef struct kprod_header {
 
 /** A record to send. Everything it points to is copied by kprod_send. */
 typedef struct kprod_message {
-    unsigned version;           /**< KPROD_MESSAGE_VERSION */
-    const char *topic;          /**< NUL-terminated, not empty */
-    int32_t partition;          /**< KPROD_PARTITION_ANY or a partition number */
-    const void *key;            /**< NULL: a null key (the partitioner is sticky) */
+    unsigned version;  /**< KPROD_MESSAGE_VERSION */
+    const char *topic; /**< NUL-terminated, not empty */
+    int32_t partition; /**< KPROD_PARTITION_ANY or a partition number */
+    const void *key;   /**< NULL: a null key (the partitioner is sticky) */
     size_t key_len;
-    const void *value;          /**< NULL: a null value (a tombstone) */
+    const void *value; /**< NULL: a null value (a tombstone) */
     size_t value_len;
     const kprod_header_t *headers; /**< header_count entries, or NULL */
     size_t header_count;
-    int64_t timestamp_ms;       /**< 0: the time of kprod_send */
-    void *opaque;               /**< handed back untouched in the report */
+    int64_t timestamp_ms; /**< 0: the time of kprod_send */
+    void *opaque;         /**< handed back untouched in the report */
 } kprod_message_t;
 
 /** Initialiser for kprod_message_t: `kprod_message_t m = KPROD_MESSAGE_INIT;` */
@@ -251,15 +251,15 @@ typedef enum kprod_persisted {
 
 /** The outcome of one message. */
 typedef struct kprod_report {
-    kprod_err_t err;            /**< KPROD_OK when delivered */
-    int16_t broker_error;       /**< Kafka's error code when err == KPROD_ERR_BROKER, else 0 */
+    kprod_err_t err;      /**< KPROD_OK when delivered */
+    int16_t broker_error; /**< Kafka's error code when err == KPROD_ERR_BROKER, else 0 */
     kprod_persisted_t persisted;
     /** The message's topic; valid until kprod_destroy. */
     const char *topic;
-    int32_t partition;          /**< -1 if no partition was chosen */
-    int64_t offset;             /**< -1 when unknown (failure, or acks=0) */
-    int64_t timestamp_ms;       /**< the record's timestamp (the broker's for LogAppendTime) */
-    void *opaque;               /**< kprod_message_t.opaque */
+    int32_t partition;    /**< -1 if no partition was chosen */
+    int64_t offset;       /**< -1 when unknown (failure, or acks=0) */
+    int64_t timestamp_ms; /**< the record's timestamp (the broker's for LogAppendTime) */
+    void *opaque;         /**< kprod_message_t.opaque */
 } kprod_report_t;
 
 /**
@@ -605,8 +605,7 @@ KPROD_EXTERN void kprod_metrics_text_free(char *text);
  */
 typedef int (*kprod_oauthbearer_token_cb)(void *opaque, char *token, size_t token_size,
                                           int64_t *lifetime_ms, char *principal,
-                                          size_t principal_size, char *errstr,
-                                          size_t errstr_size);
+                                          size_t principal_size, char *errstr, size_t errstr_size);
 
 /**
  * Use cb for the OAUTHBEARER token instead of the unsecured JWTs that

@@ -63,32 +63,32 @@ bool unescape(const char *text, std::string &out) {
             continue;
         }
         switch (*++c) {
-            case 'n':
-                out += '\n';
-                break;
-            case 'r':
-                out += '\r';
-                break;
-            case 't':
-                out += '\t';
-                break;
-            case '0':
-                out += '\0';
-                break;
-            case '\\':
-                out += '\\';
-                break;
-            case 'x': {
-                char hex[3] = {0, 0, 0};
-                for (int i = 0; i < 2; ++i) {
-                    if (!std::isxdigit(static_cast<unsigned char>(c[1]))) return false;
-                    hex[i] = *++c;
-                }
-                out += static_cast<char>(std::strtol(hex, nullptr, 16));
-                break;
+        case 'n':
+            out += '\n';
+            break;
+        case 'r':
+            out += '\r';
+            break;
+        case 't':
+            out += '\t';
+            break;
+        case '0':
+            out += '\0';
+            break;
+        case '\\':
+            out += '\\';
+            break;
+        case 'x': {
+            char hex[3] = {0, 0, 0};
+            for (int i = 0; i < 2; ++i) {
+                if (!std::isxdigit(static_cast<unsigned char>(c[1]))) return false;
+                hex[i] = *++c;
             }
-            default:
-                return false;
+            out += static_cast<char>(std::strtol(hex, nullptr, 16));
+            break;
+        }
+        default:
+            return false;
         }
     }
     return true;
@@ -126,69 +126,68 @@ int parse_options(int argc, char **argv, Options &options) {
         std::pair<std::string, std::string> assignment;
         char *end = nullptr;
         switch (opt) {
-            case 'b':
-                options.bootstrap = optarg;
-                break;
-            case 't':
-                options.topic = optarg;
-                break;
-            case 'p': {
-                errno = 0;
-                long partition = std::strtol(optarg, &end, 10);
-                if (errno || *end || end == optarg || partition < 0 || partition > INT32_MAX) {
-                    std::fprintf(stderr, "kprod: -p: expected a partition number, got \"%s\"\n",
-                                 optarg);
-                    return kExitUsage;
-                }
-                options.partition = static_cast<int32_t>(partition);
-                break;
-            }
-            case 'D':
-            case 'K': {
-                std::string &delimiter =
-                    opt == 'D' ? options.record_delimiter : options.key_delimiter;
-                if (!unescape(optarg, delimiter) || delimiter.empty()) {
-                    std::fprintf(stderr, "kprod: -%c: bad delimiter \"%s\"\n", opt, optarg);
-                    return kExitUsage;
-                }
-                break;
-            }
-            case 'H':
-                if (split_assignment(optarg, assignment)) {
-                    options.headers.push_back(assignment);
-                    options.header_is_null.push_back(false);
-                } else if (*optarg && !std::strchr(optarg, '=')) {
-                    options.headers.emplace_back(optarg, "");
-                    options.header_is_null.push_back(true);
-                } else {
-                    std::fprintf(stderr, "kprod: -H: expected NAME=VALUE, got \"%s\"\n", optarg);
-                    return kExitUsage;
-                }
-                break;
-            case 'X':
-                if (!split_assignment(optarg, assignment)) {
-                    std::fprintf(stderr, "kprod: -X: expected NAME=VALUE, got \"%s\"\n", optarg);
-                    return kExitUsage;
-                }
-                options.properties.push_back(assignment);
-                break;
-            case 'Z':
-                options.empty_is_null = true;
-                break;
-            case 'q':
-                options.quiet = true;
-                break;
-            case 'P':
-                break;
-            case 'V':
-                std::printf("kprod %s\n", kprod_version_str());
-                return kExitDelivered;
-            case 'h':
-                print_usage(stdout);
-                return kExitDelivered;
-            default:
-                print_usage(stderr);
+        case 'b':
+            options.bootstrap = optarg;
+            break;
+        case 't':
+            options.topic = optarg;
+            break;
+        case 'p': {
+            errno = 0;
+            long partition = std::strtol(optarg, &end, 10);
+            if (errno || *end || end == optarg || partition < 0 || partition > INT32_MAX) {
+                std::fprintf(stderr, "kprod: -p: expected a partition number, got \"%s\"\n",
+                             optarg);
                 return kExitUsage;
+            }
+            options.partition = static_cast<int32_t>(partition);
+            break;
+        }
+        case 'D':
+        case 'K': {
+            std::string &delimiter = opt == 'D' ? options.record_delimiter : options.key_delimiter;
+            if (!unescape(optarg, delimiter) || delimiter.empty()) {
+                std::fprintf(stderr, "kprod: -%c: bad delimiter \"%s\"\n", opt, optarg);
+                return kExitUsage;
+            }
+            break;
+        }
+        case 'H':
+            if (split_assignment(optarg, assignment)) {
+                options.headers.push_back(assignment);
+                options.header_is_null.push_back(false);
+            } else if (*optarg && !std::strchr(optarg, '=')) {
+                options.headers.emplace_back(optarg, "");
+                options.header_is_null.push_back(true);
+            } else {
+                std::fprintf(stderr, "kprod: -H: expected NAME=VALUE, got \"%s\"\n", optarg);
+                return kExitUsage;
+            }
+            break;
+        case 'X':
+            if (!split_assignment(optarg, assignment)) {
+                std::fprintf(stderr, "kprod: -X: expected NAME=VALUE, got \"%s\"\n", optarg);
+                return kExitUsage;
+            }
+            options.properties.push_back(assignment);
+            break;
+        case 'Z':
+            options.empty_is_null = true;
+            break;
+        case 'q':
+            options.quiet = true;
+            break;
+        case 'P':
+            break;
+        case 'V':
+            std::printf("kprod %s\n", kprod_version_str());
+            return kExitDelivered;
+        case 'h':
+            print_usage(stdout);
+            return kExitDelivered;
+        default:
+            print_usage(stderr);
+            return kExitUsage;
         }
     }
     for (int i = optind; i < argc; ++i) options.files.emplace_back(argv[i]);

@@ -6,15 +6,18 @@
 namespace kprod::client {
 
 BufferPool::BufferPool(size_t total_memory, size_t pooled_size, MetricWindowSettings metrics)
-    : total_memory_(total_memory), pooled_size_(pooled_size), unallocated_(total_memory),
-      wait_time_ns_(metrics), exhausted_(metrics), available_bytes_(total_memory) {}
+    : total_memory_(total_memory),
+      pooled_size_(pooled_size),
+      unallocated_(total_memory),
+      wait_time_ns_(metrics),
+      exhausted_(metrics),
+      available_bytes_(total_memory) {}
 
 BufferPool::~BufferPool() {
     for (uint8_t *buffer : free_) std::free(buffer);
 }
 
-BufferPool::Result BufferPool::allocate(size_t size, Clock::time_point deadline,
-                                        uint8_t *&buffer) {
+BufferPool::Result BufferPool::allocate(size_t size, Clock::time_point deadline, uint8_t *&buffer) {
     buffer = nullptr;
     if (size > total_memory_) return Result::kTooLarge;
     std::unique_lock lock(mutex_);

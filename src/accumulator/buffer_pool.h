@@ -75,7 +75,7 @@ private:
 
     mutable std::mutex mutex_;  // guards the following
     std::vector<uint8_t *> free_;
-    size_t unallocated_;         // budget not held by any buffer, pooled or not
+    size_t unallocated_;  // budget not held by any buffer, pooled or not
     std::deque<Waiter *> waiters_;
     bool closed_ = false;
     MetricWindow wait_time_ns_;  // recorded by waiters, holding the mutex

@@ -102,7 +102,7 @@ private:
     std::atomic<size_t> unfinished_{0};
     std::atomic<size_t> ready_records_{0};
 
-    std::mutex inbox_mutex_;  // guards the following
+    std::mutex inbox_mutex_;                 // guards the following
     std::condition_variable reports_ready_;  // a taker may take, or closed
     std::condition_variable all_finished_;   // unfinished_ reached 0, or closed
     std::deque<Entry> inbox_;

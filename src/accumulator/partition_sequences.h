@@ -46,7 +46,9 @@ public:
     // accepted one batch under this generation, one at a time: a broker with no
     // state for the producer takes any first sequence, so a later batch could
     // otherwise be written ahead of an earlier one that failed.
-    bool may_send(int in_flight) const { return !restart_pending_ && (confirmed_ || in_flight == 0); }
+    bool may_send(int in_flight) const {
+        return !restart_pending_ && (confirmed_ || in_flight == 0);
+    }
 
     // Whether a batch that has no sequence numbers yet may get them now.
     bool may_assign(uint64_t current_generation) const {

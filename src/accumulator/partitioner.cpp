@@ -37,15 +37,15 @@ inline uint32_t mix_block(uint32_t hash, uint32_t block) {
 // The 1-3 bytes after the last whole block (Java's fall-through switch).
 inline uint32_t mix_tail(uint32_t hash, const uint8_t *tail, size_t tail_size) {
     switch (tail_size) {
-        case 3:
-            hash ^= uint32_t(tail[2]) << 16;
-            [[fallthrough]];
-        case 2:
-            hash ^= uint32_t(tail[1]) << 8;
-            [[fallthrough]];
-        case 1:
-            hash ^= tail[0];
-            hash *= kMurmur2Multiplier;
+    case 3:
+        hash ^= uint32_t(tail[2]) << 16;
+        [[fallthrough]];
+    case 2:
+        hash ^= uint32_t(tail[1]) << 8;
+        [[fallthrough]];
+    case 1:
+        hash ^= tail[0];
+        hash *= kMurmur2Multiplier;
     }
     return hash;
 }
@@ -108,7 +108,8 @@ int32_t StickyPartitioner::next_partition(int32_t current, int32_t partition_cou
     }
     if (stats && stats->partition_count == partition_count && !stats->partitions.empty())
         return stats->pick(random_below(UINT32_MAX));
-    if (current < 0) return static_cast<int32_t>(random_below(static_cast<uint32_t>(partition_count)));
+    if (current < 0)
+        return static_cast<int32_t>(random_below(static_cast<uint32_t>(partition_count)));
     if (partition_count <= 1) return 0;
     // Any partition but the current one.
     auto next = static_cast<int32_t>(random_below(static_cast<uint32_t>(partition_count - 1)));
@@ -123,8 +124,8 @@ void StickyPartitioner::record_appended(int32_t partition, size_t bytes, int32_t
         const auto produced = static_cast<int64_t>(total);
         // Switching only at a full batch avoids splitting a lingering batch
         // in two small ones; twice batch.size caps the wait (as Java does).
-        const bool move = (produced >= switch_after_bytes_ && batch_full) ||
-                          produced >= 2 * switch_after_bytes_;
+        const bool move =
+            (produced >= switch_after_bytes_ && batch_full) || produced >= 2 * switch_after_bytes_;
         const uint64_t next_state =
             move ? pack(next_partition(partition, partition_count), 0)
                  : pack(partition, static_cast<uint32_t>(std::min<uint64_t>(total, UINT32_MAX)));

@@ -18,7 +18,9 @@ namespace kprod {
 int32_t murmur2(const void *key, size_t size);
 
 // Java's Utils.toPositive: clears the sign bit (not abs(): abs(INT32_MIN) overflows).
-inline int32_t to_positive(int32_t number) { return number & 0x7fffffff; }
+inline int32_t to_positive(int32_t number) {
+    return number & 0x7fffffff;
+}
 
 // Java's BuiltInPartitioner.partitionForKey: to_positive(murmur2(key)) % partition_count.
 // Returns a partition in [0, partition_count), or -1 when partition_count <= 0

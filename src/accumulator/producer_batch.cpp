@@ -6,7 +6,10 @@ namespace kprod::client {
 
 ProducerBatch::ProducerBatch(Topic *topic_, int32_t partition_, uint8_t *buffer_, size_t capacity_,
                              Clock::time_point created_)
-    : topic(topic_), partition(partition_), buffer(buffer_), created(created_),
+    : topic(topic_),
+      partition(partition_),
+      buffer(buffer_),
+      created(created_),
       capacity_(capacity_) {}
 
 bool ProducerBatch::try_append(const protocol::SizedRecord &record, int64_t timestamp_ms,

@@ -75,7 +75,8 @@ std::vector<Topic *> RecordAccumulator::topics() const {
 
 size_t RecordAccumulator::single_record_batch_size(const protocol::SizedRecord &record) {
     size_t body_size = 0;
-    return protocol::kRecordBatchHeaderSize + protocol::record_encoded_size(record, 0, 0, body_size);
+    return protocol::kRecordBatchHeaderSize +
+           protocol::record_encoded_size(record, 0, 0, body_size);
 }
 
 size_t RecordAccumulator::new_batch_capacity(const Topic &topic, size_t record_batch_size) const {
@@ -83,8 +84,9 @@ size_t RecordAccumulator::new_batch_capacity(const Topic &topic, size_t record_b
     if (settings_.compressed) {
         // As the Java producer judges fullness: estimated compressed size =
         // raw * ratio * 1.05 reaches batch.size.
-        const double ratio = std::max(0.02, static_cast<double>(topic.compression_ratio.load(
-                                                std::memory_order_relaxed)) * 1.05);
+        const double ratio = std::max(
+            0.02,
+            static_cast<double>(topic.compression_ratio.load(std::memory_order_relaxed)) * 1.05);
         const auto raw = static_cast<size_t>(static_cast<double>(settings_.batch_size) / ratio);
         // To the nearest whole number of batch.size: as the estimate moves,
         // batches keep a few sizes, not a new one each, so freed buffers fit

@@ -25,7 +25,7 @@ struct PartitionQueue {
     explicit PartitionQueue(int32_t partition_) : partition(partition_) {}
     const int32_t partition;
 
-    BriefLock mutex;  // guards the following
+    BriefLock mutex;                      // guards the following
     std::deque<ProducerBatch *> batches;  // oldest first; only the last one may be open
     uint64_t next_sequence = 0;
 

@@ -8,10 +8,14 @@ namespace {
 
 const char *level_name(kprod_log_level_t level) {
     switch (level) {
-    case KPROD_LOG_ERROR: return "ERROR";
-    case KPROD_LOG_WARN: return "WARN";
-    case KPROD_LOG_INFO: return "INFO";
-    case KPROD_LOG_DEBUG: return "DEBUG";
+    case KPROD_LOG_ERROR:
+        return "ERROR";
+    case KPROD_LOG_WARN:
+        return "WARN";
+    case KPROD_LOG_INFO:
+        return "INFO";
+    case KPROD_LOG_DEBUG:
+        return "DEBUG";
     }
     return "LOG";
 }
@@ -25,7 +29,8 @@ uint32_t expand_all(uint32_t mask) {
 }  // namespace
 
 Logger::Logger(LogCallback callback, std::string client_id, uint32_t debug_categories)
-    : callback_(callback), client_id_(std::move(client_id)),
+    : callback_(callback),
+      client_id_(std::move(client_id)),
       debug_mask_(expand_all(debug_categories)) {}
 
 void Logger::log(kprod_log_level_t level, std::string_view about, std::string_view message) const {

@@ -118,6 +118,8 @@ bool wall_clock_uses_tsc() {
 #endif
 }
 
-uint64_t wall_clock_reads_on_this_thread() { return cache.reads; }
+uint64_t wall_clock_reads_on_this_thread() {
+    return cache.reads;
+}
 
 }  // namespace kprod::client

@@ -34,7 +34,9 @@ bool valid_message(const kprod_message_t *msg) {
 
 // A producer inherited through fork() has no Sender thread here, and its
 // mutexes may be held by threads that do not exist: touch nothing.
-bool forked(const kprod_t *p) { return p->producer->forked(); }
+bool forked(const kprod_t *p) {
+    return p->producer->forked();
+}
 
 // A malloc'd, NUL-terminated copy: what kprod_metrics_text_free frees.
 kprod_err_t copy_text(const std::string &text, char **out) {
@@ -63,7 +65,9 @@ kprod_err_t metrics_text(kprod_t *p, char **out, Format format) {
 
 extern "C" {
 
-unsigned kprod_version(void) { return KPROD_VERSION_NUMBER; }
+unsigned kprod_version(void) {
+    return KPROD_VERSION_NUMBER;
+}
 
 const char *kprod_version_str(void) {
 #define KPROD_STR2(x) #x
@@ -74,28 +78,50 @@ const char *kprod_version_str(void) {
 
 const char *kprod_err_str(kprod_err_t err) {
     switch (err) {
-    case KPROD_OK: return "success";
-    case KPROD_ERR_INVALID_ARG: return "invalid argument";
-    case KPROD_ERR_UNKNOWN_PROPERTY: return "unknown configuration property";
-    case KPROD_ERR_INVALID_VALUE: return "invalid configuration value";
-    case KPROD_ERR_INVALID_CONFIG: return "inconsistent configuration";
-    case KPROD_ERR_QUEUE_FULL: return "buffer.memory exhausted for max.block.ms";
-    case KPROD_ERR_MSG_TOO_LARGE: return "message larger than max.request.size or buffer.memory";
-    case KPROD_ERR_CLOSED: return "producer is closed";
-    case KPROD_ERR_TIMED_OUT: return "timed out";
-    case KPROD_ERR_METADATA_TIMEOUT: return "topic metadata not available within max.block.ms";
-    case KPROD_ERR_MSG_TIMED_OUT: return "message not delivered within delivery.timeout.ms";
-    case KPROD_ERR_DESTROYED: return "producer closed before the message was delivered";
-    case KPROD_ERR_UNKNOWN_TOPIC: return "unknown topic";
-    case KPROD_ERR_UNKNOWN_PARTITION: return "unknown partition";
-    case KPROD_ERR_BROKER: return "the broker refused the message (see broker_error)";
-    case KPROD_ERR_TRANSPORT: return "network or protocol failure";
-    case KPROD_ERR_NO_MEMORY: return "out of memory";
-    case KPROD_ERR_UNSUPPORTED: return "not supported";
-    case KPROD_ERR_FORKED: return "the producer belongs to the parent process (created before fork())";
-    case KPROD_ERR_PARTITIONER: return "the custom partitioner answered a partition the topic does not have";
-    case KPROD_ERR_AUTHENTICATION: return "SASL authentication failed (credentials or mechanism)";
-    case KPROD_ERR_SSL_HANDSHAKE: return "TLS handshake failed (certificate, host name or protocol)";
+    case KPROD_OK:
+        return "success";
+    case KPROD_ERR_INVALID_ARG:
+        return "invalid argument";
+    case KPROD_ERR_UNKNOWN_PROPERTY:
+        return "unknown configuration property";
+    case KPROD_ERR_INVALID_VALUE:
+        return "invalid configuration value";
+    case KPROD_ERR_INVALID_CONFIG:
+        return "inconsistent configuration";
+    case KPROD_ERR_QUEUE_FULL:
+        return "buffer.memory exhausted for max.block.ms";
+    case KPROD_ERR_MSG_TOO_LARGE:
+        return "message larger than max.request.size or buffer.memory";
+    case KPROD_ERR_CLOSED:
+        return "producer is closed";
+    case KPROD_ERR_TIMED_OUT:
+        return "timed out";
+    case KPROD_ERR_METADATA_TIMEOUT:
+        return "topic metadata not available within max.block.ms";
+    case KPROD_ERR_MSG_TIMED_OUT:
+        return "message not delivered within delivery.timeout.ms";
+    case KPROD_ERR_DESTROYED:
+        return "producer closed before the message was delivered";
+    case KPROD_ERR_UNKNOWN_TOPIC:
+        return "unknown topic";
+    case KPROD_ERR_UNKNOWN_PARTITION:
+        return "unknown partition";
+    case KPROD_ERR_BROKER:
+        return "the broker refused the message (see broker_error)";
+    case KPROD_ERR_TRANSPORT:
+        return "network or protocol failure";
+    case KPROD_ERR_NO_MEMORY:
+        return "out of memory";
+    case KPROD_ERR_UNSUPPORTED:
+        return "not supported";
+    case KPROD_ERR_FORKED:
+        return "the producer belongs to the parent process (created before fork())";
+    case KPROD_ERR_PARTITIONER:
+        return "the custom partitioner answered a partition the topic does not have";
+    case KPROD_ERR_AUTHENTICATION:
+        return "SASL authentication failed (credentials or mechanism)";
+    case KPROD_ERR_SSL_HANDSHAKE:
+        return "TLS handshake failed (certificate, host name or protocol)";
     }
     return "unknown error code";
 }
@@ -108,7 +134,9 @@ kprod_conf_t *kprod_conf_new(void) {
     }
 }
 
-void kprod_conf_destroy(kprod_conf_t *conf) { delete conf; }
+void kprod_conf_destroy(kprod_conf_t *conf) {
+    delete conf;
+}
 
 kprod_conf_t *kprod_conf_dup(const kprod_conf_t *conf) {
     if (!conf) return nullptr;
@@ -206,8 +234,8 @@ kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen) {
     try {
         kprod::client::ProducerConfig config;
         std::string error;
-        if (owned->store.build(config, error,
-                               owned->callbacks.oauthbearer_token.fn != nullptr) != KPROD_OK) {
+        if (owned->store.build(config, error, owned->callbacks.oauthbearer_token.fn != nullptr) !=
+            KPROD_OK) {
             write_error(errstr, errlen, error);
             return nullptr;
         }
@@ -237,9 +265,10 @@ kprod_err_t kprod_send(kprod_t *p, const kprod_message_t *msg) {
     }
 }
 
-kprod_err_t kprod_send_batch(kprod_t *p, const kprod_message_t *msgs, size_t count,
-                             size_t msg_size, kprod_err_t *results) {
-    if (!p || (!msgs && count > 0) || msg_size < sizeof(kprod_message_t)) return KPROD_ERR_INVALID_ARG;
+kprod_err_t kprod_send_batch(kprod_t *p, const kprod_message_t *msgs, size_t count, size_t msg_size,
+                             kprod_err_t *results) {
+    if (!p || (!msgs && count > 0) || msg_size < sizeof(kprod_message_t))
+        return KPROD_ERR_INVALID_ARG;
     kprod_err_t first_error = KPROD_OK;
     for (size_t i = 0; i < count; ++i) {
         const auto *msg = reinterpret_cast<const kprod_message_t *>(
@@ -268,7 +297,9 @@ kprod_err_t kprod_flush(kprod_t *p, int timeout_ms) {
     return p->producer->flush(timeout_ms);
 }
 
-size_t kprod_outstanding(kprod_t *p) { return p && !forked(p) ? p->producer->outstanding() : 0; }
+size_t kprod_outstanding(kprod_t *p) {
+    return p && !forked(p) ? p->producer->outstanding() : 0;
+}
 
 kprod_err_t kprod_close(kprod_t *p, int timeout_ms) {
     if (!p) return KPROD_ERR_INVALID_ARG;
@@ -321,9 +352,12 @@ kprod_err_t kprod_metrics(kprod_t *p, kprod_metric_t *out, size_t capacity, size
         *count = values.size();
         for (size_t i = 0; i < values.size() && i < capacity; ++i) {
             const kprod::client::MetricValue &value = values[i];
-            const kprod_metric_t metric{value.definition->name, value.definition->group,
-                                        value.definition->description, value.topic,
-                                        value.node_id, value.value};
+            const kprod_metric_t metric{value.definition->name,
+                                        value.definition->group,
+                                        value.definition->description,
+                                        value.topic,
+                                        value.node_id,
+                                        value.value};
             std::memcpy(reinterpret_cast<char *>(out) + i * elem_size, &metric, sizeof metric);
         }
         return KPROD_OK;
@@ -340,6 +374,8 @@ kprod_err_t kprod_metrics_prometheus(kprod_t *p, char **text) {
     return metrics_text(p, text, kprod::client::metrics_to_prometheus);
 }
 
-void kprod_metrics_text_free(char *text) { std::free(text); }
+void kprod_metrics_text_free(char *text) {
+    std::free(text);
+}
 
 }  // extern "C"

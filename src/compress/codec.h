@@ -13,10 +13,17 @@
 
 namespace kprod::compress {
 
-enum class Codec : int8_t { kNone = 0, kGzip = 1, kSnappy = 2, kLz4 = 3, kZstd = 4 };  // RecordBatch attribute bits 0-2
+enum class Codec : int8_t {
+    kNone = 0,
+    kGzip = 1,
+    kSnappy = 2,
+    kLz4 = 3,
+    kZstd = 4
+};  // RecordBatch attribute bits 0-2
 
 // Compresses the records section of a RecordBatch v2 exactly as Kafka's Java client frames it.
-// One per Sender thread: implementations may keep reusable contexts (ZSTD_CCtx, z_stream, LZ4 prefs). Not thread-safe.
+// One per Sender thread: implementations may keep reusable contexts (ZSTD_CCtx, z_stream, LZ4
+// prefs). Not thread-safe.
 class Compressor {
 public:
     virtual ~Compressor() = default;
@@ -35,15 +42,18 @@ inline uint8_t *grow_to(std::vector<uint8_t> &out, size_t size) {
     return out.data();
 }
 
-// level: the compression.<codec>.level value (Java's ranges/defaults: gzip -1 or 1..9, lz4 1..17 default 9, zstd -131072..22 default 3); ignored for snappy.
-// A level outside its codec's range (the configuration refuses those) is clamped into it.
-// Returns null for kNone and for a value that names no codec.
+// level: the compression.<codec>.level value (Java's ranges/defaults: gzip -1 or 1..9, lz4 1..17
+// default 9, zstd -131072..22 default 3); ignored for snappy. A level outside its codec's range
+// (the configuration refuses those) is clamped into it. Returns null for kNone and for a value that
+// names no codec.
 std::unique_ptr<Compressor> make_compressor(Codec codec, int level);
 
-// Decompresses a records section written by any Kafka client (used by tests and tools; not on the hot path).
-// False with a message on corrupt or truncated input; never crashes, never allocates without bound (cap output at max_output bytes).
-// `out` is replaced by the decompressed bytes; kNone copies the input.
-bool decompress(Codec codec, const uint8_t *input, size_t size, std::vector<uint8_t> &out, size_t max_output, std::string &error);
+// Decompresses a records section written by any Kafka client (used by tests and tools; not on the
+// hot path). False with a message on corrupt or truncated input; never crashes, never allocates
+// without bound (cap output at max_output bytes). `out` is replaced by the decompressed bytes;
+// kNone copies the input.
+bool decompress(Codec codec, const uint8_t *input, size_t size, std::vector<uint8_t> &out,
+                size_t max_output, std::string &error);
 
 // "none", "gzip", "snappy", "lz4", "zstd" (Kafka's compression.type names), or "unknown".
 const char *codec_name(Codec codec);

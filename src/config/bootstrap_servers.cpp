@@ -13,24 +13,25 @@ using namespace config_text;
 namespace {
 
 bool is_host_name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '_';
 }
 
 // Inside brackets: hex digits, ':' and '.', and a zone after '%' ("fe80::1%eth0").
-bool is_ipv6_char(char c) { return is_host_name_char(c) || c == ':' || c == '%'; }
+bool is_ipv6_char(char c) {
+    return is_host_name_char(c) || c == ':' || c == '%';
+}
 
 bool bootstrap_error(std::string_view entry, std::string_view problem, std::string &error) {
     error = "bootstrap.servers: " + quoted(entry) + " " + std::string(problem);
     return false;
 }
 
-bool parse_port(std::string_view entry, std::string_view text, uint16_t &port,
-                std::string &error) {
+bool parse_port(std::string_view entry, std::string_view text, uint16_t &port, std::string &error) {
     if (text.empty()) return bootstrap_error(entry, "has no port; expected host:port", error);
     int64_t value = 0;
-    if (text.front() == '+' || text.front() == '-' || !parse_integer(text, value) ||
-        value < 1 || value > 65535) {
+    if (text.front() == '+' || text.front() == '-' || !parse_integer(text, value) || value < 1 ||
+        value > 65535) {
         return bootstrap_error(entry, "has an invalid port; expected a port 1..65535", error);
     }
     port = static_cast<uint16_t>(value);
@@ -41,8 +42,10 @@ bool parse_port(std::string_view entry, std::string_view text, uint16_t &port,
 bool split_host_port(std::string_view entry, std::string_view &host, std::string_view &port,
                      std::string &error) {
     if (entry.find("://") != std::string_view::npos) {
-        return bootstrap_error(entry, "has a scheme; expected host:port "
-                                      "(the protocol is set by security.protocol)", error);
+        return bootstrap_error(entry,
+                               "has a scheme; expected host:port "
+                               "(the protocol is set by security.protocol)",
+                               error);
     }
     if (entry.front() == '[') {
         const size_t close = entry.find(']');

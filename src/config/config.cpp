@@ -51,7 +51,6 @@ std::string join(std::span<const std::string_view> items, std::string_view separ
 
 // ----- Parsing one value -----------------------------------------------------
 
-
 bool parse_bool(std::string_view text, bool &out) {
     if (equals_ignore_case(text, "true")) {
         out = true;
@@ -92,17 +91,22 @@ bool integer_in_range(const PropertySpec &spec, std::string_view text, int64_t &
 // "an integer 0..9223372036854775807", "one of 0, 1, all, -1", ...
 std::string expectation(const PropertySpec &spec) {
     switch (spec.type) {
-    case kString: return "a non-empty string";
+    case kString:
+        return "a non-empty string";
     case kInt:
     case kLong: {
         std::string range = std::to_string(spec.min) + ".." + std::to_string(spec.max);
         if (spec.also_accepted) range += " or " + std::to_string(*spec.also_accepted);
         return "an integer " + range;
     }
-    case kBool: return "true or false";
-    case kEnum: return "one of " + accepted_values(spec);
-    case kHostList: return "host1:port1,host2:port2,...";
-    case kEnumList: return "a comma-separated list of " + join(spec.choices, ", ");
+    case kBool:
+        return "true or false";
+    case kEnum:
+        return "one of " + accepted_values(spec);
+    case kHostList:
+        return "host1:port1,host2:port2,...";
+    case kEnumList:
+        return "a comma-separated list of " + join(spec.choices, ", ");
     }
     return {};
 }
@@ -265,14 +269,12 @@ void read_metrics(ValueReader &in, ProducerConfig &c) {
 
 void read_partitioning(ValueReader &in, ProducerConfig &c) {
     in.read("partitioner.ignore.keys", c.partitioner_ignore_keys);
-    in.read("partitioner.adaptive.partitioning.enable",
-            c.partitioner_adaptive_partitioning_enable);
+    in.read("partitioner.adaptive.partitioning.enable", c.partitioner_adaptive_partitioning_enable);
     in.read("partitioner.availability.timeout.ms", c.partitioner_availability_timeout_ms);
     in.read("metadata.max.age.ms", c.metadata_max_age_ms);
     in.read("metadata.max.idle.ms", c.metadata_max_idle_ms);
     in.read("metadata.recovery.strategy", c.metadata_recovery_strategy, kRecoveryValues);
-    in.read("metadata.recovery.rebootstrap.trigger.ms",
-            c.metadata_recovery_rebootstrap_trigger_ms);
+    in.read("metadata.recovery.rebootstrap.trigger.ms", c.metadata_recovery_rebootstrap_trigger_ms);
     std::string debug;
     in.read("debug", debug);
     for (std::string_view item : split_list(debug)) {
@@ -324,9 +326,8 @@ bool resolve_conflict(const ConfigStore &store, const IdempotenceConflict &confl
 bool check_idempotence(const ConfigStore &store, ProducerConfig &c, std::string &error) {
     if (!c.enable_idempotence) return true;
     bool turn_off = false;
-    if (c.retries == 0 &&
-        !resolve_conflict(store, {"retries > 0", "retries is 0", "raise retries"}, c, turn_off,
-                          error)) {
+    if (c.retries == 0 && !resolve_conflict(store, {"retries > 0", "retries is 0", "raise retries"},
+                                            c, turn_off, error)) {
         return false;
     }
     if (c.acks != Acks::kAll &&
@@ -372,9 +373,8 @@ void warn_if_above_maximum(ProducerConfig &c, std::string_view base_name, int64_
                            std::string_view max_name, int64_t max) {
     if (base <= max) return;
     c.warnings.push_back(std::string(base_name) + " (" + std::to_string(base) +
-                         ") is greater than " + std::string(max_name) + " (" +
-                         std::to_string(max) + "): " + std::to_string(max) +
-                         " ms is used every time");
+                         ") is greater than " + std::string(max_name) + " (" + std::to_string(max) +
+                         "): " + std::to_string(max) + " ms is used every time");
 }
 
 // Every rule that involves more than one property, in Java's order. Error
@@ -392,10 +392,9 @@ kprod_err_t validate(const ConfigStore &store, ProducerConfig &c, std::string &e
     adjust_reconnect_backoff(store, c);
     warn_if_above_maximum(c, "retry.backoff.ms", c.retry_backoff_ms, "retry.backoff.max.ms",
                           c.retry_backoff_max_ms);
-    warn_if_above_maximum(c, "socket.connection.setup.timeout.ms",
-                          c.socket_connection_setup_timeout_ms,
-                          "socket.connection.setup.timeout.max.ms",
-                          c.socket_connection_setup_timeout_max_ms);
+    warn_if_above_maximum(
+        c, "socket.connection.setup.timeout.ms", c.socket_connection_setup_timeout_ms,
+        "socket.connection.setup.timeout.max.ms", c.socket_connection_setup_timeout_max_ms);
     if (!check_idempotence(store, c, error) || !check_delivery_timeout(store, c, error)) {
         return KPROD_ERR_INVALID_CONFIG;
     }
@@ -444,15 +443,20 @@ std::string accepted_values(const PropertySpec &spec) {
         const int64_t type_min = spec.type == kInt ? kIntMin : kLongMin;
         const int64_t type_max = spec.type == kInt ? kIntMax : kLongMax;
         std::string range = spec.min == type_min && spec.max == type_max ? "any integer"
-                            : spec.max == type_max ? ">= " + std::to_string(spec.min)
-                            : std::to_string(spec.min) + ".." + std::to_string(spec.max);
+                            : spec.max == type_max
+                                ? ">= " + std::to_string(spec.min)
+                                : std::to_string(spec.min) + ".." + std::to_string(spec.max);
         if (spec.also_accepted) range += " or " + std::to_string(*spec.also_accepted);
         return range;
     }
-    case kBool: return "true, false";
-    case kEnum: return join(spec.choices, ", ") + (spec.case_insensitive ? " (any case)" : "");
-    case kHostList: return "host1:port1,host2:port2,...";
-    case kEnumList: return "any of " + join(spec.choices, ", ") + ", comma-separated";
+    case kBool:
+        return "true, false";
+    case kEnum:
+        return join(spec.choices, ", ") + (spec.case_insensitive ? " (any case)" : "");
+    case kHostList:
+        return "host1:port1,host2:port2,...";
+    case kEnumList:
+        return "any of " + join(spec.choices, ", ") + ", comma-separated";
     }
     return {};
 }
@@ -469,11 +473,19 @@ bool check_value(const PropertySpec &spec, std::string_view value, std::string &
     bool flag = false;
     bool valid = true;
     switch (spec.type) {
-    case kString: valid = !spec.non_empty || !text.empty(); break;
+    case kString:
+        valid = !spec.non_empty || !text.empty();
+        break;
     case kInt:
-    case kLong: valid = integer_in_range(spec, text, number); break;
-    case kBool: valid = parse_bool(text, flag); break;
-    case kEnum: valid = choice_index(spec, text).has_value(); break;
+    case kLong:
+        valid = integer_in_range(spec, text, number);
+        break;
+    case kBool:
+        valid = parse_bool(text, flag);
+        break;
+    case kEnum:
+        valid = choice_index(spec, text).has_value();
+        break;
     case kEnumList:
         for (std::string_view item : split_list(text))
             if (!choice_index(spec, item)) valid = false;
@@ -484,8 +496,8 @@ bool check_value(const PropertySpec &spec, std::string_view value, std::string &
     }
     }
     if (!valid) {
-        error = std::string(spec.name) + ": expected " + expectation(spec) + ", got " +
-                quoted(value);
+        error =
+            std::string(spec.name) + ": expected " + expectation(spec) + ", got " + quoted(value);
     }
     return valid;
 }

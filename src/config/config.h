@@ -49,10 +49,10 @@ struct PropertySpec {
     int64_t max = 0;
     std::optional<int64_t> also_accepted = std::nullopt;  // kInt: one value outside min..max
     std::span<const std::string_view> choices = {};       // kEnum: in documentation order
-    bool case_insensitive = false;                         // kEnum: as Java's validator
-    bool non_empty = false;                                // kString: "" is refused
-    bool secret = false;  // Java's PASSWORD type: never returned by kprod_conf_get, never logged
-    bool required = false;                                 // build() refuses a config without it
+    bool case_insensitive = false;                        // kEnum: as Java's validator
+    bool non_empty = false;                               // kString: "" is refused
+    bool secret = false;    // Java's PASSWORD type: never returned by kprod_conf_get, never logged
+    bool required = false;  // build() refuses a config without it
     Importance importance = Importance::kLow;
     std::string_view doc = {};  // one line, no '|'
 };
@@ -98,8 +98,7 @@ std::string format_host_port(const HostPort &address);
 // port 1..65535). Empty entries, a missing port and duplicates are refused
 // with a message such as `bootstrap.servers: "localhost" has no port;
 // expected host:port`. out is replaced only on success.
-bool parse_bootstrap_servers(std::string_view list, std::vector<HostPort> &out,
-                             std::string &error);
+bool parse_bootstrap_servers(std::string_view list, std::vector<HostPort> &out, std::string &error);
 
 // ---------------------------------------------------------------------------
 // The typed, validated configuration
@@ -120,7 +119,7 @@ enum class SaslMechanism { kPlain, kScramSha256, kScramSha512, kOAuthBearer };
 struct SaslCredentials {
     SaslMechanism mechanism{};
     std::string mechanism_name;  // as the broker knows it: "SCRAM-SHA-256"
-    std::string username;  // PLAIN, SCRAM
+    std::string username;        // PLAIN, SCRAM
     std::string password;
     // OAUTHBEARER: the token comes from the application's callback, or else
     // is an unsecured JWT made from these options; extensions go with it.
@@ -205,7 +204,8 @@ struct ProducerConfig {
     // SASL_SSL) and the SASL credentials (used only with SASL_*).
     std::shared_ptr<const net::TlsClient> tls;
     SaslCredentials sasl;
-    // debug: bit i set for the i-th category (Logger::Category order; the last, "all", means every one)
+    // debug: bit i set for the i-th category (Logger::Category order; the last, "all", means every
+    // one)
     uint32_t debug_categories = 0;
 
     // What build() changed or tolerated without failing, one sentence each,

@@ -52,15 +52,16 @@ std::optional<TableSpan> locate_config_table(std::string_view document) {
 }  // namespace
 
 std::string config_markdown_table() {
-    std::string table = "| Property | Default | Accepted values | Description |\n"
-                        "|---|---|---|---|\n";
+    std::string table =
+        "| Property | Default | Accepted values | Description |\n"
+        "|---|---|---|---|\n";
     for (const PropertySpec *spec : specs_in_documentation_order()) {
         table += "| `" + std::string(spec->name) + "` | ";
         const std::string shown_default = default_for_display(*spec);
-        table += (spec->required || !spec->default_value) ? shown_default
-                                                           : "`" + shown_default + "`";
-        table += " | " + markdown_cell(accepted_values(*spec)) + " | " +
-                 markdown_cell(spec->doc) + " |\n";
+        table +=
+            (spec->required || !spec->default_value) ? shown_default : "`" + shown_default + "`";
+        table += " | " + markdown_cell(accepted_values(*spec)) + " | " + markdown_cell(spec->doc) +
+                 " |\n";
     }
     return table;
 }

@@ -9,7 +9,8 @@ namespace kprod::client {
 namespace {
 
 // Choices of the enum properties that build() does not map to a type.
-constexpr std::string_view kDebugChoices[] = {"broker", "metadata", "produce", "idempotence", "all"};
+constexpr std::string_view kDebugChoices[] = {"broker", "metadata", "produce", "idempotence",
+                                              "all"};
 
 constexpr std::string_view kRecordingLevelChoices[] = {"INFO", "DEBUG", "TRACE"};
 
@@ -21,6 +22,8 @@ using enum Importance;
 // The table. Java's types and validators: ValidString.in is case-sensitive
 // (acks, compression.type, client.dns.lookup), CaseInsensitiveValidString is
 // not (security.protocol, metadata.recovery.strategy).
+// One row a property, its fields packed as the table reads best.
+// clang-format off
 constexpr PropertySpec kProperties[] = {
     // Connection and identity
     {.name = "bootstrap.servers", .type = kHostList, .default_value = std::nullopt,
@@ -225,9 +228,12 @@ constexpr PropertySpec kProperties[] = {
      .doc = "The id for transactional delivery; not supported yet, so setting it makes "
             "kprod_new fail."},
 };
+// clang-format on
 
 }  // namespace
 
-std::span<const PropertySpec> property_specs() { return kProperties; }
+std::span<const PropertySpec> property_specs() {
+    return kProperties;
+}
 
 }  // namespace kprod::client

@@ -23,12 +23,14 @@ inline char to_lower_ascii(char c) {
 }
 
 inline bool equals_ignore_case(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(),
-                      [](char x, char y) { return to_lower_ascii(x) == to_lower_ascii(y); });
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return to_lower_ascii(x) == to_lower_ascii(y);
+           });
 }
 
-inline std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+inline std::string quoted(std::string_view text) {
+    return "\"" + std::string(text) + "\"";
+}
 
 // An optional sign and decimal digits, nothing else, within int64_t.
 inline bool parse_integer(std::string_view text, int64_t &out) {

@@ -8,16 +8,21 @@ namespace kprod::client {
 
 namespace {
 
-constexpr std::string_view kPlainLoginModule = "org.apache.kafka.common.security.plain.PlainLoginModule";
-constexpr std::string_view kScramLoginModule = "org.apache.kafka.common.security.scram.ScramLoginModule";
+constexpr std::string_view kPlainLoginModule =
+    "org.apache.kafka.common.security.plain.PlainLoginModule";
+constexpr std::string_view kScramLoginModule =
+    "org.apache.kafka.common.security.scram.ScramLoginModule";
 constexpr std::string_view kOAuthBearerLoginModule =
     "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule";
 
 net::TlsOptions::StoreType store_type(StoreType type) {
     switch (type) {
-    case StoreType::kPkcs12: return net::TlsOptions::StoreType::kPkcs12;
-    case StoreType::kPem: return net::TlsOptions::StoreType::kPem;
-    case StoreType::kJks: break;
+    case StoreType::kPkcs12:
+        return net::TlsOptions::StoreType::kPkcs12;
+    case StoreType::kPem:
+        return net::TlsOptions::StoreType::kPem;
+    case StoreType::kJks:
+        break;
     }
     return net::TlsOptions::StoreType::kJks;
 }
@@ -25,8 +30,10 @@ net::TlsOptions::StoreType store_type(StoreType type) {
 kprod_err_t resolve_tls(ProducerConfig &c, std::string &error) {
     const std::string &algorithm = c.ssl_endpoint_identification_algorithm;
     if (!algorithm.empty() && !config_text::equals_ignore_case(algorithm, "https")) {
-        error = "ssl.endpoint.identification.algorithm: expected https or empty (no host name "
-                "check), got " + config_text::quoted(algorithm);
+        error =
+            "ssl.endpoint.identification.algorithm: expected https or empty (no host name "
+            "check), got " +
+            config_text::quoted(algorithm);
         return KPROD_ERR_INVALID_CONFIG;
     }
     net::TlsOptions options;
@@ -50,17 +57,23 @@ kprod_err_t resolve_tls(ProducerConfig &c, std::string &error) {
 kprod_err_t resolve_mechanism(ProducerConfig &c, std::string &error) {
     const std::string &name = c.sasl_mechanism;
     c.sasl.mechanism_name = name;
-    if (name == "PLAIN") c.sasl.mechanism = SaslMechanism::kPlain;
-    else if (name == "SCRAM-SHA-256") c.sasl.mechanism = SaslMechanism::kScramSha256;
-    else if (name == "SCRAM-SHA-512") c.sasl.mechanism = SaslMechanism::kScramSha512;
-    else if (name == "OAUTHBEARER") c.sasl.mechanism = SaslMechanism::kOAuthBearer;
+    if (name == "PLAIN")
+        c.sasl.mechanism = SaslMechanism::kPlain;
+    else if (name == "SCRAM-SHA-256")
+        c.sasl.mechanism = SaslMechanism::kScramSha256;
+    else if (name == "SCRAM-SHA-512")
+        c.sasl.mechanism = SaslMechanism::kScramSha512;
+    else if (name == "OAUTHBEARER")
+        c.sasl.mechanism = SaslMechanism::kOAuthBearer;
     else if (name == "GSSAPI") {
-        error = "sasl.mechanism: GSSAPI (Java's default) is not supported; set sasl.mechanism to "
-                "PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER";
+        error =
+            "sasl.mechanism: GSSAPI (Java's default) is not supported; set sasl.mechanism to "
+            "PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER";
         return KPROD_ERR_UNSUPPORTED;
     } else {
-        error = "sasl.mechanism: expected PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER, got " +
-                config_text::quoted(name);
+        error =
+            "sasl.mechanism: expected PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER, got " +
+            config_text::quoted(name);
         return KPROD_ERR_INVALID_CONFIG;
     }
     return KPROD_OK;
@@ -72,8 +85,9 @@ kprod_err_t credentials_from_jaas(ProducerConfig &c, std::string &error) {
     const std::string_view expected =
         c.sasl.mechanism == SaslMechanism::kPlain ? kPlainLoginModule : kScramLoginModule;
     if (jaas.login_module != expected) {
-        error = "sasl.jaas.config: " + jaas.login_module + " does not go with sasl.mechanism=" +
-                c.sasl_mechanism + "; use " + std::string(expected);
+        error = "sasl.jaas.config: " + jaas.login_module +
+                " does not go with sasl.mechanism=" + c.sasl_mechanism + "; use " +
+                std::string(expected);
         return KPROD_ERR_INVALID_CONFIG;
     }
     for (const char *option : {"username", "password"}) {
@@ -92,17 +106,19 @@ kprod_err_t credentials_from_jaas(ProducerConfig &c, std::string &error) {
 // OAuthBearerLoginModule options, as Java's default login handler does.
 kprod_err_t resolve_oauthbearer(ProducerConfig &c, bool has_token_callback, std::string &error) {
     if (!c.sasl_username.empty() || !c.sasl_password.empty()) {
-        error = "sasl.username and sasl.password do not go with sasl.mechanism=OAUTHBEARER; set "
-                "sasl.jaas.config or a token callback (kprod_conf_set_oauthbearer_token_cb)";
+        error =
+            "sasl.username and sasl.password do not go with sasl.mechanism=OAUTHBEARER; set "
+            "sasl.jaas.config or a token callback (kprod_conf_set_oauthbearer_token_cb)";
         return KPROD_ERR_INVALID_CONFIG;
     }
     c.sasl.token_from_callback = has_token_callback;
     if (c.sasl_jaas_config.empty()) {
         if (has_token_callback) return KPROD_OK;
-        error = "sasl.mechanism=OAUTHBEARER needs a token: set a token callback "
-                "(kprod_conf_set_oauthbearer_token_cb), or sasl.jaas.config=" +
-                std::string(kOAuthBearerLoginModule) +
-                " required unsecuredLoginStringClaim_sub=\"...\"; for unsecured JWTs (tests)";
+        error =
+            "sasl.mechanism=OAUTHBEARER needs a token: set a token callback "
+            "(kprod_conf_set_oauthbearer_token_cb), or sasl.jaas.config=" +
+            std::string(kOAuthBearerLoginModule) +
+            " required unsecuredLoginStringClaim_sub=\"...\"; for unsecured JWTs (tests)";
         return KPROD_ERR_INVALID_CONFIG;
     }
     JaasConfig jaas;

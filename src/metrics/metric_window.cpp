@@ -14,7 +14,9 @@ double MetricWindow::Reading::average() const {
     return count == 0 ? std::nan("") : sum / static_cast<double>(count);
 }
 
-double MetricWindow::Reading::maximum() const { return count == 0 ? std::nan("") : max; }
+double MetricWindow::Reading::maximum() const {
+    return count == 0 ? std::nan("") : max;
+}
 
 MetricWindow::MetricWindow(MetricWindowSettings settings)
     : window_ms_(std::max<int64_t>(settings.window_ms, 0)),

@@ -46,7 +46,7 @@ public:
         double sum = 0;           // within the window
         int64_t count = 0;        // within the window
         double max = -std::numeric_limits<double>::infinity();  // within the window
-        int64_t window_ms = 1;    // what a rate divides by (Java's Rate.windowSize)
+        int64_t window_ms = 1;  // what a rate divides by (Java's Rate.windowSize)
 
         // NaN when nothing was recorded within the window, as Java's Avg and Max.
         double average() const;
@@ -77,10 +77,10 @@ private:
     Reading combine(int64_t now_ms) const;
 
     const int64_t window_ms_;
-    const int32_t samples_;      // metrics.num.samples
-    const int32_t ring_size_;    // samples_ + 1: Java keeps one more for the overlapping sample
+    const int32_t samples_;    // metrics.num.samples
+    const int32_t ring_size_;  // samples_ + 1: Java keeps one more for the overlapping sample
     std::unique_ptr<Sample[]> ring_;
-    int32_t current_ = 0;        // the writer's: the sample being filled
+    int32_t current_ = 0;  // the writer's: the sample being filled
 
     // Odd while a write is under way; guards the following.
     std::atomic<uint64_t> sequence_{0};

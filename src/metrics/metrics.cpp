@@ -9,14 +9,18 @@ namespace kprod::client {
 
 struct ProducerMetrics::TopicMetrics {
     TopicMetrics(std::string name_, MetricWindowSettings settings)
-        : name(std::move(name_)), sends(settings), bytes(settings), compression(settings),
-          retries(settings), errors(settings) {}
+        : name(std::move(name_)),
+          sends(settings),
+          bytes(settings),
+          compression(settings),
+          retries(settings),
+          errors(settings) {}
     const std::string name;
-    MetricWindow sends;        // records per batch sent
-    MetricWindow bytes;        // bytes per batch sent
-    MetricWindow compression;  // compression ratio per batch sent
-    MetricWindow retries;      // records per retried batch
-    MetricWindow errors;       // records per failed batch
+    MetricWindow sends;            // records per batch sent
+    MetricWindow bytes;            // bytes per batch sent
+    MetricWindow compression;      // compression ratio per batch sent
+    MetricWindow retries;          // records per retried batch
+    MetricWindow errors;           // records per failed batch
     TopicMetrics *next = nullptr;  // the entry linked before this one; set before publication
 };
 
@@ -62,7 +66,9 @@ constexpr const char *kClient = kProducerMetricsGroup;
 constexpr const char *kTopic = kTopicMetricsGroup;
 constexpr const char *kNode = kNodeMetricsGroup;
 
-double as_double(size_t n) { return static_cast<double>(n); }
+double as_double(size_t n) {
+    return static_cast<double>(n);
+}
 
 constexpr MetricRow<ClientReading> kClientMetrics[] = {
     {{"record-send-total", kClient, kCounter, "The total number of records sent."},
@@ -197,9 +203,17 @@ double milliseconds(ProducerMetrics::Clock::duration duration) {
 
 ProducerMetrics::ProducerMetrics(std::string client_id, MetricWindowSettings settings,
                                  const BufferPool &pool)
-    : client_id_(std::move(client_id)), settings_(settings), pool_(pool), sends_(settings),
-      retries_(settings), errors_(settings), batch_size_(settings), compression_(settings),
-      queue_time_(settings), latency_(settings), throttle_(settings) {}
+    : client_id_(std::move(client_id)),
+      settings_(settings),
+      pool_(pool),
+      sends_(settings),
+      retries_(settings),
+      errors_(settings),
+      batch_size_(settings),
+      compression_(settings),
+      queue_time_(settings),
+      latency_(settings),
+      throttle_(settings) {}
 
 ProducerMetrics::~ProducerMetrics() {
     for (TopicMetrics *topic = topics_.load(); topic;) delete std::exchange(topic, topic->next);

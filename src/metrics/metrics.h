@@ -45,9 +45,9 @@ struct MetricDefinition {
 struct MetricValue {
     const MetricDefinition *definition;
     const char
-        *topic;  // producer-topic-metrics: the topic (lives as long as the metrics); else null
-    int32_t node_id;    // producer-node-metrics: the broker; else -1
-    double value;       // NaN for an average or maximum of nothing (as Java)
+        *topic;       // producer-topic-metrics: the topic (lives as long as the metrics); else null
+    int32_t node_id;  // producer-node-metrics: the broker; else -1
+    double value;     // NaN for an average or maximum of nothing (as Java)
 };
 
 class ProducerMetrics {

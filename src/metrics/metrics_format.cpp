@@ -41,8 +41,10 @@ void append_json_string(std::string &out, std::string_view text) {
 }
 
 void append_json_value(std::string &out, double value) {
-    if (std::isfinite(value)) append_number(out, value);
-    else out += "null";  // JSON has no NaN or infinity
+    if (std::isfinite(value))
+        append_number(out, value);
+    else
+        out += "null";  // JSON has no NaN or infinity
 }
 
 // {"name":value,...} for the metrics of one group, one topic or one broker.
@@ -65,8 +67,10 @@ void append_json_members(std::string &out,
     for (const auto &[key, metrics] : members) {
         if (!first) out += ',';
         first = false;
-        if constexpr (std::is_same_v<Key, int32_t>) append_json_string(out, node_tag(key));
-        else append_json_string(out, key);
+        if constexpr (std::is_same_v<Key, int32_t>)
+            append_json_string(out, node_tag(key));
+        else
+            append_json_string(out, key);
         out += ':';
         append_json_object(out, metrics);
     }
@@ -77,10 +81,14 @@ void append_json_members(std::string &out,
 // same but the quote.
 void append_escaped(std::string &out, std::string_view text, bool quote) {
     for (const char c : text) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '\n') out += "\\n";
-        else if (c == '"' && quote) out += "\\\"";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '\n')
+            out += "\\n";
+        else if (c == '"' && quote)
+            out += "\\\"";
+        else
+            out += c;
     }
 }
 
@@ -93,14 +101,19 @@ void append_label(std::string &out, const char *name, std::string_view value) {
 }
 
 void append_prometheus_value(std::string &out, double value) {
-    if (std::isnan(value)) out += "NaN";
-    else if (std::isinf(value)) out += value > 0 ? "+Inf" : "-Inf";
-    else append_number(out, value);
+    if (std::isnan(value))
+        out += "NaN";
+    else if (std::isinf(value))
+        out += value > 0 ? "+Inf" : "-Inf";
+    else
+        append_number(out, value);
 }
 
 }  // namespace
 
-std::string node_tag(int32_t node_id) { return "node-" + std::to_string(node_id); }
+std::string node_tag(int32_t node_id) {
+    return "node-" + std::to_string(node_id);
+}
 
 std::string prometheus_name(const MetricDefinition &definition) {
     std::string_view group = definition.group;
@@ -120,9 +133,12 @@ std::string metrics_to_json(std::string_view client_id, const std::vector<Metric
     std::map<std::string_view, std::vector<const MetricValue *>> topics;
     std::map<int32_t, std::vector<const MetricValue *>> nodes;
     for (const MetricValue &metric : metrics) {
-        if (metric.topic) topics[metric.topic].push_back(&metric);
-        else if (metric.node_id >= 0) nodes[metric.node_id].push_back(&metric);
-        else producer.push_back(&metric);
+        if (metric.topic)
+            topics[metric.topic].push_back(&metric);
+        else if (metric.node_id >= 0)
+            nodes[metric.node_id].push_back(&metric);
+        else
+            producer.push_back(&metric);
     }
     std::string out = "{\"client-id\":";
     append_json_string(out, client_id);
@@ -153,8 +169,8 @@ std::string metrics_to_prometheus(std::string_view client_id,
             name = prometheus_name(*family);
             out += "# HELP " + name + ' ';
             append_escaped(out, family->description, false);
-            out += "\n# TYPE " + name + (family->type == MetricType::kCounter ? " counter\n"
-                                                                             : " gauge\n");
+            out += "\n# TYPE " + name +
+                   (family->type == MetricType::kCounter ? " counter\n" : " gauge\n");
         }
         out += name;
         out += "{client_id=\"";

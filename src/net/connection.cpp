@@ -13,26 +13,35 @@ constexpr uint32_t kMaxResponseSize = 100 * 1024 * 1024;
 constexpr size_t kReadBufferSize = 64 * 1024;
 
 uint32_t read_be32(const uint8_t *b) {
-    return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) |
-           uint32_t{b[3]};
+    return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | uint32_t{b[3]};
 }
 }  // namespace
 
 Connection::Connection(asio::io_context &io, int32_t node_id, std::string host, uint16_t port,
                        ConnectionListener &listener, std::shared_ptr<const TlsClient> tls)
-    : socket_(io), tls_(std::move(tls)), resolver_(io), setup_timer_(io), node_id_(node_id),
-      host_(std::move(host)), port_(port), listener_(listener) {}
+    : socket_(io),
+      tls_(std::move(tls)),
+      resolver_(io),
+      setup_timer_(io),
+      node_id_(node_id),
+      host_(std::move(host)),
+      port_(port),
+      listener_(listener) {}
 
 template <typename Buffers, typename Handler>
 void Connection::write_to_socket(const Buffers &buffers, Handler &&handler) {
-    if (tls_stream_) asio::async_write(*tls_stream_, buffers, std::forward<Handler>(handler));
-    else asio::async_write(socket_, buffers, std::forward<Handler>(handler));
+    if (tls_stream_)
+        asio::async_write(*tls_stream_, buffers, std::forward<Handler>(handler));
+    else
+        asio::async_write(socket_, buffers, std::forward<Handler>(handler));
 }
 
 template <typename Handler>
 void Connection::read_some_from_socket(asio::mutable_buffer buffer, Handler &&handler) {
-    if (tls_stream_) tls_stream_->async_read_some(buffer, std::forward<Handler>(handler));
-    else socket_.async_read_some(buffer, std::forward<Handler>(handler));
+    if (tls_stream_)
+        tls_stream_->async_read_some(buffer, std::forward<Handler>(handler));
+    else
+        socket_.async_read_some(buffer, std::forward<Handler>(handler));
 }
 
 std::string Connection::describe() const {
@@ -45,8 +54,8 @@ void Connection::connect(std::chrono::milliseconds setup_timeout) {
     setup_timer_.expires_after(setup_timeout);
     setup_timer_.async_wait([self, setup_timeout](const asio::error_code &ec) {
         if (!ec && self->state_ == State::kConnecting)
-            self->fail("connection setup timed out after " +
-                       std::to_string(setup_timeout.count()) + " ms");
+            self->fail("connection setup timed out after " + std::to_string(setup_timeout.count()) +
+                       " ms");
     });
     resolver_.async_resolve(host_, std::to_string(port_),
                             [self](const asio::error_code &ec, auto results) {
@@ -87,8 +96,8 @@ void Connection::on_handshake(const asio::error_code &ec) {
     // A refusal is in the SSL category (an alert, a certificate OpenSSL
     // rejected); end of stream or a reset is the network, retried as usual.
     const bool refused = ec.category() == asio::error::get_ssl_category();
-    fail("TLS handshake with " + host_ + ":" + std::to_string(port_) + " failed: " +
-             TlsClient::describe_handshake_failure(tls_stream_->native_handle(), ec),
+    fail("TLS handshake with " + host_ + ":" + std::to_string(port_) +
+             " failed: " + TlsClient::describe_handshake_failure(tls_stream_->native_handle(), ec),
          refused ? FailureKind::kTls : FailureKind::kTransport);
 }
 
@@ -118,11 +127,13 @@ void Connection::start_write() {
     while (!queue_.empty()) {
         Pending &pending = queue_.front();
         for (const OutboundRequest::Slice &slice : pending.request.slices) {
-            const uint8_t *data = slice.external ? slice.external
-                                                 : pending.request.owned.data() + slice.offset;
+            const uint8_t *data =
+                slice.external ? slice.external : pending.request.owned.data() + slice.offset;
             // OpenSSL writes one buffer at a time, a TLS record each: hand it one piece.
-            if (tls_stream_) tls_write_buffer_.insert(tls_write_buffer_.end(), data, data + slice.size);
-            else write_buffers_.emplace_back(data, slice.size);
+            if (tls_stream_)
+                tls_write_buffer_.insert(tls_write_buffer_.end(), data, data + slice.size);
+            else
+                write_buffers_.emplace_back(data, slice.size);
         }
         // Registered before the write: answers arrive in this order.
         if (pending.request.expects_response)

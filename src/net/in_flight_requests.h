@@ -12,10 +12,10 @@
 namespace kprod::net {
 
 enum class RequestStatus {
-    kAnswered,    // body holds the response after the correlation id
-    kWritten,     // a request that expects no answer (acks=0) left the socket
-    kNotSent,     // failed before a byte was written: the broker never saw it
-    kLost,        // written, but the connection died before the answer
+    kAnswered,  // body holds the response after the correlation id
+    kWritten,   // a request that expects no answer (acks=0) left the socket
+    kNotSent,   // failed before a byte was written: the broker never saw it
+    kLost,      // written, but the connection died before the answer
 };
 
 using ResponseHandler = std::function<void(RequestStatus status, const uint8_t *body, size_t size)>;

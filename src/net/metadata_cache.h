@@ -32,7 +32,9 @@ public:
     using Clock = std::chrono::steady_clock;
 
     void set_brokers(std::map<int32_t, BrokerAddress> brokers) { brokers_ = std::move(brokers); }
-    void set_topic(const std::string &name, TopicMetadata topic) { topics_[name] = std::move(topic); }
+    void set_topic(const std::string &name, TopicMetadata topic) {
+        topics_[name] = std::move(topic);
+    }
 
     const BrokerAddress *broker(int32_t node_id) const {
         auto it = brokers_.find(node_id);
@@ -45,7 +47,8 @@ public:
     // The partition's leader, or -1 if unknown.
     int32_t leader_of(const std::string &topic, int32_t partition) const {
         const TopicMetadata *t = this->topic(topic);
-        if (!t || partition < 0 || partition >= static_cast<int32_t>(t->partitions.size())) return -1;
+        if (!t || partition < 0 || partition >= static_cast<int32_t>(t->partitions.size()))
+            return -1;
         return t->partitions[static_cast<size_t>(partition)].leader_id;
     }
     const std::map<int32_t, BrokerAddress> &brokers() const { return brokers_; }

@@ -64,7 +64,8 @@ bool refuse_jks(std::string_view property, const std::string &path, const std::s
         return false;
     error = std::string(property) + ": " + path +
             " is a JKS keystore, which kprod cannot read; convert it to PKCS12 with: keytool "
-            "-importkeystore -srckeystore " + path + " -srcstoretype JKS -destkeystore " + path +
+            "-importkeystore -srckeystore " +
+            path + " -srcstoretype JKS -destkeystore " + path +
             ".p12 -deststoretype PKCS12, then point " + std::string(property) +
             " at the .p12 file and set " + std::string(type_property) + "=PKCS12";
     return true;
@@ -72,7 +73,8 @@ bool refuse_jks(std::string_view property, const std::string &path, const std::s
 
 bool parse_pem_certificates(const std::string &text, CertificateList &out) {
     BIO *bio = BIO_new_mem_buf(text.data(), static_cast<int>(text.size()));
-    while (X509 *cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) out.items.push_back(cert);
+    while (X509 *cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr))
+        out.items.push_back(cert);
     BIO_free(bio);
     ERR_clear_error();  // the end of the text reads as an error
     return !out.items.empty();
@@ -194,8 +196,9 @@ bool use_identity(SSL_CTX *context, EVP_PKEY *key, X509 *certificate,
 bool load_pem_keystore(SSL_CTX *context, const TlsOptions &o, std::string &error) {
     const bool inline_pem = !o.keystore_key.empty() || !o.keystore_certificate_chain.empty();
     if (inline_pem && !o.keystore_location.empty()) {
-        error = "set ssl.keystore.location or ssl.keystore.key with "
-                "ssl.keystore.certificate.chain, not both";
+        error =
+            "set ssl.keystore.location or ssl.keystore.key with "
+            "ssl.keystore.certificate.chain, not both";
         return false;
     }
     if (inline_pem && (o.keystore_key.empty() || o.keystore_certificate_chain.empty())) {
@@ -210,8 +213,8 @@ bool load_pem_keystore(SSL_CTX *context, const TlsOptions &o, std::string &error
     }
     CertificateList chain;
     if (!parse_pem_certificates(chain_text, chain)) {
-        error = (inline_pem ? "ssl.keystore.certificate.chain" : where) +
-                ": no PEM certificate found";
+        error =
+            (inline_pem ? "ssl.keystore.certificate.chain" : where) + ": no PEM certificate found";
         return false;
     }
     BIO *bio = BIO_new_mem_buf(key_text.data(), static_cast<int>(key_text.size()));
@@ -254,8 +257,8 @@ bool load_keystore(SSL_CTX *context, const TlsOptions &o, std::string &error) {
     std::vector<X509 *> chain;
     for (int i = 0; contents.chain && i < sk_X509_num(contents.chain); ++i)
         chain.push_back(sk_X509_value(contents.chain, i));
-    return use_identity(context, contents.key, contents.certificate, chain,
-                        "ssl.keystore.location", error);
+    return use_identity(context, contents.key, contents.certificate, chain, "ssl.keystore.location",
+                        error);
 }
 
 std::vector<std::string> split_commas(const std::string &text) {

@@ -19,12 +19,15 @@ MessageFault check_message(const kprod_message_t &msg) {
 
 std::string describe_fault(const MessageFault &fault, const kprod_message_t &msg) {
     switch (fault.kind) {
-    case MessageFault::kNone: return {};
+    case MessageFault::kNone:
+        return {};
     case MessageFault::kVersion:
         return "version is " + std::to_string(msg.version) + ", not " +
                std::to_string(KPROD_MESSAGE_VERSION) + " (start from KPROD_MESSAGE_INIT)";
-    case MessageFault::kNoTopic: return "topic is NULL";
-    case MessageFault::kEmptyTopic: return "topic is empty";
+    case MessageFault::kNoTopic:
+        return "topic is NULL";
+    case MessageFault::kEmptyTopic:
+        return "topic is empty";
     case MessageFault::kNoHeaders:
         return "headers is NULL with header_count " + std::to_string(msg.header_count);
     case MessageFault::kUnnamedHeader:
@@ -32,7 +35,8 @@ std::string describe_fault(const MessageFault &fault, const kprod_message_t &msg
     case MessageFault::kPartition:
         return "partition is " + std::to_string(msg.partition) +
                " (a partition number, or KPROD_PARTITION_ANY)";
-    case MessageFault::kNoKey: return "key is NULL with key_len " + std::to_string(msg.key_len);
+    case MessageFault::kNoKey:
+        return "key is NULL with key_len " + std::to_string(msg.key_len);
     case MessageFault::kNoValue:
         return "value is NULL with value_len " + std::to_string(msg.value_len);
     }
@@ -56,13 +60,12 @@ const kprod_message_t &run_on_send(const std::vector<Interceptor> &interceptors,
             scratch = candidate;
             continue;
         }
-        logger.warn("", "interceptor " + std::to_string(i) + " on_send for topic " +
-                            message.topic + ": " +
-                            (err != KPROD_OK
-                                 ? std::string(kprod_err_str(err))
-                                 : "left an invalid message (" + describe_fault(fault, candidate) +
-                                       ")") +
-                            "; the message goes on as it was before it");
+        logger.warn(
+            "", "interceptor " + std::to_string(i) + " on_send for topic " + message.topic + ": " +
+                    (err != KPROD_OK
+                         ? std::string(kprod_err_str(err))
+                         : "left an invalid message (" + describe_fault(fault, candidate) + ")") +
+                    "; the message goes on as it was before it");
     }
     return scratch;
 }

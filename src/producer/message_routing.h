@@ -59,8 +59,8 @@ const kprod_message_t &run_on_send(const std::vector<Interceptor> &interceptors,
 
 struct PartitionRules {
     PartitionerCallback custom;
-    bool ignore_keys = false;      // partitioner.ignore.keys
-    StickyPartitioner *sticky;     // the topic's, for records without a key
+    bool ignore_keys = false;   // partitioner.ignore.keys
+    StickyPartitioner *sticky;  // the topic's, for records without a key
     const Logger *logger;
 };
 

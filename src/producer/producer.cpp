@@ -29,7 +29,8 @@ std::unique_ptr<OAuthBearerLogin> make_oauthbearer_login(const ProducerConfig &c
 }  // namespace
 
 Producer::Producer(ProducerConfig config, ProducerCallbacks callbacks)
-    : config_(std::move(config)), client_id_(make_client_id(config_.client_id)),
+    : config_(std::move(config)),
+      client_id_(make_client_id(config_.client_id)),
       callbacks_(std::move(callbacks)),
       logger_(callbacks_.log, client_id_, config_.debug_categories),
       pool_(static_cast<size_t>(config_.buffer_memory), static_cast<size_t>(config_.batch_size),
@@ -42,10 +43,13 @@ Producer::Producer(ProducerConfig config, ProducerCallbacks callbacks)
                    pool_),
       metrics_(client_id_, {config_.metrics_sample_window_ms, config_.metrics_num_samples}, pool_),
       oauth_login_(make_oauthbearer_login(config_, callbacks_, logger_)),
-      sender_(config_, client_id_, logger_, accumulator_, reports_, metrics_, [this] {
-          std::lock_guard lock(metadata_mutex_);
-          metadata_changed_.notify_all();
-      }, oauth_login_.get()) {
+      sender_(
+          config_, client_id_, logger_, accumulator_, reports_, metrics_,
+          [this] {
+              std::lock_guard lock(metadata_mutex_);
+              metadata_changed_.notify_all();
+          },
+          oauth_login_.get()) {
     for (const std::string &warning : config_.warnings) logger_.warn("", warning);
     if (std::any_of(callbacks_.interceptors.begin(), callbacks_.interceptors.end(),
                     [](const Interceptor &i) { return i.on_acknowledgement != nullptr; })) {
@@ -64,7 +68,9 @@ Producer::Producer(ProducerConfig config, ProducerCallbacks callbacks)
     sender_.start();
 }
 
-Producer::~Producer() { close(30000); }
+Producer::~Producer() {
+    close(30000);
+}
 
 Producer::Clock::time_point Producer::deadline_after(int timeout_ms) {
     if (timeout_ms < 0) return Clock::time_point::max();
@@ -116,8 +122,8 @@ kprod_err_t Producer::send(const kprod_message_t &original) {
     // A batch of this record alone is the header, the fields and at most 8
     // bytes more (length, attributes, deltas): the exact size is worked out
     // only for a record near the limit (it cost 40 instructions a record).
-    const size_t limit = static_cast<size_t>(
-        std::min<int64_t>(config_.max_request_size, config_.buffer_memory));
+    const size_t limit =
+        static_cast<size_t>(std::min<int64_t>(config_.max_request_size, config_.buffer_memory));
     if (protocol::kRecordBatchHeaderSize + record.fields_size + 8 > limit &&
         RecordAccumulator::single_record_batch_size(record) > limit)
         return KPROD_ERR_MSG_TOO_LARGE;
@@ -136,8 +142,8 @@ kprod_err_t Producer::send(const kprod_message_t &original) {
 
     const int64_t timestamp = message.timestamp_ms != 0 ? message.timestamp_ms : wall_clock_ms();
     reports_.record_accepted();
-    auto result = accumulator_.append(*topic, *table->queues[static_cast<size_t>(partition)], record,
-                                      timestamp, message.opaque, deadline);
+    auto result = accumulator_.append(*topic, *table->queues[static_cast<size_t>(partition)],
+                                      record, timestamp, message.opaque, deadline);
     if (result.err != KPROD_OK) {
         reports_.record_not_accepted();
         return result.err;
@@ -195,8 +201,8 @@ kprod_err_t Producer::close(int timeout_ms) {
         }
         while (sends_in_progress_.load() > 0) std::this_thread::yield();
         sender_.wakeup();  // closing makes every batch ready
-        close_result_ = reports_.wait_all_finished(deadline_after(timeout_ms)) ? KPROD_OK
-                                                                                : KPROD_ERR_TIMED_OUT;
+        close_result_ =
+            reports_.wait_all_finished(deadline_after(timeout_ms)) ? KPROD_OK : KPROD_ERR_TIMED_OUT;
         sender_.stop();  // fails what is left, joins the thread
         if (oauth_login_) oauth_login_->stop();
         reports_.close();  // nothing more will come: pollers stop waiting

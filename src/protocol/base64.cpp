@@ -22,7 +22,8 @@ std::string base64_encode(std::string_view bytes) {
     out.reserve((bytes.size() + 2) / 3 * 4);
     for (size_t i = 0; i < bytes.size(); i += 3) {
         uint32_t group = static_cast<uint32_t>(static_cast<uint8_t>(bytes[i])) << 16;
-        if (i + 1 < bytes.size()) group |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1])) << 8;
+        if (i + 1 < bytes.size())
+            group |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1])) << 8;
         if (i + 2 < bytes.size()) group |= static_cast<uint8_t>(bytes[i + 2]);
         out += kAlphabet[(group >> 18) & 63];
         out += kAlphabet[(group >> 12) & 63];

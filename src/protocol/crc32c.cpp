@@ -179,6 +179,8 @@ uint32_t crc32c_extend_portable(uint32_t crc, const void *data, size_t size) {
     return ~update_portable(~crc, static_cast<const uint8_t *>(data), size);
 }
 
-bool crc32c_is_hardware_accelerated() { return selected_update_function() != update_portable; }
+bool crc32c_is_hardware_accelerated() {
+    return selected_update_function() != update_portable;
+}
 
 }  // namespace kprod

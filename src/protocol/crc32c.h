@@ -21,6 +21,8 @@ uint32_t crc32c_extend_portable(uint32_t crc, const void *data, size_t size);
 bool crc32c_is_hardware_accelerated();
 
 // The CRC-32C of data[0, size), as written in a RecordBatch's crc field.
-inline uint32_t crc32c(const void *data, size_t size) { return crc32c_extend(0, data, size); }
+inline uint32_t crc32c(const void *data, size_t size) {
+    return crc32c_extend(0, data, size);
+}
 
 }  // namespace kprod

@@ -15,7 +15,7 @@ void encode_metadata_request(std::vector<uint8_t> &out, int16_t version, int32_t
         writer.string(topic, flexible);
         writer.empty_tagged_fields(flexible);
     }
-    writer.boolean(false);  // allow_auto_topic_creation (v4+)
+    writer.boolean(false);                                     // allow_auto_topic_creation (v4+)
     if (version >= 8 && version <= 10) writer.boolean(false);  // cluster authorized operations
     if (version >= 8) writer.boolean(false);                   // topic authorized operations
     writer.empty_tagged_fields(flexible);
@@ -35,8 +35,8 @@ void decode_partition(WireReader &reader, int16_t version, bool flexible,
     p.partition = reader.int32();
     p.leader_id = reader.int32();
     p.leader_epoch = version >= 7 ? reader.int32() : -1;
-    decode_int32_array(reader, flexible);                  // replicas
-    decode_int32_array(reader, flexible);                  // isr
+    decode_int32_array(reader, flexible);                    // replicas
+    decode_int32_array(reader, flexible);                    // isr
     if (version >= 5) decode_int32_array(reader, flexible);  // offline replicas
     reader.skip_tagged_fields(flexible);
 }
@@ -45,7 +45,7 @@ void decode_topic(WireReader &reader, int16_t version, bool flexible, MetadataRe
     t.error_code = reader.int16();
     t.name = std::string(reader.nullable_string(flexible).value_or(""));
     if (version >= 10) reader.skip_bytes(16);  // topic id
-    reader.boolean();                    // is_internal
+    reader.boolean();                          // is_internal
     int32_t n = reader.array_length(flexible);
     t.partitions.resize(n > 0 ? static_cast<size_t>(n) : 0);
     for (auto &p : t.partitions) {
@@ -86,8 +86,9 @@ bool decode_metadata_response(const uint8_t *body, size_t size, int16_t version,
     if (version >= 8 && version <= 10) reader.int32();  // cluster authorized operations
     reader.skip_tagged_fields(flexible);
     // A port that does not fit a TCP port makes the response malformed, not a wrong address.
-    const bool ports_valid = std::all_of(out.brokers.begin(), out.brokers.end(),
-                                         [](const auto &b) { return b.port >= 0 && b.port <= 65535; });
+    const bool ports_valid = std::all_of(out.brokers.begin(), out.brokers.end(), [](const auto &b) {
+        return b.port >= 0 && b.port <= 65535;
+    });
     return reader.ok() && ports_valid;
 }
 

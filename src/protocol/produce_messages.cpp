@@ -19,8 +19,10 @@ void encode_produce_request(net::OutboundRequest &out, int16_t version, int32_t 
         for (const ProducePartitionData &partition : topic.partitions) {
             writer.int32(partition.partition);
             // records: nullable bytes, compact (length + 1) in flexible versions
-            if (flexible) writer.unsigned_varint(static_cast<uint32_t>(partition.size + 1));
-            else writer.int32(static_cast<int32_t>(partition.size));
+            if (flexible)
+                writer.unsigned_varint(static_cast<uint32_t>(partition.size + 1));
+            else
+                writer.int32(static_cast<int32_t>(partition.size));
             out.append_external(partition.records, partition.size);
             external_bytes += partition.size;
             writer.empty_tagged_fields(flexible);

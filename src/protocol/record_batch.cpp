@@ -25,7 +25,8 @@ uint8_t *write_nullable_field(uint8_t *out, const void *data, size_t size) {
 template <typename T>
 uint8_t *write_big_endian(uint8_t *out, T value) {
     auto v = static_cast<std::make_unsigned_t<T>>(value);
-    for (int i = static_cast<int>(sizeof(T)) - 1; i >= 0; --i) *out++ = static_cast<uint8_t>(v >> (8 * i));
+    for (int i = static_cast<int>(sizeof(T)) - 1; i >= 0; --i)
+        *out++ = static_cast<uint8_t>(v >> (8 * i));
     return out;
 }
 
@@ -43,8 +44,8 @@ size_t record_fields_size(const RecordView &record) {
     return size;
 }
 
-size_t record_encoded_size(const SizedRecord &record, int64_t timestamp_delta,
-                           int32_t offset_delta, size_t &body_size) {
+size_t record_encoded_size(const SizedRecord &record, int64_t timestamp_delta, int32_t offset_delta,
+                           size_t &body_size) {
     // attributes, the two deltas, then the fields
     body_size = 1 + varlong_size(timestamp_delta) + varint_size(offset_delta) + record.fields_size;
     return varint_size(static_cast<int32_t>(body_size)) + body_size;

@@ -51,8 +51,8 @@ struct SizedRecord {
 
 // Bytes the record takes in the batch, including its length prefix.
 // `body_size` receives the size that the length prefix announces.
-size_t record_encoded_size(const SizedRecord &record, int64_t timestamp_delta,
-                           int32_t offset_delta, size_t &body_size);
+size_t record_encoded_size(const SizedRecord &record, int64_t timestamp_delta, int32_t offset_delta,
+                           size_t &body_size);
 
 // Writes the record at `out` (which must have record_encoded_size() bytes) and
 // returns the position after it.

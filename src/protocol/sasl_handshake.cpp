@@ -5,8 +5,8 @@ namespace kprod::protocol {
 void encode_sasl_handshake_request(std::vector<uint8_t> &out, int32_t correlation_id,
                                    std::string_view client_id, std::string_view mechanism) {
     WireWriter writer(out);
-    begin_request(writer, ApiKey::kSaslHandshake, kSaslHandshakeVersions.max, false,
-                  correlation_id, client_id);
+    begin_request(writer, ApiKey::kSaslHandshake, kSaslHandshakeVersions.max, false, correlation_id,
+                  client_id);
     writer.string(mechanism, false);
     finish_request(writer);
 }

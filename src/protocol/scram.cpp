@@ -15,7 +15,9 @@ namespace kprod::protocol {
 
 namespace {
 
-const EVP_MD *digest_of(ScramHash hash) { return hash == ScramHash::kSha256 ? EVP_sha256() : EVP_sha512(); }
+const EVP_MD *digest_of(ScramHash hash) {
+    return hash == ScramHash::kSha256 ? EVP_sha256() : EVP_sha512();
+}
 
 std::string hmac(ScramHash hash, std::string_view key, std::string_view data) {
     unsigned char out[EVP_MAX_MD_SIZE];
@@ -36,7 +38,8 @@ std::string digest(ScramHash hash, std::string_view data) {
 
 std::string random_nonce() {
     unsigned char bytes[32];
-    if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("no random bytes for a SCRAM nonce");
+    if (RAND_bytes(bytes, sizeof bytes) != 1)
+        throw std::runtime_error("no random bytes for a SCRAM nonce");
     return base64_encode(std::string_view(reinterpret_cast<char *>(bytes), sizeof bytes));
 }
 
@@ -95,9 +98,11 @@ bool parse_scram_server_first(std::string_view message, ScramServerFirst &out, s
         return false;
     }
     const std::string_view count = attributes[2].value;
-    const auto [end, ec] = std::from_chars(count.data(), count.data() + count.size(), parsed.iterations);
+    const auto [end, ec] =
+        std::from_chars(count.data(), count.data() + count.size(), parsed.iterations);
     if (ec != std::errc() || end != count.data() + count.size() || parsed.iterations <= 0) {
-        error = "malformed SCRAM server-first message: the iteration count is not a positive integer";
+        error =
+            "malformed SCRAM server-first message: the iteration count is not a positive integer";
         return false;
     }
     out = std::move(parsed);
@@ -122,9 +127,12 @@ bool parse_scram_server_final(std::string_view message, ScramServerFinal &out, s
 std::string scram_escape_username(std::string_view username) {
     std::string out;
     for (char c : username) {
-        if (c == ',') out += "=2C";
-        else if (c == '=') out += "=3D";
-        else out += c;
+        if (c == ',')
+            out += "=2C";
+        else if (c == '=')
+            out += "=3D";
+        else
+            out += c;
     }
     return out;
 }
@@ -135,21 +143,26 @@ std::string scram_salted_password(ScramHash hash, std::string_view password, std
     const int size = EVP_MD_get_size(digest_of(hash));
     if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
                           reinterpret_cast<const unsigned char *>(salt.data()),
-                          static_cast<int>(salt.size()), iterations, digest_of(hash), size, out) != 1)
+                          static_cast<int>(salt.size()), iterations, digest_of(hash), size,
+                          out) != 1)
         throw std::runtime_error("PBKDF2 failed");
     return std::string(reinterpret_cast<char *>(out), static_cast<size_t>(size));
 }
 
 ScramClient::ScramClient(ScramHash hash, std::string username, std::string password,
                          std::string client_nonce)
-    : hash_(hash), username_(std::move(username)), password_(std::move(password)),
+    : hash_(hash),
+      username_(std::move(username)),
+      password_(std::move(password)),
       client_nonce_(client_nonce.empty() ? random_nonce() : std::move(client_nonce)) {}
 
 std::string ScramClient::client_first_bare() const {
     return "n=" + scram_escape_username(username_) + ",r=" + client_nonce_;
 }
 
-std::string ScramClient::client_first_message() const { return "n,," + client_first_bare(); }
+std::string ScramClient::client_first_message() const {
+    return "n,," + client_first_bare();
+}
 
 bool ScramClient::on_server_first(std::string_view message, std::string &client_final,
                                   std::string &error) {
@@ -166,7 +179,8 @@ bool ScramClient::on_server_first(std::string_view message, std::string &client_
                 std::to_string(kMaxIterations);
         return false;
     }
-    const std::string salted = scram_salted_password(hash_, password_, first.salt, first.iterations);
+    const std::string salted =
+        scram_salted_password(hash_, password_, first.salt, first.iterations);
     const std::string client_key = hmac(hash_, salted, "Client Key");
     const std::string stored_key = digest(hash_, client_key);
     const std::string without_proof = "c=biws,r=" + first.nonce;  // biws: base64 of "n,,"

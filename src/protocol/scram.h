@@ -38,8 +38,8 @@ bool parse_scram_server_final(std::string_view message, ScramServerFinal &out, s
 std::string scram_escape_username(std::string_view username);
 
 // Hi(password, salt, iterations): PBKDF2 with HMAC over the hash.
-std::string scram_salted_password(ScramHash hash, std::string_view password,
-                                  std::string_view salt, int32_t iterations);
+std::string scram_salted_password(ScramHash hash, std::string_view password, std::string_view salt,
+                                  int32_t iterations);
 
 class ScramClient {
 public:

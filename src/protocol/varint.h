@@ -42,9 +42,15 @@ inline constexpr auto kVarintSizeByBitWidth = [] {
 inline size_t unsigned_varlong_size(uint64_t v) {
     return kVarintSizeByBitWidth[static_cast<size_t>(std::bit_width(v))];
 }
-inline size_t unsigned_varint_size(uint32_t v) { return unsigned_varlong_size(v); }
-inline size_t varint_size(int32_t v) { return unsigned_varint_size(zigzag_encode32(v)); }
-inline size_t varlong_size(int64_t v) { return unsigned_varlong_size(zigzag_encode64(v)); }
+inline size_t unsigned_varint_size(uint32_t v) {
+    return unsigned_varlong_size(v);
+}
+inline size_t varint_size(int32_t v) {
+    return unsigned_varint_size(zigzag_encode32(v));
+}
+inline size_t varlong_size(int64_t v) {
+    return unsigned_varlong_size(zigzag_encode64(v));
+}
 
 // ---- encoding: write at out, return the pointer just past the last byte written ----
 // The caller guarantees room for kMaxVarintSize / kMaxVarlongSize bytes (or *_size(v)).

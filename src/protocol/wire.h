@@ -34,26 +34,34 @@ public:
     void uuid_zero() { out_.insert(out_.end(), 16, 0); }
     // BYTES (int32 length) or COMPACT_BYTES (length + 1 as an unsigned varint).
     void bytes(std::string_view b, bool flexible) {
-        if (flexible) unsigned_varint(static_cast<uint32_t>(b.size() + 1));
-        else int32(static_cast<int32_t>(b.size()));
+        if (flexible)
+            unsigned_varint(static_cast<uint32_t>(b.size() + 1));
+        else
+            int32(static_cast<int32_t>(b.size()));
         raw(b.data(), b.size());
     }
 
     // A (possibly compact) string; flexible versions use length + 1 as an unsigned varint.
     void string(std::string_view s, bool flexible) {
-        if (flexible) unsigned_varint(static_cast<uint32_t>(s.size() + 1));
-        else int16(static_cast<int16_t>(s.size()));
+        if (flexible)
+            unsigned_varint(static_cast<uint32_t>(s.size() + 1));
+        else
+            int16(static_cast<int16_t>(s.size()));
         raw(s.data(), s.size());
     }
     void nullable_string(std::optional<std::string_view> s, bool flexible) {
         if (s) return string(*s, flexible);
-        if (flexible) unsigned_varint(0);
-        else int16(-1);
+        if (flexible)
+            unsigned_varint(0);
+        else
+            int16(-1);
     }
     // An array's element count; -1 is a null array.
     void array_length(int32_t n, bool flexible) {
-        if (flexible) unsigned_varint(static_cast<uint32_t>(n + 1));
-        else int32(n);
+        if (flexible)
+            unsigned_varint(static_cast<uint32_t>(n + 1));
+        else
+            int32(n);
     }
     void empty_tagged_fields(bool flexible) {
         if (flexible) unsigned_varint(0);

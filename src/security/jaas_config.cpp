@@ -71,15 +71,18 @@ bool parse_jaas_config(std::string_view text, JaasConfig &out, std::string &erro
     JaasConfig config;
     config.login_module = in.word();
     if (config.login_module.empty()) {
-        error = "sasl.jaas.config: expected a login module class name first, as in "
-                "'org.apache.kafka.common.security.plain.PlainLoginModule required "
-                "username=\"...\" password=\"...\";'";
+        error =
+            "sasl.jaas.config: expected a login module class name first, as in "
+            "'org.apache.kafka.common.security.plain.PlainLoginModule required "
+            "username=\"...\" password=\"...\";'";
         return false;
     }
     config.control_flag = in.word();
     if (!valid_flag(config.control_flag)) {
-        error = "sasl.jaas.config: expected a control flag (required, requisite, sufficient or "
-                "optional) after " + config.login_module;
+        error =
+            "sasl.jaas.config: expected a control flag (required, requisite, sufficient or "
+            "optional) after " +
+            config.login_module;
         return false;
     }
     while (!in.take(';')) {

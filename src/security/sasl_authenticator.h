@@ -54,8 +54,8 @@ private:
     const SaslCredentials &credentials_;
     int16_t authenticate_version_;
     std::unique_ptr<protocol::ScramClient> scram_;  // null for PLAIN
-    int round_ = 0;             // mechanism messages answered so far
-    std::string next_message_;  // what encode_authenticate sends
+    int round_ = 0;                                 // mechanism messages answered so far
+    std::string next_message_;                      // what encode_authenticate sends
     std::string principal_;
     std::string oauthbearer_error_;  // the broker's JSON error, when it refused a token
     int64_t session_lifetime_ms_ = 0;

@@ -16,7 +16,10 @@ constexpr auto kMinReauthenticationInterval = std::chrono::milliseconds(1100);
 Cluster::Cluster(asio::io_context &io, const ProducerConfig &config, std::string client_id,
                  const Logger &logger, RecordAccumulator &accumulator, Hooks hooks,
                  const OAuthBearerLogin *oauth_login)
-    : io_(io), config_(config), logger_(logger), client_id_(std::move(client_id)),
+    : io_(io),
+      config_(config),
+      logger_(logger),
+      client_id_(std::move(client_id)),
       accumulator_(accumulator),
       hooks_(std::move(hooks)),
       // Well under the ~9 s in which Kafka moves a silent broker's partitions,
@@ -109,7 +112,8 @@ void Cluster::maintain(Clock::time_point now, Clock::time_point &next_check) {
     const auto max_age = std::chrono::milliseconds(config_.metadata_max_age_ms);
     if (metadata_.last_refresh + max_age <= now) request_refresh("metadata.max.age.ms");
     for (Topic *topic : accumulator_.topics())
-        if (!topic->table.load(std::memory_order_acquire)) request_refresh("new topic " + topic->name);
+        if (!topic->table.load(std::memory_order_acquire))
+            request_refresh("new topic " + topic->name);
     // A metadata request to a broker that stopped answering must not hold
     // every refresh up until request.timeout.ms: ask another one.
     if (metadata_in_flight_ && metadata_sent_at_ + stall_after_ <= now) {
@@ -120,8 +124,8 @@ void Cluster::maintain(Clock::time_point now, Clock::time_point &next_check) {
     // partitions moved (fast failover, see fail_links_whose_partitions_moved).
     if (config_.enable_idempotence && metadata_.last_refresh + stall_after_ / 4 <= now)
         for (const auto &[id, l] : links_)
-            if (id >= 0 && stalled(l, now)) request_refresh("node " + std::to_string(id) +
-                                                            " stopped answering");
+            if (id >= 0 && stalled(l, now))
+                request_refresh("node " + std::to_string(id) + " stopped answering");
     if (!refresh_wanted_ || metadata_in_flight_) {
         next_check = std::min(next_check, metadata_.last_refresh + max_age);
         return;
@@ -133,7 +137,8 @@ void Cluster::maintain(Clock::time_point now, Clock::time_point &next_check) {
     if (BrokerLink *l = any_negotiated_link(now)) return send_metadata_request(*l);
     ensure_some_connection(now);
     // Nothing to connect to until some backoff ends: look again soon.
-    next_check = std::min(next_check, now + std::chrono::milliseconds(config_.reconnect_backoff_ms));
+    next_check =
+        std::min(next_check, now + std::chrono::milliseconds(config_.reconnect_backoff_ms));
 }
 
 void Cluster::send_request(BrokerLink &link,
@@ -159,17 +164,20 @@ void Cluster::send_metadata_request(BrokerLink &l) {
     auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
         protocol::encode_metadata_request(out, version, correlation_id, client_id_, names);
     };
-    send_request(l, encode, [this, version, request_number](net::RequestStatus status,
-                                                            const uint8_t *body, size_t size) {
-        // A later request was sent when this one stalled: its answer is newer.
-        if (request_number != metadata_request_count_) return;
-        metadata_in_flight_ = false;
-        if (status == net::RequestStatus::kAnswered) return on_metadata_response(version, body, size);
-        request_refresh("metadata request lost");
-        metadata_not_before_ = Clock::now() + backoff(++metadata_failures_, config_.retry_backoff_ms,
-                                                       config_.retry_backoff_max_ms);
-        hooks_.wake_sender();
-    });
+    send_request(l, encode,
+                 [this, version, request_number](net::RequestStatus status, const uint8_t *body,
+                                                 size_t size) {
+                     // A later request was sent when this one stalled: its answer is newer.
+                     if (request_number != metadata_request_count_) return;
+                     metadata_in_flight_ = false;
+                     if (status == net::RequestStatus::kAnswered)
+                         return on_metadata_response(version, body, size);
+                     request_refresh("metadata request lost");
+                     metadata_not_before_ =
+                         Clock::now() + backoff(++metadata_failures_, config_.retry_backoff_ms,
+                                                config_.retry_backoff_max_ms);
+                     hooks_.wake_sender();
+                 });
 }
 
 void Cluster::on_metadata_response(int16_t version, const uint8_t *body, size_t size) {
@@ -213,7 +221,8 @@ void Cluster::on_metadata_response(int16_t version, const uint8_t *body, size_t 
         if (!cached) continue;
         for (size_t p = 0; p < cached->partitions.size(); ++p) {
             int32_t leader = cached->partitions[p].leader_id;
-            if (leader >= 0) partitions_by_leader_[leader].emplace_back(topic, static_cast<int32_t>(p));
+            if (leader >= 0)
+                partitions_by_leader_[leader].emplace_back(topic, static_cast<int32_t>(p));
         }
     }
     metadata_.last_refresh = Clock::now();
@@ -259,8 +268,7 @@ void Cluster::fail_links_whose_partitions_moved(
                                           now - it->second.connection->oldest_in_flight())
                                           .count()) +
                        " ms while " + topic->name + "/" + std::to_string(partition) +
-                       " moved to node " + std::to_string(leader) +
-                       ": its batches go there now");
+                       " moved to node " + std::to_string(leader) + ": its batches go there now");
             break;
         }
     }
@@ -273,8 +281,9 @@ void Cluster::log_leader_changes(
         for (const auto &[topic, partition] : partitions) {
             const int32_t leader = metadata_.leader_of(topic->name, partition);
             if (leader == node) continue;
-            changes += (changes.empty() ? "" : ", ") + topic->name + "/" + std::to_string(partition) +
-                       " " + std::to_string(node) + "->" + std::to_string(leader);
+            changes += (changes.empty() ? "" : ", ") + topic->name + "/" +
+                       std::to_string(partition) + " " + std::to_string(node) + "->" +
+                       std::to_string(leader);
         }
     logger_.debug(Logger::Category::kMetadata, "",
                   "metadata: " + std::to_string(metadata_.brokers().size()) + " brokers; " +
@@ -299,10 +308,11 @@ void Cluster::on_connected(net::Connection &connection) {
     auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
         protocol::encode_api_versions_request(out, correlation_id, client_id_);
     };
-    send_request(l, encode, [this, node_id](net::RequestStatus status, const uint8_t *body,
-                                            size_t size) {
-        if (status == net::RequestStatus::kAnswered) on_api_versions(link(node_id), body, size);
-    });
+    send_request(l, encode,
+                 [this, node_id](net::RequestStatus status, const uint8_t *body, size_t size) {
+                     if (status == net::RequestStatus::kAnswered)
+                         on_api_versions(link(node_id), body, size);
+                 });
 }
 
 void Cluster::on_api_versions(BrokerLink &l, const uint8_t *body, size_t size) {
@@ -318,18 +328,21 @@ void Cluster::on_api_versions(BrokerLink &l, const uint8_t *body, size_t size) {
     l.metadata_version = protocol::negotiate_version(protocol::kMetadataVersions, min, max);
     min = 0, max = -1;
     response.find(protocol::ApiKey::kInitProducerId, min, max);
-    l.init_producer_id_version = protocol::negotiate_version(protocol::kInitProducerIdVersions, min, max);
+    l.init_producer_id_version =
+        protocol::negotiate_version(protocol::kInitProducerIdVersions, min, max);
     min = 0, max = -1;
     response.find(protocol::ApiKey::kSaslAuthenticate, min, max);
-    l.authenticate_version = protocol::negotiate_version(protocol::kSaslAuthenticateVersions, min, max);
+    l.authenticate_version =
+        protocol::negotiate_version(protocol::kSaslAuthenticateVersions, min, max);
     if (l.produce_version < 0 || l.metadata_version < 0) {
         // Not worth retrying quickly: the broker will not change its mind. The
         // failure below makes it 30 in a row: the longest backoff, and (a
         // multiple of ten) a warning, not a debug line (Sender::log_link_failure).
         l.consecutive_failures = 29;
         return std::shared_ptr<net::Connection>(l.connection)
-            ->fail("broker supports no Produce/Metadata version kprod speaks (Produce v3-12, "
-                   "Metadata v4-12)");
+            ->fail(
+                "broker supports no Produce/Metadata version kprod speaks (Produce v3-12, "
+                "Metadata v4-12)");
     }
     if (config_.security_protocol == SecurityProtocol::kSaslPlaintext ||
         config_.security_protocol == SecurityProtocol::kSaslSsl)
@@ -398,8 +411,8 @@ void Cluster::on_authenticated(BrokerLink &l) {
             static_cast<int64_t>(static_cast<double>(lifetime_ms) * point(jitter_)));
         l.reauthenticate_at = l.authenticate_sent_at + after;
         if (l.reauthenticating)
-            l.reauthenticate_at = std::max(l.reauthenticate_at, l.reauthentication_started +
-                                                                    kMinReauthenticationInterval);
+            l.reauthenticate_at = std::max(
+                l.reauthenticate_at, l.reauthentication_started + kMinReauthenticationInterval);
         detail += "; session lifetime " + std::to_string(lifetime_ms) +
                   " ms, next re-authentication in " +
                   std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -421,8 +434,10 @@ void Cluster::send_sasl_request(BrokerLink &l, bool handshake) {
     const SaslAuthenticator &sasl = *l.sasl;
     if (!handshake) l.authenticate_sent_at = Clock::now();
     auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
-        if (handshake) sasl.encode_handshake(out, correlation_id, client_id_);
-        else sasl.encode_authenticate(out, correlation_id, client_id_);
+        if (handshake)
+            sasl.encode_handshake(out, correlation_id, client_id_);
+        else
+            sasl.encode_authenticate(out, correlation_id, client_id_);
     };
     send_request(l, encode,
                  [this, node_id = l.node_id, connection = l.connection.get(), handshake](
@@ -443,8 +458,10 @@ void Cluster::on_sasl_response(int32_t node_id, const net::Connection *connectio
     const auto outcome = handshake ? l.sasl->on_handshake_response(body, size, error)
                                    : l.sasl->on_authenticate_response(body, size, error);
     switch (outcome) {
-    case SaslAuthenticator::Outcome::kSendAuthenticate: return send_sasl_request(l, false);
-    case SaslAuthenticator::Outcome::kDone: return on_authenticated(l);
+    case SaslAuthenticator::Outcome::kSendAuthenticate:
+        return send_sasl_request(l, false);
+    case SaslAuthenticator::Outcome::kDone:
+        return on_authenticated(l);
     case SaslAuthenticator::Outcome::kMalformed:
         return std::shared_ptr<net::Connection>(l.connection)->fail(error);
     case SaslAuthenticator::Outcome::kRefused:

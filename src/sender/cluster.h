@@ -32,12 +32,13 @@ struct BrokerLink {
     bool negotiated = false;                      // ApiVersions answered
     int16_t produce_version = -1;
     int16_t metadata_version = -1;
-    int16_t init_producer_id_version = -1;  // -1: the broker has no InitProducerId
+    int16_t init_producer_id_version = -1;    // -1: the broker has no InitProducerId
     std::unique_ptr<SaslAuthenticator> sasl;  // while SASL runs on the connection
     int16_t authenticate_version = -1;        // negotiated SaslAuthenticate version
     // KIP-368: when to authenticate again (max: never), and whether that is
     // under way; meanwhile the link takes no new requests, as in Java.
-    std::chrono::steady_clock::time_point reauthenticate_at = std::chrono::steady_clock::time_point::max();
+    std::chrono::steady_clock::time_point reauthenticate_at =
+        std::chrono::steady_clock::time_point::max();
     bool reauthenticating = false;
     std::chrono::steady_clock::time_point reauthentication_started{};
     std::chrono::steady_clock::time_point authenticate_sent_at{};

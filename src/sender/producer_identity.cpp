@@ -9,7 +9,9 @@ namespace kprod::client {
 
 ProducerIdentity::ProducerIdentity(const ProducerConfig &config, Cluster &cluster,
                                    std::function<void()> wake)
-    : enabled_(config.enable_idempotence), config_(config), cluster_(cluster),
+    : enabled_(config.enable_idempotence),
+      config_(config),
+      cluster_(cluster),
       wake_(std::move(wake)) {}
 
 void ProducerIdentity::bump_epoch(const std::string &reason) {
@@ -48,13 +50,13 @@ void ProducerIdentity::send_request(BrokerLink &link) {
                                                   cluster_.client_id(), -1, -1);
     };
     state_ = State::kRequesting;
-    cluster_.send_request(link, encode, [this, version](net::RequestStatus status,
-                                                        const uint8_t *body, size_t size) {
-        if (status == net::RequestStatus::kAnswered) return on_response(version, body, size);
-        state_ = State::kNeedId;
-        not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
-        wake_();
-    });
+    cluster_.send_request(
+        link, encode, [this, version](net::RequestStatus status, const uint8_t *body, size_t size) {
+            if (status == net::RequestStatus::kAnswered) return on_response(version, body, size);
+            state_ = State::kNeedId;
+            not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
+            wake_();
+        });
 }
 
 void ProducerIdentity::on_response(int16_t version, const uint8_t *body, size_t size) {

@@ -16,51 +16,59 @@ constexpr auto kMaxSleep = std::chrono::milliseconds(100);
 
 int compression_level(const ProducerConfig &config) {
     switch (config.compression_type) {
-    case CompressionType::kGzip: return config.compression_gzip_level;
-    case CompressionType::kLz4: return config.compression_lz4_level;
-    case CompressionType::kZstd: return config.compression_zstd_level;
-    default: return 0;
+    case CompressionType::kGzip:
+        return config.compression_gzip_level;
+    case CompressionType::kLz4:
+        return config.compression_lz4_level;
+    case CompressionType::kZstd:
+        return config.compression_zstd_level;
+    default:
+        return 0;
     }
 }
 }  // namespace
 
 Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger &logger,
-               RecordAccumulator &accumulator, DeliveryReports &reports,
-               ProducerMetrics &metrics, std::function<void()> metadata_changed,
-               const OAuthBearerLogin *oauth_login)
-    : config_(config), client_id_(std::move(client_id)), logger_(logger),
-      accumulator_(accumulator), reports_(reports), metrics_(metrics),
+               RecordAccumulator &accumulator, DeliveryReports &reports, ProducerMetrics &metrics,
+               std::function<void()> metadata_changed, const OAuthBearerLogin *oauth_login)
+    : config_(config),
+      client_id_(std::move(client_id)),
+      logger_(logger),
+      accumulator_(accumulator),
+      reports_(reports),
+      metrics_(metrics),
       work_(asio::make_work_guard(io_)),
-      timer_(io_), metadata_changed_(std::move(metadata_changed)),
+      timer_(io_),
+      metadata_changed_(std::move(metadata_changed)),
       cluster_(io_, config, client_id_, logger, accumulator,
-               Cluster::Hooks{[this] { wakeup(); },
-                              [this] {
-                                  // Metadata came: some broker let us in.
-                                  security_error_.store(KPROD_OK, std::memory_order_release);
-                                  metadata_changed_();
-                              },
-                              [this](int32_t node, const std::string &reason, int failures,
-                                     net::FailureKind kind) {
-                                  on_link_failed(node, reason, failures, kind);
-                              },
-                              [this](int32_t node, bool again, const std::string &detail) {
-                                  logger_.debug(Logger::Category::kBroker,
-                                                node >= 0 ? "broker " + std::to_string(node)
-                                                          : "bootstrap",
-                                                (again ? "re-authenticated on the same "
-                                                         "connection (KIP-368) with "
-                                                       : "authenticated with ") +
-                                                    detail);
-                              },
-                              [this] { run_after_answers(); }},
+               Cluster::Hooks{
+                   [this] { wakeup(); },
+                   [this] {
+                       // Metadata came: some broker let us in.
+                       security_error_.store(KPROD_OK, std::memory_order_release);
+                       metadata_changed_();
+                   },
+                   [this](int32_t node, const std::string &reason, int failures,
+                          net::FailureKind kind) { on_link_failed(node, reason, failures, kind); },
+                   [this](int32_t node, bool again, const std::string &detail) {
+                       logger_.debug(Logger::Category::kBroker,
+                                     node >= 0 ? "broker " + std::to_string(node) : "bootstrap",
+                                     (again ? "re-authenticated on the same "
+                                              "connection (KIP-368) with "
+                                            : "authenticated with ") +
+                                         detail);
+                   },
+                   [this] { run_after_answers(); }},
                oauth_login),
       identity_(config, cluster_, [this] { wakeup(); }) {
     if (config.compression_type != CompressionType::kNone)
-        compressor_ = compress::make_compressor(static_cast<compress::Codec>(config.compression_type),
-                                                compression_level(config));
+        compressor_ = compress::make_compressor(
+            static_cast<compress::Codec>(config.compression_type), compression_level(config));
 }
 
-Sender::~Sender() { stop(); }
+Sender::~Sender() {
+    stop();
+}
 
 void Sender::start() {
     thread_ = std::thread([this] { io_.run(); });
@@ -227,7 +235,8 @@ std::vector<int32_t> Sender::ready_nodes(Clock::time_point now, Clock::time_poin
                 continue;
             }
             node_times_[leader].ready = now;
-            if (std::find(nodes.begin(), nodes.end(), leader) == nodes.end()) nodes.push_back(leader);
+            if (std::find(nodes.begin(), nodes.end(), leader) == nodes.end())
+                nodes.push_back(leader);
         }
         if (adaptive) publish_load_stats(*topic, static_cast<int32_t>(table->queues.size()));
     }
@@ -250,7 +259,8 @@ void Sender::publish_load_stats(Topic &topic, int32_t partition_count) {
     if (last.partitions == load_partitions_ && last.queue_sizes == load_queue_sizes_) return;
     last.partitions = load_partitions_;
     last.queue_sizes = load_queue_sizes_;
-    topic.sticky.set_load_stats(make_load_stats(partition_count, load_partitions_, load_queue_sizes_));
+    topic.sticky.set_load_stats(
+        make_load_stats(partition_count, load_partitions_, load_queue_sizes_));
 }
 
 // One batch per partition led by the node, up to max.request.size, starting
@@ -349,7 +359,8 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
                                      topics);
     const auto sent_at = Clock::now();
     metrics_.record_produce_request(link.node_id, batches, request.frame_size(), sent_at);
-    if (logger_.debug_enabled(Logger::Category::kProduce)) log_produce_request(link.node_id, batches);
+    if (logger_.debug_enabled(Logger::Category::kProduce))
+        log_produce_request(link.node_id, batches);
     auto connection = link.connection;
     connection->send(std::move(request),
                      [this, version, node = link.node_id, sent_at, batches = std::move(batches)](
@@ -360,10 +371,10 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
                      });
 }
 
-void Sender::log_produce_request(int32_t node_id, const std::vector<ProducerBatch *> &batches) const {
+void Sender::log_produce_request(int32_t node_id,
+                                 const std::vector<ProducerBatch *> &batches) const {
     std::string text = "Produce to node " + std::to_string(node_id) + ":";
-    for (const ProducerBatch *batch : batches)
-        text += " " + describe(*batch);
+    for (const ProducerBatch *batch : batches) text += " " + describe(*batch);
     logger_.debug(Logger::Category::kProduce, "", text);
 }
 
@@ -371,7 +382,8 @@ void Sender::log_produce_request(int32_t node_id, const std::vector<ProducerBatc
 std::string Sender::describe(const ProducerBatch &batch) {
     std::string text = batch.topic->name + "/" + std::to_string(batch.partition);
     if (batch.first_sequence >= 0)
-        text += " seq " + std::to_string(batch.first_sequence) + "+" + std::to_string(batch.record_count());
+        text += " seq " + std::to_string(batch.first_sequence) + "+" +
+                std::to_string(batch.record_count());
     return text + " #" + std::to_string(batch.attempts);
 }
 
@@ -428,9 +440,10 @@ void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatc
         if (protocol::kafka_error_invalidates_metadata(code))
             cluster_.request_refresh(std::string(protocol::kafka_error_name(code)) + " on " +
                                      batch->topic->name + "/" + std::to_string(batch->partition));
-        retry_or_fail(batch, KPROD_ERR_BROKER, code,
-                      protocol::kafka_error_may_have_persisted(code, static_cast<int16_t>(config_.acks)),
-                      protocol::kafka_error_name(code));
+        retry_or_fail(
+            batch, KPROD_ERR_BROKER, code,
+            protocol::kafka_error_may_have_persisted(code, static_cast<int16_t>(config_.acks)),
+            protocol::kafka_error_name(code));
     }
     // The connection calls run_after_answers once it handed on this read's answers.
     answers_want_run_ = true;
@@ -455,11 +468,11 @@ bool Sender::handle_sequence_error(ProducerBatch *batch, int16_t code) {
     sequences.on_sequence_error(batch->identity_generation, batch->first_sequence,
                                 code == protocol::kOutOfOrderSequenceNumber);
     if (logger_.debug_enabled(Logger::Category::kIdempotence))
-        logger_.debug(Logger::Category::kIdempotence, "",
-                      std::string(protocol::kafka_error_name(code)) + " for " + describe(*batch) +
-                          " (last acked " + std::to_string(sequences.last_acked()) + "): " +
-                          (sequences.restart_pending() ? "the partition starts over"
-                                                       : "retried as it is"));
+        logger_.debug(
+            Logger::Category::kIdempotence, "",
+            std::string(protocol::kafka_error_name(code)) + " for " + describe(*batch) +
+                " (last acked " + std::to_string(sequences.last_acked()) + "): " +
+                (sequences.restart_pending() ? "the partition starts over" : "retried as it is"));
     // The broker refused the batch: this attempt did not write it.
     retry_or_fail(batch, KPROD_ERR_BROKER, code, false,
                   std::string(protocol::kafka_error_name(code)) + " on " + batch->topic->name +
@@ -509,7 +522,8 @@ void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker
         if (retriable && now >= deadline) err = KPROD_ERR_MSG_TIMED_OUT;
         {
             std::lock_guard lock(last_error_mutex_);
-            last_error_ = batch->topic->name + "/" + std::to_string(batch->partition) + ": " + reason;
+            last_error_ =
+                batch->topic->name + "/" + std::to_string(batch->partition) + ": " + reason;
         }
         give_up_sequences(batch);
         logger_.debug(Logger::Category::kProduce, "", describe(*batch) + " fails: " + reason);
@@ -517,11 +531,13 @@ void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker
     }
     // Exponential backoff with 20% jitter (retry.backoff.ms .. retry.backoff.max.ms).
     double backoff = static_cast<double>(config_.retry_backoff_ms);
-    for (int i = 1; i < batch->attempts && backoff < static_cast<double>(config_.retry_backoff_max_ms); ++i)
+    for (int i = 1;
+         i < batch->attempts && backoff < static_cast<double>(config_.retry_backoff_max_ms); ++i)
         backoff *= 2;
     backoff = std::min(backoff, static_cast<double>(config_.retry_backoff_max_ms));
     std::uniform_real_distribution<double> jitter(0.8, 1.2);
-    batch->retry_after = now + std::chrono::milliseconds(static_cast<int64_t>(backoff * jitter(jitter_)));
+    batch->retry_after =
+        now + std::chrono::milliseconds(static_cast<int64_t>(backoff * jitter(jitter_)));
     metrics_.record_retry(*batch, now);
     if (logger_.debug_enabled(Logger::Category::kProduce))
         logger_.debug(Logger::Category::kProduce, "",

@@ -63,7 +63,8 @@ public:
 private:
     void run_once();
     void log_link_failure(int32_t node, const std::string &reason, int failures);
-    void on_link_failed(int32_t node, const std::string &reason, int failures, net::FailureKind kind);
+    void on_link_failed(int32_t node, const std::string &reason, int failures,
+                        net::FailureKind kind);
     void fail_waiting_batches(kprod_err_t err);
     void arm_timer(Clock::time_point when);
     void run_after_answers();
@@ -128,7 +129,7 @@ private:
         std::vector<int32_t> queue_sizes;
     };
     std::unordered_map<const Topic *, LoadSnapshot> published_load_;  // what each topic last got
-    std::vector<int32_t> load_partitions_, load_queue_sizes_;        // scratch, reused
+    std::vector<int32_t> load_partitions_, load_queue_sizes_;         // scratch, reused
     std::mt19937 jitter_{std::random_device{}()};
 
     mutable std::mutex last_error_mutex_;  // guards the following

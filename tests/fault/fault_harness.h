@@ -95,9 +95,9 @@ inline void freeze_node(int node) {
     static const bool thaw_at_exit = [] {
         return std::atexit([] {
                    if (frozen_node() >= 0)
-                       std::system((kafka_local() + " node-thaw " +
-                                    std::to_string(frozen_node()) + " >&2")
-                                       .c_str());
+                       std::system(
+                           (kafka_local() + " node-thaw " + std::to_string(frozen_node()) + " >&2")
+                               .c_str());
                }) == 0;
     }();
     (void)thaw_at_exit;
@@ -280,8 +280,8 @@ private:
                 state.partition = r.partition;
                 state.offset = r.offset;
                 if (r.err == KPROD_OK) succeeded.fetch_add(1, std::memory_order_relaxed);
-                if (r.err == KPROD_OK && state.sent_ms >= watch_since_ms.load() && r.partition >= 0 &&
-                    r.partition < partitions_) {
+                if (r.err == KPROD_OK && state.sent_ms >= watch_since_ms.load() &&
+                    r.partition >= 0 && r.partition < partitions_) {
                     int64_t none = 0;
                     first_success_since_watch[static_cast<size_t>(r.partition)]
                         .compare_exchange_strong(none, now);
@@ -361,17 +361,17 @@ struct VerifySummary {
 
 // A violation: fails a kprod run at once, with the message; a peer's is
 // counted, and the first of each kind printed.
-#define FAULT_VIOLATION(options, counter, condition, ...)                                     \
-    do {                                                                                      \
-        if (!(condition)) {                                                                   \
-            if (!(options).measure_only || (counter) == 0) {                                  \
-                fault::report_failed_check(!(options).measure_only, __FILE__, __LINE__,       \
-                                           (options).measure_only ? "first violation"         \
-                                                                  : "CHECK failed",           \
-                                           #condition, __VA_ARGS__);                          \
-            }                                                                                 \
-            ++(counter);                                                                      \
-        }                                                                                     \
+#define FAULT_VIOLATION(options, counter, condition, ...)                                    \
+    do {                                                                                     \
+        if (!(condition)) {                                                                  \
+            if (!(options).measure_only || (counter) == 0) {                                 \
+                fault::report_failed_check(                                                  \
+                    !(options).measure_only, __FILE__, __LINE__,                             \
+                    (options).measure_only ? "first violation" : "CHECK failed", #condition, \
+                    __VA_ARGS__);                                                            \
+            }                                                                                \
+            ++(counter);                                                                     \
+        }                                                                                    \
     } while (0)
 
 // Every record got exactly one report; every success is in the log once, at

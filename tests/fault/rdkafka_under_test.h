@@ -25,9 +25,9 @@ public:
         char errstr[512];
         rd_kafka_conf_t *conf = rd_kafka_conf_new();
         auto set = [&](const char *name, const char *value) {
-            CHECK_MSG(rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) ==
-                          RD_KAFKA_CONF_OK,
-                      "librdkafka %s=%s: %s", name, value, errstr);
+            CHECK_MSG(
+                rd_kafka_conf_set(conf, name, value, errstr, sizeof errstr) == RD_KAFKA_CONF_OK,
+                "librdkafka %s=%s: %s", name, value, errstr);
         };
         set("bootstrap.servers", bootstrap_servers.c_str());
         set("acks", "all");
@@ -106,9 +106,12 @@ public:
 private:
     static kprod_persisted_t persisted_of(const rd_kafka_message_t *message) {
         switch (rd_kafka_message_status(message)) {
-        case RD_KAFKA_MSG_STATUS_PERSISTED: return KPROD_PERSISTED;
-        case RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED: return KPROD_POSSIBLY_PERSISTED;
-        default: return KPROD_NOT_PERSISTED;
+        case RD_KAFKA_MSG_STATUS_PERSISTED:
+            return KPROD_PERSISTED;
+        case RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED:
+            return KPROD_POSSIBLY_PERSISTED;
+        default:
+            return KPROD_NOT_PERSISTED;
         }
     }
 

@@ -32,13 +32,13 @@ inline std::unique_ptr<ProducerUnderTest> scenario_client(
 
 // A promise kprod keeps beyond the peers: fails a kprod run; in a peer run,
 // printed as a shortfall and the scenario goes on.
-#define FAULT_CLAIM(condition, ...)                                                         \
-    do {                                                                                    \
-        if (!(condition)) {                                                                 \
-            fault::report_failed_check(!fault::kPeerRun, __FILE__, __LINE__,                \
-                                       fault::kPeerRun ? "shortfall" : "CHECK failed",      \
-                                       #condition, __VA_ARGS__);                            \
-        }                                                                                   \
+#define FAULT_CLAIM(condition, ...)                                                                \
+    do {                                                                                           \
+        if (!(condition)) {                                                                        \
+            fault::report_failed_check(!fault::kPeerRun, __FILE__, __LINE__,                       \
+                                       fault::kPeerRun ? "shortfall" : "CHECK failed", #condition, \
+                                       __VA_ARGS__);                                               \
+        }                                                                                          \
     } while (0)
 
 }  // namespace fault

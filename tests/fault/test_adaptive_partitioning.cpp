@@ -45,12 +45,12 @@ void slow_broker(const char *round, const char *availability_timeout_ms, double 
     std::set<int> frozen_partitions;
     for (int p = 0; p < kPartitions; ++p)
         if (leaders[static_cast<size_t>(p)] == victim) frozen_partitions.insert(p);
-    kprod_t *producer = fault::new_producer({{"linger.ms", "5"},
-                                             {"acks", "1"},
-                                             {"enable.idempotence", "false"},
-                                             {"batch.size", "16384"},
-                                             {"partitioner.availability.timeout.ms",
-                                              availability_timeout_ms}});
+    kprod_t *producer =
+        fault::new_producer({{"linger.ms", "5"},
+                             {"acks", "1"},
+                             {"enable.idempotence", "false"},
+                             {"batch.size", "16384"},
+                             {"partitioner.availability.timeout.ms", availability_timeout_ms}});
     fault::Tracker tracker(producer, topic, kMaxRecords, kPartitions);
     tracker.any_partition = true;
 

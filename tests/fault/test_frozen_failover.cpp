@@ -77,8 +77,8 @@ int main() {
     sender.join();
     const int total = tracker.sent.load();
     std::string error;
-    CHECK_MSG(producer->flush(120000, error), "%s: flush: %s (%d of %d reported)",
-              producer->name(), error.c_str(), tracker.reported.load(), total);
+    CHECK_MSG(producer->flush(120000, error), "%s: flush: %s (%d of %d reported)", producer->name(),
+              error.c_str(), tracker.reported.load(), total);
     tracker.stop();
     if (failover_ms == 0) look_for_failover();  // none during the freeze: when, then?
 
@@ -101,16 +101,17 @@ int main() {
     FAULT_CLAIM(summary.succeeded == total, "%d of %d records delivered", summary.succeeded, total);
     if (fault::kPeerRun) {
         fault::print_violations(producer->name(), summary);
-        std::printf("%s: %d records, %d delivered, leader frozen %lld s, first acknowledgement "
-                    "by the new leader after %lld ms\n",
-                    producer->name(), total, summary.succeeded,
-                    static_cast<long long>(kFreezeMs / 1000),
-                    static_cast<long long>(failover_ms ? failover_ms - frozen_ms : -1));
+        std::printf(
+            "%s: %d records, %d delivered, leader frozen %lld s, first acknowledgement "
+            "by the new leader after %lld ms\n",
+            producer->name(), total, summary.succeeded, static_cast<long long>(kFreezeMs / 1000),
+            static_cast<long long>(failover_ms ? failover_ms - frozen_ms : -1));
         return 0;
     }
-    std::printf("1 passed, 0 failed: %d records, leader frozen %lld s, failover after %lld ms, "
-                "each record in the log once, in order\n",
-                total, static_cast<long long>(kFreezeMs / 1000),
-                static_cast<long long>(failover_ms - frozen_ms));
+    std::printf(
+        "1 passed, 0 failed: %d records, leader frozen %lld s, failover after %lld ms, "
+        "each record in the log once, in order\n",
+        total, static_cast<long long>(kFreezeMs / 1000),
+        static_cast<long long>(failover_ms - frozen_ms));
     return 0;
 }

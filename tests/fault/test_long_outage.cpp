@@ -21,10 +21,10 @@ constexpr int64_t kOutageMs = 45000;
 
 int main() {
     const std::string topic = fault::fresh_topic("fault-long-outage", kPartitions);
-    const std::unique_ptr<fault::ProducerUnderTest> producer = fault::scenario_client(
-        {{"linger.ms", "5"},
-         {"delivery.timeout.ms", std::to_string(kDeliveryTimeoutMs).c_str()},
-         {"request.timeout.ms", "10000"}});
+    const std::unique_ptr<fault::ProducerUnderTest> producer =
+        fault::scenario_client({{"linger.ms", "5"},
+                                {"delivery.timeout.ms", std::to_string(kDeliveryTimeoutMs).c_str()},
+                                {"request.timeout.ms", "10000"}});
     constexpr int kCapacity = 400000;
     fault::Tracker tracker(*producer, topic, kCapacity, kPartitions);
 
@@ -46,8 +46,7 @@ int main() {
     keep_sending = false;
     sender.join();
     const int total = tracker.sent.load();
-    std::fprintf(stderr,
-                 "sent: %d before the stop, %d by the restart (%lld ms later), %d in all\n",
+    std::fprintf(stderr, "sent: %d before the stop, %d by the restart (%lld ms later), %d in all\n",
                  sent_at_stop, sent_at_start, static_cast<long long>(started_ms - stop_ms), total);
     std::string error;
     CHECK_MSG(producer->flush(120000, error), "%s: flush after the outage: %s (%d of %d reported)",
@@ -72,8 +71,9 @@ int main() {
         if (s.err == KPROD_OK) continue;
         // The first one only: a peer's may be many.
         if (failed_after++ == 0)
-            FAULT_CLAIM(s.err == KPROD_OK, "record %d sent %lld ms after the restart: %s (broker error %d)",
-                        id, static_cast<long long>(s.sent_ms - started_ms), kprod_err_str(s.err),
+            FAULT_CLAIM(s.err == KPROD_OK,
+                        "record %d sent %lld ms after the restart: %s (broker error %d)", id,
+                        static_cast<long long>(s.sent_ms - started_ms), kprod_err_str(s.err),
                         s.broker_error);
     }
     int not_persisted = 0, possibly = 0;

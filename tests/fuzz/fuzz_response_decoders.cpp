@@ -135,21 +135,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const size_t body_size = size - kprod::fuzz::kResponseHeaderBytes;
     Checksum sum;
     switch (kind.key) {
-        case ApiKey::kProduce:
-            read_produce(body, body_size, version, sum);
-            break;
-        case ApiKey::kMetadata:
-            read_metadata(body, body_size, version, sum);
-            break;
-        case ApiKey::kApiVersions:
-            read_api_versions(body, body_size, sum);
-            break;
-        case ApiKey::kInitProducerId:
-            read_init_producer_id(body, body_size, version, sum);
-            break;
-        case ApiKey::kSaslHandshake:
-        case ApiKey::kSaslAuthenticate:
-            break;  // not in kResponseKinds: fuzz_sasl covers them
+    case ApiKey::kProduce:
+        read_produce(body, body_size, version, sum);
+        break;
+    case ApiKey::kMetadata:
+        read_metadata(body, body_size, version, sum);
+        break;
+    case ApiKey::kApiVersions:
+        read_api_versions(body, body_size, sum);
+        break;
+    case ApiKey::kInitProducerId:
+        read_init_producer_id(body, body_size, version, sum);
+        break;
+    case ApiKey::kSaslHandshake:
+    case ApiKey::kSaslAuthenticate:
+        break;  // not in kResponseKinds: fuzz_sasl covers them
     }
     sum.publish();
     return 0;

@@ -79,7 +79,8 @@ void read_authenticate(const uint8_t *body, size_t size, uint8_t version_byte) {
     const auto version = static_cast<int16_t>(version_byte % (kSaslAuthenticateVersions.max + 1));
     SaslAuthenticateResponse response;
     sink = sink + decode_sasl_authenticate_response(body, size, version, response);
-    sink = sink + response.auth_bytes.size() + (response.error_message ? response.error_message->size() : 0);
+    sink = sink + response.auth_bytes.size() +
+           (response.error_message ? response.error_message->size() : 0);
 }
 
 }  // namespace
@@ -91,11 +92,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const std::string_view text(reinterpret_cast<const char *>(body), body_size);
     const ScramHash hash = data[1] % 2 == 0 ? ScramHash::kSha256 : ScramHash::kSha512;
     switch (data[0] % 5) {
-    case 0: read_server_first(text); break;
-    case 1: read_server_final(text); break;
-    case 2: run_exchange(hash, text); break;
-    case 3: read_handshake(body, body_size); break;
-    case 4: read_authenticate(body, body_size, data[1]); break;
+    case 0:
+        read_server_first(text);
+        break;
+    case 1:
+        read_server_final(text);
+        break;
+    case 2:
+        run_exchange(hash, text);
+        break;
+    case 3:
+        read_handshake(body, body_size);
+        break;
+    case 4:
+        read_authenticate(body, body_size, data[1]);
+        break;
     }
     return 0;
 }

@@ -10,22 +10,22 @@
 #include <string>
 #include <vector>
 
-#define CHECK(cond)                                                                   \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
+#define CHECK(cond)                                                                       \
+    do {                                                                                  \
+        if (!(cond)) {                                                                    \
             std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-            std::exit(1);                                                             \
-        }                                                                             \
+            std::exit(1);                                                                 \
+        }                                                                                 \
     } while (0)
 
-#define CHECK_MSG(cond, ...)                                                          \
-    do {                                                                              \
-        if (!(cond)) {                                                                \
+#define CHECK_MSG(cond, ...)                                                              \
+    do {                                                                                  \
+        if (!(cond)) {                                                                    \
             std::fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond); \
-            std::fprintf(stderr, __VA_ARGS__);                                        \
-            std::fputc('\n', stderr);                                                 \
-            std::exit(1);                                                             \
-        }                                                                             \
+            std::fprintf(stderr, __VA_ARGS__);                                            \
+            std::fputc('\n', stderr);                                                     \
+            std::exit(1);                                                                 \
+        }                                                                                 \
     } while (0)
 
 namespace harness {
@@ -36,9 +36,13 @@ inline std::string env_or(const char *name, const char *fallback) {
 }
 
 // KPROD_BOOTSTRAP, e.g. 127.0.0.1:9092 (set by scripts/test).
-inline std::string bootstrap() { return env_or("KPROD_BOOTSTRAP", "127.0.0.1:9092"); }
+inline std::string bootstrap() {
+    return env_or("KPROD_BOOTSTRAP", "127.0.0.1:9092");
+}
 
-inline std::string kafka_local() { return env_or("KPROD_KAFKA_LOCAL", "scripts/kafka-local"); }
+inline std::string kafka_local() {
+    return env_or("KPROD_KAFKA_LOCAL", "scripts/kafka-local");
+}
 
 inline std::string port_of(const std::string &host_port) {
     return host_port.substr(host_port.rfind(':') + 1);
@@ -63,8 +67,8 @@ inline std::string unique_topic(const std::string &prefix) {
 }
 
 inline void create_topic(const std::string &topic, int partitions) {
-    run("KAFKA_PORT=" + port_of(bootstrap()) + " " + kafka_local() + " create-topic " + topic + " " +
-        std::to_string(partitions) + " >&2");
+    run("KAFKA_PORT=" + port_of(bootstrap()) + " " + kafka_local() + " create-topic " + topic +
+        " " + std::to_string(partitions) + " >&2");
 }
 
 inline std::vector<std::string> split(const std::string &text, char separator) {

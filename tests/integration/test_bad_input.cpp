@@ -18,12 +18,14 @@ long elapsed_ms(Clock::time_point since) {
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count());
 }
 
-kprod_t *new_producer(const char *bootstrap, std::initializer_list<std::pair<const char *, const char *>> props) {
+kprod_t *new_producer(const char *bootstrap,
+                      std::initializer_list<std::pair<const char *, const char *>> props) {
     char errstr[512];
     kprod_conf_t *conf = kprod_conf_new();
     CHECK(kprod_conf_set(conf, "bootstrap.servers", bootstrap, errstr, sizeof errstr) == KPROD_OK);
     for (auto [name, value] : props)
-        CHECK_MSG(kprod_conf_set(conf, name, value, errstr, sizeof errstr) == KPROD_OK, "%s", errstr);
+        CHECK_MSG(kprod_conf_set(conf, name, value, errstr, sizeof errstr) == KPROD_OK, "%s",
+                  errstr);
     kprod_t *p = kprod_new(conf, errstr, sizeof errstr);
     CHECK_MSG(p != nullptr, "%s", errstr);
     return p;
@@ -124,9 +126,12 @@ void refused_messages_say_why(const std::string &topic) {
 void configuration_errors_name_the_property() {
     char errstr[512] = "";
     kprod_conf_t *conf = kprod_conf_new();
-    CHECK(kprod_conf_set(conf, "linger.msx", "5", errstr, sizeof errstr) == KPROD_ERR_UNKNOWN_PROPERTY);
-    CHECK_MSG(std::strstr(errstr, "linger.msx") && std::strstr(errstr, "linger.ms\""), "%s", errstr);
-    CHECK(kprod_conf_set(conf, "linger.ms", "abc", errstr, sizeof errstr) == KPROD_ERR_INVALID_VALUE);
+    CHECK(kprod_conf_set(conf, "linger.msx", "5", errstr, sizeof errstr) ==
+          KPROD_ERR_UNKNOWN_PROPERTY);
+    CHECK_MSG(std::strstr(errstr, "linger.msx") && std::strstr(errstr, "linger.ms\""), "%s",
+              errstr);
+    CHECK(kprod_conf_set(conf, "linger.ms", "abc", errstr, sizeof errstr) ==
+          KPROD_ERR_INVALID_VALUE);
     CHECK_MSG(std::strstr(errstr, "linger.ms") && std::strstr(errstr, "abc"), "%s", errstr);
     CHECK(kprod_conf_set(conf, "acks", "2", errstr, sizeof errstr) == KPROD_ERR_INVALID_VALUE);
     CHECK_MSG(std::strstr(errstr, "acks"), "%s", errstr);
@@ -143,17 +148,20 @@ void configuration_errors_name_the_property() {
     CHECK_MSG(std::strstr(errstr, "bootstrap.servers"), "%s", errstr);
 
     conf = kprod_conf_new();
-    CHECK(kprod_conf_set(conf, "bootstrap.servers", "localhost", errstr, sizeof errstr) != KPROD_OK ||
+    CHECK(kprod_conf_set(conf, "bootstrap.servers", "localhost", errstr, sizeof errstr) !=
+              KPROD_OK ||
           kprod_new(conf, errstr, sizeof errstr) == nullptr);
     CHECK_MSG(std::strstr(errstr, "bootstrap.servers"), "%s", errstr);
     kprod_conf_destroy(conf);
 
     conf = kprod_conf_new();
-    CHECK(kprod_conf_set(conf, "bootstrap.servers", "127.0.0.1:9092", errstr, sizeof errstr) == KPROD_OK);
+    CHECK(kprod_conf_set(conf, "bootstrap.servers", "127.0.0.1:9092", errstr, sizeof errstr) ==
+          KPROD_OK);
     CHECK(kprod_conf_set(conf, "enable.idempotence", "true", errstr, sizeof errstr) == KPROD_OK);
     CHECK(kprod_conf_set(conf, "acks", "1", errstr, sizeof errstr) == KPROD_OK);
     CHECK(kprod_new(conf, errstr, sizeof errstr) == nullptr);
-    CHECK_MSG(std::strstr(errstr, "enable.idempotence") && std::strstr(errstr, "acks"), "%s", errstr);
+    CHECK_MSG(std::strstr(errstr, "enable.idempotence") && std::strstr(errstr, "acks"), "%s",
+              errstr);
     CHECK(kprod_new(nullptr, errstr, sizeof errstr) == nullptr);
 }
 
@@ -187,8 +195,10 @@ void unknown_topic_fails_within_max_block(void) {
 
 void unreachable_bootstrap_does_not_hang() {
     // Port 1 on loopback refuses connections.
-    kprod_t *p = new_producer("127.0.0.1:1", {{"max.block.ms", "1000"}, {"delivery.timeout.ms", "3000"},
-                                              {"request.timeout.ms", "1000"}, {"linger.ms", "0"}});
+    kprod_t *p = new_producer("127.0.0.1:1", {{"max.block.ms", "1000"},
+                                              {"delivery.timeout.ms", "3000"},
+                                              {"request.timeout.ms", "1000"},
+                                              {"linger.ms", "0"}});
     kprod_message_t msg = KPROD_MESSAGE_INIT;
     msg.topic = "anything";
     msg.value = "v";

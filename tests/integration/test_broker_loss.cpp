@@ -20,19 +20,24 @@ long elapsed_ms(Clock::time_point since) {
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count());
 }
 
-std::string spare_port() { return harness::env_or("KPROD_SPARE_PORT", "9492"); }
+std::string spare_port() {
+    return harness::env_or("KPROD_SPARE_PORT", "9492");
+}
 
 std::string spare(const std::string &command) {
-    return harness::run("KAFKA_PORT=" + spare_port() + " " + harness::kafka_local() + " " + command + " >&2");
+    return harness::run("KAFKA_PORT=" + spare_port() + " " + harness::kafka_local() + " " +
+                        command + " >&2");
 }
 
 kprod_t *new_producer(std::initializer_list<std::pair<const char *, const char *>> props) {
     char errstr[512];
     kprod_conf_t *conf = kprod_conf_new();
     std::string bootstrap = "127.0.0.1:" + spare_port();
-    CHECK(kprod_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof errstr) == KPROD_OK);
+    CHECK(kprod_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof errstr) ==
+          KPROD_OK);
     for (auto [name, value] : props)
-        CHECK_MSG(kprod_conf_set(conf, name, value, errstr, sizeof errstr) == KPROD_OK, "%s", errstr);
+        CHECK_MSG(kprod_conf_set(conf, name, value, errstr, sizeof errstr) == KPROD_OK, "%s",
+                  errstr);
     kprod_t *p = kprod_new(conf, errstr, sizeof errstr);
     CHECK_MSG(p != nullptr, "%s", errstr);
     return p;
@@ -70,13 +75,19 @@ std::vector<kprod_report_t> take_reports(kprod_t *p) {
 int main() {
     spare("start");
     const std::string topic = harness::unique_topic("it-broker-loss");
-    harness::run("KAFKA_PORT=" + spare_port() + " " + harness::kafka_local() + " create-topic " + topic + " 2 >&2");
+    harness::run("KAFKA_PORT=" + spare_port() + " " + harness::kafka_local() + " create-topic " +
+                 topic + " 2 >&2");
 
-    kprod_t *timed = new_producer({{"delivery.timeout.ms", "4000"}, {"request.timeout.ms", "1000"},
-                                   {"linger.ms", "0"}, {"retry.backoff.ms", "100"}});
-    kprod_t *tight = new_producer({{"max.block.ms", "0"}, {"buffer.memory", "65536"},
-                                   {"batch.size", "16384"}, {"linger.ms", "100000"},
-                                   {"delivery.timeout.ms", "200000"}, {"request.timeout.ms", "100000"}});
+    kprod_t *timed = new_producer({{"delivery.timeout.ms", "4000"},
+                                   {"request.timeout.ms", "1000"},
+                                   {"linger.ms", "0"},
+                                   {"retry.backoff.ms", "100"}});
+    kprod_t *tight = new_producer({{"max.block.ms", "0"},
+                                   {"buffer.memory", "65536"},
+                                   {"batch.size", "16384"},
+                                   {"linger.ms", "100000"},
+                                   {"delivery.timeout.ms", "200000"},
+                                   {"request.timeout.ms", "100000"}});
     const std::string value(200, 'v');
     send_first(timed, message(topic, value, 1));
     send_first(tight, message(topic, value, 1));
@@ -95,13 +106,15 @@ int main() {
     }
     CHECK(kprod_flush(timed, 15000) == KPROD_OK);
     long took = elapsed_ms(start);
-    CHECK_MSG(took >= 3500 && took < 8000, "reports took %ld ms, delivery.timeout.ms is 4000", took);
+    CHECK_MSG(took >= 3500 && took < 8000, "reports took %ld ms, delivery.timeout.ms is 4000",
+              took);
     std::vector<kprod_report_t> reports = take_reports(timed);
     CHECK_MSG(reports.size() == 100, "%zu reports", reports.size());
     for (const kprod_report_t &r : reports) {
         CHECK_MSG(r.err == KPROD_ERR_MSG_TIMED_OUT, "%s", kprod_err_str(r.err));
         CHECK(r.offset == -1);
-        // Nothing could reach a broker, yet a request may have died half-written: never "persisted".
+        // Nothing could reach a broker, yet a request may have died half-written: never
+        // "persisted".
         CHECK(r.persisted != KPROD_PERSISTED);
     }
     start = Clock::now();
@@ -121,7 +134,8 @@ int main() {
     }
     CHECK_MSG(err == KPROD_ERR_QUEUE_FULL, "%s", kprod_err_str(err));
     CHECK_MSG(slowest < 100, "a send took %ld ms with max.block.ms=0", slowest);
-    CHECK_MSG(accepted > 100 && accepted < 400, "accepted %zu records of 200 bytes in 64 KiB", accepted);
+    CHECK_MSG(accepted > 100 && accepted < 400, "accepted %zu records of 200 bytes in 64 KiB",
+              accepted);
     start = Clock::now();
     CHECK(kprod_close(tight, 0) == KPROD_ERR_TIMED_OUT);
     CHECK_MSG(elapsed_ms(start) < 1000, "close(0) took %ld ms", elapsed_ms(start));

@@ -179,8 +179,8 @@ void partitioner_and_interceptors(const std::string &topic) {
     {
         std::lock_guard lock(acks.mutex);
         for (int id = 0; id < kRecords; ++id)
-            CHECK_MSG(acks.seen[static_cast<size_t>(id)] == 1, "record %d acknowledged %d times", id,
-                      acks.seen[static_cast<size_t>(id)]);
+            CHECK_MSG(acks.seen[static_cast<size_t>(id)] == 1, "record %d acknowledged %d times",
+                      id, acks.seen[static_cast<size_t>(id)]);
         CHECK_MSG(acks.after_application == 0, "%d reports reached the application first",
                   acks.after_application);
     }
@@ -506,8 +506,9 @@ void fork_while_sending(const std::string &topic) {
                                            " -e -q -f 'x\\n' | wc -l");
     CHECK_MSG(std::stoi(count) == sent.load(), "kcat read %s records, %d sent", count.c_str(),
               sent.load());
-    std::fprintf(stderr, "fork: the child's calls failed with KPROD_ERR_FORKED; the parent's %d "
-                         "records all arrived\n",
+    std::fprintf(stderr,
+                 "fork: the child's calls failed with KPROD_ERR_FORKED; the parent's %d "
+                 "records all arrived\n",
                  sent.load());
 }
 

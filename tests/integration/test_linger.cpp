@@ -64,8 +64,8 @@ long ms(Clock::duration d) {
 
 // Records kcat reads back from the topic's single partition.
 size_t count_read_back(const std::string &topic) {
-    const std::string out = harness::run("kcat -C -e -q -b " + harness::bootstrap() + " -t " +
-                                         topic + " -f '%o\\n'");
+    const std::string out =
+        harness::run("kcat -C -e -q -b " + harness::bootstrap() + " -t " + topic + " -f '%o\\n'");
     return static_cast<size_t>(std::count(out.begin(), out.end(), '\n'));
 }
 
@@ -89,7 +89,8 @@ size_t lone_records_after_idle_spells(const std::string &topic) {
         send(producer, topic, "lone-" + std::to_string(i));
         const auto latency = one_report_after(producer, sent);
         latencies += " " + std::to_string(ms(latency));
-        CHECK_MSG(latency >= kLinger, "reported %ld ms after the send: linger.ms is 20", ms(latency));
+        CHECK_MSG(latency >= kLinger, "reported %ld ms after the send: linger.ms is 20",
+                  ms(latency));
         if (latency >= kLinger + kSoonAfter) ++late;
     }
     std::fprintf(stderr, "linger.ms=20, ms from send to report:%s\n", latencies.c_str());
@@ -134,13 +135,13 @@ size_t full_batches_go_before_a_long_linger(const std::string &topic) {
     // holds about 140 records, so the others must all be reported now.
     const int in_last_batch_at_most = 200;
     while (reported < kRecords - in_last_batch_at_most && Clock::now() - start < 20s)
-        reported += static_cast<int>(kprod_poll_reports(producer, reports.data(), reports.size(),
-                                                        sizeof reports[0], 100));
+        reported += static_cast<int>(
+            kprod_poll_reports(producer, reports.data(), reports.size(), sizeof reports[0], 100));
     std::fprintf(stderr, "linger.ms=60000: %d of %d records reported after %ld ms\n", reported,
                  kRecords, ms(Clock::now() - start));
     CHECK_MSG(reported >= kRecords - in_last_batch_at_most,
-              "only %d of %d records reported in 20 s: full batches waited for linger.ms",
-              reported, kRecords);
+              "only %d of %d records reported in 20 s: full batches waited for linger.ms", reported,
+              kRecords);
     CHECK(kprod_flush(producer, 10000) == KPROD_OK);  // a flush sends the last batch at once
     kprod_destroy(producer);
     return kRecords;

@@ -36,7 +36,9 @@ struct Reported {
     int64_t offset = -1;
 };
 
-std::string key_of(int id) { return id % 2 == 0 ? "key-" + std::to_string(id) : ""; }
+std::string key_of(int id) {
+    return id % 2 == 0 ? "key-" + std::to_string(id) : "";
+}
 
 std::string value_of(int id) {
     // Varied sizes, 20 to ~220 bytes.
@@ -103,7 +105,8 @@ int main() {
         while (true) {
             size_t n = kprod_poll_reports(producer, reports, 512, sizeof reports[0], 100);
             for (size_t i = 0; i < n; ++i) {
-                const auto id = static_cast<int>(reinterpret_cast<uintptr_t>(reports[i].opaque)) - 1;
+                const auto id =
+                    static_cast<int>(reinterpret_cast<uintptr_t>(reports[i].opaque)) - 1;
                 CHECK_MSG(id >= 0 && id < kTotal, "report with a foreign opaque %d", id);
                 Reported &r = reported[static_cast<size_t>(id)];
                 ++r.count;
@@ -163,7 +166,8 @@ int main() {
                   "record %d reported at %d/%lld, found at %d/%lld", id, r.partition,
                   static_cast<long long>(r.offset), partition, static_cast<long long>(offset));
         // Per partition, each thread's records appear in the order it sent them.
-        auto [last, first_seen] = last_by_thread_partition.try_emplace({thread, partition}, id, offset);
+        auto [last, first_seen] =
+            last_by_thread_partition.try_emplace({thread, partition}, id, offset);
         if (!first_seen)
             CHECK_MSG(id > last->second.first, "record %d after %d in partition %d", id,
                       last->second.first, partition);
@@ -174,7 +178,9 @@ int main() {
         }
     }
     CHECK_MSG(lines == kTotal, "kcat read %d records, expected %d", lines, kTotal);
-    for (int id = 0; id < kTotal; ++id) CHECK_MSG(seen[static_cast<size_t>(id)] == 1, "record %d read %d times", id, seen[static_cast<size_t>(id)]);
+    for (int id = 0; id < kTotal; ++id)
+        CHECK_MSG(seen[static_cast<size_t>(id)] == 1, "record %d read %d times", id,
+                  seen[static_cast<size_t>(id)]);
 
     // Keyed records sit where the Java producer would have put them.
     std::vector<int> expected = java_partitions(keyed_ids);
@@ -187,6 +193,7 @@ int main() {
         ++keyless_per_partition[reported[static_cast<size_t>(id)].partition];
     CHECK_MSG(keyless_per_partition.size() == kPartitions, "keyless records used %zu partitions",
               keyless_per_partition.size());
-    std::printf("1 passed, 0 failed: %d records produced, reported and read back by kcat\n", kTotal);
+    std::printf("1 passed, 0 failed: %d records produced, reported and read back by kcat\n",
+                kTotal);
     return 0;
 }

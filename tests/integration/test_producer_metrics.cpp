@@ -160,14 +160,14 @@ int count_with_kcat(const std::string &topic) {
 }
 
 // check_metrics.py parses the Prometheus text and the JSON with parsers kprod did not write.
-void check_documents_with_python(kprod_t *p, const std::string &client_id,
-                                 const std::string &topic, double sent, double retried) {
+void check_documents_with_python(kprod_t *p, const std::string &client_id, const std::string &topic,
+                                 double sent, double retried) {
     const std::string base = "/tmp/kprod-it-metrics-" + std::to_string(getpid());
     write_file(base + ".prom", take_text(kprod_metrics_prometheus, p));
     write_file(base + ".json", take_text(kprod_metrics_json, p));
     const char *source = std::getenv("KPROD_SOURCE_DIR");
-    const std::string script = std::string(source ? source : ".") +
-                               "/tests/integration/check_metrics.py";
+    const std::string script =
+        std::string(source ? source : ".") + "/tests/integration/check_metrics.py";
     char numbers[64];
     std::snprintf(numbers, sizeof numbers, "%.0f %.0f", sent, retried);
     std::fputs(harness::run("python3 " + script + " " + base + ".prom " + base + ".json " +

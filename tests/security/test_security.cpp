@@ -40,7 +40,8 @@ using Properties = std::vector<std::pair<std::string, std::string>>;
 constexpr int kRecords = 10000;
 constexpr const char *kPlainModule = "org.apache.kafka.common.security.plain.PlainLoginModule";
 constexpr const char *kScramModule = "org.apache.kafka.common.security.scram.ScramLoginModule";
-constexpr const char *kOAuthModule = "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule";
+constexpr const char *kOAuthModule =
+    "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule";
 // Anything more to do to a configuration than setting properties (callbacks).
 using ConfHook = std::function<void(kprod_conf_t *)>;
 
@@ -50,7 +51,9 @@ std::string security_dir() {
     return dir;
 }
 
-std::string file(const std::string &name) { return security_dir() + "/" + name; }
+std::string file(const std::string &name) {
+    return security_dir() + "/" + name;
+}
 
 std::string read_text(const std::string &path) {
     std::ifstream in(path);
@@ -66,16 +69,28 @@ std::string first_line(const std::string &path) {
 }
 
 std::string address(int offset) {
-    return "127.0.0.1:" + std::to_string(std::stoi(harness::port_of(harness::bootstrap())) + offset);
+    return "127.0.0.1:" +
+           std::to_string(std::stoi(harness::port_of(harness::bootstrap())) + offset);
 }
-std::string ssl_address() { return address(2); }
-std::string sasl_plaintext_address() { return address(3); }
-std::string sasl_ssl_address() { return address(4); }
-std::string mtls_address() { return address(5); }
-std::string expired_address() { return address(6); }
+std::string ssl_address() {
+    return address(2);
+}
+std::string sasl_plaintext_address() {
+    return address(3);
+}
+std::string sasl_ssl_address() {
+    return address(4);
+}
+std::string mtls_address() {
+    return address(5);
+}
+std::string expired_address() {
+    return address(6);
+}
 
 std::string jaas(const char *module, const std::string &user, const std::string &password) {
-    return std::string(module) + " required username=\"" + user + "\" password=\"" + password + "\";";
+    return std::string(module) + " required username=\"" + user + "\" password=\"" + password +
+           "\";";
 }
 
 // Log lines, kept for the checks on causes and on reconnect attempts.
@@ -83,7 +98,8 @@ struct LogCapture {
     std::mutex mutex;
     std::vector<std::pair<Clock::time_point, std::string>> lines;
 
-    static void callback(kprod_log_level_t, const char *context, const char *message, void *opaque) {
+    static void callback(kprod_log_level_t, const char *context, const char *message,
+                         void *opaque) {
         auto *self = static_cast<LogCapture *>(opaque);
         std::lock_guard lock(self->mutex);
         self->lines.emplace_back(Clock::now(), std::string(context) + ": " + message);
@@ -92,16 +108,18 @@ struct LogCapture {
     int count(const std::string &part, Clock::time_point since = {}) {
         std::lock_guard lock(mutex);
         int n = 0;
-        for (const auto &[when, line] : lines) n += when >= since && line.find(part) != std::string::npos;
+        for (const auto &[when, line] : lines)
+            n += when >= since && line.find(part) != std::string::npos;
         return n;
     }
     std::string all() {
         std::lock_guard lock(mutex);
         std::string text;
         for (const auto &[when, line] : lines)
-            text += "  " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              when - lines.front().first)
-                                              .count()) +
+            text += "  " +
+                    std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       when - lines.front().first)
+                                       .count()) +
                     " ms " + line + "\n";
         return text;
     }
@@ -155,14 +173,17 @@ kprod_t *new_producer(const Properties &properties, LogCapture *log, char *errst
     return kprod_new(conf, errstr, errlen);
 }
 
-std::string value_of(const std::string &name, int i) { return name + "-" + std::to_string(i); }
+std::string value_of(const std::string &name, int i) {
+    return name + "-" + std::to_string(i);
+}
 
 // Produces `count` records, checks every report, reads them back: with kcat
 // given `reader` as options, or, when consumer_config is set, with Kafka's
 // console consumer from the listener `reader` with those properties.
 void produce_and_read_back(const std::string &name, const Properties &properties,
                            const std::string &reader, int count = kRecords,
-                           const std::string &consumer_config = "", const ConfHook &hook = nullptr) {
+                           const std::string &consumer_config = "",
+                           const ConfHook &hook = nullptr) {
     const auto started = Clock::now();
     const std::string topic = harness::unique_topic("sec-" + name);
     harness::create_topic(topic, 3);
@@ -197,27 +218,28 @@ void produce_and_read_back(const std::string &name, const Properties &properties
 
     std::set<std::string> seen;
     if (consumer_config.empty()) {
-        const std::string dump = harness::run("kcat -C " + reader + " -t " + topic +
-                                              " -e -q -f '%s\\n' 2>/dev/null");
+        const std::string dump =
+            harness::run("kcat -C " + reader + " -t " + topic + " -e -q -f '%s\\n' 2>/dev/null");
         for (const std::string &line : harness::split(dump, '\n'))
             if (!line.empty()) seen.insert(line);
     } else {
         // Kafka's console consumer: the value is the last field of each line.
         const std::string config = "/tmp/kprod-sec-consumer-" + std::to_string(getpid());
         std::ofstream(config) << consumer_config;
-        const std::string dump = harness::run(
-            "KAFKA_PORT=" + harness::port_of(harness::bootstrap()) +
-            " KAFKA_CONSUME_TIMEOUT_MS=30000 KAFKA_CONSUME_BOOTSTRAP=" + reader + " " +
-            harness::kafka_local() + " consume " + topic + " --max-messages " +
-            std::to_string(count) + " --consumer.config " + config + " 2>/dev/null");
+        const std::string dump =
+            harness::run("KAFKA_PORT=" + harness::port_of(harness::bootstrap()) +
+                         " KAFKA_CONSUME_TIMEOUT_MS=30000 KAFKA_CONSUME_BOOTSTRAP=" + reader + " " +
+                         harness::kafka_local() + " consume " + topic + " --max-messages " +
+                         std::to_string(count) + " --consumer.config " + config + " 2>/dev/null");
         std::remove(config.c_str());
         for (const std::string &line : harness::split(dump, '\n'))
             if (!line.empty()) seen.insert(line.substr(line.rfind('\t') + 1));
     }
-    CHECK_MSG(static_cast<int>(seen.size()) == count, "%s: the consumer read %zu distinct records of %d",
-              name.c_str(), seen.size(), count);
+    CHECK_MSG(static_cast<int>(seen.size()) == count,
+              "%s: the consumer read %zu distinct records of %d", name.c_str(), seen.size(), count);
     for (int i = 0; i < count; ++i)
-        CHECK_MSG(seen.count(value_of(name, i)) == 1, "%s: record %d not read back", name.c_str(), i);
+        CHECK_MSG(seen.count(value_of(name, i)) == 1, "%s: record %d not read back", name.c_str(),
+                  i);
     std::fprintf(stderr,
                  "%s: %d records produced and read back by %s in %.1f s; %zu log lines "
                  "(debug=all), no secret in them\n",
@@ -248,9 +270,10 @@ void expect_refused(const std::string &name, Properties properties, kprod_err_t 
     kprod_send_batch(producer, messages.data(), kSends, sizeof messages[0], results.data());
     const double waited = std::chrono::duration<double>(Clock::now() - started).count();
     for (int i = 0; i < kSends; ++i)
-        CHECK_MSG(results[static_cast<size_t>(i)] == expected, "%s: send %d: %s, expected %s\nlog:\n%s",
-                  name.c_str(), i, kprod_err_str(results[static_cast<size_t>(i)]),
-                  kprod_err_str(expected), log.all().c_str());
+        CHECK_MSG(results[static_cast<size_t>(i)] == expected,
+                  "%s: send %d: %s, expected %s\nlog:\n%s", name.c_str(), i,
+                  kprod_err_str(results[static_cast<size_t>(i)]), kprod_err_str(expected),
+                  log.all().c_str());
     CHECK_MSG(waited < 10, "%s: sends took %.1f s", name.c_str(), waited);
     CHECK_MSG(log.count(cause) > 0, "%s: no log line names \"%s\"; log:\n%s", name.c_str(),
               cause.c_str(), log.all().c_str());
@@ -301,7 +324,8 @@ void test_tls_and_sasl_deliver() {
     produce_and_read_back(
         "sasl-plaintext-plain",
         with(sp, "SASL_PLAINTEXT",
-             {{"sasl.mechanism", "PLAIN"}, {"sasl.jaas.config", jaas(kPlainModule, "alice", "alice-secret")}}),
+             {{"sasl.mechanism", "PLAIN"},
+              {"sasl.jaas.config", jaas(kPlainModule, "alice", "alice-secret")}}),
         "-b " + sp + " " + sasl_kcat("SASL_PLAINTEXT", "PLAIN", "alice", "alice-secret", ""));
     // Debian 12's kcat (librdkafka 2.0.2 with OpenSSL 3) fails SCRAM with
     // correct credentials, so SCRAM topics are read by Kafka's own consumer,
@@ -311,33 +335,39 @@ void test_tls_and_sasl_deliver() {
         return "security.protocol=" + protocol + "\nsasl.mechanism=" + mechanism +
                "\nsasl.jaas.config=" + jaas(kScramModule, "bob", "bob-secret") + "\n" + trust;
     };
-    produce_and_read_back(
-        "sasl-plaintext-scram-256",
-        with(sp, "SASL_PLAINTEXT",
-             {{"sasl.mechanism", "SCRAM-SHA-256"}, {"sasl.username", "bob"}, {"sasl.password", "bob-secret"}}),
-        sp, kRecords, scram_consumer("SASL_PLAINTEXT", "SCRAM-SHA-256", ""));
-    produce_and_read_back(
-        "sasl-plaintext-scram-512",
-        with(sp, "SASL_PLAINTEXT",
-             {{"sasl.mechanism", "SCRAM-SHA-512"}, {"sasl.jaas.config", jaas(kScramModule, "bob", "bob-secret")}}),
-        sp, kRecords, scram_consumer("SASL_PLAINTEXT", "SCRAM-SHA-512", ""));
+    produce_and_read_back("sasl-plaintext-scram-256",
+                          with(sp, "SASL_PLAINTEXT",
+                               {{"sasl.mechanism", "SCRAM-SHA-256"},
+                                {"sasl.username", "bob"},
+                                {"sasl.password", "bob-secret"}}),
+                          sp, kRecords, scram_consumer("SASL_PLAINTEXT", "SCRAM-SHA-256", ""));
+    produce_and_read_back("sasl-plaintext-scram-512",
+                          with(sp, "SASL_PLAINTEXT",
+                               {{"sasl.mechanism", "SCRAM-SHA-512"},
+                                {"sasl.jaas.config", jaas(kScramModule, "bob", "bob-secret")}}),
+                          sp, kRecords, scram_consumer("SASL_PLAINTEXT", "SCRAM-SHA-512", ""));
     // PEM text in the property (KIP-651), as managed services hand it out.
     const Properties inline_trust{{"ssl.truststore.type", "PEM"},
                                   {"ssl.truststore.certificates", read_text(ca)}};
     Properties plain_ssl = with(ss, "SASL_SSL", inline_trust);
-    plain_ssl.insert(plain_ssl.end(), {{"sasl.mechanism", "PLAIN"}, {"sasl.username", "alice"},
+    plain_ssl.insert(plain_ssl.end(), {{"sasl.mechanism", "PLAIN"},
+                                       {"sasl.username", "alice"},
                                        {"sasl.password", "alice-secret"}});
-    produce_and_read_back("sasl-ssl-plain", plain_ssl,
-                          "-b " + ss + " " + sasl_kcat("SASL_SSL", "PLAIN", "alice", "alice-secret",
-                                                       "-X ssl.ca.location=" + ca));
+    produce_and_read_back(
+        "sasl-ssl-plain", plain_ssl,
+        "-b " + ss + " " +
+            sasl_kcat("SASL_SSL", "PLAIN", "alice", "alice-secret", "-X ssl.ca.location=" + ca));
     for (const char *mechanism : {"SCRAM-SHA-256", "SCRAM-SHA-512"}) {
         Properties scram_ssl = with(ss, "SASL_SSL", pem_trust);
-        scram_ssl.insert(scram_ssl.end(), {{"sasl.mechanism", mechanism},
-                                           {"sasl.jaas.config", jaas(kScramModule, "bob", "bob-secret")}});
-        produce_and_read_back(std::string("sasl-ssl-") + (std::string(mechanism) == "SCRAM-SHA-256" ? "scram-256" : "scram-512"),
-                              scram_ssl, ss, kRecords,
-                              scram_consumer("SASL_SSL", mechanism,
-                                             "ssl.truststore.type=PEM\nssl.truststore.location=" + ca + "\n"));
+        scram_ssl.insert(scram_ssl.end(),
+                         {{"sasl.mechanism", mechanism},
+                          {"sasl.jaas.config", jaas(kScramModule, "bob", "bob-secret")}});
+        produce_and_read_back(
+            std::string("sasl-ssl-") +
+                (std::string(mechanism) == "SCRAM-SHA-256" ? "scram-256" : "scram-512"),
+            scram_ssl, ss, kRecords,
+            scram_consumer("SASL_SSL", mechanism,
+                           "ssl.truststore.type=PEM\nssl.truststore.location=" + ca + "\n"));
     }
 }
 
@@ -345,8 +375,9 @@ void test_mutual_tls() {
     const std::string ca = file("ca.pem");
     const std::string key_password = first_line(file("client-key-password"));
     const std::string store_password = first_line(file("store-password"));
-    const std::string kcat = "-b " + mtls_address() + " -X security.protocol=SSL -X ssl.ca.location=" +
-                             ca + " -X ssl.certificate.location=" + file("client.crt") +
+    const std::string kcat = "-b " + mtls_address() +
+                             " -X security.protocol=SSL -X ssl.ca.location=" + ca +
+                             " -X ssl.certificate.location=" + file("client.crt") +
                              " -X ssl.key.location=" + file("client-encrypted.key") +
                              " -X ssl.key.password=" + key_password;
     produce_and_read_back("mtls-pem-encrypted-key",
@@ -391,24 +422,30 @@ void test_refusals() {
                          {"sasl.username", "nobody"},
                          {"sasl.password", "nobody-pw"}}),
                    KPROD_ERR_AUTHENTICATION, "SASL SCRAM-SHA-512 authentication as nobody failed");
-    expect_refused("untrusted-ca",
-                   with(ssl_address(), "SSL",
-                        {{"ssl.truststore.type", "PEM"}, {"ssl.truststore.location", file("other-ca.pem")}}),
-                   KPROD_ERR_SSL_HANDSHAKE, "the broker's certificate was refused: self-signed certificate in certificate chain");
+    expect_refused(
+        "untrusted-ca",
+        with(ssl_address(), "SSL",
+             {{"ssl.truststore.type", "PEM"}, {"ssl.truststore.location", file("other-ca.pem")}}),
+        KPROD_ERR_SSL_HANDSHAKE,
+        "the broker's certificate was refused: self-signed certificate in certificate chain");
     // The certificate names 127.0.0.1 only.
     const std::string localhost = "localhost:" + harness::port_of(ssl_address());
     expect_refused("hostname-mismatch", with(localhost, "SSL", pem_trust), KPROD_ERR_SSL_HANDSHAKE,
                    "the broker's certificate was refused: hostname mismatch");
     expect_refused("expired-certificate", with(expired_address(), "SSL", pem_trust),
-                   KPROD_ERR_SSL_HANDSHAKE, "the broker's certificate was refused: certificate has expired");
+                   KPROD_ERR_SSL_HANDSHAKE,
+                   "the broker's certificate was refused: certificate has expired");
     expect_refused("no-client-certificate", with(mtls_address(), "SSL", pem_trust),
-                   KPROD_ERR_SSL_HANDSHAKE, "TLS connection refused by 127.0.0.1:" + harness::port_of(mtls_address()) + ": sslv3 alert bad certificate");
+                   KPROD_ERR_SSL_HANDSHAKE,
+                   "TLS connection refused by 127.0.0.1:" + harness::port_of(mtls_address()) +
+                       ": sslv3 alert bad certificate");
 
     // Without host name verification, the same connection is accepted.
     Properties unchecked = with(localhost, "SSL", pem_trust);
     unchecked.emplace_back("ssl.endpoint.identification.algorithm", "");
-    produce_and_read_back("hostname-unchecked", unchecked,
-                          "-b " + ssl_address() + " -X security.protocol=SSL -X ssl.ca.location=" + ca, 100);
+    produce_and_read_back(
+        "hostname-unchecked", unchecked,
+        "-b " + ssl_address() + " -X security.protocol=SSL -X ssl.ca.location=" + ca, 100);
 }
 
 void test_jks_and_secrets() {
@@ -418,12 +455,14 @@ void test_jks_and_secrets() {
                                            {"ssl.truststore.password", "store-pass"}}),
                                      nullptr, errstr, sizeof errstr);
     CHECK(producer == nullptr);
-    CHECK_MSG(std::strstr(errstr, "is a JKS keystore") && std::strstr(errstr, "-deststoretype PKCS12"),
-              "%s", errstr);
+    CHECK_MSG(
+        std::strstr(errstr, "is a JKS keystore") && std::strstr(errstr, "-deststoretype PKCS12"),
+        "%s", errstr);
 
     kprod_conf_t *conf = kprod_conf_new();
-    CHECK(kprod_conf_set(conf, "sasl.jaas.config", jaas(kPlainModule, "alice", "alice-secret").c_str(),
-                         errstr, sizeof errstr) == KPROD_OK);
+    CHECK(kprod_conf_set(conf, "sasl.jaas.config",
+                         jaas(kPlainModule, "alice", "alice-secret").c_str(), errstr,
+                         sizeof errstr) == KPROD_OK);
     char value[256];
     size_t size = sizeof value;
     CHECK(kprod_conf_get(conf, "sasl.jaas.config", value, &size) == KPROD_OK);
@@ -450,7 +489,8 @@ std::string base64url(const std::string &bytes) {
     std::string out;
     for (size_t i = 0; i < bytes.size(); i += 3) {
         uint32_t group = static_cast<uint32_t>(static_cast<uint8_t>(bytes[i])) << 16;
-        if (i + 1 < bytes.size()) group |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1])) << 8;
+        if (i + 1 < bytes.size())
+            group |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1])) << 8;
         if (i + 2 < bytes.size()) group |= static_cast<uint8_t>(bytes[i + 2]);
         out += kAlphabet[(group >> 18) & 63];
         out += kAlphabet[(group >> 12) & 63];
@@ -506,7 +546,8 @@ std::string oauth_kcat(const std::string &address, const std::string &protocol,
                        const std::string &more = "") {
     return "-b " + address + " -X security.protocol=" + protocol +
            " -X sasl.mechanisms=OAUTHBEARER -X enable.sasl.oauthbearer.unsecure.jwt=true"
-           " -X sasl.oauthbearer.config=principal=kcat " + more;
+           " -X sasl.oauthbearer.config=principal=kcat " +
+           more;
 }
 
 Properties oauth(const std::string &address, const std::string &protocol, Properties more) {
@@ -571,8 +612,10 @@ void test_reauthentication() {
     // Without idempotence a request lost with its connection and resent would be
     // written twice: reading back each record once shows none was.
     kprod_t *producer = new_producer(oauth(sp, "SASL_PLAINTEXT",
-                                           {{"debug", "broker"}, {"linger.ms", "1"},
-                                            {"enable.idempotence", "false"}, {"acks", "1"}}),
+                                           {{"debug", "broker"},
+                                            {"linger.ms", "1"},
+                                            {"enable.idempotence", "false"},
+                                            {"acks", "1"}}),
                                      &log, errstr, sizeof errstr, service.hook());
     CHECK_MSG(producer != nullptr, "reauth: %s", errstr);
     int sent = 0;
@@ -603,14 +646,17 @@ void test_reauthentication() {
     CHECK_MSG(delivered == sent, "reauth: %d reports for %d records", delivered, sent);
     // Broker 1's connection: authenticated once, then again and again on it.
     const int first = log.count("broker 1: authenticated with SASL OAUTHBEARER as dave");
-    const int again = log.count("broker 1: re-authenticated on the same connection (KIP-368) "
-                                "with SASL OAUTHBEARER as dave");
-    CHECK_MSG(first == 1, "reauth: broker 1 authenticated %d times from scratch (reconnected?); log:\n%s",
+    const int again = log.count(
+        "broker 1: re-authenticated on the same connection (KIP-368) "
+        "with SASL OAUTHBEARER as dave");
+    CHECK_MSG(first == 1,
+              "reauth: broker 1 authenticated %d times from scratch (reconnected?); log:\n%s",
               first, log.all().c_str());
     CHECK_MSG(again >= 4, "reauth: only %d re-authentications in 15 s; log:\n%s", again,
               log.all().c_str());
     CHECK_MSG(log.count("failed") == 0, "reauth: a failure was logged:\n%s", log.all().c_str());
-    CHECK_MSG(service.calls >= 2, "reauth: the token was fetched %d times in 15 s", service.calls.load());
+    CHECK_MSG(service.calls >= 2, "reauth: the token was fetched %d times in 15 s",
+              service.calls.load());
 
     std::set<std::string> seen;
     const std::string dump = harness::run("kcat -C " + oauth_kcat(sp, "SASL_PLAINTEXT") + " -t " +

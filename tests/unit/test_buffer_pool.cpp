@@ -30,7 +30,9 @@ using namespace std::chrono_literals;
 constexpr size_t kPooled = 1024;
 
 // Far enough that a test only reaches it when the pool is broken.
-Clock::time_point far_deadline() { return Clock::now() + 30s; }
+Clock::time_point far_deadline() {
+    return Clock::now() + 30s;
+}
 
 // Polls until `condition` holds; false if it still does not after 10 s.
 template <typename Condition>

@@ -280,11 +280,16 @@ Bytes zstd_library_decode(const Bytes &compressed) {
 
 Bytes library_decode(Codec codec, const Bytes &compressed) {
     switch (codec) {
-    case Codec::kGzip: return zlib_inflate(compressed);
-    case Codec::kSnappy: return snappy_library_decode(compressed);
-    case Codec::kLz4: return lz4_library_decode(compressed);
-    case Codec::kZstd: return zstd_library_decode(compressed);
-    case Codec::kNone: break;
+    case Codec::kGzip:
+        return zlib_inflate(compressed);
+    case Codec::kSnappy:
+        return snappy_library_decode(compressed);
+    case Codec::kLz4:
+        return lz4_library_decode(compressed);
+    case Codec::kZstd:
+        return zstd_library_decode(compressed);
+    case Codec::kNone:
+        break;
     }
     fail();
     return {};

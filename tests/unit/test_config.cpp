@@ -349,9 +349,22 @@ void test_integer_properties_boundaries_and_junk(void **) {
     assert_int_equal(std::size(kIntegerRanges) + 3 /* bools */ + 8 /* enums */ + 17 /* strings */ +
                          2 /* lists */,
                      property_specs().size());
-    const char *junk[] = {"",    " ",    "abc",  "1.5",  "12abc", "0x10", "+-5",
-                          "--5", "1 2",  "5ms",  "-",    "+",     "1e3",  "９",
-                          "9223372036854775808", "-9223372036854775809",
+    const char *junk[] = {"",
+                          " ",
+                          "abc",
+                          "1.5",
+                          "12abc",
+                          "0x10",
+                          "+-5",
+                          "--5",
+                          "1 2",
+                          "5ms",
+                          "-",
+                          "+",
+                          "1e3",
+                          "９",
+                          "9223372036854775808",
+                          "-9223372036854775809",
                           "99999999999999999999999"};
     for (const IntegerRange &range : kIntegerRanges) {
         const PropertySpec *spec = find_property(range.name);
@@ -651,8 +664,9 @@ void test_backoff_above_its_maximum_is_a_warning(void **) {
     const ProducerConfig c = build_ok(store);
     assert_int_equal(c.retry_backoff_ms, 2000);
     assert_int_equal(c.retry_backoff_max_ms, 1000);
-    assert_true(has_warning_containing(c, "retry.backoff.ms (2000) is greater than "
-                                          "retry.backoff.max.ms (1000)"));
+    assert_true(has_warning_containing(c,
+                                       "retry.backoff.ms (2000) is greater than "
+                                       "retry.backoff.max.ms (1000)"));
     assert_true(has_warning_containing(c, "socket.connection.setup.timeout.ms (40000) is greater"));
 }
 
@@ -708,33 +722,43 @@ void test_bootstrap_bad_forms(void **) {
         {"localhost", "bootstrap.servers: \"localhost\" has no port; expected host:port"},
         {"localhost:", "bootstrap.servers: \"localhost:\" has no port; expected host:port"},
         {":9092", "bootstrap.servers: \":9092\" has no host; expected host:port"},
-        {"localhost:0", "bootstrap.servers: \"localhost:0\" has an invalid port; expected a port "
-                        "1..65535"},
-        {"localhost:65536", "bootstrap.servers: \"localhost:65536\" has an invalid port; expected "
-                            "a port 1..65535"},
-        {"localhost:+9092", "bootstrap.servers: \"localhost:+9092\" has an invalid port; "
-                            "expected a port 1..65535"},
-        {"localhost:90a", "bootstrap.servers: \"localhost:90a\" has an invalid port; expected a "
-                          "port 1..65535"},
-        {"a:1,,b:2", "bootstrap.servers: empty entry in \"a:1,,b:2\"; expected "
-                     "host1:port1,host2:port2,..."},
-        {"a:1,", "bootstrap.servers: empty entry in \"a:1,\"; expected "
-                 "host1:port1,host2:port2,..."},
+        {"localhost:0",
+         "bootstrap.servers: \"localhost:0\" has an invalid port; expected a port "
+         "1..65535"},
+        {"localhost:65536",
+         "bootstrap.servers: \"localhost:65536\" has an invalid port; expected "
+         "a port 1..65535"},
+        {"localhost:+9092",
+         "bootstrap.servers: \"localhost:+9092\" has an invalid port; "
+         "expected a port 1..65535"},
+        {"localhost:90a",
+         "bootstrap.servers: \"localhost:90a\" has an invalid port; expected a "
+         "port 1..65535"},
+        {"a:1,,b:2",
+         "bootstrap.servers: empty entry in \"a:1,,b:2\"; expected "
+         "host1:port1,host2:port2,..."},
+        {"a:1,",
+         "bootstrap.servers: empty entry in \"a:1,\"; expected "
+         "host1:port1,host2:port2,..."},
         {"", "bootstrap.servers: expected host1:port1,host2:port2,..., got an empty list"},
         {"  ", "bootstrap.servers: expected host1:port1,host2:port2,..., got an empty list"},
-        {"::1:9092", "bootstrap.servers: \"::1:9092\" is ambiguous; write an IPv6 address as "
-                     "[address]:port"},
-        {"[::1:9092", "bootstrap.servers: \"[::1:9092\" has no closing ']'; expected "
-                      "[address]:port"},
+        {"::1:9092",
+         "bootstrap.servers: \"::1:9092\" is ambiguous; write an IPv6 address as "
+         "[address]:port"},
+        {"[::1:9092",
+         "bootstrap.servers: \"[::1:9092\" has no closing ']'; expected "
+         "[address]:port"},
         {"[::1]", "bootstrap.servers: \"[::1]\" has no port; expected [address]:port"},
         {"[::1]9092", "bootstrap.servers: \"[::1]9092\" has no port; expected [address]:port"},
         {"[]:9092", "bootstrap.servers: \"[]:9092\" has no host; expected host:port"},
-        {"[localhost]:9092", "bootstrap.servers: \"[localhost]:9092\" has an invalid host "
-                             "\"localhost\""},
+        {"[localhost]:9092",
+         "bootstrap.servers: \"[localhost]:9092\" has an invalid host "
+         "\"localhost\""},
         {"my host:9092", "bootstrap.servers: \"my host:9092\" has an invalid host \"my host\""},
-        {"PLAINTEXT://localhost:9092", "bootstrap.servers: \"PLAINTEXT://localhost:9092\" has a "
-                                       "scheme; expected host:port (the protocol is set by "
-                                       "security.protocol)"},
+        {"PLAINTEXT://localhost:9092",
+         "bootstrap.servers: \"PLAINTEXT://localhost:9092\" has a "
+         "scheme; expected host:port (the protocol is set by "
+         "security.protocol)"},
         {"a:1,A:1", "bootstrap.servers: \"A:1\" is listed twice"},
         {"[::1]:9092,[::1]:9092", "bootstrap.servers: \"[::1]:9092\" is listed twice"},
     };
@@ -823,7 +847,9 @@ std::string parent_of(const std::string &dir) {
     return slash == 0 || slash == std::string::npos ? "/" : dir.substr(0, slash);
 }
 
-bool is_source_dir(const std::string &dir) { return file_exists(dir + "/include/kprod.h"); }
+bool is_source_dir(const std::string &dir) {
+    return file_exists(dir + "/include/kprod.h");
+}
 
 // The source directory a CMake build directory was configured from.
 std::optional<std::string> source_dir_of_build(const std::string &build_dir) {
@@ -879,9 +905,9 @@ std::string first_difference(std::string_view actual, std::string_view expected)
         const std::optional<std::string_view> e = next_line(expected);
         if (!a && !e) return "";
         if (a != e) {
-            return "table line " + std::to_string(line) + ":\n  file has: " +
-                   std::string(a.value_or("(nothing)")) + "\n  expected: " +
-                   std::string(e.value_or("(nothing)"));
+            return "table line " + std::to_string(line) +
+                   ":\n  file has: " + std::string(a.value_or("(nothing)")) +
+                   "\n  expected: " + std::string(e.value_or("(nothing)"));
         }
     }
 }
@@ -894,17 +920,17 @@ void check_document_table(const Locations &where, const char *relative, bool mus
     const std::optional<std::string> document = read_file(path);
     if (!document) {
         if (!must_exist) return;
-        fail_msg("%s does not exist. Create it with these two lines where the configuration "
-                 "table belongs:\n%s\n%s\nthen run:\n  %s",
-                 path.c_str(), kConfigTableBegin.data(), kConfigTableEnd.data(),
-                 regenerate.c_str());
+        fail_msg(
+            "%s does not exist. Create it with these two lines where the configuration "
+            "table belongs:\n%s\n%s\nthen run:\n  %s",
+            path.c_str(), kConfigTableBegin.data(), kConfigTableEnd.data(), regenerate.c_str());
     }
     const std::optional<std::string_view> table = find_config_table(*document);
     if (!table) {
-        fail_msg("%s has no configuration table markers. Add these two lines where the table "
-                 "belongs:\n%s\n%s\nthen run:\n  %s",
-                 path.c_str(), kConfigTableBegin.data(), kConfigTableEnd.data(),
-                 regenerate.c_str());
+        fail_msg(
+            "%s has no configuration table markers. Add these two lines where the table "
+            "belongs:\n%s\n%s\nthen run:\n  %s",
+            path.c_str(), kConfigTableBegin.data(), kConfigTableEnd.data(), regenerate.c_str());
     }
     const std::string expected = config_markdown_table();
     if (*table != expected) {
@@ -916,8 +942,9 @@ void check_document_table(const Locations &where, const char *relative, bool mus
 void test_readme_carries_the_current_table(void **) {
     const std::optional<Locations> where = locate_source_dir();
     if (!where) {
-        fail_msg("cannot find the source tree (a directory with include/kprod.h); set "
-                 "KPROD_SOURCE_DIR");
+        fail_msg(
+            "cannot find the source tree (a directory with include/kprod.h); set "
+            "KPROD_SOURCE_DIR");
     }
     check_document_table(*where, "README.md", true);
     check_document_table(*where, "docs/CONFIGURATION.md", false);

@@ -150,19 +150,20 @@ struct Client {
                 request.append_external(payload.data(), payload.size());
             }
             request.finish();
-            connection->send(std::move(request),
-                             [this](RequestStatus status, const uint8_t *body, size_t size) {
-                                 answers.push_back(
-                                     {status, body ? std::string(reinterpret_cast<const char *>(body), size)
-                                                   : std::string()});
-                             });
+            connection->send(
+                std::move(request), [this](RequestStatus status, const uint8_t *body, size_t size) {
+                    answers.push_back(
+                        {status, body ? std::string(reinterpret_cast<const char *>(body), size)
+                                      : std::string()});
+                });
         }
         const auto deadline = std::chrono::steady_clock::now() + 10s;
         while (answers.size() < static_cast<size_t>(requests) &&
                std::chrono::steady_clock::now() < deadline)
             io.run_for(10ms);
         // Close our side so the loopback broker's last read returns.
-        if (!connection->closed()) (connection->fail)("test done");  // parentheses: cmocka's fail macro
+        if (!connection->closed())
+            (connection->fail)("test done");  // parentheses: cmocka's fail macro
     }
 };
 
@@ -239,7 +240,8 @@ void test_answer_larger_than_the_read_buffer(void **) {
 // them: a read that fills the buffer is not the last one.
 void test_answers_waiting_beyond_the_read_buffer_are_all_read(void **) {
     std::vector<std::string> bodies = {"first"};
-    for (int i = 0; i < 80; ++i) bodies.push_back(std::string(1000, static_cast<char>('a' + i % 26)));
+    for (int i = 0; i < 80; ++i)
+        bodies.push_back(std::string(1000, static_cast<char>('a' + i % 26)));
     const int count = static_cast<int>(bodies.size());
     LoopbackBroker broker(count, [&](tcp::socket &socket) {
         asio::write(socket, asio::buffer(response_frame(1, bodies[0])));

@@ -37,7 +37,9 @@ void check_both_paths(const void *data, size_t size, uint32_t expected) {
     assert_int_equal(kprod::crc32c_extend_portable(0, data, size), expected);
 }
 
-void test_check_value(void **) { check_both_paths("123456789", 9, 0xE3069283u); }
+void test_check_value(void **) {
+    check_both_paths("123456789", 9, 0xE3069283u);
+}
 
 void test_empty_input(void **) {
     check_both_paths("", 0, 0u);

@@ -36,7 +36,9 @@ using namespace std::chrono_literals;
 const char *const kTopic = "events";  // reports hand back this very pointer
 int opaques[8];
 
-Clock::time_point far_deadline() { return Clock::now() + 30s; }
+Clock::time_point far_deadline() {
+    return Clock::now() + 30s;
+}
 
 // `count` records whose opaques are &opaques[first..] and timestamps 1000 * (i + 1).
 std::vector<RecordMeta> records(size_t count, size_t first = 0) {
@@ -167,9 +169,8 @@ void test_smaller_stride_writes_only_the_prefix(void **) {
     DeliveryReports reports;
     push_batch(reports, 4, delivered_at(20), records(2));
     std::vector<uint8_t> out(2 * old_size + 16, 0xCD);
-    assert_int_equal(reports.take(reinterpret_cast<kprod_report_t *>(out.data()), 2, old_size,
-                                  Clock::now()),
-                     2);
+    assert_int_equal(
+        reports.take(reinterpret_cast<kprod_report_t *>(out.data()), 2, old_size, Clock::now()), 2);
     for (size_t i = 0; i < 2; ++i) {
         kprod_report_t report;
         std::memcpy(&report, out.data() + i * old_size, old_size);

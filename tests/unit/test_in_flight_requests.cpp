@@ -102,9 +102,12 @@ void test_fail_all_reports_every_request_lost_oldest_first(void **) {
 void test_handler_may_push_from_inside_complete_front(void **) {
     InFlightRequests requests;
     Recorder recorder;
-    requests.push(1, [&](RequestStatus, const uint8_t *, size_t) {
-        requests.push(2, recorder.handler_for(2), Clock::now());
-    }, Clock::now());
+    requests.push(
+        1,
+        [&](RequestStatus, const uint8_t *, size_t) {
+            requests.push(2, recorder.handler_for(2), Clock::now());
+        },
+        Clock::now());
     assert_true(requests.complete_front(1, kBody, sizeof kBody));
     assert_int_equal(requests.size(), 1);
     assert_true(requests.complete_front(2, kBody, sizeof kBody));
@@ -117,10 +120,13 @@ void test_handler_may_push_from_inside_complete_front(void **) {
 void test_handler_may_fail_the_rest_from_inside_complete_front(void **) {
     InFlightRequests requests;
     Recorder recorder;
-    requests.push(1, [&](RequestStatus status, const uint8_t *, size_t) {
-        recorder.calls.push_back({1, status, ""});
-        requests.fail_all();
-    }, Clock::now());
+    requests.push(
+        1,
+        [&](RequestStatus status, const uint8_t *, size_t) {
+            recorder.calls.push_back({1, status, ""});
+            requests.fail_all();
+        },
+        Clock::now());
     requests.push(2, recorder.handler_for(2), Clock::now());
     assert_true(requests.complete_front(1, kBody, sizeof kBody));
     assert_true(requests.empty());
@@ -135,9 +141,12 @@ void test_handler_may_fail_the_rest_from_inside_complete_front(void **) {
 void test_handler_may_push_from_inside_fail_all(void **) {
     InFlightRequests requests;
     Recorder recorder;
-    requests.push(1, [&](RequestStatus, const uint8_t *, size_t) {
-        requests.push(2, recorder.handler_for(2), Clock::now());
-    }, Clock::now());
+    requests.push(
+        1,
+        [&](RequestStatus, const uint8_t *, size_t) {
+            requests.push(2, recorder.handler_for(2), Clock::now());
+        },
+        Clock::now());
     requests.fail_all();
     assert_int_equal(requests.size(), 1);
     assert_true(recorder.calls.empty());

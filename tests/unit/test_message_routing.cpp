@@ -29,8 +29,8 @@ struct LogLines {
     std::vector<std::string> lines;
     static void collect(kprod_log_level_t level, const char *context, const char *message,
                         void *opaque) {
-        static_cast<LogLines *>(opaque)->lines.push_back(
-            std::to_string(level) + " " + context + ": " + message);
+        static_cast<LogLines *>(opaque)->lines.push_back(std::to_string(level) + " " + context +
+                                                         ": " + message);
     }
 };
 
@@ -49,7 +49,9 @@ int32_t always_two(const kprod_message_t *, int32_t, void *calls) {
     return 2;
 }
 
-int32_t out_of_range(const kprod_message_t *, int32_t count, void *) { return count; }
+int32_t out_of_range(const kprod_message_t *, int32_t count, void *) {
+    return count;
+}
 
 // Routes by the value of the header "route".
 int32_t by_header(const kprod_message_t *msg, int32_t count, void *) {
@@ -106,9 +108,9 @@ void test_custom_partitioner_sees_headers(void **) {
 void test_custom_answer_out_of_range_fails_clearly(void **) {
     Fixture f;
     int32_t partition = -1;
-    assert_int_equal(choose_partition(f.rules({out_of_range, nullptr}), message_with_key("k"), 3,
-                                      partition),
-                     KPROD_ERR_PARTITIONER);
+    assert_int_equal(
+        choose_partition(f.rules({out_of_range, nullptr}), message_with_key("k"), 3, partition),
+        KPROD_ERR_PARTITIONER);
     assert_int_equal(f.log.lines.size(), 1);
     assert_string_equal(f.log.lines[0].c_str(),
                         "4 test-client: the partitioner answered partition 3 for topic orders, "
@@ -132,7 +134,8 @@ void test_key_hash_then_sticky(void **) {
 
     // partitioner.ignore.keys: keyed records go the sticky way too.
     int32_t ignored = -1;
-    assert_int_equal(choose_partition(f.rules({}, true), message_with_key("k"), 6, ignored), KPROD_OK);
+    assert_int_equal(choose_partition(f.rules({}, true), message_with_key("k"), 6, ignored),
+                     KPROD_OK);
     assert_int_equal(ignored, first);
     assert_true(sticky_chose(f.rules({}, true), message_with_key("k")));
 }
@@ -276,14 +279,16 @@ void test_each_message_fault_names_its_field(void **) {
 // debug lines only for the categories switched on ("all": every one).
 void test_debug_lines_only_for_enabled_categories(void **) {
     LogLines log;
-    Logger some({&LogLines::collect, &log}, "c", 1u << static_cast<uint32_t>(Logger::Category::kBroker));
+    Logger some({&LogLines::collect, &log}, "c",
+                1u << static_cast<uint32_t>(Logger::Category::kBroker));
     some.debug(Logger::Category::kBroker, "broker 1", "connected");
     some.debug(Logger::Category::kProduce, "", "dropped");
     some.info("", "kept");
     assert_int_equal(log.lines.size(), 2);
     assert_string_equal(log.lines[0].c_str(), "7 c broker 1: connected");
     assert_string_equal(log.lines[1].c_str(), "6 c: kept");
-    Logger all({&LogLines::collect, &log}, "c", 1u << static_cast<uint32_t>(Logger::Category::kAll));
+    Logger all({&LogLines::collect, &log}, "c",
+               1u << static_cast<uint32_t>(Logger::Category::kAll));
     assert_true(all.debug_enabled(Logger::Category::kIdempotence));
     assert_true(all.debug_enabled(Logger::Category::kMetadata));
 }

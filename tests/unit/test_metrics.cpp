@@ -211,8 +211,8 @@ struct TestBatch {
     ProducerBatch batch;
 };
 
-const MetricValue *find(const std::vector<MetricValue> &values, const char *group,
-                        const char *name, const char *topic = nullptr, int32_t node_id = -1) {
+const MetricValue *find(const std::vector<MetricValue> &values, const char *group, const char *name,
+                        const char *topic = nullptr, int32_t node_id = -1) {
     for (const MetricValue &value : values) {
         if (std::strcmp(value.definition->group, group) != 0 ||
             std::strcmp(value.definition->name, name) != 0 || value.node_id != node_id)
@@ -419,8 +419,7 @@ void test_prometheus_names(void **) {
 }
 
 void test_prometheus_text(void **) {
-    const std::string text =
-        kprod::client::metrics_to_prometheus("app \"1\"\\\n", sample_values());
+    const std::string text = kprod::client::metrics_to_prometheus("app \"1\"\\\n", sample_values());
     const char *expected =
         "# HELP kprod_producer_record_send_total The total number of records sent.\n"
         "# TYPE kprod_producer_record_send_total counter\n"

@@ -173,7 +173,7 @@ void test_switches_at_a_full_batch_or_twice_batch_size(void **) {
     assert_int_equal(sticky.partition(4), 0);  // the batch still lingers: stay
     sticky.record_appended(0, kBatchSize - 1, 4, false);
     assert_int_equal(sticky.partition(4), 0);
-    sticky.record_appended(0, 1, 4, false);  // twice batch.size
+    sticky.record_appended(0, 1, 4, false);    // twice batch.size
     assert_int_equal(sticky.partition(4), 2);  // "1" among the others {1, 2, 3} minus 0
     sticky.record_appended(2, kBatchSize, 4, true);
     assert_int_equal(random.asked.size(), 3);

@@ -43,7 +43,9 @@ constexpr auto kLinger = 10s;  // longer than any test runs: only an explicit `n
 constexpr auto kDeliveryTimeout = 120s;
 constexpr size_t kNoLimit = SIZE_MAX;
 
-Clock::time_point far_deadline() { return Clock::now() + 30s; }
+Clock::time_point far_deadline() {
+    return Clock::now() + 30s;
+}
 
 RecordView value_only(const std::string &value) {
     return {nullptr, 0, value.data(), value.size(), nullptr, 0};
@@ -64,7 +66,8 @@ struct Fixture {
     explicit Fixture(size_t buffer_memory = 64 * kBatchSize,
                      std::chrono::milliseconds linger = kLinger)
         : pool(buffer_memory, kBatchSize),
-          accumulator(AccumulatorSettings{kBatchSize, false, 1 << 20, linger, kDeliveryTimeout}, pool) {
+          accumulator(AccumulatorSettings{kBatchSize, false, 1 << 20, linger, kDeliveryTimeout},
+                      pool) {
         bool created = false;
         topic = accumulator.get_or_create_topic("events", created);
         topic->resize(3);
@@ -469,7 +472,8 @@ void test_retry_waits_for_higher_sequences_in_flight_when_retries_go_alone(void 
     PartitionQueue &queue = f.queue(0);
     queue.in_flight = 1;
     queue.last_sent_sequence = 7;  // a later batch is in flight
-    assert_null(f.accumulator.take_sendable(queue, now, kNoLimit, true, /*retries_alone=*/true, true));
+    assert_null(
+        f.accumulator.take_sendable(queue, now, kNoLimit, true, /*retries_alone=*/true, true));
     queue.last_sent_sequence = 5;  // itself, from the attempt that failed, if that were in flight
     assert_null(f.accumulator.take_sendable(queue, now, kNoLimit, true, true, true));
     queue.last_sent_sequence = 3;  // only an earlier batch (a retry sent just before) is

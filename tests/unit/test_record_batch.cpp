@@ -27,8 +27,8 @@ namespace {
 
 using kprod::client::BatchState;
 using kprod::client::ProducerBatch;
-using kprod::protocol::RecordView;
 using kprod::protocol::kRecordBatchHeaderSize;
+using kprod::protocol::RecordView;
 
 // A record that owns its bytes; std::nullopt is a Kafka null.
 struct TestHeader {
@@ -40,7 +40,9 @@ struct TestRecord {
     TestRecord() = default;
     TestRecord(std::optional<std::string> key_, std::optional<std::string> value_,
                std::vector<TestHeader> headers_, int64_t timestamp_ms_)
-        : key(std::move(key_)), value(std::move(value_)), headers(std::move(headers_)),
+        : key(std::move(key_)),
+          value(std::move(value_)),
+          headers(std::move(headers_)),
           timestamp_ms(timestamp_ms_) {}
 
     std::optional<std::string> key;
@@ -56,9 +58,8 @@ struct TestRecord {
                                     h.value ? h.value->data() : nullptr,
                                     h.value ? h.value->size() : 0});
         }
-        return {key ? key->data() : nullptr,     key ? key->size() : 0,
-                value ? value->data() : nullptr, value ? value->size() : 0,
-                wire_headers.data(),             wire_headers.size()};
+        return {key ? key->data() : nullptr, key ? key->size() : 0, value ? value->data() : nullptr,
+                value ? value->size() : 0,   wire_headers.data(),   wire_headers.size()};
     }
     std::vector<kprod_header_t> wire_headers;
 };
@@ -124,8 +125,7 @@ void test_encoding_matches_java_client(void **) {
 
 // Writes one record with sentinels around it and checks that the size promised
 // is the size written, and that the record reads back as it went in.
-void check_size_matches_written(TestRecord &record, int64_t timestamp_delta,
-                                int32_t offset_delta) {
+void check_size_matches_written(TestRecord &record, int64_t timestamp_delta, int32_t offset_delta) {
     const RecordView view = record.view();
     size_t body_size = 0;
     const size_t size =
@@ -163,8 +163,8 @@ std::vector<TestHeader> headers_of_count(size_t count) {
 }
 
 void test_record_size_matches_written_bytes(void **) {
-    const int64_t timestamp_deltas[] = {0, -1, -10, 63, -64, 64, -65, 8191, -8193,
-                                        int64_t{1} << 40, -(int64_t{1} << 40)};
+    const int64_t timestamp_deltas[] = {
+        0, -1, -10, 63, -64, 64, -65, 8191, -8193, int64_t{1} << 40, -(int64_t{1} << 40)};
     const int32_t offset_deltas[] = {0, 1, 63, 64, 8191, 8192};
     const std::vector<std::optional<std::string>> fields = interesting_fields();
     for (size_t header_count = 0; header_count <= 3; ++header_count) {
@@ -184,7 +184,8 @@ void test_record_size_matches_written_bytes(void **) {
 // A header value as long as a record value still sizes correctly.
 void test_record_size_with_large_header_values(void **) {
     for (size_t length : {63u, 64u, 8191u, 8192u}) {
-        TestRecord record{std::nullopt, std::nullopt, {{std::string(length, 'n'), std::string(length, 'h')}}, 0};
+        TestRecord record{
+            std::nullopt, std::nullopt, {{std::string(length, 'n'), std::string(length, 'h')}}, 0};
         check_size_matches_written(record, 0, 0);
     }
 }
@@ -262,7 +263,8 @@ void test_incompressible_records_stay_raw(void **) {
     TestBatch test(4096);
     std::string noise;
     uint32_t x = 12345;
-    for (int i = 0; i < 1000; ++i) noise.push_back(static_cast<char>((x = x * 1103515245 + 12345) >> 24));
+    for (int i = 0; i < 1000; ++i)
+        noise.push_back(static_cast<char>((x = x * 1103515245 + 12345) >> 24));
     TestRecord record{"k", noise, {}, 1};
     assert_true(test.append(record));
     const size_t before = test.batch.size();

@@ -72,11 +72,10 @@ void test_handshake_request_bytes(void **) {
     SaslAuthenticator sasl(c, 2);
     std::vector<uint8_t> out;
     sasl.encode_handshake(out, 7, "cid");
-    const std::vector<uint8_t> expected = {0, 0, 0, 20,        // size
-                                           0, 17, 0, 1,        // SaslHandshake v1
-                                           0, 0, 0, 7,         // correlation id
-                                           0, 3, 'c', 'i', 'd',
-                                           0, 5, 'P', 'L', 'A', 'I', 'N'};
+    const std::vector<uint8_t> expected = {0, 0,  0,   20,  // size
+                                           0, 17, 0,   1,   // SaslHandshake v1
+                                           0, 0,  0,   7,   // correlation id
+                                           0, 3,  'c', 'i', 'd', 0, 5, 'P', 'L', 'A', 'I', 'N'};
     assert_int_equal(out.size(), expected.size());
     assert_memory_equal(out.data(), expected.data(), expected.size());
 }
@@ -160,7 +159,9 @@ void test_oauthbearer_token_message_and_session_lifetime(void **) {
     token.principal = "carol";
     SaslAuthenticator sasl(c, 2, &token);
     assert_string_equal(sasl.principal().c_str(), "carol");
-    const std::string expected = std::string("n,,\x01" "auth=Bearer aGVhZGVy.Y2xhaW1z.\x01") +
+    const std::string expected = std::string(
+                                     "n,,\x01"
+                                     "auth=Bearer aGVhZGVy.Y2xhaW1z.\x01") +
                                  "traceId=abc\x01\x01";
     assert_true(sent_auth_bytes(sasl) == expected);
     std::string error;

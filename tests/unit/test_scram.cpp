@@ -135,8 +135,12 @@ void test_username_escaping(void **) {
 
 void test_base64(void **) {
     // RFC 4648 section 10.
-    const char *vectors[][2] = {{"", ""},           {"f", "Zg=="},         {"fo", "Zm8="},
-                                {"foo", "Zm9v"},    {"foob", "Zm9vYg=="},  {"fooba", "Zm9vYmE="},
+    const char *vectors[][2] = {{"", ""},
+                                {"f", "Zg=="},
+                                {"fo", "Zm8="},
+                                {"foo", "Zm9v"},
+                                {"foob", "Zm9vYg=="},
+                                {"fooba", "Zm9vYmE="},
                                 {"foobar", "Zm9vYmFy"}};
     for (const auto &v : vectors) {
         assert_string_equal(base64_encode(v[0]).c_str(), v[1]);

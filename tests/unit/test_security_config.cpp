@@ -90,7 +90,8 @@ void test_jaas_refusals_say_what_is_wrong(void **) {
         {std::string(kPlainModule) + " username=\"a\";", "expected a control flag"},
         {std::string(kPlainModule) + " required username=\"a\"", "expected ';' at the end"},
         {std::string(kPlainModule) + " required username=\"a;", "has no closing quote"},
-        {std::string(kPlainModule) + " required username \"a\";", "expected an option as key=value"},
+        {std::string(kPlainModule) + " required username \"a\";",
+         "expected an option as key=value"},
         {std::string(kPlainModule) + " required; " + kScramModule + " required;",
          "one login module"},
     };
@@ -134,7 +135,8 @@ void test_oauthbearer_unsecured_jwt_or_callback(void **) {
     set_ok(store, "sasl.jaas.config",
            std::string(kOAuthModule) +
                " required unsecuredLoginStringClaim_sub=\"alice\" unsecuredLoginLifetimeSeconds=60"
-               " unsecuredLoginListClaim_scope=\",read,write\" unsecuredLoginExtension_traceId=\"t1\";");
+               " unsecuredLoginListClaim_scope=\",read,write\" "
+               "unsecuredLoginExtension_traceId=\"t1\";");
     ProducerConfig config;
     std::string error;
     assert_int_equal(store.build(config, error), KPROD_OK);
@@ -158,15 +160,18 @@ void test_oauthbearer_unsecured_jwt_or_callback(void **) {
         ProducerConfig c;
         std::string e;
         assert_int_equal(s.build(c, e, callback), KPROD_ERR_INVALID_CONFIG);
-        if (e.find(part) == std::string::npos) fail_msg("expected \"%s\" in \"%s\"", part, e.c_str());
+        if (e.find(part) == std::string::npos)
+            fail_msg("expected \"%s\" in \"%s\"", part, e.c_str());
     };
-    expect_jaas_error("unsecuredLoginLifetimeSeconds=60", "needs its principal: set unsecuredLoginStringClaim_sub");
+    expect_jaas_error("unsecuredLoginLifetimeSeconds=60",
+                      "needs its principal: set unsecuredLoginStringClaim_sub");
     expect_jaas_error("unsecuredLoginPrincipalClaimName=upn unsecuredLoginStringClaim_sub=\"a\"",
                       "set unsecuredLoginStringClaim_upn");
     expect_jaas_error("unsecuredLoginStringClaim_sub=\"a\" unsecuredLoginLifetimeSeconds=soon",
                       "unsecuredLoginLifetimeSeconds: expected a positive number of seconds");
-    expect_jaas_error("unsecuredLoginStringClaim_sub=\"a\" unsecuredLoginLifetimeSeconds=9223372036854775807",
-                      "at most ten years");
+    expect_jaas_error(
+        "unsecuredLoginStringClaim_sub=\"a\" unsecuredLoginLifetimeSeconds=9223372036854775807",
+        "at most ten years");
     expect_jaas_error("unsecuredLoginStringClaim_sub=\"a\" unsecuredLoginNumberClaim_n=\"1x\"",
                       "unsecuredLoginNumberClaim_n: expected a number");
     expect_jaas_error("unsecuredLoginStringClaim_sub=\"a\" unsecuredLoginStringClaim_exp=\"1\"",
@@ -180,7 +185,8 @@ void test_oauthbearer_unsecured_jwt_or_callback(void **) {
     ConfigStore wrong_module = sasl_store("OAUTHBEARER");
     set_ok(wrong_module, "sasl.jaas.config",
            std::string(kPlainModule) + " required username=\"a\" password=\"b\";");
-    expect_error(wrong_module, KPROD_ERR_INVALID_CONFIG, "does not go with sasl.mechanism=OAUTHBEARER");
+    expect_error(wrong_module, KPROD_ERR_INVALID_CONFIG,
+                 "does not go with sasl.mechanism=OAUTHBEARER");
     ConfigStore with_password = sasl_store("OAUTHBEARER");
     set_ok(with_password, "sasl.username", "a");
     set_ok(with_password, "sasl.password", "b");
@@ -189,7 +195,8 @@ void test_oauthbearer_unsecured_jwt_or_callback(void **) {
 }
 
 void test_sasl_refusals(void **) {
-    expect_error(sasl_store("GSSAPI"), KPROD_ERR_UNSUPPORTED, "GSSAPI (Java's default) is not supported");
+    expect_error(sasl_store("GSSAPI"), KPROD_ERR_UNSUPPORTED,
+                 "GSSAPI (Java's default) is not supported");
     expect_error(sasl_store("scram-sha-256"), KPROD_ERR_INVALID_CONFIG,
                  "expected PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER");
     expect_error(sasl_store("PLAIN"), KPROD_ERR_INVALID_CONFIG,
@@ -201,7 +208,8 @@ void test_sasl_refusals(void **) {
     expect_error(wrong_module, KPROD_ERR_INVALID_CONFIG, "does not go with sasl.mechanism=PLAIN");
 
     ConfigStore no_password = sasl_store("PLAIN");
-    set_ok(no_password, "sasl.jaas.config", std::string(kPlainModule) + " required username=\"a\";");
+    set_ok(no_password, "sasl.jaas.config",
+           std::string(kPlainModule) + " required username=\"a\";");
     expect_error(no_password, KPROD_ERR_INVALID_CONFIG, "the password option is missing");
 
     ConfigStore both = sasl_store("PLAIN");
@@ -287,8 +295,9 @@ void test_tls_refusals_name_the_property(void **) {
 }
 
 void test_cipher_suites_accept_java_and_openssl_names(void **) {
-    for (const char *suites : {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
-                               "TLS_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"}) {
+    for (const char *suites :
+         {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+          "TLS_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"}) {
         ConfigStore store = ssl_store();
         set_ok(store, "ssl.cipher.suites", suites);
         ProducerConfig config;

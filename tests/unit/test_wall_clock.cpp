@@ -44,9 +44,8 @@ Calls check_between_system_readings(std::chrono::milliseconds duration) {
             const int64_t ms = wall_clock_ms();
             const int64_t after = system_ms();
             if (ms < before || ms > after) {
-                std::printf("wall_clock_ms %lld outside [%lld, %lld]\n",
-                            static_cast<long long>(ms), static_cast<long long>(before),
-                            static_cast<long long>(after));
+                std::printf("wall_clock_ms %lld outside [%lld, %lld]\n", static_cast<long long>(ms),
+                            static_cast<long long>(before), static_cast<long long>(after));
                 fail();
             }
             ++calls.calls;

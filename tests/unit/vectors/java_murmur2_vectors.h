@@ -13,7 +13,8 @@
 
 #define JAVA_MURMUR2_PARTITION_COUNTS 6
 
-static const int32_t java_murmur2_partition_counts[JAVA_MURMUR2_PARTITION_COUNTS] = {1, 3, 6, 7, 100, 1000};
+static const int32_t java_murmur2_partition_counts[JAVA_MURMUR2_PARTITION_COUNTS] = {1, 3,   6,
+                                                                                     7, 100, 1000};
 
 struct JavaMurmur2Vector {
     const char *label;
@@ -25,363 +26,498 @@ struct JavaMurmur2Vector {
 };
 
 static const struct JavaMurmur2Vector java_murmur2_vectors[] = {
-    {"empty",
-     "",
-     0, 275646681, 275646681, {0, 0, 3, 2, 81, 681}},
-    {"a",
-     "a",
-     1, -1563381124, 584102524, {0, 1, 4, 5, 24, 524}},
-    {"abc",
-     "abc",
-     3, 479470107, 479470107, {0, 0, 3, 4, 7, 107}},
-    {"hello",
-     "hello",
-     5, 2132663229, 2132663229, {0, 0, 3, 4, 29, 229}},
-    {"kafka",
-     "kafka",
-     5, -798503068, 1348980580, {0, 1, 4, 3, 80, 580}},
-    {"key-0",
-     "key-0",
-     5, 29210041, 29210041, {0, 1, 1, 0, 41, 41}},
-    {"key-1",
-     "key-1",
-     5, 193331640, 193331640, {0, 0, 0, 5, 40, 640}},
-    {"key-42",
-     "key-42",
-     6, -187086521, 1960397127, {0, 0, 3, 3, 27, 127}},
-    {"user:1234567",
-     "user:1234567",
-     12, -1702250424, 445233224, {0, 2, 2, 2, 24, 224}},
+    {"empty", "", 0, 275646681, 275646681, {0, 0, 3, 2, 81, 681}},
+    {"a", "a", 1, -1563381124, 584102524, {0, 1, 4, 5, 24, 524}},
+    {"abc", "abc", 3, 479470107, 479470107, {0, 0, 3, 4, 7, 107}},
+    {"hello", "hello", 5, 2132663229, 2132663229, {0, 0, 3, 4, 29, 229}},
+    {"kafka", "kafka", 5, -798503068, 1348980580, {0, 1, 4, 3, 80, 580}},
+    {"key-0", "key-0", 5, 29210041, 29210041, {0, 1, 1, 0, 41, 41}},
+    {"key-1", "key-1", 5, 193331640, 193331640, {0, 0, 0, 5, 40, 640}},
+    {"key-42", "key-42", 6, -187086521, 1960397127, {0, 0, 3, 3, 27, 127}},
+    {"user:1234567", "user:1234567", 12, -1702250424, 445233224, {0, 2, 2, 2, 24, 224}},
     {"00000000-0000-0000-0000-000000000000",
      "00000000-0000-0000-0000-00000000"
      "0000",
-     36, 713427837, 713427837, {0, 0, 3, 3, 37, 837}},
-    {"prefix 1",
-     "T",
-     1, 427252747, 427252747, {0, 1, 1, 5, 47, 747}},
-    {"prefix 2",
-     "Th",
-     2, 1773011977, 1773011977, {0, 1, 1, 2, 77, 977}},
-    {"prefix 3",
-     "The",
-     3, -1395079727, 752403921, {0, 0, 3, 3, 21, 921}},
-    {"prefix 4",
-     "The ",
-     4, -1750369712, 397113936, {0, 0, 0, 2, 36, 936}},
-    {"prefix 5",
-     "The q",
-     5, 1094472533, 1094472533, {0, 2, 5, 0, 33, 533}},
-    {"prefix 6",
-     "The qu",
-     6, -502716135, 1644767513, {0, 2, 5, 4, 13, 513}},
-    {"prefix 7",
-     "The qui",
-     7, -761250900, 1386232748, {0, 2, 2, 5, 48, 748}},
-    {"prefix 8",
-     "The quic",
-     8, 1413779552, 1413779552, {0, 2, 2, 3, 52, 552}},
-    {"prefix 9",
-     "The quick",
-     9, -557097287, 1590386361, {0, 0, 3, 4, 61, 361}},
-    {"prefix 10",
-     "The quick ",
-     10, -383324703, 1764158945, {0, 2, 5, 3, 45, 945}},
-    {"prefix 11",
-     "The quick b",
-     11, -781511202, 1365972446, {0, 2, 2, 6, 46, 446}},
-    {"prefix 12",
-     "The quick br",
-     12, 1722781328, 1722781328, {0, 2, 2, 2, 28, 328}},
-    {"prefix 13",
-     "The quick bro",
-     13, -850813329, 1296670319, {0, 2, 5, 0, 19, 319}},
-    {"prefix 14",
-     "The quick brow",
-     14, 75505819, 75505819, {0, 1, 1, 4, 19, 819}},
-    {"prefix 15",
-     "The quick brown",
-     15, 380155585, 380155585, {0, 1, 1, 5, 85, 585}},
-    {"prefix 16",
-     "The quick brown ",
-     16, 202519336, 202519336, {0, 1, 4, 5, 36, 336}},
-    {"prefix 17",
-     "The quick brown f",
-     17, -1020666713, 1126816935, {0, 0, 3, 6, 35, 935}},
-    {"prefix 18",
-     "The quick brown fo",
-     18, -443773271, 1703710377, {0, 0, 3, 5, 77, 377}},
-    {"prefix 19",
-     "The quick brown fox",
-     19, -340512587, 1806971061, {0, 0, 3, 0, 61, 61}},
-    {"prefix 20",
-     "The quick brown fox ",
-     20, 222282858, 222282858, {0, 0, 0, 0, 58, 858}},
-    {"prefix 21",
-     "The quick brown fox j",
-     21, 521615827, 521615827, {0, 1, 1, 5, 27, 827}},
-    {"prefix 22",
-     "The quick brown fox ju",
-     22, 1396877173, 1396877173, {0, 1, 1, 6, 73, 173}},
-    {"prefix 23",
-     "The quick brown fox jum",
-     23, 764183518, 764183518, {0, 1, 4, 0, 18, 518}},
-    {"prefix 24",
-     "The quick brown fox jump",
-     24, -1439537012, 707946636, {0, 0, 0, 5, 36, 636}},
-    {"prefix 25",
-     "The quick brown fox jumps",
-     25, -627078984, 1520404664, {0, 2, 2, 2, 64, 664}},
-    {"prefix 26",
-     "The quick brown fox jumps ",
-     26, 409157810, 409157810, {0, 2, 2, 5, 10, 810}},
-    {"prefix 27",
-     "The quick brown fox jumps o",
-     27, -1286443846, 861039802, {0, 1, 4, 0, 2, 802}},
-    {"prefix 28",
-     "The quick brown fox jumps ov",
-     28, 1379205703, 1379205703, {0, 1, 1, 1, 3, 703}},
+     36,
+     713427837,
+     713427837,
+     {0, 0, 3, 3, 37, 837}},
+    {"prefix 1", "T", 1, 427252747, 427252747, {0, 1, 1, 5, 47, 747}},
+    {"prefix 2", "Th", 2, 1773011977, 1773011977, {0, 1, 1, 2, 77, 977}},
+    {"prefix 3", "The", 3, -1395079727, 752403921, {0, 0, 3, 3, 21, 921}},
+    {"prefix 4", "The ", 4, -1750369712, 397113936, {0, 0, 0, 2, 36, 936}},
+    {"prefix 5", "The q", 5, 1094472533, 1094472533, {0, 2, 5, 0, 33, 533}},
+    {"prefix 6", "The qu", 6, -502716135, 1644767513, {0, 2, 5, 4, 13, 513}},
+    {"prefix 7", "The qui", 7, -761250900, 1386232748, {0, 2, 2, 5, 48, 748}},
+    {"prefix 8", "The quic", 8, 1413779552, 1413779552, {0, 2, 2, 3, 52, 552}},
+    {"prefix 9", "The quick", 9, -557097287, 1590386361, {0, 0, 3, 4, 61, 361}},
+    {"prefix 10", "The quick ", 10, -383324703, 1764158945, {0, 2, 5, 3, 45, 945}},
+    {"prefix 11", "The quick b", 11, -781511202, 1365972446, {0, 2, 2, 6, 46, 446}},
+    {"prefix 12", "The quick br", 12, 1722781328, 1722781328, {0, 2, 2, 2, 28, 328}},
+    {"prefix 13", "The quick bro", 13, -850813329, 1296670319, {0, 2, 5, 0, 19, 319}},
+    {"prefix 14", "The quick brow", 14, 75505819, 75505819, {0, 1, 1, 4, 19, 819}},
+    {"prefix 15", "The quick brown", 15, 380155585, 380155585, {0, 1, 1, 5, 85, 585}},
+    {"prefix 16", "The quick brown ", 16, 202519336, 202519336, {0, 1, 4, 5, 36, 336}},
+    {"prefix 17", "The quick brown f", 17, -1020666713, 1126816935, {0, 0, 3, 6, 35, 935}},
+    {"prefix 18", "The quick brown fo", 18, -443773271, 1703710377, {0, 0, 3, 5, 77, 377}},
+    {"prefix 19", "The quick brown fox", 19, -340512587, 1806971061, {0, 0, 3, 0, 61, 61}},
+    {"prefix 20", "The quick brown fox ", 20, 222282858, 222282858, {0, 0, 0, 0, 58, 858}},
+    {"prefix 21", "The quick brown fox j", 21, 521615827, 521615827, {0, 1, 1, 5, 27, 827}},
+    {"prefix 22", "The quick brown fox ju", 22, 1396877173, 1396877173, {0, 1, 1, 6, 73, 173}},
+    {"prefix 23", "The quick brown fox jum", 23, 764183518, 764183518, {0, 1, 4, 0, 18, 518}},
+    {"prefix 24", "The quick brown fox jump", 24, -1439537012, 707946636, {0, 0, 0, 5, 36, 636}},
+    {"prefix 25", "The quick brown fox jumps", 25, -627078984, 1520404664, {0, 2, 2, 2, 64, 664}},
+    {"prefix 26", "The quick brown fox jumps ", 26, 409157810, 409157810, {0, 2, 2, 5, 10, 810}},
+    {"prefix 27", "The quick brown fox jumps o", 27, -1286443846, 861039802, {0, 1, 4, 0, 2, 802}},
+    {"prefix 28", "The quick brown fox jumps ov", 28, 1379205703, 1379205703, {0, 1, 1, 1, 3, 703}},
     {"prefix 29",
      "The quick brown fox jumps ove",
-     29, -104379519, 2043104129, {0, 2, 5, 3, 29, 129}},
+     29,
+     -104379519,
+     2043104129,
+     {0, 2, 5, 3, 29, 129}},
     {"prefix 30",
      "The quick brown fox jumps over",
-     30, 955210353, 955210353, {0, 0, 3, 6, 53, 353}},
+     30,
+     955210353,
+     955210353,
+     {0, 0, 3, 6, 53, 353}},
     {"prefix 31",
      "The quick brown fox jumps over ",
-     31, 426396968, 426396968, {0, 2, 2, 4, 68, 968}},
+     31,
+     426396968,
+     426396968,
+     {0, 2, 2, 4, 68, 968}},
     {"prefix 32",
      "The quick brown fox jumps over t",
-     32, -56585024, 2090898624, {0, 0, 0, 3, 24, 624}},
+     32,
+     -56585024,
+     2090898624,
+     {0, 0, 0, 3, 24, 624}},
     {"prefix 33",
      "The quick brown fox jumps over t"
      "h",
-     33, -1052255458, 1095228190, {0, 1, 4, 0, 90, 190}},
+     33,
+     -1052255458,
+     1095228190,
+     {0, 1, 4, 0, 90, 190}},
     {"prefix 34",
      "The quick brown fox jumps over t"
      "he",
-     34, -1746270142, 401213506, {0, 1, 4, 1, 6, 506}},
+     34,
+     -1746270142,
+     401213506,
+     {0, 1, 4, 1, 6, 506}},
     {"prefix 35",
      "The quick brown fox jumps over t"
      "he ",
-     35, 1549811242, 1549811242, {0, 1, 4, 0, 42, 242}},
+     35,
+     1549811242,
+     1549811242,
+     {0, 1, 4, 0, 42, 242}},
     {"prefix 36",
      "The quick brown fox jumps over t"
      "he l",
-     36, 1609839909, 1609839909, {0, 0, 3, 6, 9, 909}},
+     36,
+     1609839909,
+     1609839909,
+     {0, 0, 3, 6, 9, 909}},
     {"prefix 37",
      "The quick brown fox jumps over t"
      "he la",
-     37, -561980917, 1585502731, {0, 1, 1, 1, 31, 731}},
+     37,
+     -561980917,
+     1585502731,
+     {0, 1, 1, 1, 31, 731}},
     {"prefix 38",
      "The quick brown fox jumps over t"
      "he laz",
-     38, 1276068353, 1276068353, {0, 2, 5, 0, 53, 353}},
+     38,
+     1276068353,
+     1276068353,
+     {0, 2, 5, 0, 53, 353}},
     {"prefix 39",
      "The quick brown fox jumps over t"
      "he lazy",
-     39, -1294847426, 852636222, {0, 0, 0, 4, 22, 222}},
+     39,
+     -1294847426,
+     852636222,
+     {0, 0, 0, 4, 22, 222}},
     {"prefix 40",
      "The quick brown fox jumps over t"
      "he lazy ",
-     40, 849486682, 849486682, {0, 1, 4, 2, 82, 682}},
+     40,
+     849486682,
+     849486682,
+     {0, 1, 4, 2, 82, 682}},
     {"prefix 41",
      "The quick brown fox jumps over t"
      "he lazy d",
-     41, -968478284, 1179005364, {0, 0, 0, 5, 64, 364}},
+     41,
+     -968478284,
+     1179005364,
+     {0, 0, 0, 5, 64, 364}},
     {"prefix 42",
      "The quick brown fox jumps over t"
      "he lazy do",
-     42, 1667747166, 1667747166, {0, 0, 0, 1, 66, 166}},
+     42,
+     1667747166,
+     1667747166,
+     {0, 0, 0, 1, 66, 166}},
     {"prefix 43",
      "The quick brown fox jumps over t"
      "he lazy dog",
-     43, 495243318, 495243318, {0, 0, 0, 3, 18, 318}},
+     43,
+     495243318,
+     495243318,
+     {0, 0, 0, 3, 18, 318}},
     {"prefix 44",
      "The quick brown fox jumps over t"
      "he lazy dog.",
-     44, 1434128127, 1434128127, {0, 0, 3, 5, 27, 127}},
+     44,
+     1434128127,
+     1434128127,
+     {0, 0, 3, 5, 27, 127}},
     {"prefix 45",
      "The quick brown fox jumps over t"
      "he lazy dog. ",
-     45, -1921469879, 226013769, {0, 0, 3, 2, 69, 769}},
+     45,
+     -1921469879,
+     226013769,
+     {0, 0, 3, 2, 69, 769}},
     {"prefix 46",
      "The quick brown fox jumps over t"
      "he lazy dog. 0",
-     46, 1410504287, 1410504287, {0, 2, 5, 3, 87, 287}},
+     46,
+     1410504287,
+     1410504287,
+     {0, 2, 5, 3, 87, 287}},
     {"prefix 47",
      "The quick brown fox jumps over t"
      "he lazy dog. 01",
-     47, -955283099, 1192200549, {0, 0, 3, 1, 49, 549}},
+     47,
+     -955283099,
+     1192200549,
+     {0, 0, 3, 1, 49, 549}},
     {"prefix 48",
      "The quick brown fox jumps over t"
      "he lazy dog. 012",
-     48, -137956054, 2009527594, {0, 1, 4, 4, 94, 594}},
+     48,
+     -137956054,
+     2009527594,
+     {0, 1, 4, 4, 94, 594}},
     {"prefix 49",
      "The quick brown fox jumps over t"
      "he lazy dog. 0123",
-     49, -24512658, 2122970990, {0, 2, 2, 0, 90, 990}},
+     49,
+     -24512658,
+     2122970990,
+     {0, 2, 2, 0, 90, 990}},
     {"prefix 50",
      "The quick brown fox jumps over t"
      "he lazy dog. 01234",
-     50, 596838608, 596838608, {0, 2, 2, 2, 8, 608}},
+     50,
+     596838608,
+     596838608,
+     {0, 2, 2, 2, 8, 608}},
     {"prefix 51",
      "The quick brown fox jumps over t"
      "he lazy dog. 012345",
-     51, 61219268, 61219268, {0, 2, 2, 5, 68, 268}},
+     51,
+     61219268,
+     61219268,
+     {0, 2, 2, 5, 68, 268}},
     {"prefix 52",
      "The quick brown fox jumps over t"
      "he lazy dog. 0123456",
-     52, -389007411, 1758476237, {0, 2, 5, 0, 37, 237}},
+     52,
+     -389007411,
+     1758476237,
+     {0, 2, 5, 0, 37, 237}},
     {"prefix 53",
      "The quick brown fox jumps over t"
      "he lazy dog. 01234567",
-     53, -358950237, 1788533411, {0, 2, 5, 0, 11, 411}},
+     53,
+     -358950237,
+     1788533411,
+     {0, 2, 5, 0, 11, 411}},
     {"prefix 54",
      "The quick brown fox jumps over t"
      "he lazy dog. 012345678",
-     54, 892766154, 892766154, {0, 0, 0, 0, 54, 154}},
+     54,
+     892766154,
+     892766154,
+     {0, 0, 0, 0, 54, 154}},
     {"prefix 55",
      "The quick brown fox jumps over t"
      "he lazy dog. 0123456789",
-     55, -1750799481, 396684167, {0, 2, 5, 5, 67, 167}},
+     55,
+     -1750799481,
+     396684167,
+     {0, 2, 5, 5, 67, 167}},
     {"prefix 56",
      "The quick brown fox jumps over t"
      "he lazy dog. 0123456789-",
-     56, 692642669, 692642669, {0, 2, 5, 5, 69, 669}},
+     56,
+     692642669,
+     692642669,
+     {0, 2, 5, 5, 69, 669}},
     {"prefix 57",
      "The quick brown fox jumps over t"
      "he lazy dog. 0123456789-A",
-     57, -1365505948, 781977700, {0, 1, 4, 0, 0, 700}},
+     57,
+     -1365505948,
+     781977700,
+     {0, 1, 4, 0, 0, 700}},
     {"prefix 58",
      "The quick brown fox jumps over t"
      "he lazy dog. 0123456789-AB",
-     58, -1662933416, 484550232, {0, 0, 0, 5, 32, 232}},
+     58,
+     -1662933416,
+     484550232,
+     {0, 0, 0, 5, 32, 232}},
     {"prefix 59",
      "The quick brown fox jumps over t"
      "he lazy dog. 0123456789-ABC",
-     59, 978276891, 978276891, {0, 0, 3, 4, 91, 891}},
+     59,
+     978276891,
+     978276891,
+     {0, 0, 3, 4, 91, 891}},
     {"prefix 60",
      "The quick brown fox jumps over t"
      "he lazy dog. 0123456789-ABCD",
-     60, 952694255, 952694255, {0, 2, 5, 2, 55, 255}},
+     60,
+     952694255,
+     952694255,
+     {0, 2, 5, 2, 55, 255}},
     {"prefix 61",
      "The quick brown fox jumps over t"
      "he lazy dog. 0123456789-ABCDE",
-     61, -1061903235, 1085580413, {0, 2, 5, 1, 13, 413}},
+     61,
+     -1061903235,
+     1085580413,
+     {0, 2, 5, 1, 13, 413}},
     {"prefix 62",
      "The quick brown fox jumps over t"
      "he lazy dog. 0123456789-ABCDEF",
-     62, 258393416, 258393416, {0, 2, 2, 1, 16, 416}},
+     62,
+     258393416,
+     258393416,
+     {0, 2, 2, 1, 16, 416}},
     {"prefix 63",
      "The quick brown fox jumps over t"
      "he lazy dog. 0123456789-ABCDEFG",
-     63, 387794639, 387794639, {0, 2, 5, 1, 39, 639}},
+     63,
+     387794639,
+     387794639,
+     {0, 2, 5, 1, 39, 639}},
     {"prefix 64",
      "The quick brown fox jumps over t"
      "he lazy dog. 0123456789-ABCDEFGH",
-     64, -149067610, 1998416038, {0, 1, 4, 3, 38, 38}},
-    {"high bytes 1",
-     "\x81",
-     1, 373152667, 373152667, {0, 1, 1, 6, 67, 667}},
-    {"high bytes 2",
-     "\x82\xa7",
-     2, -1804536790, 342946858, {0, 1, 4, 2, 58, 858}},
-    {"high bytes 3",
-     "\x83\xa8\xcd",
-     3, 426145424, 426145424, {0, 2, 2, 5, 24, 424}},
-    {"high bytes 4",
-     "\x84\xa9\xce\xf3",
-     4, -1421599671, 725883977, {0, 2, 5, 0, 77, 977}},
-    {"high bytes 5",
-     "\x85\xaa\xcf\xf4\x99",
-     5, 800057982, 800057982, {0, 0, 0, 3, 82, 982}},
-    {"high bytes 6",
-     "\x86\xab\xd0\xf5\x9a\xbf",
-     6, -257345366, 1890138282, {0, 0, 0, 4, 82, 282}},
+     64,
+     -149067610,
+     1998416038,
+     {0, 1, 4, 3, 38, 38}},
+    {"high bytes 1", "\x81", 1, 373152667, 373152667, {0, 1, 1, 6, 67, 667}},
+    {"high bytes 2", "\x82\xa7", 2, -1804536790, 342946858, {0, 1, 4, 2, 58, 858}},
+    {"high bytes 3", "\x83\xa8\xcd", 3, 426145424, 426145424, {0, 2, 2, 5, 24, 424}},
+    {"high bytes 4", "\x84\xa9\xce\xf3", 4, -1421599671, 725883977, {0, 2, 5, 0, 77, 977}},
+    {"high bytes 5", "\x85\xaa\xcf\xf4\x99", 5, 800057982, 800057982, {0, 0, 0, 3, 82, 982}},
+    {"high bytes 6", "\x86\xab\xd0\xf5\x9a\xbf", 6, -257345366, 1890138282, {0, 0, 0, 4, 82, 282}},
     {"high bytes 7",
      "\x87\xac\xd1\xf6\x9b\xc0\xe5",
-     7, 320670888, 320670888, {0, 0, 0, 6, 88, 888}},
+     7,
+     320670888,
+     320670888,
+     {0, 0, 0, 6, 88, 888}},
     {"high bytes 8",
      "\x88\xad\xd2\xf7\x9c\xc1\xe6\x8b",
-     8, 1821595391, 1821595391, {0, 2, 5, 0, 91, 391}},
+     8,
+     1821595391,
+     1821595391,
+     {0, 2, 5, 0, 91, 391}},
     {"high bytes 9",
      "\x89\xae\xd3\xf8\x9d\xc2\xe7\x8c\xb1",
-     9, 1301201678, 1301201678, {0, 2, 2, 0, 78, 678}},
-    {"0x00 byte",
-     "\x00",
-     1, 375494588, 375494588, {0, 2, 2, 0, 88, 588}},
-    {"0x80 byte",
-     "\x80",
-     1, 857690492, 857690492, {0, 2, 2, 1, 92, 492}},
-    {"0xff byte",
-     "\xff",
-     1, -311467685, 1836015963, {0, 0, 3, 5, 63, 963}},
+     9,
+     1301201678,
+     1301201678,
+     {0, 2, 2, 0, 78, 678}},
+    {"0x00 byte", "\x00", 1, 375494588, 375494588, {0, 2, 2, 0, 88, 588}},
+    {"0x80 byte", "\x80", 1, 857690492, 857690492, {0, 2, 2, 1, 92, 492}},
+    {"0xff byte", "\xff", 1, -311467685, 1836015963, {0, 0, 3, 5, 63, 963}},
     {"0x80..0xff",
-     "\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f"
-     "\xa0\xa1\xa2\xa3\xa4\xa5\xa6\xa7\xa8\xa9\xaa\xab\xac\xad\xae\xaf\xb0\xb1\xb2\xb3\xb4\xb5\xb6\xb7\xb8\xb9\xba\xbb\xbc\xbd\xbe\xbf"
-     "\xc0\xc1\xc2\xc3\xc4\xc5\xc6\xc7\xc8\xc9\xca\xcb\xcc\xcd\xce\xcf\xd0\xd1\xd2\xd3\xd4\xd5\xd6\xd7\xd8\xd9\xda\xdb\xdc\xdd\xde\xdf"
-     "\xe0\xe1\xe2\xe3\xe4\xe5\xe6\xe7\xe8\xe9\xea\xeb\xec\xed\xee\xef\xf0\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9\xfa\xfb\xfc\xfd\xfe\xff",
-     128, 872916902, 872916902, {0, 2, 2, 4, 2, 902}},
+     "\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96"
+     "\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f"
+     "\xa0\xa1\xa2\xa3\xa4\xa5\xa6\xa7\xa8\xa9\xaa\xab\xac\xad\xae\xaf\xb0\xb1\xb2\xb3\xb4\xb5\xb6"
+     "\xb7\xb8\xb9\xba\xbb\xbc\xbd\xbe\xbf"
+     "\xc0\xc1\xc2\xc3\xc4\xc5\xc6\xc7\xc8\xc9\xca\xcb\xcc\xcd\xce\xcf\xd0\xd1\xd2\xd3\xd4\xd5\xd6"
+     "\xd7\xd8\xd9\xda\xdb\xdc\xdd\xde\xdf"
+     "\xe0\xe1\xe2\xe3\xe4\xe5\xe6\xe7\xe8\xe9\xea\xeb\xec\xed\xee\xef\xf0\xf1\xf2\xf3\xf4\xf5\xf6"
+     "\xf7\xf8\xf9\xfa\xfb\xfc\xfd\xfe\xff",
+     128,
+     872916902,
+     872916902,
+     {0, 2, 2, 4, 2, 902}},
     {"0x00..0xff",
-     "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"
+     "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16"
+     "\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"
      " !\x22#$%&'()*+,-./0123456789:;<=>\x3f"
      "@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\x5c]^_"
      "`abcdefghijklmnopqrstuvwxyz{|}~\x7f"
-     "\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f"
-     "\xa0\xa1\xa2\xa3\xa4\xa5\xa6\xa7\xa8\xa9\xaa\xab\xac\xad\xae\xaf\xb0\xb1\xb2\xb3\xb4\xb5\xb6\xb7\xb8\xb9\xba\xbb\xbc\xbd\xbe\xbf"
-     "\xc0\xc1\xc2\xc3\xc4\xc5\xc6\xc7\xc8\xc9\xca\xcb\xcc\xcd\xce\xcf\xd0\xd1\xd2\xd3\xd4\xd5\xd6\xd7\xd8\xd9\xda\xdb\xdc\xdd\xde\xdf"
-     "\xe0\xe1\xe2\xe3\xe4\xe5\xe6\xe7\xe8\xe9\xea\xeb\xec\xed\xee\xef\xf0\xf1\xf2\xf3\xf4\xf5\xf6\xf7\xf8\xf9\xfa\xfb\xfc\xfd\xfe\xff",
-     256, -1948347274, 199136374, {0, 1, 4, 3, 74, 374}},
-    {"0xff x 7",
-     "\xff\xff\xff\xff\xff\xff\xff",
-     7, -71293549, 2076190099, {0, 1, 1, 4, 99, 99}},
+     "\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x92\x93\x94\x95\x96"
+     "\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f"
+     "\xa0\xa1\xa2\xa3\xa4\xa5\xa6\xa7\xa8\xa9\xaa\xab\xac\xad\xae\xaf\xb0\xb1\xb2\xb3\xb4\xb5\xb6"
+     "\xb7\xb8\xb9\xba\xbb\xbc\xbd\xbe\xbf"
+     "\xc0\xc1\xc2\xc3\xc4\xc5\xc6\xc7\xc8\xc9\xca\xcb\xcc\xcd\xce\xcf\xd0\xd1\xd2\xd3\xd4\xd5\xd6"
+     "\xd7\xd8\xd9\xda\xdb\xdc\xdd\xde\xdf"
+     "\xe0\xe1\xe2\xe3\xe4\xe5\xe6\xe7\xe8\xe9\xea\xeb\xec\xed\xee\xef\xf0\xf1\xf2\xf3\xf4\xf5\xf6"
+     "\xf7\xf8\xf9\xfa\xfb\xfc\xfd\xfe\xff",
+     256,
+     -1948347274,
+     199136374,
+     {0, 1, 4, 3, 74, 374}},
+    {"0xff x 7", "\xff\xff\xff\xff\xff\xff\xff", 7, -71293549, 2076190099, {0, 1, 1, 4, 99, 99}},
     {"1000 bytes (i*131+7)",
-     "\x07\x8a\x0d\x90\x13\x96\x19\x9c\x1f\xa2%\xa8+\xae" "1\xb4" "7\xba=\xc0" "C\xc6I\xccO\xd2U\xd8[\xde" "a\xe4"
-     "g\xeam\xf0s\xf6y\xfc\x7f\x02\x85\x08\x8b\x0e\x91\x14\x97\x1a\x9d \xa3&\xa9,\xaf" "2\xb5" "8\xbb>\xc1" "D"
-     "\xc7J\xcdP\xd3V\xd9\x5c\xdf" "b\xe5h\xebn\xf1t\xf7z\xfd\x80\x03\x86\x09\x8c\x0f\x92\x15\x98\x1b\x9e!\xa4"
-     "'\xaa-\xb0" "3\xb6" "9\xbc\x3f\xc2" "E\xc8K\xceQ\xd4W\xda]\xe0" "c\xe6i\xeco\xf2u\xf8{\xfe\x81\x04"
-     "\x87\x0a\x8d\x10\x93\x16\x99\x1c\x9f\x22\xa5(\xab.\xb1" "4\xb7:\xbd@\xc3" "F\xc9L\xcfR\xd5X\xdb^\xe1" "d"
-     "\xe7j\xedp\xf3v\xf9|\xff\x82\x05\x88\x0b\x8e\x11\x94\x17\x9a\x1d\xa0#\xa6)\xac/\xb2" "5\xb8;\xbe" "A\xc4"
-     "G\xcaM\xd0S\xd6Y\xdc_\xe2" "e\xe8k\xeeq\xf4w\xfa}\x00\x83\x06\x89\x0c\x8f\x12\x95\x18\x9b\x1e\xa1$"
-     "\xa7*\xad" "0\xb3" "6\xb9<\xbf" "B\xc5H\xcbN\xd1T\xd7Z\xdd`\xe3" "f\xe9l\xefr\xf5x\xfb~\x01\x84"
-     "\x07\x8a\x0d\x90\x13\x96\x19\x9c\x1f\xa2%\xa8+\xae" "1\xb4" "7\xba=\xc0" "C\xc6I\xccO\xd2U\xd8[\xde" "a\xe4"
-     "g\xeam\xf0s\xf6y\xfc\x7f\x02\x85\x08\x8b\x0e\x91\x14\x97\x1a\x9d \xa3&\xa9,\xaf" "2\xb5" "8\xbb>\xc1" "D"
-     "\xc7J\xcdP\xd3V\xd9\x5c\xdf" "b\xe5h\xebn\xf1t\xf7z\xfd\x80\x03\x86\x09\x8c\x0f\x92\x15\x98\x1b\x9e!\xa4"
-     "'\xaa-\xb0" "3\xb6" "9\xbc\x3f\xc2" "E\xc8K\xceQ\xd4W\xda]\xe0" "c\xe6i\xeco\xf2u\xf8{\xfe\x81\x04"
-     "\x87\x0a\x8d\x10\x93\x16\x99\x1c\x9f\x22\xa5(\xab.\xb1" "4\xb7:\xbd@\xc3" "F\xc9L\xcfR\xd5X\xdb^\xe1" "d"
-     "\xe7j\xedp\xf3v\xf9|\xff\x82\x05\x88\x0b\x8e\x11\x94\x17\x9a\x1d\xa0#\xa6)\xac/\xb2" "5\xb8;\xbe" "A\xc4"
-     "G\xcaM\xd0S\xd6Y\xdc_\xe2" "e\xe8k\xeeq\xf4w\xfa}\x00\x83\x06\x89\x0c\x8f\x12\x95\x18\x9b\x1e\xa1$"
-     "\xa7*\xad" "0\xb3" "6\xb9<\xbf" "B\xc5H\xcbN\xd1T\xd7Z\xdd`\xe3" "f\xe9l\xefr\xf5x\xfb~\x01\x84"
-     "\x07\x8a\x0d\x90\x13\x96\x19\x9c\x1f\xa2%\xa8+\xae" "1\xb4" "7\xba=\xc0" "C\xc6I\xccO\xd2U\xd8[\xde" "a\xe4"
-     "g\xeam\xf0s\xf6y\xfc\x7f\x02\x85\x08\x8b\x0e\x91\x14\x97\x1a\x9d \xa3&\xa9,\xaf" "2\xb5" "8\xbb>\xc1" "D"
-     "\xc7J\xcdP\xd3V\xd9\x5c\xdf" "b\xe5h\xebn\xf1t\xf7z\xfd\x80\x03\x86\x09\x8c\x0f\x92\x15\x98\x1b\x9e!\xa4"
-     "'\xaa-\xb0" "3\xb6" "9\xbc\x3f\xc2" "E\xc8K\xceQ\xd4W\xda]\xe0" "c\xe6i\xeco\xf2u\xf8{\xfe\x81\x04"
-     "\x87\x0a\x8d\x10\x93\x16\x99\x1c\x9f\x22\xa5(\xab.\xb1" "4\xb7:\xbd@\xc3" "F\xc9L\xcfR\xd5X\xdb^\xe1" "d"
-     "\xe7j\xedp\xf3v\xf9|\xff\x82\x05\x88\x0b\x8e\x11\x94\x17\x9a\x1d\xa0#\xa6)\xac/\xb2" "5\xb8;\xbe" "A\xc4"
-     "G\xcaM\xd0S\xd6Y\xdc_\xe2" "e\xe8k\xeeq\xf4w\xfa}\x00\x83\x06\x89\x0c\x8f\x12\x95\x18\x9b\x1e\xa1$"
-     "\xa7*\xad" "0\xb3" "6\xb9<\xbf" "B\xc5H\xcbN\xd1T\xd7Z\xdd`\xe3" "f\xe9l\xefr\xf5x\xfb~\x01\x84"
-     "\x07\x8a\x0d\x90\x13\x96\x19\x9c\x1f\xa2%\xa8+\xae" "1\xb4" "7\xba=\xc0" "C\xc6I\xccO\xd2U\xd8[\xde" "a\xe4"
-     "g\xeam\xf0s\xf6y\xfc\x7f\x02\x85\x08\x8b\x0e\x91\x14\x97\x1a\x9d \xa3&\xa9,\xaf" "2\xb5" "8\xbb>\xc1" "D"
-     "\xc7J\xcdP\xd3V\xd9\x5c\xdf" "b\xe5h\xebn\xf1t\xf7z\xfd\x80\x03\x86\x09\x8c\x0f\x92\x15\x98\x1b\x9e!\xa4"
-     "'\xaa-\xb0" "3\xb6" "9\xbc\x3f\xc2" "E\xc8K\xceQ\xd4W\xda]\xe0" "c\xe6i\xeco\xf2u\xf8{\xfe\x81\x04"
-     "\x87\x0a\x8d\x10\x93\x16\x99\x1c\x9f\x22\xa5(\xab.\xb1" "4\xb7:\xbd@\xc3" "F\xc9L\xcfR\xd5X\xdb^\xe1" "d"
-     "\xe7j\xedp\xf3v\xf9|\xff\x82\x05\x88\x0b\x8e\x11\x94\x17\x9a\x1d\xa0#\xa6)\xac/\xb2" "5\xb8;\xbe" "A\xc4"
-     "G\xcaM\xd0S\xd6Y\xdc_\xe2" "e\xe8k\xeeq\xf4w\xfa}\x00\x83\x06\x89\x0c\x8f\x12\x95\x18\x9b\x1e\xa1$"
-     "\xa7*\xad" "0\xb3" "6\xb9<",
-     1000, 403316483, 403316483, {0, 2, 5, 3, 83, 483}},
-    {"utf-8 e acute",
-     "h\xc3\xa9llo",
-     6, 614509002, 614509002, {0, 0, 0, 2, 2, 2}},
+     "\x07\x8a\x0d\x90\x13\x96\x19\x9c\x1f\xa2%\xa8+\xae"
+     "1\xb4"
+     "7\xba=\xc0"
+     "C\xc6I\xccO\xd2U\xd8[\xde"
+     "a\xe4"
+     "g\xeam\xf0s\xf6y\xfc\x7f\x02\x85\x08\x8b\x0e\x91\x14\x97\x1a\x9d \xa3&\xa9,\xaf"
+     "2\xb5"
+     "8\xbb>\xc1"
+     "D"
+     "\xc7J\xcdP\xd3V\xd9\x5c\xdf"
+     "b\xe5h\xebn\xf1t\xf7z\xfd\x80\x03\x86\x09\x8c\x0f\x92\x15\x98\x1b\x9e!\xa4"
+     "'\xaa-\xb0"
+     "3\xb6"
+     "9\xbc\x3f\xc2"
+     "E\xc8K\xceQ\xd4W\xda]\xe0"
+     "c\xe6i\xeco\xf2u\xf8{\xfe\x81\x04"
+     "\x87\x0a\x8d\x10\x93\x16\x99\x1c\x9f\x22\xa5(\xab.\xb1"
+     "4\xb7:\xbd@\xc3"
+     "F\xc9L\xcfR\xd5X\xdb^\xe1"
+     "d"
+     "\xe7j\xedp\xf3v\xf9|\xff\x82\x05\x88\x0b\x8e\x11\x94\x17\x9a\x1d\xa0#\xa6)\xac/\xb2"
+     "5\xb8;\xbe"
+     "A\xc4"
+     "G\xcaM\xd0S\xd6Y\xdc_\xe2"
+     "e\xe8k\xeeq\xf4w\xfa}\x00\x83\x06\x89\x0c\x8f\x12\x95\x18\x9b\x1e\xa1$"
+     "\xa7*\xad"
+     "0\xb3"
+     "6\xb9<\xbf"
+     "B\xc5H\xcbN\xd1T\xd7Z\xdd`\xe3"
+     "f\xe9l\xefr\xf5x\xfb~\x01\x84"
+     "\x07\x8a\x0d\x90\x13\x96\x19\x9c\x1f\xa2%\xa8+\xae"
+     "1\xb4"
+     "7\xba=\xc0"
+     "C\xc6I\xccO\xd2U\xd8[\xde"
+     "a\xe4"
+     "g\xeam\xf0s\xf6y\xfc\x7f\x02\x85\x08\x8b\x0e\x91\x14\x97\x1a\x9d \xa3&\xa9,\xaf"
+     "2\xb5"
+     "8\xbb>\xc1"
+     "D"
+     "\xc7J\xcdP\xd3V\xd9\x5c\xdf"
+     "b\xe5h\xebn\xf1t\xf7z\xfd\x80\x03\x86\x09\x8c\x0f\x92\x15\x98\x1b\x9e!\xa4"
+     "'\xaa-\xb0"
+     "3\xb6"
+     "9\xbc\x3f\xc2"
+     "E\xc8K\xceQ\xd4W\xda]\xe0"
+     "c\xe6i\xeco\xf2u\xf8{\xfe\x81\x04"
+     "\x87\x0a\x8d\x10\x93\x16\x99\x1c\x9f\x22\xa5(\xab.\xb1"
+     "4\xb7:\xbd@\xc3"
+     "F\xc9L\xcfR\xd5X\xdb^\xe1"
+     "d"
+     "\xe7j\xedp\xf3v\xf9|\xff\x82\x05\x88\x0b\x8e\x11\x94\x17\x9a\x1d\xa0#\xa6)\xac/\xb2"
+     "5\xb8;\xbe"
+     "A\xc4"
+     "G\xcaM\xd0S\xd6Y\xdc_\xe2"
+     "e\xe8k\xeeq\xf4w\xfa}\x00\x83\x06\x89\x0c\x8f\x12\x95\x18\x9b\x1e\xa1$"
+     "\xa7*\xad"
+     "0\xb3"
+     "6\xb9<\xbf"
+     "B\xc5H\xcbN\xd1T\xd7Z\xdd`\xe3"
+     "f\xe9l\xefr\xf5x\xfb~\x01\x84"
+     "\x07\x8a\x0d\x90\x13\x96\x19\x9c\x1f\xa2%\xa8+\xae"
+     "1\xb4"
+     "7\xba=\xc0"
+     "C\xc6I\xccO\xd2U\xd8[\xde"
+     "a\xe4"
+     "g\xeam\xf0s\xf6y\xfc\x7f\x02\x85\x08\x8b\x0e\x91\x14\x97\x1a\x9d \xa3&\xa9,\xaf"
+     "2\xb5"
+     "8\xbb>\xc1"
+     "D"
+     "\xc7J\xcdP\xd3V\xd9\x5c\xdf"
+     "b\xe5h\xebn\xf1t\xf7z\xfd\x80\x03\x86\x09\x8c\x0f\x92\x15\x98\x1b\x9e!\xa4"
+     "'\xaa-\xb0"
+     "3\xb6"
+     "9\xbc\x3f\xc2"
+     "E\xc8K\xceQ\xd4W\xda]\xe0"
+     "c\xe6i\xeco\xf2u\xf8{\xfe\x81\x04"
+     "\x87\x0a\x8d\x10\x93\x16\x99\x1c\x9f\x22\xa5(\xab.\xb1"
+     "4\xb7:\xbd@\xc3"
+     "F\xc9L\xcfR\xd5X\xdb^\xe1"
+     "d"
+     "\xe7j\xedp\xf3v\xf9|\xff\x82\x05\x88\x0b\x8e\x11\x94\x17\x9a\x1d\xa0#\xa6)\xac/\xb2"
+     "5\xb8;\xbe"
+     "A\xc4"
+     "G\xcaM\xd0S\xd6Y\xdc_\xe2"
+     "e\xe8k\xeeq\xf4w\xfa}\x00\x83\x06\x89\x0c\x8f\x12\x95\x18\x9b\x1e\xa1$"
+     "\xa7*\xad"
+     "0\xb3"
+     "6\xb9<\xbf"
+     "B\xc5H\xcbN\xd1T\xd7Z\xdd`\xe3"
+     "f\xe9l\xefr\xf5x\xfb~\x01\x84"
+     "\x07\x8a\x0d\x90\x13\x96\x19\x9c\x1f\xa2%\xa8+\xae"
+     "1\xb4"
+     "7\xba=\xc0"
+     "C\xc6I\xccO\xd2U\xd8[\xde"
+     "a\xe4"
+     "g\xeam\xf0s\xf6y\xfc\x7f\x02\x85\x08\x8b\x0e\x91\x14\x97\x1a\x9d \xa3&\xa9,\xaf"
+     "2\xb5"
+     "8\xbb>\xc1"
+     "D"
+     "\xc7J\xcdP\xd3V\xd9\x5c\xdf"
+     "b\xe5h\xebn\xf1t\xf7z\xfd\x80\x03\x86\x09\x8c\x0f\x92\x15\x98\x1b\x9e!\xa4"
+     "'\xaa-\xb0"
+     "3\xb6"
+     "9\xbc\x3f\xc2"
+     "E\xc8K\xceQ\xd4W\xda]\xe0"
+     "c\xe6i\xeco\xf2u\xf8{\xfe\x81\x04"
+     "\x87\x0a\x8d\x10\x93\x16\x99\x1c\x9f\x22\xa5(\xab.\xb1"
+     "4\xb7:\xbd@\xc3"
+     "F\xc9L\xcfR\xd5X\xdb^\xe1"
+     "d"
+     "\xe7j\xedp\xf3v\xf9|\xff\x82\x05\x88\x0b\x8e\x11\x94\x17\x9a\x1d\xa0#\xa6)\xac/\xb2"
+     "5\xb8;\xbe"
+     "A\xc4"
+     "G\xcaM\xd0S\xd6Y\xdc_\xe2"
+     "e\xe8k\xeeq\xf4w\xfa}\x00\x83\x06\x89\x0c\x8f\x12\x95\x18\x9b\x1e\xa1$"
+     "\xa7*\xad"
+     "0\xb3"
+     "6\xb9<",
+     1000,
+     403316483,
+     403316483,
+     {0, 2, 5, 3, 83, 483}},
+    {"utf-8 e acute", "h\xc3\xa9llo", 6, 614509002, 614509002, {0, 0, 0, 2, 2, 2}},
     {"utf-8 cyrillic",
      "\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87",
-     8, 2122343024, 2122343024, {0, 2, 2, 4, 24, 24}},
+     8,
+     2122343024,
+     2122343024,
+     {0, 2, 2, 4, 24, 24}},
     {"utf-8 japanese",
      "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x82\xad\xe3\x83\xbc",
-     15, 1445825182, 1445825182, {0, 1, 4, 4, 82, 182}},
-    {"utf-8 emoji",
-     "\xf0\x9f\x94\x91",
-     4, 2080712807, 2080712807, {0, 2, 5, 5, 7, 807}},
+     15,
+     1445825182,
+     1445825182,
+     {0, 1, 4, 4, 82, 182}},
+    {"utf-8 emoji", "\xf0\x9f\x94\x91", 4, 2080712807, 2080712807, {0, 2, 5, 5, 7, 807}},
     {"utf-8 diaeresis and acute",
      "na\xc3\xafve caf\xc3\xa9",
-     12, 1338837213, 1338837213, {0, 0, 3, 0, 13, 213}},
+     12,
+     1338837213,
+     1338837213,
+     {0, 0, 3, 0, 13, 213}},
 };

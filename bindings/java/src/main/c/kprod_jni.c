@@ -18,8 +18,12 @@ static int64_t read_i64(const unsigned char *at) {
     return v;
 }
 
-static void write_i32(unsigned char *at, int32_t v) { memcpy(at, &v, sizeof v); }
-static void write_i64(unsigned char *at, int64_t v) { memcpy(at, &v, sizeof v); }
+static void write_i32(unsigned char *at, int32_t v) {
+    memcpy(at, &v, sizeof v);
+}
+static void write_i64(unsigned char *at, int64_t v) {
+    memcpy(at, &v, sizeof v);
+}
 
 /* Takes len bytes at *pos (len -1: a null field, *out = NULL). Returns 0 when they do not fit. */
 static int take(const unsigned char *records, long length, long *pos, int32_t len,
@@ -34,7 +38,9 @@ static int take(const unsigned char *records, long length, long *pos, int32_t le
     return 1;
 }
 
-static size_t length_of(int32_t len) { return len < 0 ? 0 : (size_t)len; }
+static size_t length_of(int32_t len) {
+    return len < 0 ? 0 : (size_t)len;
+}
 
 static int send_chunk(kprod_t *p, const kprod_message_t *msgs, int count, unsigned char *results) {
     kprod_err_t errs[kChunk];
@@ -49,8 +55,8 @@ static int send_chunk(kprod_t *p, const kprod_message_t *msgs, int count, unsign
 }
 
 /* Decodes the record at *pos into msg, its headers into headers[]. 0: malformed. */
-static int decode_record(const unsigned char *records, long length, long *pos,
-                         kprod_message_t *msg, kprod_header_t *headers) {
+static int decode_record(const unsigned char *records, long length, long *pos, kprod_message_t *msg,
+                         kprod_header_t *headers) {
     if (length - *pos < KPRODJ_RECORD_HEADER_SIZE) return 0;
     const unsigned char *at = records + *pos;
     const int32_t topic_len = read_i32(at + 20), key_len = read_i32(at + 24),
@@ -146,5 +152,9 @@ int kprodj_poll_reports(kprod_t *p, unsigned char *out, int capacity, int timeou
     return taken;
 }
 
-size_t kprodj_partition_info_size(void) { return sizeof(kprod_partition_info_t); }
-size_t kprodj_metric_size(void) { return sizeof(kprod_metric_t); }
+size_t kprodj_partition_info_size(void) {
+    return sizeof(kprod_partition_info_t);
+}
+size_t kprodj_metric_size(void) {
+    return sizeof(kprod_metric_t);
+}
