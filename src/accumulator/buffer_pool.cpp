@@ -5,48 +5,99 @@
 
 namespace kprod::client {
 
-BufferPool::BufferPool(size_t total_memory, size_t pooled_size, MetricWindowSettings metrics)
+BufferPool::BufferPool(size_t total_memory, size_t pooled_size, MetricWindowSettings metrics,
+                       size_t buffer_overhead)
     : total_memory_(total_memory),
       pooled_size_(pooled_size),
+      buffer_overhead_(buffer_overhead),
       unallocated_(total_memory),
       wait_time_ns_(metrics),
       exhausted_(metrics),
-      available_bytes_(total_memory) {}
+      available_bytes_(total_memory) {
+    if (pooled_size_ == 0) return;
+    size_classes_ = 1;
+    while (size_classes_ < kMaxSizeClasses &&
+           (pooled_size_ >> size_classes_) << size_classes_ == pooled_size_ &&
+           (pooled_size_ >> size_classes_) >= kSmallestPooledSize)
+        ++size_classes_;
+}
 
 BufferPool::~BufferPool() {
-    for (uint8_t *buffer : free_) std::free(buffer);
+    for (auto &list : free_)
+        for (uint8_t *buffer : list) std::free(buffer);
+}
+
+int BufferPool::size_class(size_t size) const {
+    for (int i = 0; i < size_classes_; ++i) {
+        const size_t class_size = pooled_size_ >> i;
+        if (size == class_size) return i;
+        if (size > class_size) return -1;
+    }
+    return -1;
+}
+
+size_t BufferPool::pooled_size_for(size_t needed) const {
+    if (size_classes_ == 0 || needed > pooled_size_) return needed;
+    size_t size = pooled_size_;
+    for (int i = 1; i < size_classes_ && (pooled_size_ >> i) >= needed; ++i)
+        size = pooled_size_ >> i;
+    return size;
+}
+
+uint8_t *BufferPool::take_pooled(size_t size) {
+    const int index = size_class(size);
+    if (index < 0 || free_[index].empty()) return nullptr;
+    uint8_t *buffer = free_[index].back();
+    free_[index].pop_back();
+    free_bytes_ -= size;
+    return buffer;
+}
+
+bool BufferPool::obtain(size_t size, uint8_t *&buffer) {
+    if (unallocated_ + free_bytes_ < size + buffer_overhead_) return false;
+    buffer = take_pooled(size);
+    take_from_budget(buffer ? buffer_overhead_ : size + buffer_overhead_);
+    return true;
 }
 
 BufferPool::Result BufferPool::allocate(size_t size, Clock::time_point deadline, uint8_t *&buffer) {
     buffer = nullptr;
-    if (size > total_memory_) return Result::kTooLarge;
+    if (size + buffer_overhead_ > total_memory_) return Result::kTooLarge;
     std::unique_lock lock(mutex_);
     if (closed_) return Result::kClosed;
-    if (size == pooled_size_ && !free_.empty() && waiters_.empty()) {
-        buffer = free_.back();
-        free_.pop_back();
-        publish_gauges();
-        return Result::kOk;
-    }
-    if (!waiters_.empty() || unallocated_ + free_.size() * pooled_size_ < size) {
+    if (!waiters_.empty() || !obtain(size, buffer)) {
         Result waited = wait_in_line(lock, size, deadline, buffer);
-        if (waited != Result::kOk || buffer) return waited;  // failed, or got a pooled buffer
-    } else {
-        take_from_budget(size);
+        if (waited != Result::kOk) return waited;
     }
+    if (buffer) return Result::kOk;  // a pooled one
     lock.unlock();
     buffer = static_cast<uint8_t *>(std::malloc(size > 0 ? size : 1));
     if (!buffer) {
         std::lock_guard relock(mutex_);
-        unallocated_ += size;
+        unallocated_ += size + buffer_overhead_;
         publish_gauges();
         return Result::kNoMemory;
     }
     return Result::kOk;
 }
 
+bool BufferPool::try_allocate(size_t size, uint8_t *&buffer) {
+    buffer = nullptr;
+    {
+        std::lock_guard lock(mutex_);
+        if (closed_ || !waiters_.empty() || !obtain(size, buffer)) return false;
+        if (buffer) return true;
+    }
+    buffer = static_cast<uint8_t *>(std::malloc(size > 0 ? size : 1));
+    if (buffer) return true;
+    std::lock_guard relock(mutex_);
+    unallocated_ += size + buffer_overhead_;
+    publish_gauges();
+    return false;
+}
+
 // Waits, first come first served, until `size` bytes can be had. On kOk either
-// `buffer` is a pooled buffer, or the budget was taken and the caller mallocs.
+// `buffer` is a pooled buffer, or the budget was charged and the caller mallocs.
 BufferPool::Result BufferPool::wait_in_line(std::unique_lock<std::mutex> &lock, size_t size,
                                             Clock::time_point deadline, uint8_t *&buffer) {
     const auto started = Clock::now();
@@ -59,16 +110,7 @@ BufferPool::Result BufferPool::wait_in_line(std::unique_lock<std::mutex> &lock, 
             result = Result::kClosed;
             break;
         }
-        const bool is_front = waiters_.front() == &me;
-        if (is_front && size == pooled_size_ && !free_.empty()) {
-            buffer = free_.back();
-            free_.pop_back();
-            break;
-        }
-        if (is_front && unallocated_ + free_.size() * pooled_size_ >= size) {
-            take_from_budget(size);
-            break;
-        }
+        if (waiters_.front() == &me && obtain(size, buffer)) break;
         // Memory that arrives with the deadline is still taken (looked at above).
         if (Clock::now() >= deadline) {
             result = Result::kTimedOut;
@@ -89,25 +131,35 @@ BufferPool::Result BufferPool::wait_in_line(std::unique_lock<std::mutex> &lock, 
     return result;
 }
 
+// Frees idle pooled buffers, smallest first (the largest are the likeliest to
+// be asked for again), until the budget holds `size`.
 void BufferPool::take_from_budget(size_t size) {
-    while (unallocated_ < size) {
-        std::free(free_.back());
-        free_.pop_back();
-        unallocated_ += pooled_size_;
+    for (int index = size_classes_ - 1; unallocated_ < size && index >= 0;) {
+        if (free_[index].empty()) {
+            --index;
+            continue;
+        }
+        std::free(free_[index].back());
+        free_[index].pop_back();
+        unallocated_ += pooled_size_ >> index;
+        free_bytes_ -= pooled_size_ >> index;
     }
     unallocated_ -= size;
     publish_gauges();
 }
 
 void BufferPool::publish_gauges() {
-    available_bytes_.store(unallocated_ + free_.size() * pooled_size_, std::memory_order_relaxed);
+    available_bytes_.store(unallocated_ + free_bytes_, std::memory_order_relaxed);
     waiting_threads_.store(waiters_.size(), std::memory_order_relaxed);
 }
 
 void BufferPool::deallocate(uint8_t *buffer, size_t size) {
     std::lock_guard lock(mutex_);
-    if (size == pooled_size_ && size > 0) {
-        free_.push_back(buffer);
+    unallocated_ += buffer_overhead_;
+    const int index = size > 0 ? size_class(size) : -1;
+    if (index >= 0) {
+        free_[index].push_back(buffer);
+        free_bytes_ += size;
     } else {
         std::free(buffer);
         unallocated_ += size;
@@ -129,12 +181,14 @@ bool BufferPool::has_waiters() const {
 
 size_t BufferPool::available_memory() const {
     std::lock_guard lock(mutex_);
-    return unallocated_ + free_.size() * pooled_size_;
+    return unallocated_ + free_bytes_;
 }
 
 size_t BufferPool::free_list_size() const {
     std::lock_guard lock(mutex_);
-    return free_.size();
+    size_t count = 0;
+    for (int i = 0; i < size_classes_; ++i) count += free_[i].size();
+    return count;
 }
 
 BufferPool::Statistics BufferPool::statistics(int64_t now_ms) const {

@@ -1,16 +1,35 @@
 #include "accumulator/producer_batch.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace kprod::client {
 
 ProducerBatch::ProducerBatch(Topic *topic_, int32_t partition_, uint8_t *buffer_, size_t capacity_,
-                             Clock::time_point created_)
+                             Clock::time_point created_, size_t max_capacity)
     : topic(topic_),
       partition(partition_),
       buffer(buffer_),
       created(created_),
-      capacity_(capacity_) {}
+      capacity_(capacity_),
+      max_capacity_(std::max(capacity_, max_capacity)) {}
+
+size_t ProducerBatch::size_with(const protocol::SizedRecord &record, int64_t timestamp_ms) const {
+    const int64_t timestamp_delta = records.empty() ? 0 : timestamp_ms - base_timestamp_;
+    size_t body_size = 0;
+    return size_ + protocol::record_encoded_size(record, timestamp_delta,
+                                                 static_cast<int32_t>(records.size()), body_size);
+}
+
+uint8_t *ProducerBatch::grow(uint8_t *bigger, size_t new_capacity) {
+    std::memcpy(bigger + protocol::kRecordBatchHeaderSize,
+                buffer + protocol::kRecordBatchHeaderSize,
+                size_ - protocol::kRecordBatchHeaderSize);
+    uint8_t *old = buffer;
+    buffer = bigger;
+    capacity_ = new_capacity;
+    return old;
+}
 
 bool ProducerBatch::try_append(const protocol::SizedRecord &record, int64_t timestamp_ms,
                                void *opaque) {

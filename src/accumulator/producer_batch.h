@@ -1,6 +1,10 @@
 // ProducerBatch: records for one partition, encoded straight into a buffer
 // from the BufferPool in RecordBatch v2 format. The first
 // kRecordBatchHeaderSize bytes stay free until seal() writes the header.
+// The buffer starts at the size the partition's batches have needed lately
+// and is replaced by one twice as large (grow()) until it reaches
+// max_capacity(): on a wide topic a batch of a few records holds a few
+// hundred bytes of buffer.memory, not batch.size.
 //
 // Lifecycle (state as data, see docs/DESIGN.md):
 //   open -> sealed -> in_flight -> {acked | retry -> in_flight ... | failed}
@@ -31,15 +35,24 @@ class ProducerBatch {
 public:
     using Clock = std::chrono::steady_clock;
 
+    // max_capacity: what the buffer may grow to (0: `capacity`, no growth).
     ProducerBatch(Topic *topic, int32_t partition, uint8_t *buffer, size_t capacity,
-                  Clock::time_point created);
+                  Clock::time_point created, size_t max_capacity = 0);
 
     // Appends the record if it fits (an empty batch always takes its first
     // record: its buffer was sized for it). Runs under the partition's mutex.
     bool try_append(const protocol::SizedRecord &record, int64_t timestamp_ms, void *opaque);
 
     // Whether no more records should go in (the Java builder's isFull()).
-    bool is_full() const { return size_ + kSmallestRecord > capacity_; }
+    bool is_full() const { return size_ + kSmallestRecord > max_capacity_; }
+
+    // The batch's size with the record appended (it may not fit the buffer).
+    size_t size_with(const protocol::SizedRecord &record, int64_t timestamp_ms) const;
+
+    // Moves the records into `bigger` (of `new_capacity` bytes) and returns
+    // the old buffer, which the caller gives back. Open batches only, under
+    // the partition's mutex.
+    uint8_t *grow(uint8_t *bigger, size_t new_capacity);
 
     // Replaces the records with their compressed form when that is smaller
     // (`scratch` is the caller's reusable buffer). Before the first seal only.
@@ -74,6 +87,7 @@ public:
     int32_t record_count() const { return static_cast<int32_t>(records.size()); }
     const uint8_t *data() const { return buffer; }
     size_t capacity() const { return capacity_; }
+    size_t max_capacity() const { return max_capacity_; }
     // The records' compressed size over their raw size (Java's
     // ProducerBatch.compressionRatio()); 1 when they went uncompressed.
     double compression_ratio() const { return compression_ratio_; }
@@ -82,6 +96,7 @@ private:
     // A record with no key, value or headers and small deltas takes 7 bytes.
     static constexpr size_t kSmallestRecord = 7;
     size_t capacity_;
+    size_t max_capacity_;
     size_t size_ = protocol::kRecordBatchHeaderSize;
     int16_t attributes_ = 0;  // codec bits, once compressed
     double compression_ratio_ = 1.0;

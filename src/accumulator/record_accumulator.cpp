@@ -136,16 +136,76 @@ RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, Partitio
                                                           int64_t timestamp_ms, void *opaque,
                                                           SendDeadline &deadline) {
     AppendResult result;
+    size_t grow_to = 0;
+    size_t start_bytes = 0;
     {
         std::lock_guard lock(queue.mutex);
         if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) {
             if (result.batch_full) set_wake(queue, result);  // once a batch, not once a record
             return result;
         }
+        grow_to = growth_for(queue, record, timestamp_ms);
+        start_bytes = queue.last_batch_bytes;
     }
-    // A new batch: get memory without holding the queue's lock (it may block).
+    // Memory is got without holding the queue's lock.
+    if (grow_to > 0 && grow_and_append(queue, record, timestamp_ms, opaque, grow_to, result))
+        return result;
+    return append_to_new_batch(topic, queue, record, timestamp_ms, opaque, start_bytes, deadline);
+}
+
+size_t RecordAccumulator::growth_for(const PartitionQueue &queue,
+                                     const protocol::SizedRecord &record,
+                                     int64_t timestamp_ms) const {
+    if (queue.batches.empty()) return 0;
+    const ProducerBatch *last = queue.batches.back();
+    if (last->state != BatchState::kOpen) return 0;
+    const size_t needed = last->size_with(record, timestamp_ms);
+    if (needed > last->max_capacity()) return 0;
+    // Double through the pooled sizes, then straight to the batch's maximum.
+    size_t capacity = last->capacity();
+    while (capacity < needed)
+        capacity = capacity < pool_.pooled_size() ? capacity * 2 : last->max_capacity();
+    return std::min(capacity, last->max_capacity());
+}
+
+bool RecordAccumulator::grow_and_append(PartitionQueue &queue, const protocol::SizedRecord &record,
+                                        int64_t timestamp_ms, void *opaque, size_t capacity,
+                                        AppendResult &result) {
+    uint8_t *bigger = nullptr;
+    if (!pool_.try_allocate(capacity, bigger)) return false;
+    uint8_t *old = nullptr;
+    size_t old_capacity = 0;
+    bool appended = false;
+    {
+        std::lock_guard lock(queue.mutex);
+        appended = try_append_to_last(queue, record, timestamp_ms, opaque, result);
+        if (!appended && growth_for(queue, record, timestamp_ms) == capacity) {
+            ProducerBatch *last = queue.batches.back();
+            old_capacity = last->capacity();
+            old = last->grow(bigger, capacity);
+            appended = try_append_to_last(queue, record, timestamp_ms, opaque, result);
+        }
+        if (appended && result.batch_full) set_wake(queue, result);
+    }
+    if (old)
+        pool_.deallocate(old, old_capacity);
+    else
+        pool_.deallocate(bigger,
+                         capacity);  // another thread made room meanwhile, or took the batch
+    return appended;
+}
+
+RecordAccumulator::AppendResult RecordAccumulator::append_to_new_batch(
+    Topic &topic, PartitionQueue &queue, const protocol::SizedRecord &record, int64_t timestamp_ms,
+    void *opaque, size_t start_bytes, SendDeadline &deadline) {
+    AppendResult result;
     const size_t first_record_batch_size = single_record_batch_size(record);
-    const size_t size = new_batch_capacity(topic, first_record_batch_size);
+    const size_t max_capacity = new_batch_capacity(topic, first_record_batch_size);
+    // As large as the partition's last batch became (a full one on a busy
+    // partition: no growing), never smaller than the first record needs.
+    const size_t wanted = pool_.pooled_size_for(std::max(start_bytes, first_record_batch_size));
+    const size_t size =
+        wanted > pool_.pooled_size() ? max_capacity : std::min(wanted, max_capacity);
     uint8_t *buffer = nullptr;
     switch (pool_.allocate(size, deadline.get(), buffer)) {
     case BufferPool::Result::kOk:
@@ -170,7 +230,8 @@ RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, Partitio
         pool_.deallocate(buffer, size);
         return result;
     }
-    auto *batch = new ProducerBatch(&topic, queue.partition, buffer, size, Clock::now());
+    auto *batch =
+        new ProducerBatch(&topic, queue.partition, buffer, size, Clock::now(), max_capacity);
     const size_t first_record_bytes = std::max(
         first_record_batch_size - protocol::kRecordBatchHeaderSize, kMinExpectedRecordBytes);
     batch->records.reserve(size / first_record_bytes + 1);
@@ -217,7 +278,10 @@ ProducerBatch *RecordAccumulator::take_sendable(PartitionQueue &queue, Clock::ti
     if (first->attempts == 0 && !first_attempts) return nullptr;
     if (!first_in_request && first->size() > max_bytes) return nullptr;
     queue.batches.pop_front();
-    if (first->state == BatchState::kOpen) first->state = BatchState::kSealed;  // no more appends
+    if (first->state == BatchState::kOpen) {
+        first->state = BatchState::kSealed;  // no more appends
+        queue.last_batch_bytes = first->size();
+    }
     return first;
 }
 

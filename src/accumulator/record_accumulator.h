@@ -54,6 +54,11 @@ public:
     using Clock = std::chrono::steady_clock;
 
     RecordAccumulator(AccumulatorSettings settings, BufferPool &pool);
+
+    // What a batch costs besides its buffer (the ProducerBatch and its report
+    // data's allocation), for the BufferPool to charge with each buffer: with
+    // buffers of a few hundred bytes on wide topics it is no longer small.
+    static constexpr size_t kBatchBookkeepingBytes = sizeof(ProducerBatch) + 2 * 16;
     ~RecordAccumulator();
 
     // --- topics (any thread) ---
@@ -134,6 +139,19 @@ private:
     [[gnu::noinline]] Topic *find_or_create_topic(std::string_view name, bool &created);
     bool try_append_to_last(PartitionQueue &queue, const protocol::SizedRecord &record,
                             int64_t timestamp_ms, void *opaque, AppendResult &result);
+    // The capacity the open last batch must grow to for the record, or 0 when
+    // there is none or the record would take it past its max_capacity. queue.mutex held.
+    size_t growth_for(const PartitionQueue &queue, const protocol::SizedRecord &record,
+                      int64_t timestamp_ms) const;
+    // Replaces the open last batch's buffer by one of `capacity` bytes and
+    // appends the record; false when the memory is not there without waiting
+    // or another thread changed the batch meanwhile.
+    bool grow_and_append(PartitionQueue &queue, const protocol::SizedRecord &record,
+                         int64_t timestamp_ms, void *opaque, size_t capacity, AppendResult &result);
+    // Appends the record to a new batch, waiting for memory up to the deadline.
+    AppendResult append_to_new_batch(Topic &topic, PartitionQueue &queue,
+                                     const protocol::SizedRecord &record, int64_t timestamp_ms,
+                                     void *opaque, size_t start_bytes, SendDeadline &deadline);
     // Sets result.wake after an append that opened or filled a batch; queue.mutex held.
     // Cold: once a batch. Called from try_append_to_last, it cost 12 instructions a record.
     [[gnu::cold]] void set_wake(const PartitionQueue &queue, AppendResult &result) const;

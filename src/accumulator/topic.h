@@ -28,6 +28,8 @@ struct PartitionQueue {
     BriefLock mutex;                      // guards the following
     std::deque<ProducerBatch *> batches;  // oldest first; only the last one may be open
     uint64_t next_sequence = 0;
+    size_t last_batch_bytes =
+        0;  // the size of the batch the Sender took last: where new ones start
 
     // Sender thread only:
     int in_flight = 0;  // batches of this partition in requests awaiting an answer

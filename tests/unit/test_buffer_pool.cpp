@@ -88,6 +88,51 @@ void test_pooled_buffer_is_reused(void **) {
     pool.deallocate(second, kPooled);
 }
 
+// Batches grow through batch.size halved down to kSmallestPooledSize: those
+// sizes are pooled too, each on its own list.
+void test_halves_of_the_pooled_size_are_pooled_too(void **) {
+    constexpr size_t kLarge = 4 * BufferPool::kSmallestPooledSize;
+    BufferPool pool(8 * kLarge, kLarge);
+    assert_int_equal(pool.pooled_size_for(1), BufferPool::kSmallestPooledSize);
+    assert_int_equal(pool.pooled_size_for(BufferPool::kSmallestPooledSize + 1), kLarge / 2);
+    assert_int_equal(pool.pooled_size_for(kLarge), kLarge);
+    assert_int_equal(pool.pooled_size_for(kLarge + 1), kLarge + 1);  // not pooled
+    uint8_t *half = allocate_now(pool, kLarge / 2);
+    uint8_t *smallest = allocate_now(pool, BufferPool::kSmallestPooledSize);
+    pool.deallocate(half, kLarge / 2);
+    pool.deallocate(smallest, BufferPool::kSmallestPooledSize);
+    assert_int_equal(pool.free_list_size(), 2);
+    assert_int_equal(pool.available_memory(), 8 * kLarge);
+    assert_ptr_equal(allocate_now(pool, BufferPool::kSmallestPooledSize), smallest);
+    assert_ptr_equal(allocate_now(pool, kLarge / 2), half);
+    assert_int_equal(pool.free_list_size(), 0);
+    pool.deallocate(half, kLarge / 2);
+    pool.deallocate(smallest, BufferPool::kSmallestPooledSize);
+    // A size that is no power-of-two fraction of batch.size is not pooled.
+    uint8_t *odd = allocate_now(pool, 3 * BufferPool::kSmallestPooledSize);
+    pool.deallocate(odd, 3 * BufferPool::kSmallestPooledSize);
+    assert_int_equal(pool.free_list_size(), 2);
+}
+
+// try_allocate never waits: it fails while the budget is short or others wait.
+void test_try_allocate_fails_instead_of_waiting(void **) {
+    BufferPool pool(2 * kPooled, kPooled);
+    uint8_t *a = nullptr;
+    uint8_t *b = nullptr;
+    assert_true(pool.try_allocate(kPooled, a));
+    assert_true(pool.try_allocate(kPooled, b));
+    uint8_t *c = nullptr;
+    assert_false(pool.try_allocate(kPooled / 2, c));
+    assert_null(c);
+    assert_int_equal(pool.available_memory(), 0);
+    pool.deallocate(a, kPooled);
+    assert_true(pool.try_allocate(kPooled / 2, c));  // frees the idle pooled buffer for it
+    assert_int_equal(pool.available_memory(), kPooled / 2);
+    pool.deallocate(b, kPooled);
+    pool.deallocate(c, kPooled / 2);
+    assert_int_equal(pool.available_memory(), 2 * kPooled);
+}
+
 void test_other_sizes_are_counted_and_given_back(void **) {
     BufferPool pool(4 * kPooled, kPooled);
     uint8_t *small = allocate_now(pool, 300);
@@ -330,6 +375,8 @@ void test_statistics_follow_memory_waiters_and_timeouts(void **) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pooled_buffer_is_reused),
+        cmocka_unit_test(test_halves_of_the_pooled_size_are_pooled_too),
+        cmocka_unit_test(test_try_allocate_fails_instead_of_waiting),
         cmocka_unit_test(test_other_sizes_are_counted_and_given_back),
         cmocka_unit_test(test_available_memory_counts_free_list_and_budget),
         cmocka_unit_test(test_other_size_shrinks_the_free_list_when_budget_is_short),

@@ -14,6 +14,7 @@
 #include "accumulator/record_accumulator.h"
 #include "accumulator/topic.h"
 #include "protocol/record_batch.h"
+#include "record_batch_reader.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -165,7 +166,8 @@ void test_record_larger_than_batch_size_gets_a_batch_of_its_own(void **) {
 
     assert_true(f.append(0, kHundredBytes).new_batch);  // nothing more fits in it
     f.accumulator.release(f.take(0, Clock::now()));
-    assert_int_equal(f.pool.available_memory(), available_before - kBatchSize);
+    assert_int_equal(f.pool.available_memory(),
+                     available_before - f.queue(0).batches.front()->capacity());
 }
 
 // With compression a batch holds batch.size / (estimated ratio * 1.05) raw
@@ -187,7 +189,7 @@ void test_compressed_batches_hold_more_raw_bytes_in_whole_batch_sizes(void **) {
                         .append(*topic, queue, value_only(kHundredBytes), 1700000000000LL, nullptr,
                                 deadline)
                         .new_batch);
-        return queue.batches.back()->capacity();
+        return queue.batches.back()->max_capacity();
     };
     assert_int_equal(capacity_of_new_batch(0, 1.0f), kBatchSize);      // 975 raw bytes: one
     assert_int_equal(capacity_of_new_batch(1, 0.3f), 3 * kBatchSize);  // 3,250: three
@@ -203,7 +205,10 @@ void test_record_larger_than_buffer_memory_is_too_large(void **) {
 
 void test_append_fails_with_queue_full_when_memory_stays_spent(void **) {
     Fixture f(kBatchSize);
-    assert_int_equal(f.append(0, kHundredBytes).err, KPROD_OK);  // takes all of buffer.memory
+    assert_int_equal(f.append(0, kHundredBytes).err, KPROD_OK);
+    uint8_t *rest = nullptr;  // the rest of buffer.memory
+    const size_t rest_size = f.pool.available_memory();
+    assert_int_equal(f.pool.allocate(rest_size, far_deadline(), rest), BufferPool::Result::kOk);
     const auto start = Clock::now();
     auto result = f.append(1, kHundredBytes, nullptr, 0ms);
     assert_int_equal(result.err, KPROD_ERR_QUEUE_FULL);
@@ -212,6 +217,69 @@ void test_append_fails_with_queue_full_when_memory_stays_spent(void **) {
     assert_false(f.pool.has_waiters());
     // The open batch still takes records: that needs no new memory.
     assert_int_equal(f.append(0, kHundredBytes, nullptr, 0ms).err, KPROD_OK);
+    f.pool.deallocate(rest, rest_size);
+}
+
+// --- batches that start small and grow ---
+
+// A partition's first batch takes the smallest pooled size that holds its
+// record, then doubles as records come, up to batch.size; the records moved
+// along read back as they were written.
+void test_batch_starts_small_and_grows_to_batch_size(void **) {
+    Fixture f;
+    const size_t total = f.pool.available_memory();
+    assert_true(f.append(0, kHundredBytes).new_batch);
+    ProducerBatch *batch = f.queue(0).batches.front();
+    assert_int_equal(batch->capacity(), BufferPool::kSmallestPooledSize);
+    assert_int_equal(batch->max_capacity(), kBatchSize);
+    assert_int_equal(f.pool.available_memory(), total - BufferPool::kSmallestPooledSize);
+    std::vector<std::string> values{kHundredBytes};
+    while (true) {
+        std::string value = std::to_string(values.size()) + std::string(90, 'g');
+        if (f.append(0, value).new_batch) break;
+        values.push_back(value);
+    }
+    assert_ptr_equal(f.queue(0).batches.front(), batch);
+    assert_int_equal(batch->capacity(), kBatchSize);
+    assert_int_equal(batch->record_count(), values.size());
+    // The old buffer went back to the pool: only the grown one and the new batch's are held.
+    assert_int_equal(f.pool.available_memory(),
+                     total - kBatchSize - f.queue(0).batches.back()->capacity());
+    batch = f.take(0, Clock::now());
+    batch->seal(-1, -1, -1);
+    kprod::test::RecordBatch decoded;
+    assert_true(kprod::test::read_record_batch(batch->data(), batch->size(), &decoded));
+    assert_int_equal(decoded.records.size(), values.size());
+    for (size_t i = 0; i < values.size(); ++i) assert_true(decoded.records[i].value == values[i]);
+    f.accumulator.release(batch);
+}
+
+// Once a partition's batches fill up, new ones start at the size the last
+// one reached: a busy partition does not grow every batch again.
+void test_new_batch_starts_at_the_size_the_last_one_reached(void **) {
+    Fixture f;
+    f.append(0, value_filling_a_batch());
+    f.accumulator.release(f.take(0, Clock::now()));
+    assert_true(f.append(0, kHundredBytes).new_batch);
+    assert_int_equal(f.queue(0).batches.front()->capacity(), kBatchSize);
+}
+
+// Growing never waits for memory: without it, the record opens a new batch
+// (which waits, here 0 ms), and the open batch keeps what it has.
+void test_growth_without_memory_leaves_the_batch_as_it_is(void **) {
+    Fixture f(kBatchSize);
+    assert_true(f.append(0, kHundredBytes).new_batch);
+    uint8_t *rest = nullptr;
+    const size_t rest_size = f.pool.available_memory();
+    assert_int_equal(f.pool.allocate(rest_size, far_deadline(), rest), BufferPool::Result::kOk);
+    kprod::client::RecordAccumulator::AppendResult result;
+    int appended = 1;
+    while ((result = f.append(0, kHundredBytes, nullptr, 0ms)).err == KPROD_OK) ++appended;
+    assert_int_equal(result.err, KPROD_ERR_QUEUE_FULL);
+    assert_int_equal(f.queue(0).batches.size(), 1);
+    assert_int_equal(f.queue(0).batches.front()->capacity(), BufferPool::kSmallestPooledSize);
+    assert_int_equal(f.queue(0).batches.front()->record_count(), appended);
+    f.pool.deallocate(rest, rest_size);
 }
 
 void test_append_after_pool_closed_fails_with_closed(void **) {
@@ -631,6 +699,9 @@ int main(void) {
         cmocka_unit_test(test_compressed_batches_hold_more_raw_bytes_in_whole_batch_sizes),
         cmocka_unit_test(test_record_larger_than_buffer_memory_is_too_large),
         cmocka_unit_test(test_append_fails_with_queue_full_when_memory_stays_spent),
+        cmocka_unit_test(test_batch_starts_small_and_grows_to_batch_size),
+        cmocka_unit_test(test_new_batch_starts_at_the_size_the_last_one_reached),
+        cmocka_unit_test(test_growth_without_memory_leaves_the_batch_as_it_is),
         cmocka_unit_test(test_append_after_pool_closed_fails_with_closed),
         cmocka_unit_test(test_empty_queue_is_never_ready),
         cmocka_unit_test(test_not_ready_before_linger_and_next_check_is_its_end),
