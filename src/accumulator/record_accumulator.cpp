@@ -242,15 +242,32 @@ RecordAccumulator::AppendResult RecordAccumulator::append_to_new_batch(
     result.batch_full = batch->is_full();
     result.new_batch = true;
     queue.batches.push_back(batch);
+    list_if_new(queue);
     set_wake(queue, result);
     return result;
+}
+
+void RecordAccumulator::list_if_new(PartitionQueue &queue) {
+    if (queue.listed) return;
+    queue.listed = true;
+    std::lock_guard lock(newly_active_mutex_);
+    newly_active_.push_back(&queue);
+}
+
+void RecordAccumulator::take_newly_active(std::vector<PartitionQueue *> &out) {
+    std::lock_guard lock(newly_active_mutex_);
+    out.insert(out.end(), newly_active_.begin(), newly_active_.end());
+    newly_active_.clear();
 }
 
 bool RecordAccumulator::is_ready(PartitionQueue &queue, Clock::time_point now,
                                  Clock::time_point &next_check, size_t *batches) {
     std::lock_guard lock(queue.mutex);
     if (batches) *batches = queue.batches.size();
-    if (queue.batches.empty()) return false;
+    if (queue.batches.empty()) {
+        queue.listed = false;
+        return false;
+    }
     ProducerBatch *first = queue.batches.front();
     Clock::time_point due;
     if (first->attempts > 0) {
@@ -293,6 +310,7 @@ void RecordAccumulator::reenqueue(ProducerBatch *batch) {
     auto it = std::find_if(queue.batches.begin(), queue.batches.end(),
                            [&](ProducerBatch *b) { return b->sequence > batch->sequence; });
     queue.batches.insert(it, batch);
+    list_if_new(queue);
 }
 
 void RecordAccumulator::take_expired(PartitionQueue &queue, Clock::time_point now,

@@ -97,8 +97,12 @@ public:
     bool closing() const { return closing_.load(std::memory_order_acquire); }
 
     // --- sender thread ---
+    // Moves into `out` the queues that got a batch while empty since the last
+    // call; an empty queue is unlisted by is_ready, so each comes once.
+    void take_newly_active(std::vector<PartitionQueue *> &out);
     // Whether the queue's first batch should be sent now; otherwise lowers
-    // `next_check` to when it will be. `batches`, when given, gets the queue's length.
+    // `next_check` to when it will be. `batches`, when given, gets the queue's
+    // length; an empty queue is unlisted (see PartitionQueue::listed).
     bool is_ready(PartitionQueue &queue, Clock::time_point now, Clock::time_point &next_check,
                   size_t *batches = nullptr);
     // Takes the first batch if it may be sent now (not backing off) and fits
@@ -157,6 +161,8 @@ private:
     [[gnu::cold]] void set_wake(const PartitionQueue &queue, AppendResult &result) const;
     // Whether every batch is sendable at once, whatever its linger.
     bool urgent() const;
+    // Puts a queue that just got its first batch on the newly active list; queue.mutex held.
+    void list_if_new(PartitionQueue &queue);
 
     const AccumulatorSettings settings_;
     BufferPool &pool_;
@@ -168,6 +174,9 @@ private:
         using is_transparent = void;
         size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
     };
+    std::mutex newly_active_mutex_;  // guards the following; taken inside a queue's mutex
+    std::vector<PartitionQueue *> newly_active_;
+
     mutable std::shared_mutex topics_mutex_;  // guards the following
     std::unordered_map<std::string, std::unique_ptr<Topic>, NameHash, std::equal_to<>> topics_;
     std::vector<Topic *> topic_order_;

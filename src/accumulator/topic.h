@@ -21,18 +21,27 @@
 
 namespace kprod::client {
 
+struct Topic;
+
 struct PartitionQueue {
-    explicit PartitionQueue(int32_t partition_) : partition(partition_) {}
+    PartitionQueue(Topic *topic_, int32_t partition_) : topic(topic_), partition(partition_) {}
+    Topic *const topic;
     const int32_t partition;
 
     BriefLock mutex;                      // guards the following
     std::deque<ProducerBatch *> batches;  // oldest first; only the last one may be open
     uint64_t next_sequence = 0;
-    size_t last_batch_bytes =
-        0;  // the size of the batch the Sender took last: where new ones start
+    // The size of the batch the Sender took last: where new batches start.
+    size_t last_batch_bytes = 0;
+    // On the Sender's list of queues that hold batches, or on its way there
+    // (RecordAccumulator::take_newly_active): set when the queue gets a batch,
+    // cleared by the Sender when it finds the queue empty.
+    bool listed = false;
 
     // Sender thread only:
-    int in_flight = 0;  // batches of this partition in requests awaiting an answer
+    bool in_active_set = false;  // on the Sender's list of queues that hold batches
+    size_t batches_seen = 0;     // how many batches it held when the Sender last looked
+    int in_flight = 0;           // batches of this partition in requests awaiting an answer
     // The first sequence of the batch sent last. While any batch is in
     // flight it is the highest in flight: a retry goes only above it.
     int64_t last_sent_sequence = -1;
@@ -56,6 +65,9 @@ struct Topic {
 
     // Where keyless records go.
     StickyPartitioner sticky;
+    // Set once the sticky partitioner placed a record: only then does the
+    // Sender publish the partitions' queue lengths (adaptive partitioning).
+    std::atomic<bool> sticky_in_use{false};
 
     // Compressed size / raw size of this topic's recent batches (Java's
     // CompressionRatioEstimator): how many raw bytes make a batch.size batch.
@@ -76,7 +88,7 @@ struct Topic {
         auto next = std::make_unique<PartitionTable>();
         if (old) next->queues = old->queues;
         for (size_t p = have; p < static_cast<size_t>(count); ++p)
-            next->queues.push_back(&storage.emplace_back(static_cast<int32_t>(p)));
+            next->queues.push_back(&storage.emplace_back(this, static_cast<int32_t>(p)));
         table.store(next.get(), std::memory_order_release);
         tables.push_back(std::move(next));  // old snapshots stay valid for readers
     }

@@ -149,9 +149,12 @@ kprod_err_t Producer::send(const kprod_message_t &original) {
         reports_.record_not_accepted();
         return result.err;
     }
-    if (sticky_chose(rules, message))
+    if (sticky_chose(rules, message)) {
+        if (!topic->sticky_in_use.load(std::memory_order_relaxed)) [[unlikely]]
+            topic->sticky_in_use.store(true, std::memory_order_relaxed);
         topic->sticky.record_appended(partition, result.record_bytes, partition_count,
                                       result.batch_full);
+    }
     using Wake = RecordAccumulator::Wake;
     if (result.wake == Wake::kNow) {
         sender_.wakeup();

@@ -64,6 +64,17 @@ BrokerLink *Cluster::usable_link(int32_t node_id, Clock::time_point now) {
     return nullptr;
 }
 
+bool Cluster::every_leader_busy(size_t max_in_flight) const {
+    if (partitions_by_leader_.empty()) return false;
+    for (const auto &[node, partitions] : partitions_by_leader_) {
+        auto it = links_.find(node);
+        if (it == links_.end() || !it->second.connection ||
+            it->second.connection->pending_count() < max_in_flight)
+            return false;
+    }
+    return true;
+}
+
 bool Cluster::stalled(const BrokerLink &l, Clock::time_point now) const {
     return l.connection && l.connection->has_in_flight() &&
            l.connection->oldest_in_flight() + stall_after_ <= now;

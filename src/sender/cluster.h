@@ -79,6 +79,11 @@ public:
     // connecting (respecting backoff) and returns null.
     BrokerLink *usable_link(int32_t node_id, Clock::time_point now);
 
+    // True when every broker that leads a partition is connected with
+    // `max_in_flight` requests awaiting answers: no Produce request could go
+    // now, and the answer that frees a slot runs the Sender again.
+    bool every_leader_busy(size_t max_in_flight) const;
+
     // Asks for fresh metadata at the next opportunity, saying why.
     void request_refresh(const std::string &reason);
 

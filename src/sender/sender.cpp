@@ -13,6 +13,9 @@ namespace kprod::client {
 namespace {
 // Housekeeping (expiry, request timeouts) runs at least this often.
 constexpr auto kMaxSleep = std::chrono::milliseconds(100);
+// Batches past delivery.timeout.ms are looked for this often, not on every
+// pass: the look locks every queue that holds a batch.
+constexpr auto kExpiryInterval = std::chrono::milliseconds(10);
 
 int compression_level(const ProducerConfig &config) {
     switch (config.compression_type) {
@@ -172,22 +175,30 @@ void Sender::run_once() {
     auto next_check = now + kMaxSleep;
     cluster_.maintain(now, next_check);
     identity_.maintain(now, next_check);
-    // Without a producer id, idempotent batches wait (delivery.timeout.ms still runs).
+    take_newly_active();
+    // Without a producer id, idempotent batches wait (delivery.timeout.ms still
+    // runs). While every leader has its requests in flight, the queues are not
+    // looked at: the pass would only move their cache lines to this thread.
+    const size_t max_in_flight = static_cast<size_t>(config_.max_in_flight_requests_per_connection);
     const std::vector<int32_t> nodes =
-        identity_.ready() ? ready_nodes(now, next_check) : std::vector<int32_t>{};
+        identity_.ready() && !cluster_.every_leader_busy(max_in_flight)
+            ? ready_nodes(now, next_check)
+            : std::vector<int32_t>{};
     for (int32_t node : nodes) {
         BrokerLink *link = cluster_.usable_link(node, now);
         if (!link) continue;  // connecting; on_connected wakes us
-        while (link->connection &&
-               link->connection->pending_count() <
-                   static_cast<size_t>(config_.max_in_flight_requests_per_connection)) {
+        while (link->connection && link->connection->pending_count() < max_in_flight) {
             std::vector<ProducerBatch *> batches = drain(node, now);
             if (batches.empty()) break;
             node_times_[node].drain = now;
             send_produce_request(*link, std::move(batches));
         }
     }
-    expire_batches(now);
+    if (now >= next_expiry_check_) {
+        expire_batches(now);
+        next_expiry_check_ = now + kExpiryInterval;
+    }
+    next_check = std::min(next_check, next_expiry_check_);
     cluster_.fail_timed_out_requests(now, std::chrono::milliseconds(config_.request_timeout_ms));
     arm_timer(next_check);
     runs_by_.store(timer_deadline_.time_since_epoch().count());
@@ -204,43 +215,74 @@ void Sender::arm_timer(Clock::time_point when) {
     });
 }
 
-// The nodes leading a partition whose first batch should go now. With
-// adaptive partitioning, also publishes each topic's queue lengths.
+// The nodes leading a partition whose first batch should go now, from the
+// queues that hold batches only; each queue is filed under its leader for
+// drain(). With adaptive partitioning, also publishes the queue lengths of
+// the topics that have keyless records.
 std::vector<int32_t> Sender::ready_nodes(Clock::time_point now, Clock::time_point &next_check) {
     std::vector<int32_t> nodes;
-    const bool adaptive = config_.partitioner_adaptive_partitioning_enable;
+    for (auto &[node, queues] : queues_by_leader_) queues.clear();
+    metadata_this_pass_.clear();
+    size_t kept = 0;
+    for (PartitionQueue *queue : active_) {
+        const bool ready = accumulator_.is_ready(*queue, now, next_check, &queue->batches_seen);
+        if (queue->batches_seen == 0) {
+            queue->in_active_set = false;  // is_ready unlisted it
+            continue;
+        }
+        active_[kept++] = queue;
+        const int32_t leader = leader_of(*queue);
+        if (leader < 0) {
+            if (ready)
+                cluster_.request_refresh("no leader for " + queue->topic->name + "/" +
+                                         std::to_string(queue->partition));
+            continue;
+        }
+        queues_by_leader_[leader].push_back(queue);
+        if (!ready) continue;
+        if (std::find(nodes.begin(), nodes.end(), leader) == nodes.end()) nodes.push_back(leader);
+    }
+    active_.resize(kept);
+    for (int32_t node : nodes) node_times_[node].ready = now;
+    if (config_.partitioner_adaptive_partitioning_enable) publish_load_stats_of_keyless_topics(now);
+    return nodes;
+}
+
+// Runs on: sender thread. One metadata lookup by name per topic and pass.
+int32_t Sender::leader_of(const PartitionQueue &queue) {
+    auto [it, inserted] = metadata_this_pass_.try_emplace(queue.topic, nullptr);
+    if (inserted) it->second = cluster_.metadata().topic(queue.topic->name);
+    const net::TopicMetadata *metadata = it->second;
+    const auto index = static_cast<size_t>(queue.partition);
+    return metadata && index < metadata->partitions.size() ? metadata->partitions[index].leader_id
+                                                           : -1;
+}
+
+// Java's adaptive partitioning weighs the sticky partitioner's choice by the
+// queue lengths of the partitions whose leaders are available; a queue off
+// the active list is empty. Keyed records never consult it.
+void Sender::publish_load_stats_of_keyless_topics(Clock::time_point now) {
     for (Topic *topic : accumulator_.topics()) {
+        if (!topic->sticky_in_use.load(std::memory_order_relaxed)) continue;
         const PartitionTable *table = topic->table.load(std::memory_order_acquire);
         if (!table) continue;
         load_partitions_.clear();
         load_queue_sizes_.clear();
-        // One lookup by name per topic: this loop runs on every wakeup.
-        const net::TopicMetadata *metadata = cluster_.metadata().topic(topic->name);
         for (PartitionQueue *queue : table->queues) {
-            size_t batches = 0;
-            const bool ready = accumulator_.is_ready(*queue, now, next_check, &batches);
-            if (!ready && !adaptive) continue;
-            const auto index = static_cast<size_t>(queue->partition);
-            const int32_t leader = metadata && index < metadata->partitions.size()
-                                       ? metadata->partitions[index].leader_id
-                                       : -1;
-            if (adaptive && leader >= 0 && node_available(leader, now)) {
-                load_partitions_.push_back(queue->partition);
-                load_queue_sizes_.push_back(static_cast<int32_t>(batches));
-            }
-            if (!ready) continue;
-            if (leader < 0) {
-                cluster_.request_refresh("no leader for " + topic->name + "/" +
-                                         std::to_string(queue->partition));
-                continue;
-            }
-            node_times_[leader].ready = now;
-            if (std::find(nodes.begin(), nodes.end(), leader) == nodes.end())
-                nodes.push_back(leader);
+            const int32_t leader = leader_of(*queue);
+            if (leader < 0 || !node_available(leader, now)) continue;
+            load_partitions_.push_back(queue->partition);
+            load_queue_sizes_.push_back(
+                queue->in_active_set ? static_cast<int32_t>(queue->batches_seen) : 0);
         }
-        if (adaptive) publish_load_stats(*topic, static_cast<int32_t>(table->queues.size()));
+        publish_load_stats(*topic, static_cast<int32_t>(table->queues.size()));
     }
-    return nodes;
+}
+
+void Sender::take_newly_active() {
+    const size_t before = active_.size();
+    accumulator_.take_newly_active(active_);
+    for (size_t i = before; i < active_.size(); ++i) active_[i]->in_active_set = true;
 }
 
 // partitioner.availability.timeout.ms: a leader that had batches ready but
@@ -263,20 +305,19 @@ void Sender::publish_load_stats(Topic &topic, int32_t partition_count) {
         make_load_stats(partition_count, load_partitions_, load_queue_sizes_));
 }
 
-// One batch per partition led by the node, up to max.request.size, starting
-// where the previous drain stopped so that no partition starves.
+// One batch per partition led by the node that holds batches (this pass's
+// active queues), up to max.request.size, starting where the previous drain
+// stopped so that no partition starves.
 std::vector<ProducerBatch *> Sender::drain(int32_t node_id, Clock::time_point now) {
     std::vector<ProducerBatch *> batches;
-    const auto &partitions = cluster_.partitions_led_by(node_id);
-    if (partitions.empty()) return batches;
+    auto led = queues_by_leader_.find(node_id);
+    if (led == queues_by_leader_.end() || led->second.empty()) return batches;
+    const std::vector<PartitionQueue *> &queues = led->second;
     size_t &start = drain_start_[node_id];
     size_t budget = static_cast<size_t>(config_.max_request_size);
     const bool keep_order = config_.max_in_flight_requests_per_connection == 1;
-    for (size_t i = 0; i < partitions.size(); ++i) {
-        auto [topic, partition] = partitions[(start + i) % partitions.size()];
-        const PartitionTable *table = topic->table.load(std::memory_order_acquire);
-        if (!table || static_cast<size_t>(partition) >= table->queues.size()) continue;
-        PartitionQueue &queue = *table->queues[static_cast<size_t>(partition)];
+    for (size_t i = 0; i < queues.size(); ++i) {
+        PartitionQueue &queue = *queues[(start + i) % queues.size()];
         if (keep_order && queue.in_flight > 0) continue;
         bool may_number = true;
         if (identity_.enabled()) {
@@ -293,7 +334,7 @@ std::vector<ProducerBatch *> Sender::drain(int32_t node_id, Clock::time_point no
         batches.push_back(batch);
         if (budget == 0) break;
     }
-    start = (start + 1) % partitions.size();
+    start = (start + 1) % queues.size();
     return batches;
 }
 
@@ -549,13 +590,10 @@ void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker
     accumulator_.reenqueue(batch);
 }
 
+// Runs on: sender thread, after take_newly_active: every queue that holds a batch is active.
 void Sender::expire_batches(Clock::time_point now) {
     std::vector<ProducerBatch *> expired;
-    for (Topic *topic : accumulator_.topics()) {
-        const PartitionTable *table = topic->table.load(std::memory_order_acquire);
-        if (!table) continue;
-        for (PartitionQueue *queue : table->queues) accumulator_.take_expired(*queue, now, expired);
-    }
+    for (PartitionQueue *queue : active_) accumulator_.take_expired(*queue, now, expired);
     for (ProducerBatch *batch : expired) {
         {
             std::lock_guard lock(last_error_mutex_);

@@ -69,6 +69,9 @@ private:
     void arm_timer(Clock::time_point when);
     void run_after_answers();
     std::vector<int32_t> ready_nodes(Clock::time_point now, Clock::time_point &next_check);
+    void take_newly_active();
+    int32_t leader_of(const PartitionQueue &queue);
+    void publish_load_stats_of_keyless_topics(Clock::time_point now);
     bool node_available(int32_t node, Clock::time_point now) const;
     void publish_load_stats(Topic &topic, int32_t partition_count);
     std::vector<ProducerBatch *> drain(int32_t node_id, Clock::time_point now);
@@ -110,6 +113,7 @@ private:
     std::atomic<kprod_err_t> security_error_{KPROD_OK};
     std::function<void()> metadata_changed_;
     bool aborting_ = false;
+    Clock::time_point next_expiry_check_{};
     bool answers_want_run_ = false;  // a Produce answer came: run once the read is handed on
 
     Cluster cluster_;
@@ -118,6 +122,12 @@ private:
     std::vector<uint8_t> compression_scratch_;
     int produce_requests_in_flight_ = 0;
     std::map<int32_t, size_t> drain_start_;  // rotating start index per node, against starvation
+    // The queues that hold batches (see PartitionQueue::listed): a pass costs
+    // what is queued, not how many partitions exist.
+    std::vector<PartitionQueue *> active_;
+    // This pass's active queues by their leader, and the topics' metadata looked up.
+    std::unordered_map<int32_t, std::vector<PartitionQueue *>> queues_by_leader_;
+    std::unordered_map<const Topic *, const net::TopicMetadata *> metadata_this_pass_;
     // Adaptive partitioning: when each node last had batches ready and last took some.
     struct NodeTimes {
         Clock::time_point ready{};
