@@ -431,7 +431,8 @@ static void throttle(struct throttler *t) {
  * in seconds of user + system time; "app" sums the sending threads. The tool's own threads
  * (perf-send-K, perf-reports, perf-main) report their own getrusage(RUSAGE_THREAD) when
  * they end; librdkafka's (rdk:main, rdk:brokerN, ...) are read from /proc/self/task by
- * name. "rest" is what no thread was seen to spend (rd_kafka_destroy, ended threads). */
+ * name: schedstat's run time in nanoseconds, or stat's user and system ticks without it. "rest" is
+ * what no thread was seen to spend (rd_kafka_destroy, ended threads). */
 
 #define MAX_OWN_THREADS 1030 /* --threads at most 1024, the report thread, main */
 #define MAX_THREAD_NAMES 1100
@@ -514,7 +515,14 @@ static void thread_cpu_snapshot_others(void) {
         if (sscanf(close + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &user,
                    &system) != 2)
             continue;
-        thread_cpu_add(open + 1, (double)(user + system) / ticks);
+        double seconds = (double)(user + system) / ticks;
+        snprintf(path, sizeof path, "/proc/self/task/%s/schedstat", entry->d_name);
+        unsigned long long run_ns;
+        if ((in = fopen(path, "r")) != NULL) {
+            if (fscanf(in, "%llu", &run_ns) == 1) seconds = (double)run_ns / 1e9;
+            fclose(in);
+        }
+        thread_cpu_add(open + 1, seconds);
     }
     closedir(tasks);
 }
