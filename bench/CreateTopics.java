@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 public class CreateTopics {
@@ -48,12 +49,29 @@ public class CreateTopics {
             for (NewTopic topic : topics)
                 for (int p = 0; p < topic.numPartitions(); p++)
                     partitions.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
-            admin.listOffsets(partitions).all().get();
+            waitUntilLed(admin, partitions, start + 300_000_000_000L);
             long readyAt = System.nanoTime();
             System.out.printf("created %d topics, %d partitions: %.1f s, every partition led "
                                   + "after %.1f s%n",
                               topics.size(), partitions.size(), (createdAt - start) / 1e9,
                               (readyAt - start) / 1e9);
+        }
+    }
+
+    // The Admin client retries a partition that its leader does not host yet, but gives up
+    // at once on a topic missing from the metadata it asked, which a busy broker (deleting
+    // the last round's topics) answers for a moment after CreateTopics: ask again.
+    static void waitUntilLed(Admin admin, Map<TopicPartition, OffsetSpec> partitions,
+                             long deadlineNanos) throws Exception {
+        while (true) {
+            try {
+                admin.listOffsets(partitions).all().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException)
+                    || System.nanoTime() > deadlineNanos) throw e;
+                Thread.sleep(500);
+            }
         }
     }
 }
