@@ -429,10 +429,11 @@ static void throttle(struct throttler *t) {
  *   threads: app=A other=O
  *   thread cpu: NAME=S ... rest=R total=T
  * in seconds of user + system time; "app" sums the sending threads. The tool's own threads
- * (perf-send-K, perf-reports, perf-main) report their own getrusage(RUSAGE_THREAD) when
- * they end; librdkafka's (rdk:main, rdk:brokerN, ...) are read from /proc/self/task by
- * name: schedstat's run time in nanoseconds, or stat's user and system ticks without it. "rest" is
- * what no thread was seen to spend (rd_kafka_destroy, ended threads). */
+ * (perf-send-K, perf-reports, perf-main) report their own getrusage(RUSAGE_THREAD) (sender
+ * 0 runs on the main thread, which reports its sending and the rest apart); librdkafka's (rdk:main,
+ * rdk:brokerN, ...) are read from /proc/self/task by name: schedstat's run time in nanoseconds, or
+ * stat's user and system ticks without it. "rest" is what no thread was seen to spend
+ * (rd_kafka_destroy, ended threads). */
 
 #define MAX_OWN_THREADS 1030 /* --threads at most 1024, the report thread, main */
 #define MAX_THREAD_NAMES 1100
@@ -475,11 +476,16 @@ static void thread_cpu_start(const char *name) {
     pthread_mutex_unlock(&thread_cpu.mutex);
 }
 
-/* Runs on: the named thread, last thing before it ends. */
-static void thread_cpu_finish(const char *name) {
+/* The calling thread's CPU time so far. */
+static double thread_seconds(void) {
     struct rusage usage;
     getrusage(RUSAGE_THREAD, &usage);
-    thread_cpu_add(name, seconds_of(&usage));
+    return seconds_of(&usage);
+}
+
+/* Runs on: the named thread, last thing before it ends. */
+static void thread_cpu_finish(const char *name) {
+    thread_cpu_add(name, thread_seconds());
 }
 
 static int thread_cpu_is_own(long tid) {
@@ -633,16 +639,14 @@ struct sender {
     struct random random;
     int64_t first;
     int64_t accepted, refused; /* read after the thread is joined */
+    double cpu_seconds;
     pthread_t thread;
 };
 
-static void *send_share(void *arg) {
-    struct sender *sender = arg;
+static void send_share(struct sender *sender) {
     struct run *run = sender->run;
     const struct options *options = sender->options;
-    char name[16];
-    snprintf(name, sizeof name, "perf-send-%d", (int)sender->first);
-    thread_cpu_start(name);
+    const double cpu_before = thread_seconds();
     const int64_t step = options->threads;
     const double target =
         options->throughput > 0 ? options->throughput / (double)step : options->throughput;
@@ -684,7 +688,20 @@ static void *send_share(void *arg) {
         }
         if (should_throttle(&throttler, sent, send_start / NANOS_PER_MILLI)) throttle(&throttler);
     }
-    thread_cpu_finish(name);
+    sender->cpu_seconds = thread_seconds() - cpu_before;
+    char name[16];
+    snprintf(name, sizeof name, "perf-send-%d", (int)sender->first);
+    thread_cpu_add(name, sender->cpu_seconds);
+}
+
+/* Senders 1 and up; sender 0 is the main thread: bench/count-allocations (malloc-count.c)
+ * counts the main thread's allocations as the sending thread's. */
+static void *sender_thread(void *arg) {
+    struct sender *sender = arg;
+    char name[16];
+    snprintf(name, sizeof name, "perf-send-%d", (int)sender->first);
+    thread_cpu_start(name);
+    send_share(sender);
     return NULL;
 }
 
@@ -753,12 +770,13 @@ int main(int argc, char **argv) {
                                      .payloads = &payloads,
                                      .random = k == 0 ? random : random_stream((uint64_t)k),
                                      .first = k};
-        if (pthread_create(&senders[k].thread, NULL, send_share, &senders[k]))
+        if (k > 0 && pthread_create(&senders[k].thread, NULL, sender_thread, &senders[k]))
             die("pthread_create failed");
     }
+    send_share(&senders[0]);
     int64_t accepted = 0, refused = 0;
     for (int64_t k = 0; k < options.threads; k++) {
-        pthread_join(senders[k].thread, NULL);
+        if (k > 0) pthread_join(senders[k].thread, NULL);
         accepted += senders[k].accepted;
         refused += senders[k].refused;
     }
@@ -773,7 +791,7 @@ int main(int argc, char **argv) {
     rd_kafka_destroy(run.rk);
     int64_t end_ns = now_ns();
     stats_print_total(&run.stats, end_ns);
-    thread_cpu_finish("perf-main");
+    thread_cpu_add("perf-main", thread_seconds() - senders[0].cpu_seconds);
     thread_cpu_print();
     if (refused > 0 || run.failures > 0) {
         fprintf(stderr, "rdkafka-perf: %" PRId64 " sends refused, %" PRId64 " deliveries failed\n",

@@ -524,23 +524,31 @@ int main(int argc, char **argv) {
     if (!options.sender_reports) reports.emplace(producer, sink, cpu);
 
     std::vector<SendCounts> counts(static_cast<size_t>(options.threads));
+    auto send_share = [&](int64_t k) {
+        const double before = ThreadCpu::thread_seconds();
+        // Sender 0 goes on with the generator that drew the letters, as one sender did.
+        SendShare share{producer, options, topics, payloads, k == 0 ? random : Random(k),
+                        k,        start_ns};
+        counts[static_cast<size_t>(k)] = share.run();
+        const double seconds = ThreadCpu::thread_seconds() - before;
+        cpu.add("perf-send-" + std::to_string(k), seconds);
+        return seconds;
+    };
     std::vector<std::thread> senders;
-    for (int64_t k = 0; k < options.threads; ++k) {
+    for (int64_t k = 1; k < options.threads; ++k) {
         senders.emplace_back([&, k] {
-            const std::string name = "perf-send-" + std::to_string(k);
-            cpu.start_thread(name);
-            // Thread 0 goes on with the generator that drew the letters, as one thread did.
-            SendShare share{producer, options, topics, payloads, k == 0 ? random : Random(k),
-                            k,        start_ns};
-            counts[static_cast<size_t>(k)] = share.run();
-            cpu.finish_thread(name);
+            cpu.start_thread("perf-send-" + std::to_string(k));
+            send_share(k);
         });
     }
+    // Sender 0 is the main thread: bench/count-allocations (malloc-count.c) counts the
+    // main thread's allocations as the sending thread's.
+    const double main_sending_seconds = send_share(0);
+    for (std::thread &sender : senders) sender.join();
     int64_t accepted = 0, refused = 0;
-    for (size_t k = 0; k < senders.size(); ++k) {
-        senders[k].join();
-        accepted += counts[k].accepted;
-        refused += counts[k].refused;
+    for (const SendCounts &sent : counts) {
+        accepted += sent.accepted;
+        refused += sent.refused;
     }
 
     // The count first: once every report is taken the thread stops at once,
@@ -554,7 +562,7 @@ int main(int argc, char **argv) {
     const int64_t end_ns = now_ns();
     kprod_destroy(producer);
     stats.print_total(end_ns);
-    cpu.finish_thread("perf-main");
+    cpu.add("perf-main", ThreadCpu::thread_seconds() - main_sending_seconds);
     cpu.print("perf-send-");
     if (refused > 0 || sink.failures() > 0) {
         std::fprintf(stderr,

@@ -3,7 +3,8 @@
 //   thread cpu: NAME=S NAME=S ... rest=R total=T
 // in seconds of user + system time. "app" sums the sending threads (perf-send-K), "other" is
 // the rest of the process. Each of the tool's own threads is named (perf-send-K,
-// perf-reports, perf-main) and reports its own getrusage(RUSAGE_THREAD) when it ends; the
+// perf-reports, perf-main) and reports its own getrusage(RUSAGE_THREAD) (sender 0 runs on
+// the main thread, which reports its sending and the rest apart); the
 // library's threads are read from /proc/self/task/<tid>/ by their name: schedstat's run time
 // in nanoseconds, or stat's user and system ticks (10 ms) without it (kprod does not
 // name its Sender thread: it inherits the name of the thread that called kprod_new, the
@@ -47,11 +48,25 @@ public:
         own_tids_.insert(static_cast<long>(syscall(SYS_gettid)));
     }
 
-    // Runs on: the named thread, last thing before it ends.
-    void finish_thread(const std::string &name) {
+    // The calling thread's CPU time so far.
+    static double thread_seconds() {
         rusage usage{};
         getrusage(RUSAGE_THREAD, &usage);
-        add(name, seconds_of(usage));
+        return seconds_of(usage);
+    }
+
+    // Runs on: the named thread, last thing before it ends.
+    void finish_thread(const std::string &name) { add(name, thread_seconds()); }
+
+    void add(const std::string &name, double seconds) {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        for (auto &[known, sum] : by_name_) {
+            if (known == name) {
+                sum += seconds;
+                return;
+            }
+        }
+        by_name_.emplace_back(name, seconds);
     }
 
     // Every live thread not started with start_thread(), by its name in /proc: the library's.
@@ -111,17 +126,6 @@ public:
     }
 
 private:
-    void add(const std::string &name, double seconds) {
-        const std::lock_guard<std::mutex> lock(mutex_);
-        for (auto &[known, sum] : by_name_) {
-            if (known == name) {
-                sum += seconds;
-                return;
-            }
-        }
-        by_name_.emplace_back(name, seconds);
-    }
-
     mutable std::mutex mutex_;  // guards the following
     std::set<long> own_tids_;
     std::vector<std::pair<std::string, double>> by_name_;  // in the order first seen
