@@ -18,7 +18,9 @@
  * Latency: from just before rd_kafka_produce() to the report's callback; the send time and
  * the value's size travel in the message's opaque.
  *
- * Extra options (also in kprod-perf): --random-keys N, --check-props.
+ * Extra options (also in kprod-perf): --random-keys N, --check-props, --threads N (N sending
+ * threads share the producer and the records), --topics N (record i to TOPIC-(i mod N)), and
+ * the CPU time per thread at the end (librdkafka names its threads rdk:main, rdk:brokerN).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,10 +29,14 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #define NANOS_PER_MILLI 1000000LL
 #define REPORTING_INTERVAL_MS 5000LL /* ProducerPerformance.Stats.reportingInterval */
@@ -75,6 +81,8 @@ struct options {
     const char *producer_config_file;
     uint64_t random_keys;
     int check_props;
+    int64_t threads;
+    int64_t topics;
 };
 
 static void print_usage(FILE *out) {
@@ -84,10 +92,16 @@ static void print_usage(FILE *out) {
         "                    --throughput RECORDS_PER_SEC (-1: unlimited)\n"
         "                    (--producer-props NAME=VALUE ... | --producer.config FILE)\n"
         "                    [--payload-delimiter DELIM] [--random-keys N] [--check-props]\n"
+        "                    [--threads N] [--topics N]\n"
         "       rdkafka-perf --version\n"
         "\n"
         "The options of Kafka's kafka-producer-perf-test and of kprod-perf; properties are\n"
-        "librdkafka's (it accepts the Java names linger.ms, batch.size, acks, ...).\n",
+        "librdkafka's (it accepts the Java names linger.ms, batch.size, acks, ...).\n"
+        "  --threads N  N threads send, sharing the producer, the records (split evenly)\n"
+        "               and the throughput (each throttles to its share)\n"
+        "  --topics N   spread the records round robin over TOPIC-0 .. TOPIC-(N-1)\n"
+        "At the end, CPU seconds per thread: \"threads: app=S other=S\" and\n"
+        "\"thread cpu: NAME=S ... rest=S total=S\".\n",
         out);
 }
 
@@ -132,6 +146,8 @@ static void parse_options(int argc, char **argv, struct options *options) {
     options->num_records = -1;
     options->record_size = -1;
     options->payload_delimiter = "\n";
+    options->threads = 1;
+    options->topics = 1;
     struct options from_file = {0};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -168,6 +184,13 @@ static void parse_options(int argc, char **argv, struct options *options) {
             options->random_keys = (uint64_t)keys;
         } else if (!strcmp(arg, "--check-props")) {
             options->check_props = 1;
+        } else if (!strcmp(arg, "--threads")) {
+            options->threads = parse_integer(arg, VALUE());
+            if (options->threads <= 0 || options->threads > 1024)
+                die("--threads should be between 1 and 1024");
+        } else if (!strcmp(arg, "--topics")) {
+            options->topics = parse_integer(arg, VALUE());
+            if (options->topics <= 0) die("--topics should be greater than zero");
         } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
             print_usage(stdout);
             exit(0);
@@ -207,13 +230,21 @@ static void parse_options(int argc, char **argv, struct options *options) {
 /* ------------------------------------------------------------------------
  * Payloads and keys: the same generator and choices as kprod-perf. */
 
-static uint64_t random_state = 0x9E3779B97F4A7C15ULL;
+/* One generator per sending thread; thread 0's goes on from the one that drew the letters. */
+struct random {
+    uint64_t state;
+};
 
-static uint64_t random_next(void) { /* xorshift64* */
-    random_state ^= random_state >> 12;
-    random_state ^= random_state << 25;
-    random_state ^= random_state >> 27;
-    return random_state * 0x2545F4914F6CDD1DULL;
+static struct random random_stream(uint64_t stream) {
+    struct random random = {0x9E3779B97F4A7C15ULL ^ (stream * 0xBF58476D1CE4E5B9ULL)};
+    return random;
+}
+
+static uint64_t random_next(struct random *random) { /* xorshift64* */
+    random->state ^= random->state >> 12;
+    random->state ^= random->state << 25;
+    random->state ^= random->state >> 27;
+    return random->state * 0x2545F4914F6CDD1DULL;
 }
 
 /* With --record-size: random letters A-Z, different for every record (as Java's tool makes
@@ -263,14 +294,15 @@ static void read_payload_file(struct payloads *payloads, const char *path, const
     printf("Number of messages read: %zu\n", payloads->count);
 }
 
-static const char *next_payload(struct payloads *payloads, size_t *size) {
+static const char *next_payload(const struct payloads *payloads, struct random *random,
+                                size_t *size) {
     if (payloads->count > 0) {
-        size_t pick = (size_t)(random_next() % payloads->count);
+        size_t pick = (size_t)(random_next(random) % payloads->count);
         *size = payloads->item_sizes[pick];
         return payloads->items[pick];
     }
     *size = payloads->record_size;
-    return payloads->letters + random_next() % LETTER_POOL;
+    return payloads->letters + random_next(random) % LETTER_POOL;
 }
 
 /* ------------------------------------------------------------------------
@@ -393,6 +425,131 @@ static void throttle(struct throttler *t) {
 }
 
 /* ------------------------------------------------------------------------
+ * CPU time per thread, printed at the end as kprod-perf prints it (tools/thread_cpu.h):
+ *   threads: app=A other=O
+ *   thread cpu: NAME=S ... rest=R total=T
+ * in seconds of user + system time; "app" sums the sending threads. The tool's own threads
+ * (perf-send-K, perf-reports, perf-main) report their own getrusage(RUSAGE_THREAD) (sender
+ * 0 runs on the main thread, which reports its sending and the rest apart); librdkafka's (rdk:main,
+ * rdk:brokerN, ...) are read from /proc/self/task by name: schedstat's run time in nanoseconds, or
+ * stat's user and system ticks without it. "rest" is what no thread was seen to spend
+ * (rd_kafka_destroy, ended threads). */
+
+#define MAX_OWN_THREADS 1030 /* --threads at most 1024, the report thread, main */
+#define MAX_THREAD_NAMES 1100
+
+struct thread_cpu {
+    pthread_mutex_t mutex; /* guards the following */
+    long own_tids[MAX_OWN_THREADS];
+    size_t own_count;
+    char names[MAX_THREAD_NAMES][16];
+    double seconds[MAX_THREAD_NAMES];
+    size_t name_count;
+};
+
+static struct thread_cpu thread_cpu = {.mutex = PTHREAD_MUTEX_INITIALIZER};
+
+static double seconds_of(const struct rusage *usage) {
+    return (double)(usage->ru_utime.tv_sec + usage->ru_stime.tv_sec) +
+           (double)(usage->ru_utime.tv_usec + usage->ru_stime.tv_usec) / 1e6;
+}
+
+static void thread_cpu_add(const char *name, double seconds) {
+    pthread_mutex_lock(&thread_cpu.mutex);
+    size_t i = 0;
+    while (i < thread_cpu.name_count && strcmp(thread_cpu.names[i], name) != 0) i++;
+    if (i == thread_cpu.name_count && i < MAX_THREAD_NAMES) {
+        snprintf(thread_cpu.names[i], sizeof thread_cpu.names[i], "%s", name);
+        thread_cpu.seconds[i] = 0;
+        thread_cpu.name_count++;
+    }
+    if (i < MAX_THREAD_NAMES) thread_cpu.seconds[i] += seconds;
+    pthread_mutex_unlock(&thread_cpu.mutex);
+}
+
+/* Runs on: the thread to name. Keeps it out of the /proc snapshot. */
+static void thread_cpu_start(const char *name) {
+    pthread_setname_np(pthread_self(), name);
+    pthread_mutex_lock(&thread_cpu.mutex);
+    if (thread_cpu.own_count < MAX_OWN_THREADS)
+        thread_cpu.own_tids[thread_cpu.own_count++] = (long)syscall(SYS_gettid);
+    pthread_mutex_unlock(&thread_cpu.mutex);
+}
+
+/* The calling thread's CPU time so far. */
+static double thread_seconds(void) {
+    struct rusage usage;
+    getrusage(RUSAGE_THREAD, &usage);
+    return seconds_of(&usage);
+}
+
+/* Runs on: the named thread, last thing before it ends. */
+static void thread_cpu_finish(const char *name) {
+    thread_cpu_add(name, thread_seconds());
+}
+
+static int thread_cpu_is_own(long tid) {
+    pthread_mutex_lock(&thread_cpu.mutex);
+    int own = 0;
+    for (size_t i = 0; i < thread_cpu.own_count && !own; i++) own = thread_cpu.own_tids[i] == tid;
+    pthread_mutex_unlock(&thread_cpu.mutex);
+    return own;
+}
+
+/* Every live thread not started with thread_cpu_start(), by its name: librdkafka's. */
+static void thread_cpu_snapshot_others(void) {
+    DIR *tasks = opendir("/proc/self/task");
+    if (!tasks) return;
+    const double ticks = (double)sysconf(_SC_CLK_TCK);
+    struct dirent *entry;
+    while ((entry = readdir(tasks)) != NULL) {
+        if (entry->d_name[0] == '.' || thread_cpu_is_own(strtol(entry->d_name, NULL, 10))) continue;
+        char path[300], stat[1024];
+        snprintf(path, sizeof path, "/proc/self/task/%s/stat", entry->d_name);
+        FILE *in = fopen(path, "r");
+        if (!in) continue;
+        size_t length = fread(stat, 1, sizeof stat - 1, in);
+        fclose(in);
+        stat[length] = '\0';
+        char *open = strchr(stat, '('), *close = strrchr(stat, ')');
+        if (!open || !close || close < open) continue;
+        *close = '\0';
+        for (char *c = open + 1; *c; c++)
+            if (*c == ' ') *c = '_'; /* the line stays NAME=S pairs */
+        /* After "(comm)": state is field 3; utime and stime are fields 14 and 15. */
+        unsigned long long user = 0, system = 0;
+        if (sscanf(close + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &user,
+                   &system) != 2)
+            continue;
+        double seconds = (double)(user + system) / ticks;
+        snprintf(path, sizeof path, "/proc/self/task/%s/schedstat", entry->d_name);
+        unsigned long long run_ns;
+        if ((in = fopen(path, "r")) != NULL) {
+            if (fscanf(in, "%llu", &run_ns) == 1) seconds = (double)run_ns / 1e9;
+            fclose(in);
+        }
+        thread_cpu_add(open + 1, seconds);
+    }
+    closedir(tasks);
+}
+
+static void thread_cpu_print(void) {
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    const double total = seconds_of(&usage);
+    double app = 0, seen = 0;
+    for (size_t i = 0; i < thread_cpu.name_count; i++) {
+        if (!strncmp(thread_cpu.names[i], "perf-send-", 10)) app += thread_cpu.seconds[i];
+        seen += thread_cpu.seconds[i];
+    }
+    printf("threads: app=%.3f other=%.3f\n", app, total - app);
+    printf("thread cpu: ");
+    for (size_t i = 0; i < thread_cpu.name_count; i++)
+        printf("%s=%.3f ", thread_cpu.names[i], thread_cpu.seconds[i]);
+    printf("rest=%.3f total=%.3f\n", total > seen ? total - seen : 0.0, total);
+}
+
+/* ------------------------------------------------------------------------
  * The producer and its report thread */
 
 struct run {
@@ -427,6 +584,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *message, void 
 
 static void *report_thread(void *arg) {
     struct run *run = arg;
+    thread_cpu_start("perf-reports");
     while (run->taken < atomic_load(&run->expected)) {
         if (rd_kafka_poll(run->rk, 100) > 0) {
             pthread_mutex_lock(&run->mutex);
@@ -434,6 +592,7 @@ static void *report_thread(void *arg) {
             pthread_mutex_unlock(&run->mutex);
         }
     }
+    thread_cpu_finish("perf-reports");
     return NULL;
 }
 
@@ -469,6 +628,83 @@ static void wait_for_queue_space(struct run *run) {
     pthread_mutex_unlock(&run->mutex);
 }
 
+/* One sending thread's share of the records: with T threads, thread k sends records k, k + T,
+ * k + 2T, ... (record i to topic i mod N), throttled to 1/T of --throughput by a throttler of
+ * its own, as ProducerPerformance throttles the whole. */
+struct sender {
+    struct run *run;
+    const struct options *options;
+    rd_kafka_topic_t **topics;
+    const struct payloads *payloads;
+    struct random random;
+    int64_t first;
+    int64_t accepted, refused; /* read after the thread is joined */
+    double cpu_seconds;
+    pthread_t thread;
+};
+
+static void send_share(struct sender *sender) {
+    struct run *run = sender->run;
+    const struct options *options = sender->options;
+    const double cpu_before = thread_seconds();
+    const int64_t step = options->threads;
+    const double target =
+        options->throughput > 0 ? options->throughput / (double)step : options->throughput;
+    struct throttler throttler = {
+        .start_ms = run->start_ns / NANOS_PER_MILLI,
+        .target = target,
+        .sleep_time_ns = target > 0 ? (int64_t)(1e9 / target) : INT64_MAX};
+    char key[24];
+    int64_t sent = 0;
+    for (int64_t i = sender->first; i < options->num_records; i += step, sent++) {
+        rd_kafka_topic_t *topic = sender->topics[i % options->topics];
+        size_t value_len;
+        const char *value = next_payload(sender->payloads, &sender->random, &value_len);
+        const char *key_ptr = NULL;
+        size_t key_len = 0;
+        if (options->random_keys > 0) {
+            key_len = (size_t)snprintf(key, sizeof key, "%" PRIu64,
+                                       random_next(&sender->random) % options->random_keys);
+            key_ptr = key;
+        }
+        int64_t send_start = now_ns();
+        void *tag =
+            (void *)(uintptr_t)(((uint64_t)((send_start - run->start_ns) / 1000) << SIZE_BITS) |
+                                value_len);
+        for (;;) {
+            if (rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, (void *)value,
+                                 value_len, key_ptr, key_len, tag) == 0) {
+                sender->accepted++;
+                break;
+            }
+            rd_kafka_resp_err_t err = rd_kafka_last_error();
+            if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+                wait_for_queue_space(run);
+                continue;
+            }
+            if (sender->refused++ < 10)
+                fprintf(stderr, "rdkafka-perf: produce: %s\n", rd_kafka_err2str(err));
+            break;
+        }
+        if (should_throttle(&throttler, sent, send_start / NANOS_PER_MILLI)) throttle(&throttler);
+    }
+    sender->cpu_seconds = thread_seconds() - cpu_before;
+    char name[16];
+    snprintf(name, sizeof name, "perf-send-%d", (int)sender->first);
+    thread_cpu_add(name, sender->cpu_seconds);
+}
+
+/* Senders 1 and up; sender 0 is the main thread: bench/count-allocations (malloc-count.c)
+ * counts the main thread's allocations as the sending thread's. */
+static void *sender_thread(void *arg) {
+    struct sender *sender = arg;
+    char name[16];
+    snprintf(name, sizeof name, "perf-send-%d", (int)sender->first);
+    thread_cpu_start(name);
+    send_share(sender);
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     if (argc == 1) {
         print_usage(stdout);
@@ -494,9 +730,21 @@ int main(int argc, char **argv) {
         printf("accepted\n");
         return 0;
     }
-    rd_kafka_topic_t *topic = rd_kafka_topic_new(run.rk, options.topic, NULL);
-    if (!topic) die("rd_kafka_topic_new: %s", rd_kafka_err2str(rd_kafka_last_error()));
+    thread_cpu_start("perf-main");
+    /* TOPIC itself, or with --topics N, TOPIC-0 .. TOPIC-(N-1): one handle each, made once. */
+    rd_kafka_topic_t **topics = calloc((size_t)options.topics, sizeof *topics);
+    if (!topics) die("out of memory");
+    for (int64_t k = 0; k < options.topics; k++) {
+        char name[1024];
+        if (options.topics == 1)
+            snprintf(name, sizeof name, "%s", options.topic);
+        else
+            snprintf(name, sizeof name, "%s-%" PRId64, options.topic, k);
+        topics[k] = rd_kafka_topic_new(run.rk, name, NULL);
+        if (!topics[k]) die("rd_kafka_topic_new: %s", rd_kafka_err2str(rd_kafka_last_error()));
+    }
 
+    struct random random = random_stream(0);
     struct payloads payloads = {0};
     if (options.payload_file) {
         read_payload_file(&payloads, options.payload_file, options.payload_delimiter);
@@ -505,50 +753,32 @@ int main(int argc, char **argv) {
         payloads.letters = malloc(LETTER_POOL + payloads.record_size);
         if (!payloads.letters) die("out of memory");
         for (size_t i = 0; i < LETTER_POOL + payloads.record_size; i++)
-            payloads.letters[i] = (char)('A' + random_next() % 26);
+            payloads.letters[i] = (char)('A' + random_next(&random) % 26);
     }
 
     run.start_ns = now_ns();
     stats_init(&run.stats, options.num_records, run.start_ns);
-    struct throttler throttler = {
-        .start_ms = run.start_ns / NANOS_PER_MILLI,
-        .target = options.throughput,
-        .sleep_time_ns = options.throughput > 0 ? (int64_t)(1e9 / options.throughput) : INT64_MAX};
     pthread_t reporter;
     if (pthread_create(&reporter, NULL, report_thread, &run)) die("pthread_create failed");
 
-    char key[24];
+    struct sender *senders = calloc((size_t)options.threads, sizeof *senders);
+    if (!senders) die("out of memory");
+    for (int64_t k = 0; k < options.threads; k++) {
+        senders[k] = (struct sender){.run = &run,
+                                     .options = &options,
+                                     .topics = topics,
+                                     .payloads = &payloads,
+                                     .random = k == 0 ? random : random_stream((uint64_t)k),
+                                     .first = k};
+        if (k > 0 && pthread_create(&senders[k].thread, NULL, sender_thread, &senders[k]))
+            die("pthread_create failed");
+    }
+    send_share(&senders[0]);
     int64_t accepted = 0, refused = 0;
-    for (int64_t i = 0; i < options.num_records; i++) {
-        size_t value_len;
-        const char *value = next_payload(&payloads, &value_len);
-        const char *key_ptr = NULL;
-        size_t key_len = 0;
-        if (options.random_keys > 0) {
-            key_len =
-                (size_t)snprintf(key, sizeof key, "%" PRIu64, random_next() % options.random_keys);
-            key_ptr = key;
-        }
-        int64_t send_start = now_ns();
-        void *tag =
-            (void *)(uintptr_t)(((uint64_t)((send_start - run.start_ns) / 1000) << SIZE_BITS) |
-                                value_len);
-        for (;;) {
-            if (rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, (void *)value,
-                                 value_len, key_ptr, key_len, tag) == 0) {
-                accepted++;
-                break;
-            }
-            rd_kafka_resp_err_t err = rd_kafka_last_error();
-            if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-                wait_for_queue_space(&run);
-                continue;
-            }
-            if (refused++ < 10)
-                fprintf(stderr, "rdkafka-perf: produce: %s\n", rd_kafka_err2str(err));
-            break;
-        }
-        if (should_throttle(&throttler, i, send_start / NANOS_PER_MILLI)) throttle(&throttler);
+    for (int64_t k = 0; k < options.threads; k++) {
+        if (k > 0) pthread_join(senders[k].thread, NULL);
+        accepted += senders[k].accepted;
+        refused += senders[k].refused;
     }
 
     /* Not rd_kafka_flush(): it would serve reports on this thread too, concurrently with
@@ -556,10 +786,13 @@ int main(int argc, char **argv) {
      * has taken every report. */
     atomic_store(&run.expected, accepted);
     pthread_join(reporter, NULL);
-    rd_kafka_topic_destroy(topic);
+    thread_cpu_snapshot_others(); /* every record is acknowledged; librdkafka's threads live */
+    for (int64_t k = 0; k < options.topics; k++) rd_kafka_topic_destroy(topics[k]);
     rd_kafka_destroy(run.rk);
     int64_t end_ns = now_ns();
     stats_print_total(&run.stats, end_ns);
+    thread_cpu_add("perf-main", thread_seconds() - senders[0].cpu_seconds);
+    thread_cpu_print();
     if (refused > 0 || run.failures > 0) {
         fprintf(stderr, "rdkafka-perf: %" PRId64 " sends refused, %" PRId64 " deliveries failed\n",
                 refused, run.failures);

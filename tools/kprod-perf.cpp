@@ -10,6 +10,10 @@
 //                     exit 0 if kprod_new accepted them (1 if not); sends nothing
 //   --sender-reports  take reports on kprod's Sender thread (kprod_conf_set_sender_report_cb),
 //                     as Java's tool gets its callbacks on the producer's I/O thread
+//   --threads N       N sending threads share the one producer and the records (split
+//                     evenly), each with its own random generator and throttling share
+//   --topics N        record i goes to topic TOPIC-(i mod N) (round robin); 1: TOPIC itself
+//   two lines with the CPU time per thread at the end (tools/thread_cpu.h)
 //   a second summary line with the percentiles in microseconds (the Java line has
 //   whole milliseconds only)
 //
@@ -37,12 +41,14 @@
 #include <vector>
 
 #include "producer_performance.h"
+#include "thread_cpu.h"
 
 namespace {
 
 using kprod_perf::kNanosPerMilli;
 using kprod_perf::now_ns;
 using kprod_perf::Stats;
+using kprod_perf::ThreadCpu;
 using kprod_perf::Throttler;
 
 constexpr size_t kReportBatch = 4096;  // reports taken per kprod_poll_reports call
@@ -84,6 +90,8 @@ struct Options {
     uint64_t random_keys = 0;
     bool check_props = false;
     bool sender_reports = false;
+    int64_t threads = 1;
+    int64_t topics = 1;
 };
 
 void print_usage(FILE *out) {
@@ -93,7 +101,7 @@ void print_usage(FILE *out) {
         "                  --throughput RECORDS_PER_SEC (-1: unlimited)\n"
         "                  (--producer-props NAME=VALUE ... | --producer.config FILE)\n"
         "                  [--payload-delimiter DELIM] [--random-keys N] [--check-props]\n"
-        "                  [--sender-reports]\n"
+        "                  [--sender-reports] [--threads N] [--topics N]\n"
         "       kprod-perf --version\n"
         "\n"
         "Options mean what they mean to Kafka's kafka-producer-perf-test. In addition:\n"
@@ -103,7 +111,14 @@ void print_usage(FILE *out) {
         "                   properties, 1 (with kprod's message) if not\n"
         "  --sender-reports take the reports on kprod's Sender thread, as the Java tool\n"
         "                   takes them on the producer's I/O thread (default: on a thread\n"
-        "                   of the tool's, with kprod_poll_reports)\n",
+        "                   of the tool's, with kprod_poll_reports)\n"
+        "  --threads N      N threads send, sharing the producer, the records (split\n"
+        "                   evenly) and the throughput (each throttles to its share)\n"
+        "  --topics N       spread the records round robin over the topics TOPIC-0 ..\n"
+        "                   TOPIC-(N-1) (record i to TOPIC-(i mod N)); 1 (default): TOPIC\n"
+        "At the end two lines give the CPU seconds (user + system) per thread:\n"
+        "  threads: app=<the sending threads> other=<the rest of the process>\n"
+        "  thread cpu: NAME=S ... rest=S total=S (kprod's Sender thread is \"kprod-perf\")\n",
         out);
 }
 
@@ -183,6 +198,13 @@ Options parse_options(int argc, char **argv) {
             options.check_props = true;
         } else if (arg == "--sender-reports") {
             options.sender_reports = true;
+        } else if (arg == "--threads") {
+            options.threads = parse_integer(arg, value_of(i));
+            if (options.threads <= 0 || options.threads > 1024)
+                die("--threads should be between 1 and 1024");
+        } else if (arg == "--topics") {
+            options.topics = parse_integer(arg, value_of(i));
+            if (options.topics <= 0) die("--topics should be greater than zero");
         } else if (arg == "-h" || arg == "--help") {
             print_usage(stdout);
             std::exit(0);
@@ -223,6 +245,11 @@ Options parse_options(int argc, char **argv) {
 // xorshift64*: fast and good enough for payload letters, payload picks and keys.
 class Random {
 public:
+    Random() = default;
+    // Sending thread k > 0 gets its own sequence; thread 0's is the single-thread one.
+    explicit Random(uint64_t stream)
+        : state_(0x9E3779B97F4A7C15ULL ^ (stream * 0xBF58476D1CE4E5B9ULL)) {}
+
     uint64_t next() {
         state_ ^= state_ >> 12;
         state_ ^= state_ << 25;
@@ -253,7 +280,7 @@ public:
         }
     }
 
-    std::pair<const char *, size_t> next(Random &random) {
+    std::pair<const char *, size_t> next(Random &random) const {
         if (!payloads_.empty()) {
             const std::string_view payload = payloads_[random.below(payloads_.size())];
             return {payload.data(), payload.size()};
@@ -339,8 +366,8 @@ private:
 // Stops once `expected` reports were taken (set when sending ends).
 class ReportTaker {
 public:
-    ReportTaker(kprod_t *producer, ReportSink &sink)
-        : producer_(producer), sink_(sink), thread_([this] { run(); }) {}
+    ReportTaker(kprod_t *producer, ReportSink &sink, ThreadCpu &cpu)
+        : producer_(producer), sink_(sink), cpu_(cpu), thread_([this] { run(); }) {}
 
     // The thread stops once it has taken `expected` reports, or when a poll
     // returns nothing after that (kprod_close wakes a waiting poll).
@@ -349,6 +376,7 @@ public:
 
 private:
     void run() {
+        cpu_.start_thread("perf-reports");
         std::vector<kprod_report_t> reports(kReportBatch);
         while (taken_ < expected_.load(std::memory_order_acquire)) {
             const size_t n = kprod_poll_reports(producer_, reports.data(), reports.size(),
@@ -358,10 +386,12 @@ private:
             for (size_t i = 0; i < n; ++i) sink_.take(reports[i], now);
             taken_ += static_cast<int64_t>(n);
         }
+        cpu_.finish_thread("perf-reports");
     }
 
     kprod_t *producer_;
     ReportSink &sink_;
+    ThreadCpu &cpu_;
     std::atomic<int64_t> expected_{INT64_MAX};
     int64_t taken_ = 0;
     std::thread thread_;
@@ -408,6 +438,66 @@ int check_props(const Options &options) {
     return 0;
 }
 
+// The topics records go to: TOPIC itself, or with --topics N, TOPIC-0 .. TOPIC-(N-1).
+std::vector<std::string> topic_names(const Options &options) {
+    if (options.topics == 1) return {options.topic};
+    std::vector<std::string> names;
+    for (int64_t k = 0; k < options.topics; ++k)
+        names.push_back(options.topic + "-" + std::to_string(k));
+    return names;
+}
+
+struct SendCounts {
+    int64_t accepted = 0, refused = 0;
+};
+
+// One sending thread's share of the records: with T threads, thread k sends records k,
+// k + T, k + 2T, ... (record i to topic i mod N), and throttles to 1/T of --throughput as
+// ProducerPerformance throttles the whole (its own ThroughputThrottler, its own count).
+struct SendShare {
+    kprod_t *producer;
+    const Options &options;
+    const std::vector<std::string> &topics;
+    const PayloadSource &payloads;
+    Random random;
+    int64_t first;
+    int64_t start_ns;
+
+    SendCounts run() {
+        const int64_t step = options.threads;
+        const double target = options.throughput > 0
+                                  ? options.throughput / static_cast<double>(step)
+                                  : options.throughput;
+        Throttler throttler(target, start_ns / kNanosPerMilli);
+        char key[24];
+        kprod_message_t message = KPROD_MESSAGE_INIT;
+        SendCounts counts;
+        int64_t sent = 0;
+        for (int64_t i = first; i < options.num_records; i += step, ++sent) {
+            message.topic = topics[static_cast<size_t>(i) % topics.size()].c_str();
+            const auto [value, value_len] = payloads.next(random);
+            message.value = value;
+            message.value_len = value_len;
+            if (options.random_keys > 0) {
+                const int key_len =
+                    std::snprintf(key, sizeof key, "%" PRIu64, random.below(options.random_keys));
+                message.key = key;
+                message.key_len = static_cast<size_t>(key_len);
+            }
+            const int64_t send_start = now_ns();
+            message.opaque = SendTag::pack((send_start - start_ns) / 1000, value_len);
+            const kprod_err_t err = kprod_send(producer, &message);
+            if (err == KPROD_OK) {
+                ++counts.accepted;
+            } else if (counts.refused++ < 10) {
+                std::fprintf(stderr, "kprod-perf: kprod_send: %s\n", kprod_err_str(err));
+            }
+            if (throttler.should_throttle(sent, send_start / kNanosPerMilli)) throttler.throttle();
+        }
+        return counts;
+    }
+};
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -420,39 +510,45 @@ int main(int argc, char **argv) {
 
     ReportSink sink;
     kprod_t *producer = create_producer(options, options.sender_reports ? &sink : nullptr);
+    // After kprod_new: kprod's Sender thread keeps the process's name, this one is renamed.
+    ThreadCpu cpu;
+    cpu.start_thread("perf-main");
     Random random;
-    PayloadSource payloads(options, random);
-    char key[24];
+    const PayloadSource payloads(options, random);
+    const std::vector<std::string> topics = topic_names(options);
 
     const int64_t start_ns = now_ns();
     Stats stats(options.num_records, start_ns);
-    Throttler throttler(options.throughput, start_ns / kNanosPerMilli);
     sink.begin(stats, start_ns);
     std::optional<ReportTaker> reports;
-    if (!options.sender_reports) reports.emplace(producer, sink);
+    if (!options.sender_reports) reports.emplace(producer, sink, cpu);
 
-    kprod_message_t message = KPROD_MESSAGE_INIT;
-    message.topic = options.topic.c_str();
+    std::vector<SendCounts> counts(static_cast<size_t>(options.threads));
+    auto send_share = [&](int64_t k) {
+        const double before = ThreadCpu::thread_seconds();
+        // Sender 0 goes on with the generator that drew the letters, as one sender did.
+        SendShare share{producer, options, topics, payloads, k == 0 ? random : Random(k),
+                        k,        start_ns};
+        counts[static_cast<size_t>(k)] = share.run();
+        const double seconds = ThreadCpu::thread_seconds() - before;
+        cpu.add("perf-send-" + std::to_string(k), seconds);
+        return seconds;
+    };
+    std::vector<std::thread> senders;
+    for (int64_t k = 1; k < options.threads; ++k) {
+        senders.emplace_back([&, k] {
+            cpu.start_thread("perf-send-" + std::to_string(k));
+            send_share(k);
+        });
+    }
+    // Sender 0 is the main thread: bench/count-allocations (malloc-count.c) counts the
+    // main thread's allocations as the sending thread's.
+    const double main_sending_seconds = send_share(0);
+    for (std::thread &sender : senders) sender.join();
     int64_t accepted = 0, refused = 0;
-    for (int64_t i = 0; i < options.num_records; ++i) {
-        const auto [value, value_len] = payloads.next(random);
-        message.value = value;
-        message.value_len = value_len;
-        if (options.random_keys > 0) {
-            const int key_len =
-                std::snprintf(key, sizeof key, "%" PRIu64, random.below(options.random_keys));
-            message.key = key;
-            message.key_len = static_cast<size_t>(key_len);
-        }
-        const int64_t send_start = now_ns();
-        message.opaque = SendTag::pack((send_start - start_ns) / 1000, value_len);
-        const kprod_err_t err = kprod_send(producer, &message);
-        if (err == KPROD_OK) {
-            ++accepted;
-        } else if (refused++ < 10) {
-            std::fprintf(stderr, "kprod-perf: kprod_send: %s\n", kprod_err_str(err));
-        }
-        if (throttler.should_throttle(i, send_start / kNanosPerMilli)) throttler.throttle();
+    for (const SendCounts &sent : counts) {
+        accepted += sent.accepted;
+        refused += sent.refused;
     }
 
     // The count first: once every report is taken the thread stops at once,
@@ -460,11 +556,14 @@ int main(int argc, char **argv) {
     // used to count in the elapsed time, up to 3 % of scenario 1's).
     if (reports) reports->expect(accepted);
     kprod_flush(producer, -1);
-    kprod_close(producer, -1);  // with --sender-reports, the last report was taken
+    cpu.snapshot_other_threads();  // every record is acknowledged; the Sender is still alive
+    kprod_close(producer, -1);     // with --sender-reports, the last report was taken
     if (reports) reports->join();
     const int64_t end_ns = now_ns();
     kprod_destroy(producer);
     stats.print_total(end_ns);
+    cpu.add("perf-main", ThreadCpu::thread_seconds() - main_sending_seconds);
+    cpu.print("perf-send-");
     if (refused > 0 || sink.failures() > 0) {
         std::fprintf(stderr,
                      "kprod-perf: %" PRId64 " sends refused, %" PRId64 " deliveries failed\n",
