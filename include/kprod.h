@@ -471,8 +471,8 @@ typedef void (*kprod_log_cb)(kprod_log_level_t level, const char *context, const
  * Send log lines to cb: errors, warnings and informational lines, and debug
  * lines of the categories named by the `debug` property. Without a
  * callback, errors and warnings go to stderr, one line each, as
- * "kprod WARN [context] message" (or "kprod ERROR [...] ..."); informational
- * and debug lines are dropped.
+ * "kprod WARN [context] message" (or "kprod ERROR [...] ..."), and so do
+ * the debug lines the `debug` property asks for; informational lines are dropped.
  */
 KPROD_EXTERN kprod_err_t kprod_conf_set_log_cb(kprod_conf_t *conf, kprod_log_cb cb, void *opaque);
 

@@ -34,7 +34,8 @@ Logger::Logger(LogCallback callback, std::string client_id, uint32_t debug_categ
       debug_mask_(expand_all(debug_categories)) {}
 
 void Logger::log(kprod_log_level_t level, std::string_view about, std::string_view message) const {
-    if (!callback_.fn && level > KPROD_LOG_WARN) return;
+    // Debug lines exist only for the categories `debug` switched on: asked for, they are shown.
+    if (!callback_.fn && level == KPROD_LOG_INFO) return;
     std::string context = client_id_;
     if (!about.empty()) {
         context += ' ';

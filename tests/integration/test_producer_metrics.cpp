@@ -180,14 +180,16 @@ void check_documents_with_python(kprod_t *p, const std::string &client_id, const
 
 // buffer.memory holds two batches and linger.ms keeps them open: a send that
 // needs a third batch waits for memory (until max.block.ms, unless the
-// Sender frees some first), and that wait is counted.
+// Sender frees some first), and that wait is counted. Batches start as small
+// as their first record allows, so the records are large enough to need
+// batch.size each; the extra KiB covers each batch's bookkeeping.
 void check_buffer_wait(const std::string &topic) {
     char errstr[512];
     kprod_conf_t *conf = kprod_conf_new();
     const std::pair<const char *, std::string> properties[] = {
         {"bootstrap.servers", harness::bootstrap()},
         {"batch.size", "16384"},
-        {"buffer.memory", "32768"},
+        {"buffer.memory", "33792"},
         {"linger.ms", "60000"},
         {"max.block.ms", "1000"}};
     for (const auto &[name, value] : properties)
@@ -199,8 +201,9 @@ void check_buffer_wait(const std::string &topic) {
 
     kprod_message_t msg = KPROD_MESSAGE_INIT;
     msg.topic = topic.c_str();
-    msg.value = "waits";
-    msg.value_len = 5;
+    const std::string value(10000, 'w');
+    msg.value = value.data();
+    msg.value_len = value.size();
     for (int32_t partition = 0; partition < 2; ++partition) {
         msg.partition = partition;
         CHECK(kprod_send(p, &msg) == KPROD_OK);

@@ -1,6 +1,8 @@
 // Tests for client/logger: without a log callback, a warning and an error each
-// reach stderr as exactly one line, "kprod LEVEL [context] message", and
-// informational and debug lines go nowhere (kprod.h, kprod_conf_set_log_cb).
+// reach stderr as exactly one line, "kprod LEVEL [context] message", so do
+// the debug lines of the categories `debug` names (asked for, they must show:
+// they once went nowhere without a callback), and informational lines go
+// nowhere (kprod.h, kprod_conf_set_log_cb).
 // stderr is redirected to a temporary file around each call.
 #include <unistd.h>
 
@@ -62,15 +64,17 @@ void test_error_is_one_line_on_stderr(void **) {
     assert_string_equal(text.c_str(), "kprod ERROR [app-1] authentication failed\n");
 }
 
-void test_info_and_debug_stay_off_stderr(void **) {
-    const Logger logger({}, "app-1", kAllCategories);
+void test_info_stays_off_stderr_and_debug_shows_when_asked_for(void **) {
+    const Logger logger({}, "app-1", 1u << static_cast<uint32_t>(Logger::Category::kMetadata));
     assert_true(logger.debug_enabled(Logger::Category::kMetadata));
+    assert_false(logger.debug_enabled(Logger::Category::kProduce));
     const std::string text = captured_stderr([&] {
         logger.info("", "connected");
         logger.debug(Logger::Category::kMetadata, "broker 1 127.0.0.1:9092", "metadata for t");
-        logger.log(KPROD_LOG_DEBUG, "", "a debug line");
+        logger.debug(Logger::Category::kProduce, "", "not asked for");
     });
-    assert_string_equal(text.c_str(), "");
+    assert_string_equal(text.c_str(),
+                        "kprod DEBUG [app-1 broker 1 127.0.0.1:9092] metadata for t\n");
 }
 
 // In one run: the warning and the error, one line each, nothing between them.
@@ -82,7 +86,9 @@ void test_levels_together(void **) {
         logger.info("", "info");
         logger.error("", "second");
     });
-    assert_string_equal(text.c_str(), "kprod WARN [app-2] first\nkprod ERROR [app-2] second\n");
+    assert_string_equal(text.c_str(),
+                        "kprod DEBUG [app-2] debug\nkprod WARN [app-2] first\nkprod "
+                        "ERROR [app-2] second\n");
 }
 
 }  // namespace
@@ -91,7 +97,7 @@ int main() {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_warning_is_one_line_on_stderr),
         cmocka_unit_test(test_error_is_one_line_on_stderr),
-        cmocka_unit_test(test_info_and_debug_stay_off_stderr),
+        cmocka_unit_test(test_info_stays_off_stderr_and_debug_shows_when_asked_for),
         cmocka_unit_test(test_levels_together),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
