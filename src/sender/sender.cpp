@@ -380,11 +380,11 @@ bool Sender::restart_sequences(PartitionQueue &queue) {
 
 void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *> batches) {
     std::vector<protocol::ProduceTopicData> topics;
+    topic_slots_.clear();
     for (ProducerBatch *batch : batches) {
-        auto it = std::find_if(topics.begin(), topics.end(),
-                               [&](const auto &t) { return t.topic == batch->topic->name; });
-        if (it == topics.end()) it = topics.insert(topics.end(), {batch->topic->name, {}});
-        it->partitions.push_back({batch->partition, batch->data(), batch->size()});
+        auto [slot, added] = topic_slots_.try_emplace(batch->topic, topics.size());
+        if (added) topics.push_back({batch->topic->name, {}});
+        topics[slot->second].partitions.push_back({batch->partition, batch->data(), batch->size()});
         batch->state = BatchState::kInFlight;
         ++batch->attempts;
         PartitionQueue &queue = queue_of(batch);
@@ -450,14 +450,11 @@ void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatc
     protocol::ProduceResponse response;
     const bool parsed = protocol::decode_produce_response(body, size, version, response);
     if (parsed) metrics_.record_throttle_time(response.throttle_time_ms);
+    if (parsed) answers_.index(response);
     for (ProducerBatch *batch : batches) {
-        const protocol::ProduceResponse::Partition *answer = nullptr;
-        for (const auto &topic : response.topics) {
-            if (topic.name != batch->topic->name) continue;
-            for (const auto &p : topic.partitions)
-                if (p.partition == batch->partition) answer = &p;
-        }
-        if (!parsed || !answer) {
+        const ProduceAnswers::Answer *answer =
+            parsed ? answers_.find(batch->topic->name, batch->partition) : nullptr;
+        if (!answer) {
             retry_or_fail(batch, KPROD_ERR_TRANSPORT, 0, true, "malformed Produce response");
             continue;
         }

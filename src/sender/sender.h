@@ -21,6 +21,7 @@
 #include "accumulator/delivery_reports.h"
 #include "base/logger.h"
 #include "metrics/metrics.h"
+#include "sender/produce_answers.h"
 #include "sender/producer_identity.h"
 #include "compress/codec.h"
 #include "accumulator/record_accumulator.h"
@@ -128,6 +129,8 @@ private:
     // This pass's active queues by their leader, and the topics' metadata looked up.
     std::unordered_map<int32_t, std::vector<PartitionQueue *>> queues_by_leader_;
     std::unordered_map<const Topic *, const net::TopicMetadata *> metadata_this_pass_;
+    std::unordered_map<const Topic *, size_t> topic_slots_;  // send_produce_request's, reused
+    ProduceAnswers answers_;                                 // on_produce_response's, reused
     // Adaptive partitioning: when each node last had batches ready and last took some.
     struct NodeTimes {
         Clock::time_point ready{};
