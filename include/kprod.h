@@ -60,8 +60,8 @@ extern "C" {
  * Version
  * ------------------------------------------------------------------------ */
 
-#define KPROD_VERSION_MAJOR 0
-#define KPROD_VERSION_MINOR 1
+#define KPROD_VERSION_MAJOR 1
+#define KPROD_VERSION_MINOR 0
 #define KPROD_VERSION_PATCH 0
 /** One number for comparisons: major * 10000 + minor * 100 + patch. */
 #define KPROD_VERSION_NUMBER \
