@@ -126,8 +126,23 @@ typedef enum kprod_err {
     KPROD_ERR_SSL_HANDSHAKE = 21
 } kprod_err_t;
 
-/** A short, static English description of an error code. Never NULL. */
+/** A short, static English description of an error code. Never NULL. Safe from any thread. */
 KPROD_EXTERN const char *kprod_err_str(kprod_err_t err);
+
+/**
+ * The symbolic name of an error code, as spelled in this header
+ * ("KPROD_ERR_QUEUE_FULL", "KPROD_OK"): a static string, or NULL for a value
+ * that is not a kprod_err_t (one a later version added). Safe from any thread.
+ */
+KPROD_EXTERN const char *kprod_err_name(kprod_err_t err);
+
+/**
+ * Kafka's name of a Kafka protocol error code, as in kprod_report_t.broker_error
+ * (6: "NOT_LEADER_OR_FOLLOWER", -1: "UNKNOWN_SERVER_ERROR", 0: "NONE"), as the
+ * Java client's Errors enum spells it: a static string, or NULL for a code
+ * kprod does not know. Safe from any thread.
+ */
+KPROD_EXTERN const char *kprod_broker_error_name(int16_t code);
 
 /* ------------------------------------------------------------------------
  * Configuration

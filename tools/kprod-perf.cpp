@@ -312,9 +312,11 @@ public:
     void take(const kprod_report_t &report, int64_t now) {
         // Only successes count, as in ProducerPerformance.PerfCallback.
         if (report.err != KPROD_OK) {
-            if (failures_++ < 10)
-                std::fprintf(stderr, "kprod-perf: delivery failed: %s (broker error %d)\n",
-                             kprod_err_str(report.err), report.broker_error);
+            if (failures_++ < 10) {
+                const char *name = kprod_broker_error_name(report.broker_error);
+                std::fprintf(stderr, "kprod-perf: delivery failed: %s (broker error %s, code %d)\n",
+                             kprod_err_str(report.err), name ? name : "none", report.broker_error);
+            }
             return;
         }
         const int64_t latency_us = (now - start_ns_) / 1000 - SendTag::sent_us(report.opaque);

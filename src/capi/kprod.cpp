@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "metrics/metrics_format.h"
 #include "producer/producer.h"
+#include "protocol/error_codes.h"
 
 struct kprod_conf {
     kprod::client::ConfigStore store;
@@ -74,6 +75,42 @@ const char *kprod_version_str(void) {
 #define KPROD_STR(x) KPROD_STR2(x)
     return KPROD_STR(KPROD_VERSION_MAJOR) "." KPROD_STR(KPROD_VERSION_MINOR) "." KPROD_STR(
         KPROD_VERSION_PATCH);
+}
+
+const char *kprod_err_name(kprod_err_t err) {
+#define KPROD_ERR_NAME(code) \
+    case code:               \
+        return #code
+    switch (err) {
+        KPROD_ERR_NAME(KPROD_OK);
+        KPROD_ERR_NAME(KPROD_ERR_INVALID_ARG);
+        KPROD_ERR_NAME(KPROD_ERR_UNKNOWN_PROPERTY);
+        KPROD_ERR_NAME(KPROD_ERR_INVALID_VALUE);
+        KPROD_ERR_NAME(KPROD_ERR_INVALID_CONFIG);
+        KPROD_ERR_NAME(KPROD_ERR_QUEUE_FULL);
+        KPROD_ERR_NAME(KPROD_ERR_MSG_TOO_LARGE);
+        KPROD_ERR_NAME(KPROD_ERR_CLOSED);
+        KPROD_ERR_NAME(KPROD_ERR_TIMED_OUT);
+        KPROD_ERR_NAME(KPROD_ERR_METADATA_TIMEOUT);
+        KPROD_ERR_NAME(KPROD_ERR_MSG_TIMED_OUT);
+        KPROD_ERR_NAME(KPROD_ERR_DESTROYED);
+        KPROD_ERR_NAME(KPROD_ERR_UNKNOWN_TOPIC);
+        KPROD_ERR_NAME(KPROD_ERR_UNKNOWN_PARTITION);
+        KPROD_ERR_NAME(KPROD_ERR_BROKER);
+        KPROD_ERR_NAME(KPROD_ERR_TRANSPORT);
+        KPROD_ERR_NAME(KPROD_ERR_NO_MEMORY);
+        KPROD_ERR_NAME(KPROD_ERR_UNSUPPORTED);
+        KPROD_ERR_NAME(KPROD_ERR_FORKED);
+        KPROD_ERR_NAME(KPROD_ERR_PARTITIONER);
+        KPROD_ERR_NAME(KPROD_ERR_AUTHENTICATION);
+        KPROD_ERR_NAME(KPROD_ERR_SSL_HANDSHAKE);
+    }
+#undef KPROD_ERR_NAME
+    return nullptr;
+}
+
+const char *kprod_broker_error_name(int16_t code) {
+    return kprod::protocol::kafka_error_known_name(code);
 }
 
 const char *kprod_err_str(kprod_err_t err) {

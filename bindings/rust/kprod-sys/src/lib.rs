@@ -29,6 +29,15 @@ mod tests {
     }
 
     #[test]
+    fn error_and_broker_error_names_come_from_c() {
+        let name = unsafe { CStr::from_ptr(kprod_err_name(KPROD_ERR_QUEUE_FULL)) };
+        assert_eq!(name.to_str().unwrap(), "KPROD_ERR_QUEUE_FULL");
+        let name = unsafe { CStr::from_ptr(kprod_broker_error_name(6)) };
+        assert_eq!(name.to_str().unwrap(), "NOT_LEADER_OR_FOLLOWER");
+        assert!(unsafe { kprod_broker_error_name(1000) }.is_null());
+    }
+
+    #[test]
     fn error_strings_come_from_c() {
         let text = unsafe { CStr::from_ptr(kprod_err_str(KPROD_ERR_CLOSED)) };
         assert!(!text.to_bytes().is_empty());
