@@ -17,6 +17,7 @@
 // record's report with kprod_poll_reports (with --sender-reports: the moment the Sender hands
 // it to the callback); the send time and the value's size travel in the message's opaque
 // (SendTag), so the tool keeps no per-record state.
+#define KPROD_EXPERIMENTAL  // --sender-reports: kprod_conf_set_sender_report_cb
 #include <kprod.h>
 
 #include <algorithm>
