@@ -26,7 +26,7 @@ else()
 endif()
 
 # ---------------------------------------------------------------------------
-# The shared library: libkprod.so.0.1.0, libkprod.so.0 (the SONAME) in the runtime
+# The shared library: libkprod.so.1.0.0, libkprod.so.1 (the SONAME) in the runtime
 # component, the libkprod.so link in the development one.
 
 install(TARGETS kprod EXPORT kprodTargets
@@ -126,7 +126,7 @@ install(FILES ${kprod_man_page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONE
 
 # ---------------------------------------------------------------------------
 # Debian packages with CPack. Debian names a library package after its SONAME
-# (libkprod0 while SOVERSION is 0), so a SONAME bump yields a new package name.
+# (libkprod1 while the major version is 1), so a SONAME bump yields a new package name.
 # dpkg-shlibdeps writes the runtime Depends (libc6, libstdc++6, libzstd1, liblz4-1,
 # zlib1g, ...) from the ELF files; the -dev package needs the codecs' -dev packages
 # because kprod.pc names their .pc files in Requires.private.
@@ -154,8 +154,8 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Stripped ELF files in the packages, their debug information in <package>-dbgsym .ddebs.
 set(CPACK_DEBIAN_DEBUGINFO_PACKAGE ON)
-# dpkg-shlibdeps finds libkprod.so.0 here when it looks at /usr/bin/kprod (and, with
-# no package owning it yet, leaves it out); kprod's Depends on libkprod0 comes from
+# dpkg-shlibdeps finds libkprod.so.1 here when it looks at /usr/bin/kprod (and, with
+# no package owning it yet, leaves it out); kprod's Depends on libkprod1 comes from
 # the component dependency above.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${CMAKE_CURRENT_BINARY_DIR})
 
@@ -167,7 +167,7 @@ kprod sends records to Apache Kafka the way the Java producer does (batching,
 buffer memory, partitioning, retries) and reports the outcome of every record.
 This package holds the shared library.")
 # A shlibs file, so that packages built against libkprod depend on this package
-# (CPack has no per-component switch; only libkprod0 holds a shared object).
+# (CPack has no per-component switch; only libkprod1 holds a shared object).
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
 

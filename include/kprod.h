@@ -27,16 +27,35 @@
  * -----------
  * - Every function that can fail returns a kprod_err_t. Set-up calls
  *   (kprod_conf_set, kprod_new) also write a readable message into a
- *   caller-supplied errstr buffer. There is no thread-local "last error";
- *   a message kprod_send refuses is explained in a log line.
+ *   caller-supplied buffer `errstr` of `errstr_size` bytes. There is no
+ *   thread-local "last error"; a message kprod_send refuses is explained in a
+ *   log line (kprod_conf_set_log_cb).
  * - Per-message outcomes arrive in delivery reports: every message accepted by
  *   kprod_send gets exactly one report, whatever happens to it.
- * - Public structs start with an `unsigned version` field; initialise them
- *   with the matching *_INIT macro. Zero in any field means its default.
- * - Array calls take the element size so that callers compiled against an
- *   older, smaller struct keep working.
+ * - Structs that cross the ABI as single objects (kprod_message_t,
+ *   kprod_report_t) start with an `unsigned version` field. Fields are only
+ *   ever appended, and each addition raises the version. Initialise a message
+ *   with KPROD_MESSAGE_INIT; zero in any field means its default, and a
+ *   message of an older version is read with the later fields at their default.
+ *   A report's version says which fields the library filled in.
+ * - Array calls take the element size (`elem_size`, pass sizeof *array), as in
+ *   kprod_send_batch(p, msgs, n, sizeof *msgs, results): any size from the
+ *   struct's first layout up is accepted, and what both sides know is copied,
+ *   so a program compiled against an older (smaller) or newer (larger) struct
+ *   keeps working. Headers grow the same way, by kprod_message_t.header_size.
+ * - Callbacks take their opaque pointer last; those that can fail return a
+ *   kprod_err_t.
+ * - Ownership: kprod copies whatever the caller passes in before the call
+ *   returns, unless the function says otherwise; strings kprod hands out are
+ *   valid as long as the function says (static, or until kprod_destroy).
+ * - Threads: each function says from which threads it may be called. Callbacks
+ *   say on which thread they run; none may call kprod_close or kprod_destroy
+ *   on the producer that runs it.
  * - Names of configuration properties and their defaults are the Java
  *   producer's (Kafka 4.x).
+ * - Stability: from 1.0 the ABI only grows (functions, error codes, and fields
+ *   appended to structs). What is declared under KPROD_EXPERIMENTAL, at the end
+ *   of this header, is not covered: it may still change in a 1.x release.
  */
 #ifndef KPROD_H
 #define KPROD_H
@@ -60,16 +79,18 @@ extern "C" {
  * Version
  * ------------------------------------------------------------------------ */
 
-#define KPROD_VERSION_MAJOR 0
-#define KPROD_VERSION_MINOR 1
+#define KPROD_VERSION_MAJOR 1
+#define KPROD_VERSION_MINOR 0
 #define KPROD_VERSION_PATCH 0
 /** One number for comparisons: major * 10000 + minor * 100 + patch. */
 #define KPROD_VERSION_NUMBER \
     (KPROD_VERSION_MAJOR * 10000 + KPROD_VERSION_MINOR * 100 + KPROD_VERSION_PATCH)
 
-/** The version of the library actually loaded, as KPROD_VERSION_NUMBER. */
+/** The version of the library actually loaded, as KPROD_VERSION_NUMBER (10000 for 1.0.0).
+ *  Safe from any thread. */
 KPROD_EXTERN unsigned kprod_version(void);
-/** The version of the library actually loaded, as "major.minor.patch". */
+/** The version of the library actually loaded, as "major.minor.patch" ("1.0.0"):
+ *  a static string. Safe from any thread. */
 KPROD_EXTERN const char *kprod_version_str(void);
 
 /* ------------------------------------------------------------------------
@@ -126,8 +147,23 @@ typedef enum kprod_err {
     KPROD_ERR_SSL_HANDSHAKE = 21
 } kprod_err_t;
 
-/** A short, static English description of an error code. Never NULL. */
+/** A short, static English description of an error code. Never NULL. Safe from any thread. */
 KPROD_EXTERN const char *kprod_err_str(kprod_err_t err);
+
+/**
+ * The symbolic name of an error code, as spelled in this header
+ * ("KPROD_ERR_QUEUE_FULL", "KPROD_OK"): a static string, or NULL for a value
+ * that is not a kprod_err_t (one a later version added). Safe from any thread.
+ */
+KPROD_EXTERN const char *kprod_err_name(kprod_err_t err);
+
+/**
+ * Kafka's name of a Kafka protocol error code, as in kprod_report_t.broker_error
+ * (6: "NOT_LEADER_OR_FOLLOWER", -1: "UNKNOWN_SERVER_ERROR", 0: "NONE"), as the
+ * Java client's Errors enum spells it: a static string, or NULL for a code
+ * kprod does not know. Safe from any thread.
+ */
+KPROD_EXTERN const char *kprod_broker_error_name(int16_t code);
 
 /* ------------------------------------------------------------------------
  * Configuration
@@ -135,6 +171,12 @@ KPROD_EXTERN const char *kprod_err_str(kprod_err_t err);
 
 /** An opaque set of configuration properties. */
 typedef struct kprod_conf kprod_conf_t;
+
+/*
+ * A configuration belongs to one thread at a time: calls on the same
+ * kprod_conf_t must not overlap. Different configurations may be used from
+ * different threads at once.
+ */
 
 /**
  * Create a configuration holding every property at its default.
@@ -146,19 +188,22 @@ KPROD_EXTERN kprod_conf_t *kprod_conf_new(void);
 /** Free a configuration that was not handed to kprod_new. NULL is ignored. */
 KPROD_EXTERN void kprod_conf_destroy(kprod_conf_t *conf);
 
-/** A deep copy of conf (callbacks included), owned by the caller; NULL if conf is NULL. */
+/** A deep copy of conf (callbacks included), owned by the caller; NULL if conf is NULL
+ *  or memory runs out. */
 KPROD_EXTERN kprod_conf_t *kprod_conf_dup(const kprod_conf_t *conf);
 
 /**
  * Set one property, by the Java producer's name ("linger.ms", "acks", ...).
- * The value is checked now. On failure a message naming the property and what
- * it accepts is written to errstr (always NUL-terminated when errlen > 0).
+ * name and value are copied. The value is checked now. On failure a message
+ * naming the property and what it accepts is written to errstr (always
+ * NUL-terminated when errstr_size > 0; errstr may be NULL).
  *
- * @return KPROD_OK, KPROD_ERR_UNKNOWN_PROPERTY, KPROD_ERR_INVALID_VALUE, or
- *         KPROD_ERR_INVALID_ARG (NULL conf, name or value).
+ * @return KPROD_OK, KPROD_ERR_UNKNOWN_PROPERTY, KPROD_ERR_INVALID_VALUE,
+ *         KPROD_ERR_INVALID_ARG (NULL conf, name or value),
+ *         KPROD_ERR_NO_MEMORY (errstr is then left untouched).
  */
 KPROD_EXTERN kprod_err_t kprod_conf_set(kprod_conf_t *conf, const char *name, const char *value,
-                                        char *errstr, size_t errlen);
+                                        char *errstr, size_t errstr_size);
 
 /**
  * Read one property's current value as text into dest (NUL-terminated).
@@ -169,7 +214,7 @@ KPROD_EXTERN kprod_err_t kprod_conf_set(kprod_conf_t *conf, const char *name, co
  *
  * @return KPROD_OK, KPROD_ERR_UNKNOWN_PROPERTY, KPROD_ERR_INVALID_ARG
  *         (NULL conf, name or dest_size; or dest too small: *dest_size says
- *         how much is needed).
+ *         how much is needed), KPROD_ERR_NO_MEMORY.
  */
 KPROD_EXTERN kprod_err_t kprod_conf_get(const kprod_conf_t *conf, const char *name, char *dest,
                                         size_t *dest_size);
@@ -181,7 +226,13 @@ KPROD_EXTERN kprod_err_t kprod_conf_get(const kprod_conf_t *conf, const char *na
 /** kprod_message_t.partition: let the partitioner choose. */
 #define KPROD_PARTITION_ANY (-1)
 
-/** One record header. Header names need not be NUL-terminated. */
+/**
+ * One record header. Header names need not be NUL-terminated.
+ *
+ * Fields may be appended in a later version: the headers array is read
+ * kprod_message_t.header_size bytes apart (0: this first layout), so a
+ * program compiled against either layout keeps working.
+ */
 typedef struct kprod_header {
     const char *name;
     size_t name_len;
@@ -190,7 +241,12 @@ typedef struct kprod_header {
     size_t value_len;
 } kprod_header_t;
 
-#define KPROD_MESSAGE_VERSION 1
+/**
+ * The version of kprod_message_t this header declares. Version 1 ended at
+ * opaque; version 2 appended header_size. kprod_send reads a message of any
+ * version from 1 up to this one, the fields it lacks at their default.
+ */
+#define KPROD_MESSAGE_VERSION 2
 
 /** A record to send. Everything it points to is copied by kprod_send. */
 typedef struct kprod_message {
@@ -205,11 +261,20 @@ typedef struct kprod_message {
     size_t header_count;
     int64_t timestamp_ms; /**< 0: the time of kprod_send */
     void *opaque;         /**< handed back untouched in the report */
+    /* Version 2: */
+    /** The distance in bytes between headers[i] and headers[i + 1]:
+     *  sizeof(kprod_header_t), as KPROD_MESSAGE_INIT sets it. 0 means the first
+     *  layout of kprod_header_t. A size larger than this library's
+     *  kprod_header_t is read for the fields it knows. */
+    size_t header_size;
 } kprod_message_t;
 
 /** Initialiser for kprod_message_t: `kprod_message_t m = KPROD_MESSAGE_INIT;` */
-#define KPROD_MESSAGE_INIT \
-    { KPROD_MESSAGE_VERSION, NULL, KPROD_PARTITION_ANY, NULL, 0, NULL, 0, NULL, 0, 0, NULL }
+#define KPROD_MESSAGE_INIT                                                                    \
+    {                                                                                         \
+        KPROD_MESSAGE_VERSION, NULL, KPROD_PARTITION_ANY, NULL, 0, NULL, 0, NULL, 0, 0, NULL, \
+            sizeof(kprod_header_t)                                                            \
+    }
 
 /**
  * Whether a reported record is in the partition's log.
@@ -249,8 +314,18 @@ typedef enum kprod_persisted {
     KPROD_PERSISTED = 2
 } kprod_persisted_t;
 
-/** The outcome of one message. */
+/**
+ * The version of kprod_report_t this header declares. Fields are only ever
+ * appended; each addition raises it.
+ */
+#define KPROD_REPORT_VERSION 1
+
+/**
+ * The outcome of one message. kprod writes reports; version says which fields
+ * it filled in (a library older than this header leaves later fields out).
+ */
 typedef struct kprod_report {
+    unsigned version;     /**< the layout written: KPROD_REPORT_VERSION, or lower */
     kprod_err_t err;      /**< KPROD_OK when delivered */
     int16_t broker_error; /**< Kafka's error code when err == KPROD_ERR_BROKER, else 0 */
     kprod_persisted_t persisted;
@@ -263,30 +338,23 @@ typedef struct kprod_report {
 } kprod_report_t;
 
 /**
- * A delivery report callback: served on the thread that calls kprod_poll or
- * kprod_flush, or on the Sender thread (kprod_conf_set_sender_report_cb).
+ * A delivery report callback: served on the thread that calls kprod_poll,
+ * kprod_flush or kprod_destroy, or on the Sender thread
+ * (kprod_conf_set_sender_report_cb, experimental). report, and the topic it
+ * points to, are valid during the call; report->topic stays valid until
+ * kprod_destroy.
  */
 typedef void (*kprod_report_cb)(const kprod_report_t *report, void *cb_opaque);
 
 /**
- * Have kprod_poll and kprod_flush hand each report to cb. Without a callback,
- * reports wait for kprod_poll_reports. cb_opaque is passed to every call.
+ * Have kprod_poll, kprod_flush and kprod_destroy hand each report to cb.
+ * Without a callback, reports wait for kprod_poll_reports. cb_opaque is passed
+ * to every call. NULL cb removes the callback.
+ *
+ * @return KPROD_OK, KPROD_ERR_INVALID_ARG (NULL conf).
  */
 KPROD_EXTERN kprod_err_t kprod_conf_set_report_cb(kprod_conf_t *conf, kprod_report_cb cb,
                                                   void *cb_opaque);
-
-/**
- * Have each report handed to cb on the Sender thread as soon as its batch is
- * done, as the Java producer runs send callbacks on its I/O thread: no thread
- * has to poll, and no thread is woken for a report. Such reports are not kept
- * for kprod_poll, kprod_flush or kprod_poll_reports. cb runs after the
- * interceptors' on_acknowledgement, while the Sender does nothing else: it must
- * return quickly and must not call kprod functions on the same producer.
- * Replaces a callback set with kprod_conf_set_report_cb, as that function
- * replaces this one.
- */
-KPROD_EXTERN kprod_err_t kprod_conf_set_sender_report_cb(kprod_conf_t *conf, kprod_report_cb cb,
-                                                         void *cb_opaque);
 
 /* ------------------------------------------------------------------------
  * The producer
@@ -295,16 +363,27 @@ KPROD_EXTERN kprod_err_t kprod_conf_set_sender_report_cb(kprod_conf_t *conf, kpr
 /** An opaque producer handle. */
 typedef struct kprod_producer kprod_t;
 
+/*
+ * Unless a function says otherwise, the functions on a kprod_t are safe to call
+ * from any number of threads at once, except kprod_destroy, which must be the
+ * last call on the handle. In a child process forked after kprod_new (see
+ * KPROD_ERR_FORKED), the parent's producer cannot be used: each function says
+ * what it does there.
+ */
+
 /**
  * Create a producer and start its Sender thread. The producer takes conf
  * (on success and on failure alike); the caller must not use or free it
- * afterwards. Connecting happens in the background.
+ * afterwards. Connecting happens in the background. The caller owns the
+ * producer and frees it with kprod_destroy. With an OAUTHBEARER token
+ * callback, calls it once on this thread (see kprod_oauthbearer_token_cb).
  *
- * @return a producer, or NULL with a message in errstr: contradictory
- *         properties (naming both), a malformed bootstrap.servers, or
- *         a NULL conf.
+ * @return a producer, or NULL with a message in errstr (NUL-terminated when
+ *         errstr_size > 0): contradictory properties (naming both), a
+ *         malformed bootstrap.servers, a NULL conf, memory or threads that
+ *         could not be had.
  */
-KPROD_EXTERN kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen);
+KPROD_EXTERN kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errstr_size);
 
 /**
  * Queue one message for delivery. Returns at once unless buffer.memory is
@@ -313,73 +392,105 @@ KPROD_EXTERN kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen)
  *
  * The topic, key, value and headers are copied before this returns; msg may be
  * reused at once. msg->opaque is handed back untouched in the message's report.
- * Safe to call from any number of threads.
+ * Safe to call from any number of threads at once (not from a callback that
+ * runs on the Sender thread).
+ *
+ * Every refusal is explained in a warning log line that names the topic or
+ * the field (the first ten, then every 1000th), except the first two below
+ * and a KPROD_ERR_NO_MEMORY that left no memory to write one.
  *
  * @return KPROD_OK (exactly one report will follow), or, with no report:
+ *         KPROD_ERR_INVALID_ARG with a NULL p (not logged),
+ *         KPROD_ERR_FORKED (in a child forked after kprod_new; not logged:
+ *         nothing of the parent's producer is touched),
+ *         KPROD_ERR_INVALID_ARG (NULL msg or msg->topic, empty topic,
+ *         NULL headers with header_count > 0, a NULL header name, a
+ *         header_size below the first kprod_header_t's, a NULL key or value
+ *         with a nonzero length, a partition below KPROD_PARTITION_ANY, or a
+ *         msg->version that is not 1 .. KPROD_MESSAGE_VERSION; the log line
+ *         names the field),
+ *         KPROD_ERR_CLOSED (kprod_close was called),
+ *         KPROD_ERR_MSG_TOO_LARGE (over max.request.size or buffer.memory),
  *         KPROD_ERR_QUEUE_FULL (max.block.ms elapsed waiting for memory),
  *         KPROD_ERR_METADATA_TIMEOUT (max.block.ms elapsed waiting for metadata),
+ *         KPROD_ERR_UNKNOWN_TOPIC (the cluster says the topic does not exist),
  *         KPROD_ERR_AUTHENTICATION or KPROD_ERR_SSL_HANDSHAKE (no metadata, and
  *         connecting to the brokers failed for that reason: the log says why),
- *         KPROD_ERR_UNKNOWN_TOPIC, KPROD_ERR_UNKNOWN_PARTITION,
- *         KPROD_ERR_MSG_TOO_LARGE (over max.request.size or buffer.memory),
- *         KPROD_ERR_INVALID_ARG (NULL p, msg or msg->topic, empty topic,
- *         NULL headers with header_count > 0, a NULL header name, a NULL key
- *         or value with a nonzero length, a partition below
- *         KPROD_PARTITION_ANY, or an unknown msg->version; a warning in the
- *         log names the field), KPROD_ERR_CLOSED.
+ *         KPROD_ERR_UNKNOWN_PARTITION (msg->partition is not in the topic, or
+ *         the topic has no partitions),
+ *         KPROD_ERR_PARTITIONER (the custom partitioner answered a partition
+ *         the topic does not have), KPROD_ERR_NO_MEMORY.
  */
 KPROD_EXTERN kprod_err_t kprod_send(kprod_t *p, const kprod_message_t *msg);
 
 /**
- * Queue count messages, laid out msg_size bytes apart (pass sizeof *msgs).
- * Each message is handled as by kprod_send; results[i], when results is not
- * NULL, receives message i's result. Messages that fail do not stop the others.
- * One call per batch keeps the cost of crossing from another language low.
+ * Queue count messages, laid out elem_size bytes apart (pass sizeof *msgs; any
+ * size from the first kprod_message_t, version 1, up; each message must fit in
+ * elem_size by its own version). Each message is handled as by kprod_send;
+ * results[i], when results is not NULL, receives message i's result. Messages
+ * that fail do not stop the others. One call per batch keeps the cost of
+ * crossing from another language low. Everything is copied, as by kprod_send;
+ * safe from any number of threads.
  *
- * @return KPROD_OK when every message was accepted, else the first error
- *         (KPROD_ERR_FORKED for every message in a forked child).
+ * @return KPROD_OK when every message was accepted, else the first error as
+ *         kprod_send returns it (KPROD_ERR_FORKED for every message in a
+ *         forked child; KPROD_ERR_INVALID_ARG for a message of a version that
+ *         does not fit in elem_size), or KPROD_ERR_INVALID_ARG with no message
+ *         sent and results untouched: NULL p, NULL msgs with count > 0, or
+ *         elem_size smaller than the first kprod_message_t.
  */
 KPROD_EXTERN kprod_err_t kprod_send_batch(kprod_t *p, const kprod_message_t *msgs, size_t count,
-                                          size_t msg_size, kprod_err_t *results);
+                                          size_t elem_size, kprod_err_t *results);
 
 /**
  * Serve ready delivery reports to the report callback, waiting up to
  * timeout_ms (0: do not wait; -1: wait until at least one is served, or
  * until kprod_close has returned, as for kprod_poll_reports).
- * Call it from the application's thread; the callback runs there.
+ * The callback runs on the calling thread; several threads may poll at once
+ * (each report is served once).
  *
- * @return the number of reports served (0 without a callback).
+ * @return the number of reports served: 0 without a callback, with a NULL p,
+ *         and in a child forked after kprod_new (at once: no error code).
  */
 KPROD_EXTERN int kprod_poll(kprod_t *p, int timeout_ms);
 
 /**
- * Move up to capacity ready reports into out[], laid out report_size bytes
- * apart (pass sizeof *out), waiting up to timeout_ms for the first one
- * (0: do not wait; -1: no limit). Reports taken here are not given to the
- * callback. Safe from any thread.
+ * Move up to capacity ready reports into out[], laid out elem_size bytes
+ * apart (pass sizeof *out; any size from the first kprod_report_t up: an
+ * element of an earlier, smaller layout gets the fields it has, a larger one
+ * keeps its bytes past this library's kprod_report_t untouched), waiting up
+ * to timeout_ms for the first one (0: do not wait; -1: no limit). Reports
+ * taken here are not given to the callback. Safe from any thread. The reports
+ * are the caller's; the topic names they point to stay valid until
+ * kprod_destroy.
  *
  * Once kprod_close has returned, no report can arrive any more: this call
  * never waits, and a thread waiting in it returns. A thread that serves
  * reports can therefore wait with -1 and stop when it gets 0 after close.
- * In a child forked after the producer was created (see KPROD_ERR_FORKED),
- * it returns 0 at once.
  *
- * @return the number of reports written.
+ * @return the number of reports written: 0 for a NULL p or out, an elem_size
+ *         smaller than the first kprod_report_t, and in a child forked after
+ *         kprod_new (at once, without waiting: no error code).
  */
 KPROD_EXTERN size_t kprod_poll_reports(kprod_t *p, kprod_report_t *out, size_t capacity,
-                                       size_t report_size, int timeout_ms);
+                                       size_t elem_size, int timeout_ms);
 
 /**
  * Make every buffered record sendable now (ignoring linger.ms) and wait up to
  * timeout_ms (-1: no limit) until the report of every record accepted so far
- * is ready. With a report callback, the reports are also served to it.
+ * is ready. With a report callback, the reports are also served to it, on
+ * this thread. Safe from any thread but a callback's.
  *
  * @return KPROD_OK, KPROD_ERR_TIMED_OUT (some reports are not ready yet),
- *         KPROD_ERR_INVALID_ARG.
+ *         KPROD_ERR_INVALID_ARG (NULL p), KPROD_ERR_FORKED.
  */
 KPROD_EXTERN kprod_err_t kprod_flush(kprod_t *p, int timeout_ms);
 
-/** The number of accepted records whose reports have not been taken yet. */
+/**
+ * The number of accepted records whose reports have not been taken yet.
+ * Safe from any thread. 0 for a NULL p and in a child forked after kprod_new
+ * (a count, not an error code: the parent's records are not the child's).
+ */
 KPROD_EXTERN size_t kprod_outstanding(kprod_t *p);
 
 /**
@@ -388,15 +499,21 @@ KPROD_EXTERN size_t kprod_outstanding(kprod_t *p);
  * Sender thread. Reports remain available to kprod_poll/kprod_poll_reports
  * until kprod_destroy; threads waiting in those calls return when this call
  * finishes (every report is ready by then). Calling it again does nothing.
+ * Safe from any thread but a callback's.
  *
- * @return KPROD_OK when everything was delivered in time, else KPROD_ERR_TIMED_OUT.
+ * @return KPROD_OK when everything was delivered in time (for a second call:
+ *         what the first returned), KPROD_ERR_TIMED_OUT,
+ *         KPROD_ERR_INVALID_ARG (NULL p), KPROD_ERR_FORKED.
  */
 KPROD_EXTERN kprod_err_t kprod_close(kprod_t *p, int timeout_ms);
 
 /**
  * Close the producer if it is open (as kprod_close with a 30 s bound), serve
- * remaining reports to the report callback if one is set, join every thread
- * and free everything. NULL is ignored.
+ * remaining reports to the report callback if one is set (on this thread),
+ * join every thread and free everything. It must be the last call on p: no
+ * other thread may be in a kprod call on p, and topic names from reports and
+ * metrics are freed with it. NULL is ignored. In a child forked after
+ * kprod_new it frees only the handle.
  */
 KPROD_EXTERN void kprod_destroy(kprod_t *p);
 
@@ -421,6 +538,10 @@ typedef int32_t (*kprod_partitioner_cb)(const kprod_message_t *msg, int32_t part
  * Use cb instead of the built-in partitioner (murmur2 of the key, sticky
  * without a key). As in Java, a partition named in the message wins over
  * it. The Java property partitioner.class is refused: use this function.
+ * opaque is passed to every call and must stay valid while a producer made
+ * from conf (or a copy of it) lives. NULL cb restores the built-in one.
+ *
+ * @return KPROD_OK, KPROD_ERR_INVALID_ARG (NULL conf).
  */
 KPROD_EXTERN kprod_err_t kprod_conf_set_partitioner(kprod_conf_t *conf, kprod_partitioner_cb cb,
                                                     void *opaque);
@@ -443,8 +564,12 @@ typedef kprod_err_t (*kprod_on_send_cb)(kprod_message_t *msg, void *opaque);
 typedef void (*kprod_on_acknowledgement_cb)(const kprod_report_t *report, void *opaque);
 
 /**
- * Add an interceptor; either function may be NULL. Interceptors run in the
- * order they were added.
+ * Add an interceptor; either function may be NULL, not both. Interceptors run
+ * in the order they were added. opaque is passed to both and must stay valid
+ * while a producer made from conf (or a copy of it) lives.
+ *
+ * @return KPROD_OK, KPROD_ERR_INVALID_ARG (NULL conf, or both functions NULL),
+ *         KPROD_ERR_NO_MEMORY.
  */
 KPROD_EXTERN kprod_err_t kprod_conf_add_interceptor(kprod_conf_t *conf, kprod_on_send_cb on_send,
                                                     kprod_on_acknowledgement_cb on_acknowledgement,
@@ -472,7 +597,12 @@ typedef void (*kprod_log_cb)(kprod_log_level_t level, const char *context, const
  * lines of the categories named by the `debug` property. Without a
  * callback, errors and warnings go to stderr, one line each, as
  * "kprod WARN [context] message" (or "kprod ERROR [...] ..."), and so do
- * the debug lines the `debug` property asks for; informational lines are dropped.
+ * the debug lines the `debug` property asks for; informational lines are
+ * dropped. The strings passed to cb are valid during the call only. opaque is
+ * passed to every call and must stay valid while a producer made from conf
+ * (or a copy of it) lives. NULL cb restores stderr.
+ *
+ * @return KPROD_OK, KPROD_ERR_INVALID_ARG (NULL conf).
  */
 KPROD_EXTERN kprod_err_t kprod_conf_set_log_cb(kprod_conf_t *conf, kprod_log_cb cb, void *opaque);
 
@@ -488,11 +618,17 @@ typedef struct kprod_partition_info {
 /**
  * The partitions of a topic and their leaders (Java's partitionsFor),
  * waiting up to max.block.ms for the topic's metadata. Writes up to capacity
- * elements of elem_size bytes (sizeof(kprod_partition_info_t)) to out and
- * the topic's partition count to *count.
+ * elements of elem_size bytes (pass sizeof *out; any size from the first
+ * kprod_partition_info_t up: what fits is written, bytes past this library's
+ * struct are left untouched) to out, and the topic's partition count to
+ * *count. out is the caller's. Safe from any thread.
  *
  * @return KPROD_OK, KPROD_ERR_METADATA_TIMEOUT, KPROD_ERR_UNKNOWN_TOPIC,
- *         KPROD_ERR_CLOSED, KPROD_ERR_FORKED, KPROD_ERR_INVALID_ARG.
+ *         KPROD_ERR_AUTHENTICATION or KPROD_ERR_SSL_HANDSHAKE (no metadata,
+ *         connecting failed for that reason), KPROD_ERR_CLOSED,
+ *         KPROD_ERR_FORKED, KPROD_ERR_NO_MEMORY, KPROD_ERR_INVALID_ARG (NULL p,
+ *         topic or count, empty topic, NULL out with capacity > 0, elem_size
+ *         too small).
  */
 KPROD_EXTERN kprod_err_t kprod_partitions_for(kprod_t *p, const char *topic,
                                               kprod_partition_info_t *out, size_t capacity,
@@ -530,7 +666,8 @@ typedef struct kprod_metric {
 
 /**
  * Read every metric: writes up to capacity elements of elem_size bytes
- * (sizeof(kprod_metric_t)) to out and the number of metrics to *count, which
+ * (pass sizeof *out; any size from the first kprod_metric_t up, as for
+ * kprod_partitions_for) to out and the number of metrics to *count, which
  * may be more than capacity (call again with a larger array; a new topic or
  * broker adds metrics). The producer's own come first, then each topic's,
  * then each broker's. Safe from any thread.
@@ -590,8 +727,10 @@ KPROD_EXTERN void kprod_metrics_text_free(char *text);
  * the wall-clock time at which it expires (ms since the Unix epoch, as
  * librdkafka's md_lifetime_ms and Java's OAuthBearerToken.lifetimeMs) to
  * *lifetime_ms, and the principal it names (for log lines) to principal.
- * Return 0 on success; anything else is a failure, explained (NUL-terminated)
- * in errstr. token_size is 65536, principal_size 1024 and errstr_size 512.
+ * Return KPROD_OK on success; anything else is a failure, explained
+ * (NUL-terminated) in errstr. token_size is 65536, principal_size 1024 and
+ * errstr_size 512. The buffers are valid during the call only; opaque is the
+ * one given to kprod_conf_set_oauthbearer_token_cb.
  *
  * Called once by kprod_new, on the calling thread, before any connection is
  * made; then from a refresh thread that kprod owns (never the Sender thread,
@@ -603,9 +742,10 @@ KPROD_EXTERN void kprod_metrics_text_free(char *text);
  * with KPROD_ERR_AUTHENTICATION and a log line that quotes errstr.
  * The token is a secret: kprod never logs it.
  */
-typedef int (*kprod_oauthbearer_token_cb)(void *opaque, char *token, size_t token_size,
-                                          int64_t *lifetime_ms, char *principal,
-                                          size_t principal_size, char *errstr, size_t errstr_size);
+typedef kprod_err_t (*kprod_oauthbearer_token_cb)(char *token, size_t token_size,
+                                                  int64_t *lifetime_ms, char *principal,
+                                                  size_t principal_size, char *errstr,
+                                                  size_t errstr_size, void *opaque);
 
 /**
  * Use cb for the OAUTHBEARER token instead of the unsecured JWTs that
@@ -613,13 +753,42 @@ typedef int (*kprod_oauthbearer_token_cb)(void *opaque, char *token, size_t toke
  * (those are for tests: only a broker with Kafka's unsecured validator takes
  * them). With cb set, sasl.jaas.config is optional and may give only SASL
  * extensions (unsecuredLoginExtension_<name>="value"). opaque is passed to
- * every call. NULL cb removes it.
+ * every call and must stay valid while a producer made from conf (or a copy
+ * of it) lives. NULL cb removes it.
  *
  * @return KPROD_OK, KPROD_ERR_INVALID_ARG (NULL conf).
  */
 KPROD_EXTERN kprod_err_t kprod_conf_set_oauthbearer_token_cb(kprod_conf_t *conf,
                                                              kprod_oauthbearer_token_cb cb,
                                                              void *opaque);
+
+/* ------------------------------------------------------------------------
+ * Experimental: not part of the stable ABI
+ *
+ * What follows may still change, or go, in a later 1.x release: a program
+ * that uses it must define KPROD_EXPERIMENTAL before including kprod.h, and
+ * be rebuilt against each new minor version. abi/kprod.abignore names these
+ * functions so that the ABI check does not hold them.
+ * ------------------------------------------------------------------------ */
+#ifdef KPROD_EXPERIMENTAL
+
+/**
+ * Have each report handed to cb on the Sender thread as soon as its batch is
+ * done, as the Java producer runs send callbacks on its I/O thread: no thread
+ * has to poll, and no thread is woken for a report. Such reports are not kept
+ * for kprod_poll, kprod_flush or kprod_poll_reports. cb runs after the
+ * interceptors' on_acknowledgement, while the Sender does nothing else: it must
+ * return quickly and must not call kprod functions on the same producer.
+ * Replaces a callback set with kprod_conf_set_report_cb, as that function
+ * replaces this one. Experimental: how such a callback may hand work back to
+ * kprod (and which calls it may make) is still open.
+ *
+ * @return KPROD_OK, KPROD_ERR_INVALID_ARG (NULL conf).
+ */
+KPROD_EXTERN kprod_err_t kprod_conf_set_sender_report_cb(kprod_conf_t *conf, kprod_report_cb cb,
+                                                         void *cb_opaque);
+
+#endif /* KPROD_EXPERIMENTAL */
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,7 @@
 // record's report with kprod_poll_reports (with --sender-reports: the moment the Sender hands
 // it to the callback); the send time and the value's size travel in the message's opaque
 // (SendTag), so the tool keeps no per-record state.
+#define KPROD_EXPERIMENTAL  // --sender-reports: kprod_conf_set_sender_report_cb
 #include <kprod.h>
 
 #include <algorithm>
@@ -339,9 +340,11 @@ public:
     void take(const kprod_report_t &report, int64_t now) {
         // Only successes count, as in ProducerPerformance.PerfCallback.
         if (report.err != KPROD_OK) {
-            if (failures_++ < 10)
-                std::fprintf(stderr, "kprod-perf: delivery failed: %s (broker error %d)\n",
-                             kprod_err_str(report.err), report.broker_error);
+            if (failures_++ < 10) {
+                const char *name = kprod_broker_error_name(report.broker_error);
+                std::fprintf(stderr, "kprod-perf: delivery failed: %s (broker error %s, code %d)\n",
+                             kprod_err_str(report.err), name ? name : "none", report.broker_error);
+            }
             return;
         }
         const int64_t latency_us = (now - start_ns_) / 1000 - SendTag::sent_us(report.opaque);

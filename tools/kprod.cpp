@@ -430,11 +430,13 @@ void print_summary(const Options &options, const Tally &tally, const std::string
     std::fprintf(stderr, "kprod: %ld delivered, %ld failed (topic %s)\n", tally.delivered, failed,
                  options.topic.c_str());
     for (const auto &[error, count] : tally.failed) {
-        if (error.first == KPROD_ERR_BROKER)
-            std::fprintf(stderr, "  %ld failed: %s (broker error %d)\n", count,
-                         kprod_err_str(error.first), error.second);
-        else
+        if (error.first == KPROD_ERR_BROKER) {
+            const char *name = kprod_broker_error_name(static_cast<int16_t>(error.second));
+            std::fprintf(stderr, "  %ld failed: %s (broker error %s, code %d)\n", count,
+                         kprod_err_str(error.first), name ? name : "unknown", error.second);
+        } else {
             std::fprintf(stderr, "  %ld failed: %s\n", count, kprod_err_str(error.first));
+        }
     }
     if (!stop_reason.empty())
         std::fprintf(stderr, "kprod: stopped reading input: %s\n", stop_reason.c_str());

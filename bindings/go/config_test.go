@@ -88,8 +88,15 @@ func TestErrorCodesMatchKprod(t *testing.T) {
 	}
 	err := error(&Error{Code: ErrBroker, BrokerError: 6})
 	var code ErrorCode
-	if !errors.As(err, &code) || code != ErrBroker || !strings.Contains(err.Error(), "Kafka error 6") {
+	if !errors.As(err, &code) || code != ErrBroker ||
+		!strings.Contains(err.Error(), "(Kafka error NOT_LEADER_OR_FOLLOWER, code 6)") {
 		t.Errorf("broker error: %v, code %d", err, code)
+	}
+	if text := (&Error{Code: ErrBroker, BrokerError: 1000}).Error(); !strings.Contains(text, "(Kafka error code 1000)") {
+		t.Errorf("unknown broker error: %v", text)
+	}
+	if ErrQueueFull.Name() != "KPROD_ERR_QUEUE_FULL" || ErrorCode(999).Name() != "" {
+		t.Errorf("names: %q, %q", ErrQueueFull.Name(), ErrorCode(999).Name())
 	}
 	if Version() == "" {
 		t.Error("empty Version()")

@@ -56,6 +56,10 @@ const (
 // Error returns kprod's short description of the code.
 func (c ErrorCode) Error() string { return errorText(c) }
 
+// Name returns the code's name in kprod.h ("KPROD_ERR_QUEUE_FULL"), or "" for a
+// code the loaded libkprod does not know.
+func (c ErrorCode) Name() string { return errorName(c) }
+
 // Error is the error this package returns: a kprod error code, the Kafka error
 // code when the broker refused a message, and a detail message when there is one
 // (configuration errors name the property). Get at it with errors.As.
@@ -71,7 +75,12 @@ func (e *Error) Error() string {
 		text = e.Code.Error()
 	}
 	if e.BrokerError != 0 {
-		text += " (Kafka error " + strconv.Itoa(int(e.BrokerError)) + ")"
+		code := strconv.Itoa(int(e.BrokerError))
+		if name := brokerErrorName(e.BrokerError); name != "" {
+			text += " (Kafka error " + name + ", code " + code + ")"
+		} else {
+			text += " (Kafka error code " + code + ")"
+		}
 	}
 	return "kprod: " + text
 }

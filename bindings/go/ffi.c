@@ -41,6 +41,7 @@ size_t kprod_go_send_batch(kprod_t *p, const char *data, const kprod_go_message 
         out->opaque = (void *)(uintptr_t)m->token;
         out->headers = NULL;
         out->header_count = 0;
+        out->header_size = sizeof(kprod_header_t);
         if (header_count > kHeaderChunk) {
             /* More headers than a chunk holds: this message alone is refused. */
             out->version = 0;

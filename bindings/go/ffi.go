@@ -109,6 +109,23 @@ func destroyHandle(handle *C.kprod_t) { C.kprod_destroy(handle) }
 
 func errorText(code ErrorCode) string { return C.GoString(C.kprod_err_str(C.kprod_err_t(code))) }
 
+// errorName is the code's name in kprod.h ("KPROD_ERR_CLOSED"), "" for a code it lacks.
+func errorName(code ErrorCode) string {
+	if name := C.kprod_err_name(C.kprod_err_t(code)); name != nil {
+		return C.GoString(name)
+	}
+	return ""
+}
+
+// brokerErrorName is Kafka's name of a Kafka error code ("NOT_LEADER_OR_FOLLOWER"),
+// "" for a code kprod does not know.
+func brokerErrorName(code int16) string {
+	if name := C.kprod_broker_error_name(C.int16_t(code)); name != nil {
+		return C.GoString(name)
+	}
+	return ""
+}
+
 // Version is the version of the libkprod actually loaded, as "major.minor.patch".
 func Version() string { return C.GoString(C.kprod_version_str()) }
 

@@ -3,7 +3,7 @@
 # SWIG generates the JNI layer from src/main/swig/kprod.i (Java sources into
 # TARGET/generated-sources/swig, the C wrapper into TARGET/native), and the C
 # compiler links it with src/main/c/kprod_jni.c into libkprod_jni.so against
-# libkprod. The library and a copy of libkprod.so.0 go into the jar's resources
+# libkprod. The library and a copy of libkprod.so.1 go into the jar's resources
 # (TARGET/classes/linux-x86_64/), where NativeLibrary.java finds them.
 #
 # kprod is found with pkg-config: KPROD_PKG_CONFIG_PATH (the pom's
@@ -47,7 +47,7 @@ sed -i 's/^public interface KprodNativeConstants/interface KprodNativeConstants/
     "$java_out/KprodNativeConstants.java"
 
 # -fno-strict-aliasing: SWIG's wrappers cast between jlong and pointers.
-# $ORIGIN first: the libkprod.so.0 extracted beside libkprod_jni.so wins.
+# $ORIGIN first: the libkprod.so.1 extracted beside libkprod_jni.so wins.
 cc -std=c99 -O2 -g -fPIC -shared -fno-strict-aliasing -Wall -Wextra -Werror \
     -Wno-unused-parameter \
     -I"$java_home/include" -I"$java_home/include/linux" "${kprod_cflags[@]}" -I"$here/src/main/c" \
@@ -56,5 +56,5 @@ cc -std=c99 -O2 -g -fPIC -shared -fno-strict-aliasing -Wall -Wextra -Werror \
     -Wl,-rpath,'$ORIGIN' "${kprod_libs[@]}" -Wl,--no-undefined
 
 # Without its debug sections: 14 MB become about 2.
-strip --strip-debug -o "$resources/libkprod.so.0" "$libdir/libkprod.so.0"
-echo "build-native.sh: built $resources/libkprod_jni.so against $libdir/libkprod.so.0"
+strip --strip-debug -o "$resources/libkprod.so.1" "$libdir/libkprod.so.1"
+echo "build-native.sh: built $resources/libkprod_jni.so against $libdir/libkprod.so.1"

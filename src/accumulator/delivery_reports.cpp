@@ -54,6 +54,7 @@ void DeliveryReports::fill_range(const Entry &entry, size_t first, size_t count,
     const int64_t offset_step = known ? 1 : 0;
     for (size_t i = 0; i < count; ++i, offset += offset_step) {
         kprod_report_t &report = out[i];
+        report.version = KPROD_REPORT_VERSION;
         report.err = outcome.err;
         report.broker_error = outcome.broker_error;
         report.persisted = outcome.persisted;

@@ -1,8 +1,11 @@
 // The C ABI: argument checks, error codes and ownership rules, nothing else.
 // Each function catches every C++ exception: none may cross into C.
+#define KPROD_EXPERIMENTAL  // this file defines the experimental functions too
 #include "kprod.h"
 
+#include <cstddef>
 #include <cstdio>
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -11,6 +14,7 @@
 #include "config/config.h"
 #include "metrics/metrics_format.h"
 #include "producer/producer.h"
+#include "protocol/error_codes.h"
 
 struct kprod_conf {
     kprod::client::ConfigStore store;
@@ -23,9 +27,41 @@ struct kprod_producer {
 
 namespace {
 
-void write_error(char *errstr, size_t errlen, const std::string &message) {
-    if (!errstr || errlen == 0) return;
-    std::snprintf(errstr, errlen, "%s", message.c_str());
+void write_error(char *errstr, size_t errstr_size, const std::string &message) {
+    if (!errstr || errstr_size == 0) return;
+    std::snprintf(errstr, errstr_size, "%s", message.c_str());
+}
+
+// The sizes of the structs' first layouts: the smallest element an array call
+// accepts, fixed forever (later fields are appended after them).
+constexpr size_t kMessageV1Size = offsetof(kprod_message_t, header_size);
+constexpr size_t kReportV1Size = offsetof(kprod_report_t, opaque) + sizeof(void *);
+constexpr size_t kPartitionInfoV1Size = sizeof(kprod_partition_info_t);
+constexpr size_t kMetricV1Size = offsetof(kprod_metric_t, value) + sizeof(double);
+static_assert(kMessageV1Size == 88 || sizeof(void *) != 8, "kprod_message_t version 1 moved");
+static_assert(kReportV1Size == 56 || sizeof(void *) != 8, "kprod_report_t's first layout moved");
+
+// The bytes a message of this version has; 0 for a version this library does not know.
+size_t message_size_of_version(unsigned version) {
+    switch (version) {
+    case 1:
+        return kMessageV1Size;
+    case 2:
+        return sizeof(kprod_message_t);
+    }
+    return 0;
+}
+
+// A message of an earlier version, read into today's struct with the fields it
+// lacks at their default (zero). Today's messages are used in place.
+const kprod_message_t *current_layout(const kprod_message_t *msg, kprod_message_t &upgraded) {
+    if (!msg || msg->version == KPROD_MESSAGE_VERSION) return msg;
+    const size_t size = message_size_of_version(msg->version);
+    if (size == 0) return msg;  // refused by check_message, which names the version
+    std::memset(&upgraded, 0, sizeof upgraded);
+    std::memcpy(&upgraded, msg, size);
+    upgraded.version = KPROD_MESSAGE_VERSION;
+    return &upgraded;
 }
 
 bool valid_message(const kprod_message_t *msg) {
@@ -74,6 +110,42 @@ const char *kprod_version_str(void) {
 #define KPROD_STR(x) KPROD_STR2(x)
     return KPROD_STR(KPROD_VERSION_MAJOR) "." KPROD_STR(KPROD_VERSION_MINOR) "." KPROD_STR(
         KPROD_VERSION_PATCH);
+}
+
+const char *kprod_err_name(kprod_err_t err) {
+#define KPROD_ERR_NAME(code) \
+    case code:               \
+        return #code
+    switch (err) {
+        KPROD_ERR_NAME(KPROD_OK);
+        KPROD_ERR_NAME(KPROD_ERR_INVALID_ARG);
+        KPROD_ERR_NAME(KPROD_ERR_UNKNOWN_PROPERTY);
+        KPROD_ERR_NAME(KPROD_ERR_INVALID_VALUE);
+        KPROD_ERR_NAME(KPROD_ERR_INVALID_CONFIG);
+        KPROD_ERR_NAME(KPROD_ERR_QUEUE_FULL);
+        KPROD_ERR_NAME(KPROD_ERR_MSG_TOO_LARGE);
+        KPROD_ERR_NAME(KPROD_ERR_CLOSED);
+        KPROD_ERR_NAME(KPROD_ERR_TIMED_OUT);
+        KPROD_ERR_NAME(KPROD_ERR_METADATA_TIMEOUT);
+        KPROD_ERR_NAME(KPROD_ERR_MSG_TIMED_OUT);
+        KPROD_ERR_NAME(KPROD_ERR_DESTROYED);
+        KPROD_ERR_NAME(KPROD_ERR_UNKNOWN_TOPIC);
+        KPROD_ERR_NAME(KPROD_ERR_UNKNOWN_PARTITION);
+        KPROD_ERR_NAME(KPROD_ERR_BROKER);
+        KPROD_ERR_NAME(KPROD_ERR_TRANSPORT);
+        KPROD_ERR_NAME(KPROD_ERR_NO_MEMORY);
+        KPROD_ERR_NAME(KPROD_ERR_UNSUPPORTED);
+        KPROD_ERR_NAME(KPROD_ERR_FORKED);
+        KPROD_ERR_NAME(KPROD_ERR_PARTITIONER);
+        KPROD_ERR_NAME(KPROD_ERR_AUTHENTICATION);
+        KPROD_ERR_NAME(KPROD_ERR_SSL_HANDSHAKE);
+    }
+#undef KPROD_ERR_NAME
+    return nullptr;
+}
+
+const char *kprod_broker_error_name(int16_t code) {
+    return kprod::protocol::kafka_error_known_name(code);
 }
 
 const char *kprod_err_str(kprod_err_t err) {
@@ -148,15 +220,15 @@ kprod_conf_t *kprod_conf_dup(const kprod_conf_t *conf) {
 }
 
 kprod_err_t kprod_conf_set(kprod_conf_t *conf, const char *name, const char *value, char *errstr,
-                           size_t errlen) {
+                           size_t errstr_size) {
     if (!conf || !name || !value) {
-        write_error(errstr, errlen, "kprod_conf_set: conf, name and value must not be NULL");
+        write_error(errstr, errstr_size, "kprod_conf_set: conf, name and value must not be NULL");
         return KPROD_ERR_INVALID_ARG;
     }
     try {
         std::string error;
         kprod_err_t err = conf->store.set(name, value, error);
-        if (err != KPROD_OK) write_error(errstr, errlen, error);
+        if (err != KPROD_OK) write_error(errstr, errstr_size, error);
         return err;
     } catch (const std::bad_alloc &) {
         return KPROD_ERR_NO_MEMORY;
@@ -225,9 +297,9 @@ kprod_err_t kprod_conf_set_oauthbearer_token_cb(kprod_conf_t *conf, kprod_oauthb
     return KPROD_OK;
 }
 
-kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen) {
+kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errstr_size) {
     if (!conf) {
-        write_error(errstr, errlen, "kprod_new: conf must not be NULL");
+        write_error(errstr, errstr_size, "kprod_new: conf must not be NULL");
         return nullptr;
     }
     std::unique_ptr<kprod_conf_t> owned(conf);
@@ -236,7 +308,7 @@ kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen) {
         std::string error;
         if (owned->store.build(config, error, owned->callbacks.oauthbearer_token.fn != nullptr) !=
             KPROD_OK) {
-            write_error(errstr, errlen, error);
+            write_error(errstr, errstr_size, error);
             return nullptr;
         }
         auto handle = std::make_unique<kprod_t>();
@@ -244,20 +316,22 @@ kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errlen) {
                                                                      std::move(owned->callbacks));
         return handle.release();
     } catch (const std::bad_alloc &) {
-        write_error(errstr, errlen, "kprod_new: out of memory");
+        write_error(errstr, errstr_size, "kprod_new: out of memory");
     } catch (const std::exception &e) {
-        write_error(errstr, errlen, std::string("kprod_new: ") + e.what());
+        write_error(errstr, errstr_size, std::string("kprod_new: ") + e.what());
     }
     return nullptr;
 }
 
 kprod_err_t kprod_send(kprod_t *p, const kprod_message_t *msg) {
     if (!p) return KPROD_ERR_INVALID_ARG;
+    if (forked(p)) return KPROD_ERR_FORKED;
+    kprod_message_t upgraded;
+    msg = current_layout(msg, upgraded);
     if (!valid_message(msg)) {
         p->producer->log_refused(msg);
         return KPROD_ERR_INVALID_ARG;
     }
-    if (forked(p)) return KPROD_ERR_FORKED;
     try {
         return p->producer->send(*msg);
     } catch (const std::bad_alloc &) {
@@ -265,15 +339,20 @@ kprod_err_t kprod_send(kprod_t *p, const kprod_message_t *msg) {
     }
 }
 
-kprod_err_t kprod_send_batch(kprod_t *p, const kprod_message_t *msgs, size_t count, size_t msg_size,
-                             kprod_err_t *results) {
-    if (!p || (!msgs && count > 0) || msg_size < sizeof(kprod_message_t))
-        return KPROD_ERR_INVALID_ARG;
+kprod_err_t kprod_send_batch(kprod_t *p, const kprod_message_t *msgs, size_t count,
+                             size_t elem_size, kprod_err_t *results) {
+    if (!p || (!msgs && count > 0) || elem_size < kMessageV1Size) return KPROD_ERR_INVALID_ARG;
     kprod_err_t first_error = KPROD_OK;
     for (size_t i = 0; i < count; ++i) {
         const auto *msg = reinterpret_cast<const kprod_message_t *>(
-            reinterpret_cast<const char *>(msgs) + i * msg_size);
-        kprod_err_t err = kprod_send(p, msg);
+            reinterpret_cast<const char *>(msgs) + i * elem_size);
+        kprod_err_t err = KPROD_ERR_INVALID_ARG;
+        if (forked(p) || message_size_of_version(msg->version) <= elem_size) {
+            err = kprod_send(p, msg);  // KPROD_ERR_FORKED in a forked child
+        } else {
+            // Its version's fields would run into the next element.
+            p->producer->log_refused_element(msg->version, elem_size);
+        }
         if (results) results[i] = err;
         if (err != KPROD_OK && first_error == KPROD_OK) first_error = err;
     }
@@ -285,10 +364,10 @@ int kprod_poll(kprod_t *p, int timeout_ms) {
     return p->producer->serve_reports(timeout_ms);
 }
 
-size_t kprod_poll_reports(kprod_t *p, kprod_report_t *out, size_t capacity, size_t report_size,
+size_t kprod_poll_reports(kprod_t *p, kprod_report_t *out, size_t capacity, size_t elem_size,
                           int timeout_ms) {
-    if (!p || !out || report_size < sizeof(kprod_report_t) || forked(p)) return 0;
-    return p->producer->take_reports(out, capacity, report_size, timeout_ms);
+    if (!p || !out || elem_size < kReportV1Size || forked(p)) return 0;
+    return p->producer->take_reports(out, capacity, elem_size, timeout_ms);
 }
 
 kprod_err_t kprod_flush(kprod_t *p, int timeout_ms) {
@@ -324,7 +403,7 @@ void kprod_destroy(kprod_t *p) {
 kprod_err_t kprod_partitions_for(kprod_t *p, const char *topic, kprod_partition_info_t *out,
                                  size_t capacity, size_t elem_size, size_t *count) {
     if (!p || !topic || topic[0] == '\0' || !count || (capacity > 0 && !out) ||
-        (capacity > 0 && elem_size < sizeof(kprod_partition_info_t)))
+        (capacity > 0 && elem_size < kPartitionInfoV1Size))
         return KPROD_ERR_INVALID_ARG;
     if (forked(p)) return KPROD_ERR_FORKED;
     try {
@@ -334,7 +413,7 @@ kprod_err_t kprod_partitions_for(kprod_t *p, const char *topic, kprod_partition_
         *count = partitions.size();
         for (size_t i = 0; i < partitions.size() && i < capacity; ++i)
             std::memcpy(reinterpret_cast<char *>(out) + i * elem_size, &partitions[i],
-                        sizeof partitions[i]);
+                        std::min(elem_size, sizeof partitions[i]));
         return KPROD_OK;
     } catch (const std::bad_alloc &) {
         return KPROD_ERR_NO_MEMORY;
@@ -343,8 +422,7 @@ kprod_err_t kprod_partitions_for(kprod_t *p, const char *topic, kprod_partition_
 
 kprod_err_t kprod_metrics(kprod_t *p, kprod_metric_t *out, size_t capacity, size_t elem_size,
                           size_t *count) {
-    if (!p || !count || (capacity > 0 && !out) ||
-        (capacity > 0 && elem_size < sizeof(kprod_metric_t)))
+    if (!p || !count || (capacity > 0 && !out) || (capacity > 0 && elem_size < kMetricV1Size))
         return KPROD_ERR_INVALID_ARG;
     if (forked(p)) return KPROD_ERR_FORKED;
     try {
@@ -358,7 +436,8 @@ kprod_err_t kprod_metrics(kprod_t *p, kprod_metric_t *out, size_t capacity, size
                                         value.topic,
                                         value.node_id,
                                         value.value};
-            std::memcpy(reinterpret_cast<char *>(out) + i * elem_size, &metric, sizeof metric);
+            std::memcpy(reinterpret_cast<char *>(out) + i * elem_size, &metric,
+                        std::min(elem_size, sizeof metric));
         }
         return KPROD_OK;
     } catch (const std::bad_alloc &) {

@@ -9,8 +9,9 @@ MessageFault check_message(const kprod_message_t &msg) {
     if (!msg.topic) return {MessageFault::kNoTopic};
     if (msg.topic[0] == '\0') return {MessageFault::kEmptyTopic};
     if (msg.header_count > 0 && !msg.headers) return {MessageFault::kNoHeaders};
+    if (msg.header_size != 0 && msg.header_size < kHeaderV1Size) return {MessageFault::kHeaderSize};
     for (size_t i = 0; i < msg.header_count; ++i)
-        if (!msg.headers[i].name) return {MessageFault::kUnnamedHeader, i};
+        if (!header_at(msg, i).name) return {MessageFault::kUnnamedHeader, i};
     if (msg.partition < KPROD_PARTITION_ANY) return {MessageFault::kPartition};
     if (!msg.key && msg.key_len > 0) return {MessageFault::kNoKey};
     if (!msg.value && msg.value_len > 0) return {MessageFault::kNoValue};
@@ -22,7 +23,7 @@ std::string describe_fault(const MessageFault &fault, const kprod_message_t &msg
     case MessageFault::kNone:
         return {};
     case MessageFault::kVersion:
-        return "version is " + std::to_string(msg.version) + ", not " +
+        return "version is " + std::to_string(msg.version) + ", not 1 to " +
                std::to_string(KPROD_MESSAGE_VERSION) + " (start from KPROD_MESSAGE_INIT)";
     case MessageFault::kNoTopic:
         return "topic is NULL";
@@ -30,6 +31,9 @@ std::string describe_fault(const MessageFault &fault, const kprod_message_t &msg
         return "topic is empty";
     case MessageFault::kNoHeaders:
         return "headers is NULL with header_count " + std::to_string(msg.header_count);
+    case MessageFault::kHeaderSize:
+        return "header_size is " + std::to_string(msg.header_size) + ", less than the " +
+               std::to_string(kHeaderV1Size) + " bytes of kprod_header_t (0 means those)";
     case MessageFault::kUnnamedHeader:
         return "headers[" + std::to_string(fault.header) + "].name is NULL";
     case MessageFault::kPartition:

@@ -4,6 +4,7 @@
 // tested without a broker. Runs on: the sending thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,8 +26,25 @@ struct Interceptor {
     void *opaque = nullptr;
 };
 
-// What kprod_send accepts: a known struct version, a topic, and pointers
-// wherever lengths say there is data. The first field that breaks a rule:
+// The size of kprod_header_t's first layout: what header_size 0 means, and the
+// smallest header_size kprod_send accepts.
+constexpr size_t kHeaderV1Size = offsetof(kprod_header_t, value_len) + sizeof(size_t);
+
+// The distance between a message's headers (kprod_message_t.header_size).
+inline size_t header_stride(const kprod_message_t &message) {
+    return message.header_size != 0 ? message.header_size : kHeaderV1Size;
+}
+
+// Header i of a message, its headers header_stride() apart. Only the fields of
+// the first layout may be read through it unless the stride holds more.
+inline const kprod_header_t &header_at(const kprod_message_t &message, size_t i) {
+    return *reinterpret_cast<const kprod_header_t *>(
+        reinterpret_cast<const char *>(message.headers) + i * header_stride(message));
+}
+
+// What kprod_send accepts: today's struct version (kprod_send reads older ones
+// into it first), a topic, and pointers wherever lengths say there is data.
+// The first field that breaks a rule:
 struct MessageFault {
     enum Kind {
         kNone,
@@ -34,6 +52,7 @@ struct MessageFault {
         kNoTopic,
         kEmptyTopic,
         kNoHeaders,
+        kHeaderSize,
         kUnnamedHeader,
         kPartition,
         kNoKey,

@@ -1,7 +1,9 @@
 #include "producer/producer.h"
 
 #include <algorithm>
+#include <cstring>
 #include <thread>
+#include <vector>
 
 #include "producer/message_routing.h"
 #include "base/wall_clock.h"
@@ -98,15 +100,54 @@ kprod_err_t Producer::wait_for_partitions(Topic &topic, SendDeadline &deadline,
     return topic.metadata_error.load() != 0 ? KPROD_ERR_UNKNOWN_TOPIC : KPROD_ERR_METADATA_TIMEOUT;
 }
 
-void Producer::log_refused(const kprod_message_t *message) {
+void Producer::log_refusal(const std::string &why, kprod_err_t err) {
     const uint64_t count = refused_.fetch_add(1, std::memory_order_relaxed) + 1;
     if (count > 10 && count % 1000 != 0) return;
-    std::string why = message ? describe_fault(check_message(*message), *message) : "msg is NULL";
-    if (count > 10) why += " (" + std::to_string(count) + " messages refused so far)";
-    logger_.warn("", "kprod_send: " + why + "; the message is refused (KPROD_ERR_INVALID_ARG)");
+    const std::string so_far =
+        count > 10 ? " (" + std::to_string(count) + " messages refused so far)" : "";
+    logger_.warn("", "kprod_send: " + why + so_far + "; the message is refused (" +
+                         kprod_err_name(err) + ")");
 }
 
-kprod_err_t Producer::send(const kprod_message_t &original) {
+void Producer::log_refused(const kprod_message_t *message) {
+    log_refusal(message ? describe_fault(check_message(*message), *message) : "msg is NULL",
+                KPROD_ERR_INVALID_ARG);
+}
+
+void Producer::log_refused_element(unsigned version, size_t elem_size) {
+    log_refusal("version is " + std::to_string(version) +
+                    ", whose fields do not fit in elem_size " + std::to_string(elem_size) +
+                    " (kprod_send_batch)",
+                KPROD_ERR_INVALID_ARG);
+}
+
+kprod_err_t Producer::send(const kprod_message_t &message) {
+    const kprod_err_t err = try_send(message);
+    if (err == KPROD_OK || err == KPROD_ERR_PARTITIONER) return err;  // choose_partition logs it
+    std::string why = std::string("topic ") + message.topic;
+    if (message.partition != KPROD_PARTITION_ANY)
+        why += " partition " + std::to_string(message.partition);
+    log_refusal(why + ": " + kprod_err_str(err), err);
+    return err;
+}
+
+namespace {
+
+// Headers laid out other than this library's kprod_header_t (a program built
+// against another kprod.h): the fields both know, packed, in a buffer of this
+// thread's that the next send reuses. Not the usual path.
+const kprod_header_t *packed_headers(const kprod_message_t &message) {
+    static thread_local std::vector<kprod_header_t> packed;
+    packed.assign(message.header_count, kprod_header_t{});
+    const size_t known = std::min(header_stride(message), sizeof(kprod_header_t));
+    for (size_t i = 0; i < message.header_count; ++i)
+        std::memcpy(&packed[i], &header_at(message, i), known);
+    return packed.data();
+}
+
+}  // namespace
+
+kprod_err_t Producer::try_send(const kprod_message_t &original) {
     // Announce the send before checking closing_: close() waits for announced sends.
     sends_in_progress_.fetch_add(1);
     struct Leave {
@@ -118,8 +159,12 @@ kprod_err_t Producer::send(const kprod_message_t &original) {
     kprod_message_t intercepted;
     const kprod_message_t &message =
         run_on_send(callbacks_.interceptors, original, intercepted, logger_);
+    const kprod_header_t *headers =
+        header_stride(message) == sizeof(kprod_header_t) || message.header_count == 0
+            ? message.headers
+            : packed_headers(message);
     const protocol::SizedRecord record(message.key, message.key_len, message.value,
-                                       message.value_len, message.headers, message.header_count);
+                                       message.value_len, headers, message.header_count);
     // A batch of this record alone is the header, the fields and at most 8
     // bytes more (length, attributes, deltas): the exact size is worked out
     // only for a record near the limit (it cost 40 instructions a record).

@@ -52,12 +52,14 @@ public:
     // then nothing else may be called. Runs on: any thread.
     bool forked() const { return fork_guard_.forked(); }
 
+    // A message check_message accepts; a refusal is logged (log_refusal).
     // Runs on: any thread.
     kprod_err_t send(const kprod_message_t &message);
     // kprod_send refused the message (NULL, or check_message found a fault):
-    // logs why, naming the field, for the first ten and then every 1000th
-    // refusal, so that a loop of bad sends does not flood the log.
+    // logs why, naming the field, as log_refusal does.
     void log_refused(const kprod_message_t *message);
+    // kprod_send_batch refused a message whose version's fields do not fit in elem_size.
+    void log_refused_element(unsigned version, size_t elem_size);
     // The topic's partitions and leaders, waiting up to max.block.ms for its metadata.
     kprod_err_t partitions_for(const char *topic, std::vector<kprod_partition_info_t> &out);
     kprod_err_t flush(int timeout_ms);
@@ -72,6 +74,11 @@ public:
     const ProducerMetrics &metrics() const { return metrics_; }
 
 private:
+    // send() less the refusal's log line.
+    kprod_err_t try_send(const kprod_message_t &original);
+    // Logs why kprod_send refused a message, for the first ten and then every
+    // 1000th refusal, so that a loop of refused sends does not flood the log.
+    void log_refusal(const std::string &why, kprod_err_t err);
     kprod_err_t wait_for_partitions(Topic &topic, SendDeadline &deadline,
                                     const PartitionTable *&table);
     PartitionRules partition_rules(Topic &topic) const {

@@ -67,8 +67,13 @@ const ErrorInfo *find(int16_t code) {
 
 }  // namespace
 
+const char *kafka_error_known_name(int16_t code) {
+    const ErrorInfo *info = find(code);
+    return info ? info->name : nullptr;
+}
+
 const char *kafka_error_name(int16_t code) {
-    if (const ErrorInfo *info = find(code)) return info->name;
+    if (const char *name = kafka_error_known_name(code)) return name;
     // Unnamed codes are rare; one buffer per thread keeps this allocation-free.
     static thread_local std::array<char, 32> buffer;
     std::snprintf(buffer.data(), buffer.size(), "KAFKA_ERROR_%d", code);

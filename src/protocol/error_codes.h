@@ -49,6 +49,9 @@ enum KafkaError : int16_t {
 // "NOT_LEADER_OR_FOLLOWER", or "KAFKA_ERROR_<code>" for codes we do not name.
 const char *kafka_error_name(int16_t code);
 
+// "NOT_LEADER_OR_FOLLOWER", or nullptr for codes we do not name (kprod_broker_error_name).
+const char *kafka_error_known_name(int16_t code);
+
 // Retried by the Java producer (its RetriableException subclasses).
 bool kafka_error_is_retriable(int16_t code);
 

@@ -23,20 +23,22 @@ bool call_token_callback(const OAuthBearerTokenCallback &callback, OAuthBearerTo
     std::vector<char> token(kTokenCapacity, '\0'), principal(kPrincipalCapacity, '\0'),
         errstr(kErrorCapacity, '\0');
     int64_t lifetime_ms = 0;
-    const int result =
-        callback.fn(callback.opaque, token.data(), token.size(), &lifetime_ms, principal.data(),
-                    principal.size(), errstr.data(), errstr.size());
+    const kprod_err_t result =
+        callback.fn(token.data(), token.size(), &lifetime_ms, principal.data(), principal.size(),
+                    errstr.data(), errstr.size(), callback.opaque);
     token.back() = principal.back() = errstr.back() = '\0';
-    if (result != 0) {
+    if (result != KPROD_OK) {
+        const char *name = kprod_err_name(result);
         error = "the OAUTHBEARER token callback failed: " +
                 (errstr[0] ? std::string(errstr.data())
-                           : "it returned " + std::to_string(result) + " and left errstr empty");
+                           : "it returned " + (name ? std::string(name) : std::to_string(result)) +
+                                 " and left errstr empty");
         return false;
     }
     const std::string value(token.data());
     const int64_t now = wall_clock_now_ms();
     if (value.empty()) {
-        error = "the OAUTHBEARER token callback returned 0 but no token";
+        error = "the OAUTHBEARER token callback returned KPROD_OK but no token";
         return false;
     }
     if (value.size() + 1 >= token.size()) {

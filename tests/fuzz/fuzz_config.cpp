@@ -81,18 +81,19 @@ std::string checked_get(const kprod_conf_t *conf, const char *name, kprod_err_t 
     return std::string(buffer.data(), size - 1);
 }
 
-// kprod_conf_set with an errstr buffer of errlen bytes inside a larger one:
-// the message must be terminated within errlen and nothing after it touched.
-kprod_err_t checked_set(kprod_conf_t *conf, const Line &line, size_t errlen, std::string &message) {
+// kprod_conf_set with an errstr buffer of errstr_size bytes inside a larger one:
+// the message must be terminated within errstr_size and nothing after it touched.
+kprod_err_t checked_set(kprod_conf_t *conf, const Line &line, size_t errstr_size,
+                        std::string &message) {
     constexpr size_t kBufferSize = 512;
     constexpr char kUntouched = '\x7f';
     char errstr[kBufferSize];
     std::memset(errstr, kUntouched, sizeof errstr);
     const kprod_err_t err =
-        kprod_conf_set(conf, line.name.c_str(), line.value.c_str(), errstr, errlen);
-    for (size_t i = errlen; i < kBufferSize; ++i) require(errstr[i] == kUntouched);
-    if (err != KPROD_OK && errlen > 0) {
-        require(std::memchr(errstr, '\0', errlen) != nullptr);
+        kprod_conf_set(conf, line.name.c_str(), line.value.c_str(), errstr, errstr_size);
+    for (size_t i = errstr_size; i < kBufferSize; ++i) require(errstr[i] == kUntouched);
+    if (err != KPROD_OK && errstr_size > 0) {
+        require(std::memchr(errstr, '\0', errstr_size) != nullptr);
         message = errstr;
     }
     return err;
@@ -165,9 +166,9 @@ void check_dup_and_destroy(kprod_conf_t *conf, const std::vector<std::string> &v
 
 // One line through kprod_conf_set and the same through store.set: both must
 // agree, and a value accepted must read back trimmed.
-void set_line(kprod_conf_t *conf, ConfigStore &store, const Line &line, size_t errlen) {
+void set_line(kprod_conf_t *conf, ConfigStore &store, const Line &line, size_t errstr_size) {
     std::string message;
-    const kprod_err_t err = checked_set(conf, line, errlen, message);
+    const kprod_err_t err = checked_set(conf, line, errstr_size, message);
     // The C API sees C strings: the store gets the same, cut at the first NUL.
     const std::string_view name = line.name.c_str();
     const std::string_view value = line.value.c_str();
@@ -195,7 +196,7 @@ void set_line(kprod_conf_t *conf, ConfigStore &store, const Line &line, size_t e
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    // errlen for each line in turn: none, a single byte, a short and a full buffer.
+    // errstr_size for each line in turn: none, a single byte, a short and a full buffer.
     constexpr size_t kErrorLengths[] = {0, 1, 16, 512};
     const std::vector<Line> lines =
         split_lines(std::string_view(reinterpret_cast<const char *>(data), size));

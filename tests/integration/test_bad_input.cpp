@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -104,7 +105,7 @@ void refused_messages_say_why(const std::string &topic) {
     CHECK(results[0] == KPROD_OK && results[1] == KPROD_ERR_INVALID_ARG);
     CHECK_MSG(lines.size() == 3, "%zu lines", lines.size());
     CHECK_MSG(lines[0] ==
-                  "kprod_send: version is 0, not 1 (start from KPROD_MESSAGE_INIT); the "
+                  "kprod_send: version is 0, not 1 to 2 (start from KPROD_MESSAGE_INIT); the "
                   "message is refused (KPROD_ERR_INVALID_ARG)",
               "%s", lines[0].c_str());
     CHECK_MSG(lines[1].find("msg is NULL") != std::string::npos, "%s", lines[1].c_str());
@@ -183,6 +184,76 @@ void message_over_max_request_size(const std::string &topic) {
     kprod_destroy(p);
 }
 
+// The send path's refusals, past the message checks, each with its warning (the
+// Sender thread logs too: only kprod_send's lines are kept).
+struct SendWarnings {
+    std::mutex mutex;
+    std::vector<std::string> lines;
+
+    static void on_log(kprod_log_level_t level, const char *, const char *message, void *opaque) {
+        auto *self = static_cast<SendWarnings *>(opaque);
+        if (level != KPROD_LOG_WARN || std::strncmp(message, "kprod_send: ", 12) != 0) return;
+        std::lock_guard lock(self->mutex);
+        self->lines.push_back(message);
+    }
+    std::string last() {
+        std::lock_guard lock(mutex);
+        return lines.empty() ? "(none)" : lines.back();
+    }
+    size_t count() {
+        std::lock_guard lock(mutex);
+        return lines.size();
+    }
+};
+
+void every_refusal_is_logged(const std::string &topic) {
+    SendWarnings warnings;
+    char errstr[512];
+    kprod_conf_t *conf = kprod_conf_new();
+    CHECK(kprod_conf_set(conf, "bootstrap.servers", harness::bootstrap().c_str(), errstr,
+                         sizeof errstr) == KPROD_OK);
+    CHECK(kprod_conf_set(conf, "max.request.size", "1000", errstr, sizeof errstr) == KPROD_OK);
+    CHECK(kprod_conf_set(conf, "max.block.ms", "1500", errstr, sizeof errstr) == KPROD_OK);
+    CHECK(kprod_conf_set_log_cb(conf, SendWarnings::on_log, &warnings) == KPROD_OK);
+    kprod_t *p = kprod_new(conf, errstr, sizeof errstr);
+    CHECK_MSG(p != nullptr, "%s", errstr);
+
+    const std::string big(2000, 'x');
+    kprod_message_t msg = KPROD_MESSAGE_INIT;
+    msg.topic = topic.c_str();
+    msg.value = big.data();
+    msg.value_len = big.size();
+    CHECK(kprod_send(p, &msg) == KPROD_ERR_MSG_TOO_LARGE);
+    CHECK_MSG(warnings.last() == "kprod_send: topic " + topic +
+                                     ": message larger than max.request.size or buffer.memory; "
+                                     "the message is refused (KPROD_ERR_MSG_TOO_LARGE)",
+              "%s", warnings.last().c_str());
+
+    msg.value_len = 10;
+    msg.partition = 7;  // the topic has 3
+    CHECK(kprod_send(p, &msg) == KPROD_ERR_UNKNOWN_PARTITION);
+    CHECK_MSG(warnings.last() == "kprod_send: topic " + topic +
+                                     " partition 7: unknown partition; the message is refused "
+                                     "(KPROD_ERR_UNKNOWN_PARTITION)",
+              "%s", warnings.last().c_str());
+
+    kprod_message_t nowhere = KPROD_MESSAGE_INIT;
+    nowhere.topic = "kprod-no-such-topic";
+    CHECK(kprod_send(p, &nowhere) == KPROD_ERR_UNKNOWN_TOPIC);
+    CHECK_MSG(warnings.last() ==
+                  "kprod_send: topic kprod-no-such-topic: unknown topic; the "
+                  "message is refused (KPROD_ERR_UNKNOWN_TOPIC)",
+              "%s", warnings.last().c_str());
+
+    CHECK(kprod_close(p, 5000) == KPROD_OK);
+    msg.partition = KPROD_PARTITION_ANY;
+    CHECK(kprod_send(p, &msg) == KPROD_ERR_CLOSED);
+    CHECK_MSG(warnings.last().find("(KPROD_ERR_CLOSED)") != std::string::npos, "%s",
+              warnings.last().c_str());
+    CHECK_MSG(warnings.count() == 4, "%zu kprod_send warnings", warnings.count());
+    kprod_destroy(p);
+}
+
 void unknown_topic_fails_within_max_block(void) {
     kprod_t *p = new_producer(harness::bootstrap().c_str(), {{"max.block.ms", "1500"}});
     kprod_message_t msg = KPROD_MESSAGE_INIT;
@@ -222,8 +293,9 @@ int main() {
     refused_messages_say_why(topic);
     configuration_errors_name_the_property();
     message_over_max_request_size(topic);
+    every_refusal_is_logged(topic);
     unknown_topic_fails_within_max_block();
     unreachable_bootstrap_does_not_hang();
-    std::printf("6 passed, 0 failed\n");
+    std::printf("7 passed, 0 failed\n");
     return 0;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # include/kprod.h compiles on its own, with every macro it offers in use, as C99 and
-# as C++11 and C++20, under -Wall -Wextra -pedantic -Werror.
+# as C++11 and C++20, under -Wall -Wextra -pedantic -Werror; and once more as C99
+# with its experimental section (KPROD_EXPERIMENTAL).
 # Usage: check_header.sh INCLUDE_DIR C_COMPILER CXX_COMPILER
 set -euo pipefail
 include_dir=$1
@@ -29,10 +30,15 @@ int use_header(kprod_conf_t *conf) {
     kprod_report_cb cb = on_report;
     msg.headers = &header;
     msg.header_count = 1;
+    msg.header_size = sizeof header;
     msg.partition = KPROD_PARTITION_ANY;
     (void)kprod_conf_set_report_cb(conf, cb, NULL);
+#ifdef KPROD_EXPERIMENTAL
+    (void)kprod_conf_set_sender_report_cb(conf, cb, NULL);
+#endif
     return (int)kprod_version() + (int)msg.version + (int)sizeof(kprod_report_t) + (int)KPROD_OK +
-           (int)KPROD_PERSISTED;
+           (int)KPROD_PERSISTED + (int)KPROD_REPORT_VERSION + (kprod_err_name(KPROD_OK) != NULL) +
+           (kprod_broker_error_name(0) != NULL);
 }
 SOURCE
 cp "$work/use_header.c" "$work/use_header.cpp"
@@ -51,4 +57,6 @@ check() { # label compiler args...
 check "C99" "$c_compiler" -std=c99 -Wstrict-prototypes -Wmissing-prototypes "$work/use_header.c"
 check "C++11" "$cxx_compiler" -std=c++11 "$work/use_header.cpp"
 check "C++20" "$cxx_compiler" -std=c++20 "$work/use_header.cpp"
+check "C99 with KPROD_EXPERIMENTAL" "$c_compiler" -std=c99 -Wstrict-prototypes -Wmissing-prototypes \
+    -DKPROD_EXPERIMENTAL "$work/use_header.c"
 exit $failed

@@ -192,7 +192,7 @@ CMAKE
 cmake -S "$work/cmake-project" -B "$work/cmake" -DEXAMPLES="$work/examples" >"$work/cmake-project.log" 2>&1 &&
     cmake --build "$work/cmake" >>"$work/cmake-project.log" 2>&1 ||
     { cat "$work/cmake-project.log" >&2; fail "the find_package(kprod CONFIG) project does not build"; }
-grep -q "kprod 0.1.0 from /usr/lib" "$work/cmake-project.log" || fail "find_package did not find the installed package"
+grep -q "kprod 1.0.0 from /usr/lib" "$work/cmake-project.log" || fail "find_package did not find the installed package"
 ldd "$work/cmake/produce" | grep -E "libkprod\.so\.$soversion => (/usr)?/lib/" >/dev/null || fail "the CMake build does not use the installed libkprod"
 if ldd "$work/cmake/produce_static" | grep libkprod >/dev/null; then fail "the CMake produce_static loads libkprod.so"; fi
 

@@ -162,15 +162,16 @@ size_t check_no_secret_logged(const std::string &name, const Properties &propert
     return log.lines.size();
 }
 
-kprod_t *new_producer(const Properties &properties, LogCapture *log, char *errstr, size_t errlen,
-                      const ConfHook &hook = nullptr) {
+kprod_t *new_producer(const Properties &properties, LogCapture *log, char *errstr,
+                      size_t errstr_size, const ConfHook &hook = nullptr) {
     kprod_conf_t *conf = kprod_conf_new();
     for (const auto &[name, value] : properties)
-        CHECK_MSG(kprod_conf_set(conf, name.c_str(), value.c_str(), errstr, errlen) == KPROD_OK,
-                  "%s: %s", name.c_str(), errstr);
+        CHECK_MSG(
+            kprod_conf_set(conf, name.c_str(), value.c_str(), errstr, errstr_size) == KPROD_OK,
+            "%s: %s", name.c_str(), errstr);
     if (log) kprod_conf_set_log_cb(conf, LogCapture::callback, log);
     if (hook) hook(conf);
-    return kprod_new(conf, errstr, errlen);
+    return kprod_new(conf, errstr, errstr_size);
 }
 
 std::string value_of(const std::string &name, int i) {
@@ -514,13 +515,14 @@ struct TokenService {
     const char *failure = nullptr;
     std::atomic<int> calls{0};
 
-    static int callback(void *opaque, char *token, size_t token_size, int64_t *lifetime_ms,
-                        char *principal, size_t principal_size, char *errstr, size_t errstr_size) {
+    static kprod_err_t callback(char *token, size_t token_size, int64_t *lifetime_ms,
+                                char *principal, size_t principal_size, char *errstr,
+                                size_t errstr_size, void *opaque) {
         auto *self = static_cast<TokenService *>(opaque);
         ++self->calls;
         if (self->failure) {
             std::snprintf(errstr, errstr_size, "%s", self->failure);
-            return -1;
+            return KPROD_ERR_AUTHENTICATION;
         }
         const int64_t issued = now_seconds();
         const int64_t expires = issued + self->lifetime_s;
@@ -533,7 +535,7 @@ struct TokenService {
         std::snprintf(principal, principal_size, "%s", self->principal.c_str());
         // An expired token still gets a future lifetime here, so that kprod sends it.
         *lifetime_ms = (self->lifetime_s > 0 ? expires : issued + 3600) * 1000;
-        return 0;
+        return KPROD_OK;
     }
     ConfHook hook() {
         return [this](kprod_conf_t *conf) {

@@ -1,12 +1,14 @@
 // Kafka's error codes as the Produce path classifies them, one by one: whether
 // the broker may have written the records before answering with the code
 // (a report then says possibly persisted, never not persisted), and whether
-// the Java producer retries it.
+// the Java producer retries it. kprod_broker_error_name gives the same names
+// through the C API, and NULL for a code kprod does not know.
 
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
 
+#include "kprod.h"
 #include "protocol/error_codes.h"
 
 extern "C" {
@@ -103,6 +105,17 @@ void test_unknown_codes_may_have_persisted(void **) {
     assert_string_equal(kafka_error_name(1000), "KAFKA_ERROR_1000");
 }
 
+void test_broker_error_name_in_the_c_api(void **) {
+    for (const Expected &e : kExpected)
+        assert_string_equal(kprod_broker_error_name(e.code), e.name);
+    assert_string_equal(kprod_broker_error_name(6), "NOT_LEADER_OR_FOLLOWER");
+    assert_string_equal(kprod_broker_error_name(-1), "UNKNOWN_SERVER_ERROR");
+    assert_string_equal(kprod_broker_error_name(0), "NONE");
+    for (int16_t code :
+         {int16_t{1000}, int16_t{-7}, int16_t{119}, int16_t{INT16_MIN}, int16_t{INT16_MAX}})
+        assert_null(kprod_broker_error_name(code));
+}
+
 }  // namespace
 
 int main(void) {
@@ -111,6 +124,7 @@ int main(void) {
         cmocka_unit_test(test_each_code_persistence_under_acks_all),
         cmocka_unit_test(test_not_leader_depends_on_acks),
         cmocka_unit_test(test_unknown_codes_may_have_persisted),
+        cmocka_unit_test(test_broker_error_name_in_the_c_api),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

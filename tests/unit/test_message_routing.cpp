@@ -243,7 +243,7 @@ void test_each_message_fault_names_its_field(void **) {
         cases.push_back({msg, kind, words});
     };
     with([](kprod_message_t &m) { m.version = 0; }, MessageFault::kVersion,
-         "version is 0, not 1 (start from KPROD_MESSAGE_INIT)");
+         "version is 0, not 1 to 2 (start from KPROD_MESSAGE_INIT)");
     with([](kprod_message_t &m) { m.topic = nullptr; }, MessageFault::kNoTopic, "topic is NULL");
     with([](kprod_message_t &m) { m.topic = ""; }, MessageFault::kEmptyTopic, "topic is empty");
     with([](kprod_message_t &m) { m.header_count = 2; }, MessageFault::kNoHeaders,
@@ -254,6 +254,14 @@ void test_each_message_fault_names_its_field(void **) {
             m.header_count = 2;
         },
         MessageFault::kUnnamedHeader, "headers[1].name is NULL");
+    with(
+        [&](kprod_message_t &m) {
+            m.headers = headers;
+            m.header_count = 1;
+            m.header_size = sizeof(kprod_header_t) - 1;
+        },
+        MessageFault::kHeaderSize,
+        "header_size is 31, less than the 32 bytes of kprod_header_t (0 means those)");
     with([](kprod_message_t &m) { m.partition = -7; }, MessageFault::kPartition,
          "partition is -7 (a partition number, or KPROD_PARTITION_ANY)");
     with([](kprod_message_t &m) { m.key = nullptr; }, MessageFault::kNoKey,

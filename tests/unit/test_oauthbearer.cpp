@@ -14,6 +14,7 @@ extern "C" {
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -177,6 +178,56 @@ void test_login_refreshes_and_survives_failures(void **) {
     assert_int_equal(login.tokens_fetched(), 2);
 }
 
+// The application's token callback, as kprod.h declares it: buffers first,
+// opaque last, a kprod_err_t back. A failure is explained by its errstr, or
+// by the code's name when errstr is empty.
+struct TokenServiceStub {
+    kprod_err_t answer = KPROD_OK;
+    const char *why = "";
+    int calls = 0;
+
+    static kprod_err_t callback(char *token, size_t token_size, int64_t *lifetime_ms,
+                                char *principal, size_t principal_size, char *errstr,
+                                size_t errstr_size, void *opaque) {
+        auto *self = static_cast<TokenServiceStub *>(opaque);
+        ++self->calls;
+        assert_int_equal(token_size, 65536);
+        assert_int_equal(principal_size, 1024);
+        assert_int_equal(errstr_size, 512);
+        if (self->answer != KPROD_OK) {
+            std::snprintf(errstr, errstr_size, "%s", self->why);
+            return self->answer;
+        }
+        std::snprintf(token, token_size, "%s", "header.payload.signature");
+        std::snprintf(principal, principal_size, "%s", "svc");
+        *lifetime_ms = wall_clock_now_ms() + 60000;
+        return KPROD_OK;
+    }
+};
+
+void test_token_callback_takes_opaque_last_and_returns_kprod_err(void **) {
+    TokenServiceStub service;
+    const auto source =
+        make_token_source(SaslCredentials{}, {TokenServiceStub::callback, &service});
+    OAuthBearerToken token;
+    std::string error;
+    assert_true(source(token, error));
+    assert_string_equal(token.value.c_str(), "header.payload.signature");
+    assert_string_equal(token.principal.c_str(), "svc");
+
+    service.answer = KPROD_ERR_AUTHENTICATION;
+    service.why = "the token service is down";
+    assert_false(source(token, error));
+    assert_string_equal(error.c_str(),
+                        "the OAUTHBEARER token callback failed: the token service is down");
+    service.why = "";
+    assert_false(source(token, error));
+    assert_string_equal(error.c_str(),
+                        "the OAUTHBEARER token callback failed: it returned "
+                        "KPROD_ERR_AUTHENTICATION and left errstr empty");
+    assert_int_equal(service.calls, 3);
+}
+
 }  // namespace
 
 int main(void) {
@@ -188,6 +239,7 @@ int main(void) {
         cmocka_unit_test(test_bearer_token_and_extension_rules),
         cmocka_unit_test(test_refresh_at_80_to_85_percent),
         cmocka_unit_test(test_login_refreshes_and_survives_failures),
+        cmocka_unit_test(test_token_callback_takes_opaque_last_and_returns_kprod_err),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 fn main() {
     let library = pkg_config::Config::new()
-        .atleast_version("0.1.0")
+        .atleast_version("1.0.0")
         .probe("kprod")
         .unwrap_or_else(|error| {
             panic!(

@@ -29,6 +29,28 @@ mod tests {
     }
 
     #[test]
+    fn first_layouts_of_the_versioned_structs() {
+        // kprod.h 1.0: a report starts with its version; a message's version 2
+        // appended header_size after the version 1 fields.
+        assert_eq!(KPROD_REPORT_VERSION, 1);
+        assert_eq!(KPROD_MESSAGE_VERSION, 2);
+        assert_eq!(std::mem::offset_of!(kprod_report_t, version), 0);
+        assert_eq!(
+            std::mem::offset_of!(kprod_message_t, header_size),
+            std::mem::offset_of!(kprod_message_t, opaque) + std::mem::size_of::<usize>()
+        );
+    }
+
+    #[test]
+    fn error_and_broker_error_names_come_from_c() {
+        let name = unsafe { CStr::from_ptr(kprod_err_name(KPROD_ERR_QUEUE_FULL)) };
+        assert_eq!(name.to_str().unwrap(), "KPROD_ERR_QUEUE_FULL");
+        let name = unsafe { CStr::from_ptr(kprod_broker_error_name(6)) };
+        assert_eq!(name.to_str().unwrap(), "NOT_LEADER_OR_FOLLOWER");
+        assert!(unsafe { kprod_broker_error_name(1000) }.is_null());
+    }
+
+    #[test]
     fn error_strings_come_from_c() {
         let text = unsafe { CStr::from_ptr(kprod_err_str(KPROD_ERR_CLOSED)) };
         assert!(!text.to_bytes().is_empty());

@@ -109,6 +109,14 @@ impl ErrorCode {
         }
     }
 
+    /// The code's name in `kprod.h` (`"KPROD_ERR_QUEUE_FULL"`, `kprod_err_name`),
+    /// or `None` for a code the loaded libkprod does not know.
+    pub fn name(self) -> Option<&'static str> {
+        // kprod_err_name returns a static, NUL-terminated string, or NULL.
+        let name = unsafe { sys::kprod_err_name(self.as_raw()) };
+        static_str(name)
+    }
+
     /// libkprod's short English description of the code (`kprod_err_str`).
     pub fn description(self) -> &'static str {
         // kprod_err_str returns a static, NUL-terminated string, never NULL.
@@ -193,6 +201,14 @@ impl Error {
         (self.broker_error != 0).then_some(self.broker_error)
     }
 
+    /// Kafka's name of [`Error::broker_error`] (`"NOT_LEADER_OR_FOLLOWER"`,
+    /// `kprod_broker_error_name`), when there is one and libkprod knows it.
+    pub fn broker_error_name(&self) -> Option<&'static str> {
+        let code = self.broker_error()?;
+        // kprod_broker_error_name returns a static, NUL-terminated string, or NULL.
+        static_str(unsafe { sys::kprod_broker_error_name(code) })
+    }
+
     /// For a record that was not delivered: whether it is in the partition's log
     /// anyway. `None` for errors that are not about one record's delivery.
     pub fn persisted(&self) -> Option<Persisted> {
@@ -217,11 +233,21 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.message())?;
-        if let Some(kafka_code) = self.broker_error() {
-            write!(f, " (Kafka error {kafka_code})")?;
+        match (self.broker_error(), self.broker_error_name()) {
+            (Some(code), Some(name)) => write!(f, " (Kafka error {name}, code {code})"),
+            (Some(code), None) => write!(f, " (Kafka error code {code})"),
+            _ => Ok(()),
         }
-        Ok(())
     }
+}
+
+/// A static C string from libkprod, `None` for NULL.
+fn static_str(text: *const std::os::raw::c_char) -> Option<&'static str> {
+    if text.is_null() {
+        return None;
+    }
+    // libkprod's names are static and NUL-terminated.
+    unsafe { CStr::from_ptr(text) }.to_str().ok()
 }
 
 impl std::error::Error for Error {}
@@ -242,11 +268,30 @@ mod tests {
     }
 
     #[test]
+    fn codes_are_named_by_libkprod() {
+        assert_eq!(ErrorCode::QueueFull.name(), Some("KPROD_ERR_QUEUE_FULL"));
+        assert_eq!(ErrorCode::Partitioner.name(), Some("KPROD_ERR_PARTITIONER"));
+        assert_eq!(ErrorCode::Other(999).name(), None);
+    }
+
+    #[test]
     fn display_shows_the_message_and_the_kafka_code() {
         let refused = Error::undelivered(ErrorCode::Broker, 10, 2, Persisted::NotPersisted);
         assert_eq!(
             refused.to_string(),
-            format!("{} (Kafka error 10)", ErrorCode::Broker.description())
+            format!(
+                "{} (Kafka error MESSAGE_TOO_LARGE, code 10)",
+                ErrorCode::Broker.description()
+            )
+        );
+        assert_eq!(refused.broker_error_name(), Some("MESSAGE_TOO_LARGE"));
+        let unknown = Error::undelivered(ErrorCode::Broker, 1000, 2, Persisted::PossiblyPersisted);
+        assert_eq!(
+            unknown.to_string(),
+            format!(
+                "{} (Kafka error code 1000)",
+                ErrorCode::Broker.description()
+            )
         );
         let detailed = Error::new(ErrorCode::InvalidValue, "acks: expected 0, 1, all or -1");
         assert_eq!(detailed.to_string(), "acks: expected 0, 1, all or -1");

@@ -1,6 +1,7 @@
 //! A record to send. It borrows its topic, key, value and headers: libkprod
 //! copies them before `send` returns, so nothing is copied on the Rust side.
 
+use std::mem::size_of;
 use std::os::raw::{c_char, c_void};
 use std::ptr;
 
@@ -169,6 +170,7 @@ impl<'r> PreparedRecord<'r> {
             header_count: self.headers.len(),
             timestamp_ms: record.timestamp_ms.unwrap_or(0),
             opaque,
+            header_size: size_of::<sys::kprod_header_t>(),
         }
     }
 }

@@ -78,6 +78,7 @@ static int decode_record(const unsigned char *records, long length, long *pos, k
     msg->value_len = length_of(value_len);
     msg->headers = header_count > 0 ? headers : NULL;
     msg->header_count = (size_t)header_count;
+    msg->header_size = sizeof(kprod_header_t);
     for (int32_t h = 0; h < header_count; h++) {
         const void *name;
         int32_t name_len, header_value_len;

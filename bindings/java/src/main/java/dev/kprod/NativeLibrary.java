@@ -10,13 +10,13 @@ import java.util.Locale;
 
 /**
  * Loads libkprod_jni.so once per class loader: from this jar's resources for the
- * running platform (extracted with the libkprod.so.0 the jar carries into a
+ * running platform (extracted with the libkprod.so.1 the jar carries into a
  * temporary folder, loaded, then deleted), else from java.library.path, where a
  * system package puts it. {@code -Dkprod.jni.use.systemlib=true} skips the jar's copy.
  */
 final class NativeLibrary {
     private static final String JNI_LIBRARY = "libkprod_jni.so";
-    private static final String CORE_LIBRARY = "libkprod.so.0";
+    private static final String CORE_LIBRARY = "libkprod.so.1";
     private static boolean loaded; // guarded by NativeLibrary.class
 
     private NativeLibrary() {}
@@ -37,7 +37,7 @@ final class NativeLibrary {
         try {
             Path dir = Files.createTempDirectory("kprod-jni");
             try {
-                // libkprod_jni.so finds libkprod.so.0 beside it (its rpath is $ORIGIN).
+                // libkprod_jni.so finds libkprod.so.1 beside it (its rpath is $ORIGIN).
                 Path core = extract(platform, CORE_LIBRARY, dir);
                 Path jni = extract(platform, JNI_LIBRARY, dir);
                 if (core != null) System.load(core.toString());
@@ -77,7 +77,7 @@ final class NativeLibrary {
                     + ": this jar carries none for it, and " + JNI_LIBRARY + " is not on java.library.path ("
                     + System.getProperty("java.library.path") + "). Use the kprod jar built for "
                     + platform + " (mvn package in bindings/java builds one with libkprod_jni.so inside), or "
-                    + "install kprod's Java package (libkprod_jni.so) and libkprod0. Cause: " + e.getMessage());
+                    + "install kprod's Java package (libkprod_jni.so) and libkprod1. Cause: " + e.getMessage());
         }
     }
 

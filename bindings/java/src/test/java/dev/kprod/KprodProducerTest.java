@@ -2,6 +2,7 @@ package dev.kprod;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -166,5 +167,13 @@ class KprodProducerTest {
         assertNotNull(KprodProducer.class.getResource("/linux-x86_64/libkprod_jni.so"));
         NativeLibrary.load();
         assertTrue(KprodNative.kprod_version_str().matches("\\d+\\.\\d+\\.\\d+"));
+    }
+
+    @Test
+    void errorNamesComeFromLibkprod() {
+        NativeLibrary.load();
+        assertEquals("KPROD_ERR_QUEUE_FULL", KprodNative.kprod_err_name(kprod_err_t.KPROD_ERR_QUEUE_FULL));
+        assertEquals("NOT_LEADER_OR_FOLLOWER", KprodNative.kprod_broker_error_name((short) 6));
+        assertNull(KprodNative.kprod_broker_error_name((short) 1000));
     }
 }
