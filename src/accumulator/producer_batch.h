@@ -12,6 +12,7 @@
 // Sender takes it out of the queue it belongs to the Sender thread alone.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <vector>
@@ -30,6 +31,13 @@ struct RecordMeta {
 };
 
 enum class BatchState { kOpen, kSealed, kInFlight, kRetry, kAcked, kFailed };
+
+// Who compresses a batch (docs/DESIGN.md, "Who does what"): the application
+// thread that closed it by opening the next one claims it under the queue's
+// mutex and compresses it outside; the Sender compresses the rest when it
+// takes them, and takes no claimed batch until it is done. kSenderWaits: the
+// Sender found it claimed, and the compressing thread must wake it when done.
+enum class Compression : uint8_t { kNotYet, kByAppender, kSenderWaits, kDone };
 
 class ProducerBatch {
 public:
@@ -81,6 +89,9 @@ public:
     int64_t first_sequence = -1;
     int32_t base_sequence = -1;  // as written in the header
     bool maybe_persisted = false;
+    // kByAppender while an application thread compresses the batch; its
+    // release of kDone hands the compressed bytes over.
+    std::atomic<Compression> compression{Compression::kNotYet};
     std::vector<RecordMeta> records;
 
     size_t size() const { return size_; }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <thread>
 
 namespace kprod::client {
 
@@ -20,6 +21,16 @@ struct LastTopic {
     Topic *topic = nullptr;
 };
 thread_local LastTopic last_topic;
+
+// Each sending thread's compressor, for the batches it closes (made on the
+// first one; another producer's codec or level makes a new one).
+struct ThreadCompressor {
+    compress::Codec codec = compress::Codec::kNone;
+    int level = 0;
+    std::unique_ptr<compress::Compressor> compressor;
+    std::vector<uint8_t> scratch;
+};
+thread_local ThreadCompressor thread_compressor;
 std::atomic<uint64_t> next_accumulator_serial{1};
 }  // namespace
 
@@ -187,11 +198,11 @@ bool RecordAccumulator::grow_and_append(PartitionQueue &queue, const protocol::S
         }
         if (appended && result.batch_full) set_wake(queue, result);
     }
+    // Without `old`, another thread made room meanwhile or took the batch.
     if (old)
         pool_.deallocate(old, old_capacity);
     else
-        pool_.deallocate(bigger,
-                         capacity);  // another thread made room meanwhile, or took the batch
+        pool_.deallocate(bigger, capacity);
     return appended;
 }
 
@@ -223,28 +234,67 @@ RecordAccumulator::AppendResult RecordAccumulator::append_to_new_batch(
         result.err = KPROD_ERR_NO_MEMORY;
         return result;
     }
-    std::lock_guard lock(queue.mutex);
-    // Another thread may have opened a batch meanwhile: use it, give the memory back.
-    if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) {
-        if (result.batch_full) set_wake(queue, result);
-        pool_.deallocate(buffer, size);
-        return result;
+    ProducerBatch *closed = nullptr;  // the batch the new one closes, to compress here
+    {
+        std::lock_guard lock(queue.mutex);
+        // Another thread may have opened a batch meanwhile: use it, give the memory back.
+        if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) {
+            if (result.batch_full) set_wake(queue, result);
+            pool_.deallocate(buffer, size);
+            return result;
+        }
+        auto *batch =
+            new ProducerBatch(&topic, queue.partition, buffer, size, Clock::now(), max_capacity);
+        const size_t first_record_bytes = std::max(
+            first_record_batch_size - protocol::kRecordBatchHeaderSize, kMinExpectedRecordBytes);
+        batch->records.reserve(size / first_record_bytes + 1);
+        batch->sequence = queue.next_sequence++;
+        size_t before = batch->size();
+        batch->try_append(record, timestamp_ms, opaque);  // always fits: sized for it
+        result.record_bytes = static_cast<uint32_t>(batch->size() - before);
+        result.batch_full = batch->is_full();
+        result.new_batch = true;
+        queue.batches.push_back(batch);
+        list_if_new(queue);
+        set_wake(queue, result);
+        closed = claim_for_compression(queue);
     }
-    auto *batch =
-        new ProducerBatch(&topic, queue.partition, buffer, size, Clock::now(), max_capacity);
-    const size_t first_record_bytes = std::max(
-        first_record_batch_size - protocol::kRecordBatchHeaderSize, kMinExpectedRecordBytes);
-    batch->records.reserve(size / first_record_bytes + 1);
-    batch->sequence = queue.next_sequence++;
-    size_t before = batch->size();
-    batch->try_append(record, timestamp_ms, opaque);  // always fits: sized for it
-    result.record_bytes = static_cast<uint32_t>(batch->size() - before);
-    result.batch_full = batch->is_full();
-    result.new_batch = true;
-    queue.batches.push_back(batch);
-    list_if_new(queue);
-    set_wake(queue, result);
+    if (closed && compress_closed(*closed)) result.wake = Wake::kNow;
     return result;
+}
+
+bool RecordAccumulator::being_compressed(const ProducerBatch &batch) {
+    const Compression state = batch.compression.load(std::memory_order_acquire);
+    return state == Compression::kByAppender || state == Compression::kSenderWaits;
+}
+
+// The batch before the last is closed to appends: with compression on, the
+// thread that closed it compresses it, so that compression runs on as many
+// threads as send, not all on the Sender's.
+ProducerBatch *RecordAccumulator::claim_for_compression(PartitionQueue &queue) const {
+    if (settings_.codec == compress::Codec::kNone || queue.batches.size() < 2) return nullptr;
+    ProducerBatch *closed = queue.batches[queue.batches.size() - 2];
+    if (closed->attempts > 0 ||
+        closed->compression.load(std::memory_order_relaxed) != Compression::kNotYet)
+        return nullptr;
+    closed->compression.store(Compression::kByAppender, std::memory_order_relaxed);
+    return closed;
+}
+
+bool RecordAccumulator::compress_closed(ProducerBatch &batch) const {
+    ThreadCompressor &mine = thread_compressor;
+    if (!mine.compressor || mine.codec != settings_.codec ||
+        mine.level != settings_.compression_level) {
+        mine.compressor = compress::make_compressor(settings_.codec, settings_.compression_level);
+        mine.codec = settings_.codec;
+        mine.level = settings_.compression_level;
+    }
+    const size_t raw = batch.compress(*mine.compressor, mine.scratch);
+    batch.topic->observe_compression_ratio(
+        static_cast<float>(batch.size() - protocol::kRecordBatchHeaderSize) /
+        static_cast<float>(std::max<size_t>(raw, 1)));
+    return batch.compression.exchange(Compression::kDone, std::memory_order_acq_rel) ==
+           Compression::kSenderWaits;
 }
 
 void RecordAccumulator::list_if_new(PartitionQueue &queue) {
@@ -288,6 +338,11 @@ ProducerBatch *RecordAccumulator::take_sendable(PartitionQueue &queue, Clock::ti
     std::lock_guard lock(queue.mutex);
     if (queue.batches.empty()) return nullptr;
     ProducerBatch *first = queue.batches.front();
+    if (Compression expected = Compression::kByAppender;
+        first->compression.compare_exchange_strong(expected, Compression::kSenderWaits,
+                                                   std::memory_order_acquire) ||
+        expected == Compression::kSenderWaits)
+        return nullptr;  // its compressor wakes the Sender when done
     if (first->attempts > 0 && first->retry_after > now) return nullptr;
     if (first->attempts > 0 && retries_alone && queue.in_flight > 0 &&
         first->first_sequence <= queue.last_sent_sequence)
@@ -318,7 +373,8 @@ void RecordAccumulator::take_expired(PartitionQueue &queue, Clock::time_point no
     std::lock_guard lock(queue.mutex);
     // Batches are in creation order, so the expired ones are at the front.
     while (!queue.batches.empty() &&
-           queue.batches.front()->created + settings_.delivery_timeout <= now) {
+           queue.batches.front()->created + settings_.delivery_timeout <= now &&
+           !being_compressed(*queue.batches.front())) {
         expired.push_back(queue.batches.front());
         queue.batches.pop_front();
     }
@@ -326,6 +382,9 @@ void RecordAccumulator::take_expired(PartitionQueue &queue, Clock::time_point no
 
 void RecordAccumulator::take_all(PartitionQueue &queue, std::vector<ProducerBatch *> &out) {
     std::lock_guard lock(queue.mutex);
+    // A batch being compressed is its compressor's until done: a batch's worth of work.
+    for (ProducerBatch *batch : queue.batches)
+        while (being_compressed(*batch)) std::this_thread::yield();
     out.insert(out.end(), queue.batches.begin(), queue.batches.end());
     queue.batches.clear();
 }

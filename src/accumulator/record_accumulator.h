@@ -16,6 +16,7 @@
 
 #include "accumulator/buffer_pool.h"
 #include "accumulator/topic.h"
+#include "compress/codec.h"
 #include "kprod.h"
 
 namespace kprod::client {
@@ -47,6 +48,9 @@ struct AccumulatorSettings {
     size_t max_request_size;  // no batch's raw records may exceed it
     std::chrono::milliseconds linger;
     std::chrono::milliseconds delivery_timeout;
+    // With a codec, the thread that closes a batch compresses it (kNone: the Sender does).
+    compress::Codec codec = compress::Codec::kNone;
+    int compression_level = 0;
 };
 
 class RecordAccumulator {
@@ -152,6 +156,11 @@ private:
     // or another thread changed the batch meanwhile.
     bool grow_and_append(PartitionQueue &queue, const protocol::SizedRecord &record,
                          int64_t timestamp_ms, void *opaque, size_t capacity, AppendResult &result);
+    // Claims the batch a new last batch closed, for compress_closed; queue.mutex held.
+    ProducerBatch *claim_for_compression(PartitionQueue &queue) const;
+    // True when the Sender waits for it (kSenderWaits) and must be woken.
+    bool compress_closed(ProducerBatch &batch) const;
+    static bool being_compressed(const ProducerBatch &batch);
     // Appends the record to a new batch, waiting for memory up to the deadline.
     AppendResult append_to_new_batch(Topic &topic, PartitionQueue &queue,
                                      const protocol::SizedRecord &record, int64_t timestamp_ms,

@@ -168,6 +168,19 @@ struct ProducerConfig {
     int32_t compression_gzip_level = 0;  // -1: zlib's default
     int32_t compression_lz4_level = 0;
     int32_t compression_zstd_level = 0;
+    // The compression.<codec>.level of compression.type (0 without compression).
+    int32_t compression_level() const {
+        switch (compression_type) {
+        case CompressionType::kGzip:
+            return compression_gzip_level;
+        case CompressionType::kLz4:
+            return compression_lz4_level;
+        case CompressionType::kZstd:
+            return compression_zstd_level;
+        default:
+            return 0;
+        }
+    }
 
     // Partitioning and metadata
     bool partitioner_ignore_keys = false;

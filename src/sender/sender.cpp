@@ -16,19 +16,6 @@ constexpr auto kMaxSleep = std::chrono::milliseconds(100);
 // Batches past delivery.timeout.ms are looked for this often, not on every
 // pass: the look locks every queue that holds a batch.
 constexpr auto kExpiryInterval = std::chrono::milliseconds(10);
-
-int compression_level(const ProducerConfig &config) {
-    switch (config.compression_type) {
-    case CompressionType::kGzip:
-        return config.compression_gzip_level;
-    case CompressionType::kLz4:
-        return config.compression_lz4_level;
-    case CompressionType::kZstd:
-        return config.compression_zstd_level;
-    default:
-        return 0;
-    }
-}
 }  // namespace
 
 Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger &logger,
@@ -66,7 +53,7 @@ Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger
       identity_(config, cluster_, [this] { wakeup(); }) {
     if (config.compression_type != CompressionType::kNone)
         compressor_ = compress::make_compressor(
-            static_cast<compress::Codec>(config.compression_type), compression_level(config));
+            static_cast<compress::Codec>(config.compression_type), config.compression_level());
 }
 
 Sender::~Sender() {
@@ -341,8 +328,9 @@ std::vector<ProducerBatch *> Sender::drain(int32_t node_id, Clock::time_point no
 // Seals a batch before its first attempt; an idempotent producer numbers it
 // then. A retry goes as it is (restart_sequences renumbers it when needed).
 void Sender::seal_for_attempt(ProducerBatch *batch, PartitionQueue &queue) {
-    if (batch->attempts == 0 && compressor_) {
-        // On the Sender thread, once per batch, holding no lock.
+    if (batch->attempts == 0 && compressor_ &&
+        batch->compression.load(std::memory_order_acquire) == Compression::kNotYet) {
+        // A batch no application thread closed (lingered, flushed): here, holding no lock.
         const size_t raw = batch->compress(*compressor_, compression_scratch_);
         batch->topic->observe_compression_ratio(
             static_cast<float>(batch->size() - protocol::kRecordBatchHeaderSize) /
