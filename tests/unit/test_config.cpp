@@ -1,4 +1,4 @@
-// Tests for client/config: every default against the Java producer's (Kafka 4.x),
+// Tests for config/config: every default against the Java producer's (Kafka 4.x),
 // accepted and refused values for every property, the messages users read, the
 // cross-property rules of build() (refusals and silent adjustments),
 // bootstrap.servers parsing, and that README.md carries the current table.

@@ -1,4 +1,4 @@
-// Tests for client/logger: without a log callback, a warning and an error each
+// Tests for base/logger: without a log callback, a warning and an error each
 // reach stderr as exactly one line, "kprod LEVEL [context] message", and
 // informational and debug lines go nowhere (kprod.h, kprod_conf_set_log_cb).
 // stderr is redirected to a temporary file around each call.
