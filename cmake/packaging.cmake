@@ -84,6 +84,26 @@ set(KPROD_PC_LIBS_PRIVATE "-lstdc++ -lm -lpthread")
 if(KPROD_LINKS_SNAPPY)
   string(PREPEND KPROD_PC_LIBS_PRIVATE "-lsnappy ")
 endif()
+# kprod.pc finds the prefix from where it lies (${pcfiledir}, then up as many folders
+# as libdir/pkgconfig has), so it is right for `cmake --install --prefix DIR` and for an
+# installed tree moved elsewhere, not only for the prefix configured here. Built for
+# /usr (the Debian packages) it names /usr itself: pkg-config leaves the system's own
+# /usr/include and /usr/lib/<arch> out of the flags only when they are spelt so.
+# An absolute CMAKE_INSTALL_LIBDIR or INCLUDEDIR is written as it is.
+if(CMAKE_INSTALL_PREFIX STREQUAL "/usr" OR IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(KPROD_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH kprod_pc_up "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+  string(REGEX REPLACE "/$" "" kprod_pc_up "${kprod_pc_up}")
+  set(KPROD_PC_PREFIX "\${pcfiledir}/${kprod_pc_up}")
+endif()
+foreach(kind LIBDIR INCLUDEDIR)
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_${kind}}")
+    set(KPROD_PC_${kind} "${CMAKE_INSTALL_${kind}}")
+  else()
+    set(KPROD_PC_${kind} "\${prefix}/${CMAKE_INSTALL_${kind}}")
+  endif()
+endforeach()
 configure_file(pkgconfig/kprod.pc.in ${CMAKE_CURRENT_BINARY_DIR}/kprod.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/kprod.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT development)

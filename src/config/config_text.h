@@ -28,8 +28,15 @@ inline bool equals_ignore_case(std::string_view a, std::string_view b) {
            });
 }
 
+// Appended piece by piece: GCC 12's `"\"" + std::string(...)` inlines an insert at
+// the front that -Wrestrict misreads as an overlapping memcpy (GCC bug 105329).
 inline std::string quoted(std::string_view text) {
-    return "\"" + std::string(text) + "\"";
+    std::string result;
+    result.reserve(text.size() + 2);
+    result += '"';
+    result += text;
+    result += '"';
+    return result;
 }
 
 // An optional sign and decimal digits, nothing else, within int64_t.

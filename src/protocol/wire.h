@@ -27,9 +27,12 @@ public:
         const auto *bytes = static_cast<const uint8_t *>(data);
         out_.insert(out_.end(), bytes, bytes + size);
     }
+    // Byte by byte: GCC 12 cannot bound a range insert of these few bytes into an
+    // empty vector and reports an overflow (-Wstringop-overflow) in Release builds.
     void unsigned_varint(uint32_t v) {
         uint8_t tmp[5];
-        raw(tmp, static_cast<size_t>(encode_unsigned_varint(v, tmp) - tmp));
+        const uint8_t *end = encode_unsigned_varint(v, tmp);
+        for (const uint8_t *byte = tmp; byte != end; ++byte) out_.push_back(*byte);
     }
     void uuid_zero() { out_.insert(out_.end(), 16, 0); }
     // BYTES (int32 length) or COMPACT_BYTES (length + 1 as an unsigned varint).

@@ -47,8 +47,10 @@ std::string json_list(std::string_view text) {
         while (start <= text.size()) {
             size_t end = text.find(delimiter, start);
             if (end == std::string_view::npos) end = text.size();
-            if (end > start)
-                out += (out.size() > 1 ? "," : "") + json_string(text.substr(start, end - start));
+            if (end > start) {
+                if (out.size() > 1) out += ',';
+                out += json_string(text.substr(start, end - start));
+            }
             start = end + 1;
         }
     }
@@ -189,7 +191,12 @@ OAuthBearerToken make_unsecured_jwt(const UnsecuredJwtOptions &options, int64_t 
     const int64_t expires_at_s = now_ms / 1000 + options.lifetime_seconds;
     std::string claims =
         "{\"iat\":" + std::to_string(now_ms / 1000) + ",\"exp\":" + std::to_string(expires_at_s);
-    for (const auto &[name, json] : options.claims) claims += "," + json_string(name) + ":" + json;
+    for (const auto &[name, json] : options.claims) {
+        claims += ',';
+        claims += json_string(name);
+        claims += ':';
+        claims += json;
+    }
     claims += "}";
     OAuthBearerToken token;
     token.value = protocol::base64url_encode("{\"alg\":\"none\"}") + "." +

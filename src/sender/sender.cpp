@@ -403,7 +403,10 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
 void Sender::log_produce_request(int32_t node_id,
                                  const std::vector<ProducerBatch *> &batches) const {
     std::string text = "Produce to node " + std::to_string(node_id) + ":";
-    for (const ProducerBatch *batch : batches) text += " " + describe(*batch);
+    for (const ProducerBatch *batch : batches) {
+        text += ' ';
+        text += describe(*batch);
+    }
     logger_.debug(Logger::Category::kProduce, "", text);
 }
 

@@ -325,7 +325,7 @@ struct ConfigSeed {
 };
 
 // Valid and invalid values of every kind, and combinations that build() refuses
-// or adjusts (see validate() in src/client/config.cpp).
+// or adjusts (see validate() in src/config/config.cpp).
 constexpr ConfigSeed kConfigSeeds[] = {
     {"minimal", "bootstrap.servers=localhost:9092\n"},
     {"bootstrap-forms",

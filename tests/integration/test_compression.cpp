@@ -357,8 +357,10 @@ std::vector<StoredBatch> stored_batches(const std::vector<std::string> &topics) 
         for (int partition = 0; partition < kPartitions; ++partition)
             for (const auto &entry : std::filesystem::directory_iterator(data + "/" + topic + "-" +
                                                                          std::to_string(partition)))
-                if (entry.path().extension() == ".log")
-                    files += (files.empty() ? "" : ",") + entry.path().string();
+                if (entry.path().extension() == ".log") {
+                    if (!files.empty()) files += ',';
+                    files += entry.path().string();
+                }
     const std::string dump =
         harness::run("java -Xmx256m -XX:TieredStopAtLevel=1 -cp \"$(" + harness::kafka_local() +
                      " classpath)\" kafka.tools.DumpLogSegments --files " + files);

@@ -79,14 +79,14 @@ bool has_key(uint32_t id) {
     return routing_of(id) == Routing::kKeyed;
 }
 std::string key_of(uint32_t id) {
-    return "k" + std::to_string(id);
+    return 'k' + std::to_string(id);
 }
 // A tombstone now and then.
 bool has_null_value(uint32_t id) {
     return id % 50 == 7;
 }
 std::string value_of(uint32_t id) {
-    return "v" + std::to_string(id) + "-" + std::string(id % 100, 'x');
+    return 'v' + std::to_string(id) + "-" + std::string(id % 100, 'x');
 }
 
 // One message and the storage it points to (kprod_send copies it all).

@@ -88,7 +88,7 @@ size_t lone_records_after_idle_spells(const std::string &topic) {
         const auto sent = Clock::now();
         send(producer, topic, "lone-" + std::to_string(i));
         const auto latency = one_report_after(producer, sent);
-        latencies += " " + std::to_string(ms(latency));
+        latencies += ' ' + std::to_string(ms(latency));
         CHECK_MSG(latency >= kLinger, "reported %ld ms after the send: linger.ms is 20",
                   ms(latency));
         if (latency >= kLinger + kSoonAfter) ++late;

@@ -292,7 +292,7 @@ void print_summary(const std::vector<Outcome> &outcomes, const BrokerReport &bro
     std::map<std::string, int> by_outcome;
     for (const Outcome &o : outcomes) {
         std::string name = o.reports == 0 ? "no report" : kprod_err_str(o.err);
-        if (o.err == KPROD_ERR_BROKER) name += " " + std::to_string(o.broker_error);
+        if (o.err == KPROD_ERR_BROKER) name += ' ' + std::to_string(o.broker_error);
         ++by_outcome[name];
     }
     std::fprintf(stderr, "reports:");

@@ -1,4 +1,4 @@
-// Tests for client/brief_lock: mutual exclusion under heavy contention (four
+// Tests for base/brief_lock: mutual exclusion under heavy contention (four
 // threads, a plain counter), a waiter that outlasts the spinning sleeps and is
 // woken by the unlock, and many sleepers all woken in turn.
 #include <atomic>

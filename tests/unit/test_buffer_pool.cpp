@@ -1,4 +1,4 @@
-// Tests for client/buffer_pool: reuse of pooled buffers, the buffer.memory
+// Tests for accumulator/buffer_pool: reuse of pooled buffers, the buffer.memory
 // accounting, and the waiters: deadline, wake-up from another thread, first
 // come first served, close(); the statistics behind the buffer metrics.
 #include <atomic>

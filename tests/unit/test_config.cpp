@@ -1,4 +1,4 @@
-// Tests for client/config: every default against the Java producer's (Kafka 4.x),
+// Tests for config/config: every default against the Java producer's (Kafka 4.x),
 // accepted and refused values for every property, the messages users read, the
 // cross-property rules of build() (refusals and silent adjustments),
 // bootstrap.servers parsing, and that README.md carries the current table.
@@ -373,7 +373,7 @@ void test_integer_properties_boundaries_and_junk(void **) {
         expect_accepted(range.name, std::to_string(range.min));
         expect_accepted(range.name, std::to_string(range.max));
         expect_accepted(range.name, " \t" + std::to_string(range.max) + "\n");
-        if (range.max > 0) expect_accepted(range.name, "+" + std::to_string(range.max));
+        if (range.max > 0) expect_accepted(range.name, '+' + std::to_string(range.max));
         if (range.also) expect_accepted(range.name, std::to_string(*range.also));
         if (range.min != kLongMin) expect_refused(range.name, std::to_string(range.min - 1));
         if (range.max != kLongMax) expect_refused(range.name, std::to_string(range.max + 1));

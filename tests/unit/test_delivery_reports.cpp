@@ -1,4 +1,4 @@
-// Tests for client/delivery_reports: one entry per batch expands into one
+// Tests for accumulator/delivery_reports: one entry per batch expands into one
 // report per record (offsets, opaques, timestamps), partial takes, the
 // caller's element size, waiting in take() (and not after close()), takers on
 // several threads (each report once, in order per batch; a second taker's

@@ -1,4 +1,4 @@
-// Tests for client/logger: without a log callback, a warning and an error each
+// Tests for base/logger: without a log callback, a warning and an error each
 // reach stderr as exactly one line, "kprod LEVEL [context] message", so do
 // the debug lines of the categories `debug` names (asked for, they must show:
 // they once went nowhere without a callback), and informational lines go

@@ -1,4 +1,4 @@
-// Tests for client/metric_window, client/metrics and client/metrics_format:
+// Tests for metrics/metric_window, metrics/metrics and metrics/metrics_format:
 // the windowed arithmetic against the cases of Java's MetricsTest
 // (clients/src/test/java/org/apache/kafka/common/metrics/MetricsTest.java,
 // apache/kafka@1eb7644349c), readers that never see half a write, what the

@@ -1,4 +1,4 @@
-// Tests for client/partitioner: murmur2, to_positive and partition_for_key against
+// Tests for accumulator/partitioner: murmur2, to_positive and partition_for_key against
 // vectors printed by the Java client (tests/unit/vectors/Murmur2Vectors.java).
 #include <cstdio>
 #include <cstring>

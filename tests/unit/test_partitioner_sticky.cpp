@@ -1,4 +1,4 @@
-// Tests for StickyPartitioner (client/partitioner): keyless records stick to
+// Tests for StickyPartitioner (accumulator/partitioner): keyless records stick to
 // one partition until batch.size bytes went there, then move to another one.
 // The random choice is injected, so each test knows which partition comes next.
 #include <atomic>

@@ -1,4 +1,4 @@
-// Tests for client/record_accumulator: where appends go, when a partition's
+// Tests for accumulator/record_accumulator: where appends go, when a partition's
 // first batch is ready, when an append must wake the Sender, what the Sender
 // may take (backoff, max bytes), expiry, running out of buffer.memory, and
 // concurrent appends losing nothing.

@@ -1,5 +1,5 @@
 // Tests for the RecordBatch v2 encoder (protocol/record_batch) through
-// client/producer_batch: byte-for-byte agreement with the Java client,
+// accumulator/producer_batch: byte-for-byte agreement with the Java client,
 // record_encoded_size() against write_record(), round trips through the
 // test-only reader, and how a batch decides it is full.
 #include <cstring>

@@ -1,4 +1,4 @@
-// Tests for client/sasl_authenticator and the SaslHandshake/SaslAuthenticate
+// Tests for security/sasl_authenticator and the SaslHandshake/SaslAuthenticate
 // messages it uses: the bytes of each request (Kafka's layouts, written out
 // here by hand), and its reading of answers: accepted, refused with the
 // broker's message, mechanism not enabled, malformed; OAUTHBEARER's token

@@ -1,6 +1,6 @@
 // Tests for the security properties: sasl.jaas.config parsing
-// (client/jaas_config), what build() accepts and refuses for TLS and SASL
-// (client/security_config), and that secrets never read back
+// (security/jaas_config), what build() accepts and refuses for TLS and SASL
+// (config/security_config), and that secrets never read back
 // (ConfigStore::get_redacted, behind kprod_conf_get). The TLS happy paths
 // (PEM, PKCS12, mutual TLS) run against a real broker in tests/security.
 #include <memory>  // before cmocka.h, whose fail() macro breaks <ios>
