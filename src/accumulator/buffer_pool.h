@@ -4,8 +4,9 @@
 // steady state allocates nothing; other sizes come from malloc and are counted
 // against the same budget. A thread that finds the budget spent waits, first
 // come first served, up to its deadline (max.block.ms).
-// Touched by: application threads (allocate), the Sender (deallocate), any
-// thread reading its statistics (lock-free: gauges the mutex holders publish).
+// Runs on: any thread: application threads allocate, the sender thread
+// deallocates, any thread reads the statistics. Locks: mutex_; the statistics
+// none (gauges the mutex holders publish).
 #pragma once
 
 #include <atomic>
@@ -64,7 +65,7 @@ public:
     static constexpr size_t kSmallestPooledSize = 512;
 
     // What the producer's buffer metrics show (Java's buffer-*, waiting-threads,
-    // bufferpool-wait-*). Any thread; takes no lock.
+    // bufferpool-wait-*). Runs on: any thread. Locks: none.
     struct Statistics {
         size_t total_bytes;
         size_t available_bytes;

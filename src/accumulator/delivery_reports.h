@@ -5,7 +5,7 @@
 // The Sender and the takers share only an inbox, locked for a push or a swap:
 // a taker writes its reports without that lock, so the Sender never waits
 // (and sleeps) while thousands of reports are written.
-// Touched by: the Sender (push), application threads (take, wait).
+// Runs on: sender thread (push), application thread (kprod_poll: take, wait).
 #pragma once
 
 #include <atomic>

@@ -20,7 +20,7 @@
 //
 // Sequences are counted here without wrapping; on the wire they wrap from
 // INT32_MAX to 0 (wire_sequence).
-// Runs on: sender thread only.
+// Runs on: sender thread.
 #pragma once
 
 #include <algorithm>

@@ -38,7 +38,7 @@ struct PartitionQueue {
     // cleared by the Sender when it finds the queue empty.
     bool listed = false;
 
-    // Sender thread only:
+    // Runs on: sender thread (the following):
     bool in_active_set = false;  // on the Sender's list of queues that hold batches
     size_t batches_seen = 0;     // how many batches it held when the Sender last looked
     int in_flight = 0;           // batches of this partition in requests awaiting an answer
@@ -80,7 +80,7 @@ struct Topic {
         compression_ratio.store(next, std::memory_order_relaxed);
     }
 
-    // Sender thread only: grows the table to `count` partitions.
+    // Grows the table to `count` partitions. Runs on: sender thread.
     void resize(int32_t count) {
         const PartitionTable *old = table.load(std::memory_order_acquire);
         size_t have = old ? old->queues.size() : 0;

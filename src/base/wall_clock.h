@@ -16,7 +16,7 @@
 
 namespace kprod::client {
 
-// Milliseconds since the Unix epoch (CLOCK_REALTIME). Any thread.
+// Milliseconds since the Unix epoch (CLOCK_REALTIME). Runs on: any thread.
 int64_t wall_clock_ms();
 
 // Whether wall_clock_ms may answer from the TSC on this machine.

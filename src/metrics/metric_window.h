@@ -61,7 +61,7 @@ public:
         // (Java's Rate in TimeUnit.NANOSECONDS, e.g. bufferpool-wait-ratio).
         double fraction_of_time() const { return sum / (static_cast<double>(window_ms) * 1e6); }
     };
-    // Any thread. Retries while a write is under way (a few stores long).
+    // Retries while a write is under way (a few stores long). Runs on: any thread. Locks: none.
     Reading read(int64_t now_ms) const;
 
 private:

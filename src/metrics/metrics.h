@@ -111,7 +111,7 @@ private:
 
     std::atomic<TopicMetrics *> topics_{nullptr};
     std::atomic<NodeMetrics *> nodes_{nullptr};
-    // Sender thread only: where each topic's and broker's entry is.
+    // Where each topic's and broker's entry is. Runs on: sender thread.
     std::unordered_map<const Topic *, TopicMetrics *> topic_index_;
     std::unordered_map<int32_t, NodeMetrics *> node_index_;
 };

@@ -6,7 +6,7 @@
 // then body) is handed to the front of InFlightRequests. Every failure
 // reaches the Listener once, with a reason, and fails every request with a
 // status saying whether it was sent.
-// Runs on: sender thread only.
+// Runs on: sender thread.
 #pragma once
 
 #include <asio.hpp>

@@ -1,6 +1,6 @@
 // MetadataCache: what the Sender last learned about the cluster: brokers by
 // node id, and for each topic its partitions' leaders. Plain data, updated
-// from Metadata responses by the Sender. Runs on: sender thread only.
+// from Metadata responses by the Sender. Runs on: sender thread.
 #pragma once
 
 #include <chrono>

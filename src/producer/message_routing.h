@@ -1,7 +1,8 @@
 // The send path's first steps, before a record is appended: the
 // interceptors' on_send, then the choice of partition, in the Java
 // producer's order. Free functions over plain inputs, so that the rules are
-// tested without a broker. Runs on: the sending thread.
+// tested without a broker. Runs on: application thread
+// (kprod_send).
 #pragma once
 
 #include <cstddef>

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/exponential_backoff.h"
 #include "protocol/api_versions.h"
 #include "protocol/error_codes.h"
 #include "protocol/metadata_messages.h"
@@ -26,15 +27,6 @@ Cluster::Cluster(asio::io_context &io, const ProducerConfig &config, std::string
       // and under request.timeout.ms, which frees the requests anyway.
       stall_after_(std::min<int64_t>(2000, std::max<int64_t>(config.request_timeout_ms / 2, 1))),
       oauth_login_(oauth_login) {}
-
-std::chrono::milliseconds Cluster::backoff(int failures, int64_t base_ms, int64_t max_ms) {
-    // Exponential with 20% jitter, as the Java client's ExponentialBackoff.
-    double ms = static_cast<double>(base_ms);
-    for (int i = 1; i < failures && ms < static_cast<double>(max_ms); ++i) ms *= 2;
-    if (ms > static_cast<double>(max_ms)) ms = static_cast<double>(max_ms);
-    std::uniform_real_distribution<double> jitter(0.8, 1.2);
-    return std::chrono::milliseconds(static_cast<int64_t>(ms * jitter(jitter_)));
-}
 
 BrokerLink &Cluster::link(int32_t node_id) {
     auto [it, inserted] = links_.try_emplace(node_id);
@@ -185,8 +177,9 @@ void Cluster::send_metadata_request(BrokerLink &l) {
                          return on_metadata_response(version, body, size);
                      request_refresh("metadata request lost");
                      metadata_not_before_ =
-                         Clock::now() + backoff(++metadata_failures_, config_.retry_backoff_ms,
-                                                config_.retry_backoff_max_ms);
+                         Clock::now() + exponential_backoff(++metadata_failures_,
+                                                            config_.retry_backoff_ms,
+                                                            config_.retry_backoff_max_ms, jitter_);
                      hooks_.wake_sender();
                  });
 }
@@ -500,8 +493,9 @@ void Cluster::on_connection_failed(net::Connection &connection, const std::strin
     // wait the longest backoff, not the shortest (no reconnect storm).
     const net::FailureKind kind = connection.failure_kind();
     const int backoff_steps = kind == net::FailureKind::kTransport ? l.consecutive_failures : 64;
-    l.reconnect_after = Clock::now() + backoff(backoff_steps, config_.reconnect_backoff_ms,
-                                               config_.reconnect_backoff_max_ms);
+    l.reconnect_after =
+        Clock::now() + exponential_backoff(backoff_steps, config_.reconnect_backoff_ms,
+                                           config_.reconnect_backoff_max_ms, jitter_);
     if (shut_down_) return;
     request_refresh("disconnected from " + connection.describe());
     hooks_.link_failed(connection.node_id(), reason, l.consecutive_failures, kind);

@@ -4,7 +4,8 @@
 // partition counts to the accumulator's Topics and wakes application threads
 // that wait for them. Authenticates SASL connections, and re-authenticates them
 // on the same connection before the broker's session ends (KIP-368).
-// Runs on: sender thread (everything but the constructor).
+// Runs on: sender thread (everything but the constructor, which runs on the
+// application thread that makes the producer).
 #pragma once
 
 #include <asio.hpp>
@@ -143,7 +144,6 @@ private:
     void ensure_some_connection(Clock::time_point now);
     void send_metadata_request(BrokerLink &link);
     void on_metadata_response(int16_t version, const uint8_t *body, size_t size);
-    std::chrono::milliseconds backoff(int failures, int64_t base_ms, int64_t max_ms);
 
     asio::io_context &io_;
     const ProducerConfig &config_;

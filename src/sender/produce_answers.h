@@ -3,7 +3,7 @@
 // a search per batch through every answer cost the Sender time quadratic in
 // the partitions of a request; this indexes a response once, by topic name,
 // then by partition number.
-// Runs on: sender thread (one instance, reused for every response).
+// One instance, reused for every response. Runs on: sender thread.
 #pragma once
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 #include <future>
 #include <unordered_map>
 
+#include "base/exponential_backoff.h"
 #include "protocol/error_codes.h"
 #include "protocol/produce_messages.h"
 
@@ -31,24 +32,23 @@ Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger
       timer_(io_),
       metadata_changed_(std::move(metadata_changed)),
       cluster_(io_, config, client_id_, logger, accumulator,
-               Cluster::Hooks{
-                   [this] { wakeup(); },
-                   [this] {
-                       // Metadata came: some broker let us in.
-                       security_error_.store(KPROD_OK, std::memory_order_release);
-                       metadata_changed_();
-                   },
-                   [this](int32_t node, const std::string &reason, int failures,
-                          net::FailureKind kind) { on_link_failed(node, reason, failures, kind); },
-                   [this](int32_t node, bool again, const std::string &detail) {
-                       logger_.debug(Logger::Category::kBroker,
-                                     node >= 0 ? "broker " + std::to_string(node) : "bootstrap",
-                                     (again ? "re-authenticated on the same "
-                                              "connection (KIP-368) with "
-                                            : "authenticated with ") +
-                                         detail);
-                   },
-                   [this] { run_after_answers(); }},
+               Cluster::Hooks{.wake_sender = [this] { wakeup(); },
+                              .metadata_changed =
+                                  [this] {
+                                      // Metadata came: some broker let us in.
+                                      security_error_.store(KPROD_OK, std::memory_order_release);
+                                      metadata_changed_();
+                                  },
+                              .link_failed =
+                                  [this](int32_t node, const std::string &reason, int failures,
+                                         net::FailureKind kind) {
+                                      on_link_failed(node, reason, failures, kind);
+                                  },
+                              .authenticated =
+                                  [this](int32_t node, bool again, const std::string &detail) {
+                                      log_authenticated(node, again, detail);
+                                  },
+                              .answers_handled = [this] { run_after_answers(); }},
                oauth_login),
       identity_(config, cluster_, [this] { wakeup(); }) {
     if (config.compression_type != CompressionType::kNone)
@@ -84,6 +84,14 @@ void Sender::wakeup_by(Clock::time_point when) {
 std::string Sender::last_error() const {
     std::lock_guard lock(last_error_mutex_);
     return last_error_.empty() ? cluster_.last_error() : last_error_;
+}
+
+void Sender::log_authenticated(int32_t node, bool again, const std::string &detail) const {
+    logger_.debug(Logger::Category::kBroker,
+                  node >= 0 ? "broker " + std::to_string(node) : "bootstrap",
+                  (again ? "re-authenticated on the same connection (KIP-368) with "
+                         : "authenticated with ") +
+                      detail);
 }
 
 // A broker that stays down fails every reconnect (each reconnect.backoff.max.ms):
@@ -558,15 +566,8 @@ void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker
         logger_.debug(Logger::Category::kProduce, "", describe(*batch) + " fails: " + reason);
         return fail_batch(batch, err, broker_error);
     }
-    // Exponential backoff with 20% jitter (retry.backoff.ms .. retry.backoff.max.ms).
-    double backoff = static_cast<double>(config_.retry_backoff_ms);
-    for (int i = 1;
-         i < batch->attempts && backoff < static_cast<double>(config_.retry_backoff_max_ms); ++i)
-        backoff *= 2;
-    backoff = std::min(backoff, static_cast<double>(config_.retry_backoff_max_ms));
-    std::uniform_real_distribution<double> jitter(0.8, 1.2);
-    batch->retry_after =
-        now + std::chrono::milliseconds(static_cast<int64_t>(backoff * jitter(jitter_)));
+    batch->retry_after = now + exponential_backoff(batch->attempts, config_.retry_backoff_ms,
+                                                   config_.retry_backoff_max_ms, jitter_);
     metrics_.record_retry(*batch, now);
     if (logger_.debug_enabled(Logger::Category::kProduce))
         logger_.debug(Logger::Category::kProduce, "",
@@ -578,7 +579,8 @@ void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker
     accumulator_.reenqueue(batch);
 }
 
-// Runs on: sender thread, after take_newly_active: every queue that holds a batch is active.
+// After take_newly_active, every queue that holds a batch is listed.
+// Runs on: sender thread. Locks: partition queues, one at a time.
 void Sender::expire_batches(Clock::time_point now) {
     std::vector<ProducerBatch *> expired;
     for (PartitionQueue *queue : active_) accumulator_.take_expired(*queue, now, expired);

@@ -49,12 +49,13 @@ public:
     // closes the connections and joins the thread. Runs on: any thread but the sender's.
     void stop();
 
-    // The last connection or protocol problem, for error messages. Any thread.
+    // The last connection or protocol problem, for error messages.
+    // Runs on: any thread.
     std::string last_error() const;
 
     // KPROD_ERR_AUTHENTICATION or KPROD_ERR_SSL_HANDSHAKE since a broker
     // refused the last connection so, until metadata arrives again; else
-    // KPROD_OK. Any thread.
+    // KPROD_OK. Runs on: any thread.
     kprod_err_t security_error() const { return security_error_.load(std::memory_order_acquire); }
 
     // The topic's partitions and leaders as the Sender knows them. Runs on:
@@ -64,6 +65,7 @@ public:
 private:
     void run_once();
     void log_link_failure(int32_t node, const std::string &reason, int failures);
+    void log_authenticated(int32_t node, bool again, const std::string &detail) const;
     void on_link_failed(int32_t node, const std::string &reason, int failures,
                         net::FailureKind kind);
     void fail_waiting_batches(kprod_err_t err);
@@ -143,7 +145,7 @@ private:
     };
     std::unordered_map<const Topic *, LoadSnapshot> published_load_;  // what each topic last got
     std::vector<int32_t> load_partitions_, load_queue_sizes_;         // scratch, reused
-    std::mt19937 jitter_{std::random_device{}()};
+    std::minstd_rand jitter_{std::random_device{}()};
 
     mutable std::mutex last_error_mutex_;  // guards the following
     std::string last_error_;
