@@ -24,7 +24,7 @@ void DeliveryReports::push(const char *topic, int32_t partition, const BatchOutc
         std::lock_guard lock(inbox_mutex_);
         inbox_.push_back(std::move(entry));
         ready_records_.fetch_add(n, std::memory_order_acq_rel);
-        all_finished = unfinished_.fetch_sub(n, std::memory_order_acq_rel) == n;
+        all_finished = count_finished(n);
     }
     reports_ready_.notify_one();
     // Flushes wake once, not once a batch.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "accumulator/producer_batch.h"
+#include "base/striped_counter.h"
 #include "kprod.h"
 
 namespace kprod::client {
@@ -35,10 +36,16 @@ public:
     using Clock = std::chrono::steady_clock;
 
     // Counts records accepted by kprod_send whose report is not ready yet.
-    void record_accepted(size_t n = 1) { unfinished_.fetch_add(n, std::memory_order_acq_rel); }
+    // Sending threads count on stripes of their own, the Sender counts what
+    // finished: several sending threads share no cache line per record.
+    void record_accepted(size_t n = 1) { accepted_.add(static_cast<int64_t>(n)); }
     // Undoes record_accepted for a record that append() refused after all.
     void record_not_accepted() { finish_unqueued(1); }
-    size_t unfinished() const { return unfinished_.load(std::memory_order_acquire); }
+    // Finished first: counts only grow, so the accepted read after it is never smaller.
+    size_t unfinished() const {
+        const auto finished = static_cast<int64_t>(finished_.load(std::memory_order_seq_cst));
+        return static_cast<size_t>(accepted_.sum() - finished);
+    }
 
     // Called with each record's report as it is pushed, before the application
     // can take it (interceptors' on_acknowledgement). Set before the Sender starts.
@@ -87,10 +94,16 @@ private:
     // the last of them wakes (under the lock, so that a flush between its check
     // and its wait sees it).
     void finish_unqueued(size_t n) {
-        if (unfinished_.fetch_sub(n, std::memory_order_acq_rel) == n) {
+        if (count_finished(n)) {
             std::lock_guard lock(inbox_mutex_);
             all_finished_.notify_all();
         }
+    }
+    // Adds `n` finished records; true when that finished every accepted one. The
+    // last of concurrent finishers sees every accept of the records finished before.
+    bool count_finished(size_t n) {
+        const size_t finished = finished_.fetch_add(n, std::memory_order_seq_cst) + n;
+        return static_cast<size_t>(accepted_.sum()) == finished;
     }
 
     // Moves the inbox's entries behind taking_'s; inbox_mutex_ held, by the active taker.
@@ -99,12 +112,13 @@ private:
     std::function<void(const kprod_report_t &)> acknowledgement_hook_;
     kprod_report_cb report_on_push_ = nullptr;
     void *report_on_push_opaque_ = nullptr;
-    std::atomic<size_t> unfinished_{0};
+    StripedCounter accepted_;          // records kprod_send accepted
+    std::atomic<size_t> finished_{0};  // of those, records reported or refused after all
     std::atomic<size_t> ready_records_{0};
 
     std::mutex inbox_mutex_;                 // guards the following
     std::condition_variable reports_ready_;  // a taker may take, or closed
-    std::condition_variable all_finished_;   // unfinished_ reached 0, or closed
+    std::condition_variable all_finished_;   // unfinished() reached 0, or closed
     std::deque<Entry> inbox_;
     bool closed_ = false;
     // While a taker writes reports from taking_ (without the lock), taking_ is

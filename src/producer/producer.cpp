@@ -151,11 +151,7 @@ const kprod_header_t *packed_headers(const kprod_message_t &message) {
 
 kprod_err_t Producer::try_send(const kprod_message_t &original) {
     // Announce the send before checking closing_: close() waits for announced sends.
-    sends_in_progress_.fetch_add(1);
-    struct Leave {
-        std::atomic<int> &counter;
-        ~Leave() { counter.fetch_sub(1); }
-    } leave{sends_in_progress_};
+    const CountedScope in_progress(sends_in_progress_);
     if (closing_.load()) return KPROD_ERR_CLOSED;
 
     kprod_message_t intercepted;
@@ -215,11 +211,7 @@ kprod_err_t Producer::try_send(const kprod_message_t &original) {
 
 kprod_err_t Producer::partitions_for(const char *topic_name,
                                      std::vector<kprod_partition_info_t> &out) {
-    sends_in_progress_.fetch_add(1);  // close() waits for this, as for a send
-    struct Leave {
-        std::atomic<int> &counter;
-        ~Leave() { counter.fetch_sub(1); }
-    } leave{sends_in_progress_};
+    const CountedScope in_progress(sends_in_progress_);  // close() waits for this, as for a send
     if (closing_.load()) return KPROD_ERR_CLOSED;
     SendDeadline deadline(std::chrono::milliseconds(config_.max_block_ms));
     bool created = false;
@@ -250,7 +242,7 @@ kprod_err_t Producer::close(int timeout_ms) {
             std::lock_guard lock(metadata_mutex_);
             metadata_changed_.notify_all();  // sends waiting for metadata give up
         }
-        while (sends_in_progress_.load() > 0) std::this_thread::yield();
+        while (sends_in_progress_.sum() > 0) std::this_thread::yield();
         sender_.wakeup();  // closing makes every batch ready
         close_result_ =
             reports_.wait_all_finished(deadline_after(timeout_ms)) ? KPROD_OK : KPROD_ERR_TIMED_OUT;

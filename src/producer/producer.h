@@ -17,6 +17,7 @@
 #include "accumulator/delivery_reports.h"
 #include "base/fork_guard.h"
 #include "base/logger.h"
+#include "base/striped_counter.h"
 #include "producer/message_routing.h"
 #include "metrics/metrics.h"
 #include "security/oauthbearer_login.h"
@@ -100,7 +101,7 @@ private:
     std::condition_variable metadata_changed_;
 
     std::atomic<bool> closing_{false};
-    std::atomic<int> sends_in_progress_{0};
+    StripedCounter sends_in_progress_;  // close() waits for these to leave
     std::atomic<uint64_t> refused_{0};
     std::once_flag closed_;
     kprod_err_t close_result_ = KPROD_OK;
