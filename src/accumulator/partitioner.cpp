@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <random>
 
-namespace kprod {
+namespace kprod::client {
 namespace {
 
 constexpr uint32_t kMurmur2Seed = 0x9747b28cu;
@@ -161,4 +161,4 @@ std::shared_ptr<const PartitionLoadStats> make_load_stats(int32_t partition_coun
     return stats;
 }
 
-}  // namespace kprod
+}  // namespace kprod::client

@@ -11,7 +11,7 @@
 #include <mutex>
 #include <vector>
 
-namespace kprod {
+namespace kprod::client {
 
 // Java's Utils.murmur2: MurmurHash2, 32-bit, seed 0x9747b28c, over key[0, size).
 // Any bytes, including none (key may be NULL when size is 0).
@@ -92,4 +92,4 @@ private:
     std::shared_ptr<const PartitionLoadStats> stats_;
 };
 
-}  // namespace kprod
+}  // namespace kprod::client

@@ -11,7 +11,7 @@
 #define KPROD_CRC32C_HAVE_SSE42_PATH 1
 #endif
 
-namespace kprod {
+namespace kprod::protocol {
 namespace {
 
 // Castagnoli polynomial 0x1EDC6F41, bit-reversed because the CRC is reflected.
@@ -183,4 +183,4 @@ bool crc32c_is_hardware_accelerated() {
     return selected_update_function() != update_portable;
 }
 
-}  // namespace kprod
+}  // namespace kprod::protocol

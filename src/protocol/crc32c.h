@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace kprod {
+namespace kprod::protocol {
 
 // Returns the CRC-32C of the bytes that gave `crc` followed by data[0, size).
 // Start with crc = 0; feeding a buffer in pieces gives the same result as one call.
@@ -25,4 +25,4 @@ inline uint32_t crc32c(const void *data, size_t size) {
     return crc32c_extend(0, data, size);
 }
 
-}  // namespace kprod
+}  // namespace kprod::protocol

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace kprod {
+namespace kprod::protocol {
 
 // Longest encodings: 7 value bits per byte.
 constexpr size_t kMaxVarintSize = 5;
@@ -116,4 +116,4 @@ inline size_t decode_varlong(const uint8_t *p, const uint8_t *end, int64_t *out)
     return used;
 }
 
-}  // namespace kprod
+}  // namespace kprod::protocol

@@ -83,14 +83,14 @@ public:
     }
     int32_t varint() {
         int32_t value = 0;
-        size_t used = ok_ ? decode_varint(pos_, end_, &value) : 0;
+        size_t used = ok_ ? protocol::decode_varint(pos_, end_, &value) : 0;
         if (used == 0) return mark_failed(), 0;
         pos_ += used;
         return value;
     }
     int64_t varlong() {
         int64_t value = 0;
-        size_t used = ok_ ? decode_varlong(pos_, end_, &value) : 0;
+        size_t used = ok_ ? protocol::decode_varlong(pos_, end_, &value) : 0;
         if (used == 0) return mark_failed(), 0;
         pos_ += used;
         return value;
@@ -180,7 +180,8 @@ inline bool read_record_batch(const uint8_t *data, size_t size, RecordBatch *out
     const size_t batch_size = kLogOverhead + static_cast<size_t>(out->batch_length);
     if (batch_size > size || (consumed == nullptr && batch_size != size)) return false;
     if (out->magic != 2) return false;
-    if (crc32c(data + kAttributesOffset, batch_size - kAttributesOffset) != out->crc) return false;
+    if (protocol::crc32c(data + kAttributesOffset, batch_size - kAttributesOffset) != out->crc)
+        return false;
     if ((out->attributes & 0x07) != 0 || out->record_count < 0) return false;
 
     detail::Cursor records(data + kRecordsOffset, data + batch_size);

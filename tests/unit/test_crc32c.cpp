@@ -33,8 +33,8 @@ uint32_t reference_crc32c(const uint8_t *data, size_t size) {
 }
 
 void check_both_paths(const void *data, size_t size, uint32_t expected) {
-    assert_int_equal(kprod::crc32c(data, size), expected);
-    assert_int_equal(kprod::crc32c_extend_portable(0, data, size), expected);
+    assert_int_equal(kprod::protocol::crc32c(data, size), expected);
+    assert_int_equal(kprod::protocol::crc32c_extend_portable(0, data, size), expected);
 }
 
 void test_check_value(void **) {
@@ -45,8 +45,8 @@ void test_empty_input(void **) {
     check_both_paths("", 0, 0u);
     check_both_paths(nullptr, 0, 0u);
     // Extending by nothing leaves any CRC unchanged.
-    assert_int_equal(kprod::crc32c_extend(0xE3069283u, nullptr, 0), 0xE3069283u);
-    assert_int_equal(kprod::crc32c_extend_portable(0xE3069283u, nullptr, 0), 0xE3069283u);
+    assert_int_equal(kprod::protocol::crc32c_extend(0xE3069283u, nullptr, 0), 0xE3069283u);
+    assert_int_equal(kprod::protocol::crc32c_extend_portable(0xE3069283u, nullptr, 0), 0xE3069283u);
 }
 
 void test_rfc3720_vectors(void **) {
@@ -71,14 +71,15 @@ std::vector<uint8_t> random_bytes(size_t size, uint32_t seed) {
 // Every length 0..300 at every offset 0..15 from an aligned start, so each head,
 // 8-byte body and tail combination of the hardware loop is exercised.
 void test_paths_agree_on_all_lengths_and_alignments(void **) {
-    std::printf("# hardware crc32c: %s\n", kprod::crc32c_is_hardware_accelerated() ? "yes" : "no");
+    std::printf("# hardware crc32c: %s\n",
+                kprod::protocol::crc32c_is_hardware_accelerated() ? "yes" : "no");
     const std::vector<uint8_t> bytes = random_bytes(300 + 16, 0xC0FFEEu);
     for (size_t offset = 0; offset < 16; ++offset) {
         for (size_t length = 0; length <= 300; ++length) {
             const uint8_t *start = bytes.data() + offset;
             uint32_t expected = reference_crc32c(start, length);
-            assert_int_equal(kprod::crc32c_extend(0, start, length), expected);
-            assert_int_equal(kprod::crc32c_extend_portable(0, start, length), expected);
+            assert_int_equal(kprod::protocol::crc32c_extend(0, start, length), expected);
+            assert_int_equal(kprod::protocol::crc32c_extend_portable(0, start, length), expected);
         }
     }
 }
@@ -91,10 +92,10 @@ void test_paths_agree_around_interleaved_rounds(void **) {
         for (size_t round_end : {1536, 2 * 1536}) {
             for (size_t length = round_end - 24; length <= round_end + 40; ++length) {
                 const uint8_t *start = bytes.data() + offset;
-                assert_int_equal(kprod::crc32c_extend(0, start, length),
+                assert_int_equal(kprod::protocol::crc32c_extend(0, start, length),
                                  reference_crc32c(start, length));
-                const uint32_t head = kprod::crc32c_extend(0, start, 5);
-                assert_int_equal(kprod::crc32c_extend(head, start + 5, length - 5),
+                const uint32_t head = kprod::protocol::crc32c_extend(0, start, 5);
+                assert_int_equal(kprod::protocol::crc32c_extend(head, start + 5, length - 5),
                                  reference_crc32c(start, length));
             }
         }
@@ -108,18 +109,19 @@ void test_large_buffer(void **) {
 
 void test_extend_over_split_input_equals_one_call(void **) {
     const std::vector<uint8_t> bytes = random_bytes(300, 7u);
-    const uint32_t whole = kprod::crc32c(bytes.data(), bytes.size());
+    const uint32_t whole = kprod::protocol::crc32c(bytes.data(), bytes.size());
     for (size_t first = 0; first <= bytes.size(); ++first) {
         for (size_t second = first; second <= bytes.size(); second += 37) {
             const uint8_t *p = bytes.data();
-            uint32_t crc = kprod::crc32c_extend(0, p, first);
-            crc = kprod::crc32c_extend(crc, p + first, second - first);
-            crc = kprod::crc32c_extend(crc, p + second, bytes.size() - second);
+            uint32_t crc = kprod::protocol::crc32c_extend(0, p, first);
+            crc = kprod::protocol::crc32c_extend(crc, p + first, second - first);
+            crc = kprod::protocol::crc32c_extend(crc, p + second, bytes.size() - second);
             assert_int_equal(crc, whole);
 
-            uint32_t portable = kprod::crc32c_extend_portable(0, p, first);
-            portable = kprod::crc32c_extend_portable(portable, p + first, second - first);
-            portable = kprod::crc32c_extend_portable(portable, p + second, bytes.size() - second);
+            uint32_t portable = kprod::protocol::crc32c_extend_portable(0, p, first);
+            portable = kprod::protocol::crc32c_extend_portable(portable, p + first, second - first);
+            portable = kprod::protocol::crc32c_extend_portable(portable, p + second,
+                                                               bytes.size() - second);
             assert_int_equal(portable, whole);
         }
     }

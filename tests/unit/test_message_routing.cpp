@@ -19,8 +19,8 @@ extern "C" {
 }
 
 using namespace kprod::client;
-using kprod::partition_for_key;
-using kprod::StickyPartitioner;
+using kprod::client::partition_for_key;
+using kprod::client::StickyPartitioner;
 
 namespace {
 

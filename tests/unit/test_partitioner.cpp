@@ -19,16 +19,16 @@ extern "C" {
 namespace {
 
 void check_vector(const JavaMurmur2Vector &vector) {
-    const int32_t hash = kprod::murmur2(vector.key, vector.key_len);
+    const int32_t hash = kprod::client::murmur2(vector.key, vector.key_len);
     if (hash != vector.murmur2) {
         std::printf("# murmur2 mismatch for key \"%s\": got %d, Java %d\n", vector.label, hash,
                     vector.murmur2);
     }
     assert_int_equal(hash, vector.murmur2);
-    assert_int_equal(kprod::to_positive(hash), vector.positive);
+    assert_int_equal(kprod::client::to_positive(hash), vector.positive);
     for (int i = 0; i < JAVA_MURMUR2_PARTITION_COUNTS; ++i) {
-        const int32_t partition =
-            kprod::partition_for_key(vector.key, vector.key_len, java_murmur2_partition_counts[i]);
+        const int32_t partition = kprod::client::partition_for_key(
+            vector.key, vector.key_len, java_murmur2_partition_counts[i]);
         assert_int_equal(partition, vector.partition[i]);
     }
 }
@@ -40,22 +40,22 @@ void test_matches_java_client(void **) {
 }
 
 void test_empty_key_may_be_null(void **) {
-    assert_int_equal(kprod::murmur2(nullptr, 0), kprod::murmur2("", 0));
-    assert_int_equal(kprod::murmur2(nullptr, 0), 275646681);  // Utils.murmur2(new byte[0])
+    assert_int_equal(kprod::client::murmur2(nullptr, 0), kprod::client::murmur2("", 0));
+    assert_int_equal(kprod::client::murmur2(nullptr, 0), 275646681);  // Utils.murmur2(new byte[0])
 }
 
 void test_to_positive_clears_only_the_sign_bit(void **) {
-    assert_int_equal(kprod::to_positive(0), 0);
-    assert_int_equal(kprod::to_positive(1), 1);
-    assert_int_equal(kprod::to_positive(-1), INT32_MAX);
-    assert_int_equal(kprod::to_positive(INT32_MIN), 0);
-    assert_int_equal(kprod::to_positive(INT32_MAX), INT32_MAX);
-    assert_int_equal(kprod::to_positive(-1563381124), 584102524);  // murmur2("a")
+    assert_int_equal(kprod::client::to_positive(0), 0);
+    assert_int_equal(kprod::client::to_positive(1), 1);
+    assert_int_equal(kprod::client::to_positive(-1), INT32_MAX);
+    assert_int_equal(kprod::client::to_positive(INT32_MIN), 0);
+    assert_int_equal(kprod::client::to_positive(INT32_MAX), INT32_MAX);
+    assert_int_equal(kprod::client::to_positive(-1563381124), 584102524);  // murmur2("a")
 }
 
 void test_no_partitions_is_an_error(void **) {
-    assert_int_equal(kprod::partition_for_key("a", 1, 0), -1);
-    assert_int_equal(kprod::partition_for_key("a", 1, -3), -1);
+    assert_int_equal(kprod::client::partition_for_key("a", 1, 0), -1);
+    assert_int_equal(kprod::client::partition_for_key("a", 1, -3), -1);
 }
 
 // The hash reads its input at any alignment and never past key_len.
@@ -66,7 +66,8 @@ void test_hash_ignores_alignment_and_following_bytes(void **) {
         for (size_t offset = 0; offset < 8; ++offset) {
             std::memset(buffer, 0xA5, sizeof buffer);
             std::memcpy(buffer + offset, vector.key, vector.key_len);
-            assert_int_equal(kprod::murmur2(buffer + offset, vector.key_len), vector.murmur2);
+            assert_int_equal(kprod::client::murmur2(buffer + offset, vector.key_len),
+                             vector.murmur2);
         }
     }
 }

@@ -22,7 +22,7 @@ extern "C" {
 
 namespace {
 
-using kprod::StickyPartitioner;
+using kprod::client::StickyPartitioner;
 
 constexpr int64_t kBatchSize = 1000;
 
@@ -180,7 +180,7 @@ void test_switches_at_a_full_batch_or_twice_batch_size(void **) {
 }
 
 void test_load_stats_weigh_short_queues_more(void **) {
-    using kprod::make_load_stats;
+    using kprod::client::make_load_stats;
     // Queues of 0, 3 and 1 batches: weights 4, 1, 3 (longest + 1 - queue).
     auto stats = make_load_stats(3, {0, 1, 2}, {0, 3, 1});
     assert_non_null(stats.get());
@@ -208,11 +208,11 @@ void test_switch_follows_published_load_stats(void **) {
     assert_int_equal(sticky.partition(3), 0);
     // Partition 1's queue is long: weights 4, 1, 4 -> running sums 4, 5, 9; draw 4 -> 1,
     // draw 5.. -> 2. The script draws 4.
-    sticky.set_load_stats(kprod::make_load_stats(3, {0, 1, 2}, {0, 3, 0}));
+    sticky.set_load_stats(kprod::client::make_load_stats(3, {0, 1, 2}, {0, 3, 0}));
     sticky.record_appended(0, kBatchSize, 3, true);
     assert_int_equal(sticky.partition(3), 1);
     // Stats made for another partition count are ignored (the topic grew).
-    sticky.set_load_stats(kprod::make_load_stats(5, {0, 1}, {0, 9}));
+    sticky.set_load_stats(kprod::client::make_load_stats(5, {0, 1}, {0, 9}));
     random.answers = {0};
     sticky.record_appended(1, kBatchSize, 3, true);
     assert_int_equal(sticky.partition(3), 0);  // uniform among the others: "0" -> 0

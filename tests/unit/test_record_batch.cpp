@@ -130,7 +130,8 @@ void check_size_matches_written(TestRecord &record, int64_t timestamp_delta, int
     size_t body_size = 0;
     const size_t size =
         kprod::protocol::record_encoded_size(view, timestamp_delta, offset_delta, body_size);
-    assert_int_equal(size, kprod::varint_size(static_cast<int32_t>(body_size)) + body_size);
+    assert_int_equal(size,
+                     kprod::protocol::varint_size(static_cast<int32_t>(body_size)) + body_size);
 
     std::vector<uint8_t> out(size + 16, 0xEE);
     uint8_t *end =

@@ -35,7 +35,7 @@ void put_big_endian32(std::vector<uint8_t> &bytes, size_t at, uint32_t value) {
 void recompute_crc(std::vector<uint8_t> &bytes) {
     const size_t from = kprod::test::kAttributesOffset;
     put_big_endian32(bytes, kprod::test::kCrcOffset,
-                     kprod::crc32c(bytes.data() + from, bytes.size() - from));
+                     kprod::protocol::crc32c(bytes.data() + from, bytes.size() - from));
 }
 
 bool parses(const std::vector<uint8_t> &bytes) {

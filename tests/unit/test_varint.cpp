@@ -25,28 +25,30 @@ struct Expected {
 };
 
 void check_varint_encoding(int32_t value, const std::vector<uint8_t> &bytes) {
-    uint8_t buffer[kprod::kMaxVarintSize];
-    uint8_t *end = kprod::encode_varint(value, buffer);
+    uint8_t buffer[kprod::protocol::kMaxVarintSize];
+    uint8_t *end = kprod::protocol::encode_varint(value, buffer);
     assert_int_equal(end - buffer, bytes.size());
     assert_memory_equal(buffer, bytes.data(), bytes.size());
-    assert_int_equal(kprod::varint_size(value), bytes.size());
+    assert_int_equal(kprod::protocol::varint_size(value), bytes.size());
 
     int32_t decoded = 0;
-    assert_int_equal(kprod::decode_varint(bytes.data(), bytes.data() + bytes.size(), &decoded),
-                     bytes.size());
+    assert_int_equal(
+        kprod::protocol::decode_varint(bytes.data(), bytes.data() + bytes.size(), &decoded),
+        bytes.size());
     assert_true(decoded == value);
 }
 
 void check_varlong_encoding(int64_t value, const std::vector<uint8_t> &bytes) {
-    uint8_t buffer[kprod::kMaxVarlongSize];
-    uint8_t *end = kprod::encode_varlong(value, buffer);
+    uint8_t buffer[kprod::protocol::kMaxVarlongSize];
+    uint8_t *end = kprod::protocol::encode_varlong(value, buffer);
     assert_int_equal(end - buffer, bytes.size());
     assert_memory_equal(buffer, bytes.data(), bytes.size());
-    assert_int_equal(kprod::varlong_size(value), bytes.size());
+    assert_int_equal(kprod::protocol::varlong_size(value), bytes.size());
 
     int64_t decoded = 0;
-    assert_int_equal(kprod::decode_varlong(bytes.data(), bytes.data() + bytes.size(), &decoded),
-                     bytes.size());
+    assert_int_equal(
+        kprod::protocol::decode_varlong(bytes.data(), bytes.data() + bytes.size(), &decoded),
+        bytes.size());
     assert_true(decoded == value);
 }
 
@@ -85,16 +87,16 @@ void test_known_varlong_encodings(void **) {
 }
 
 void check_unsigned_varint_encoding(uint32_t value, const std::vector<uint8_t> &bytes) {
-    uint8_t buffer[kprod::kMaxVarintSize];
-    uint8_t *end = kprod::encode_unsigned_varint(value, buffer);
+    uint8_t buffer[kprod::protocol::kMaxVarintSize];
+    uint8_t *end = kprod::protocol::encode_unsigned_varint(value, buffer);
     assert_int_equal(end - buffer, bytes.size());
     assert_memory_equal(buffer, bytes.data(), bytes.size());
-    assert_int_equal(kprod::unsigned_varint_size(value), bytes.size());
+    assert_int_equal(kprod::protocol::unsigned_varint_size(value), bytes.size());
 
     uint32_t decoded = 0;
-    assert_int_equal(
-        kprod::decode_unsigned_varint(bytes.data(), bytes.data() + bytes.size(), &decoded),
-        bytes.size());
+    assert_int_equal(kprod::protocol::decode_unsigned_varint(bytes.data(),
+                                                             bytes.data() + bytes.size(), &decoded),
+                     bytes.size());
     assert_int_equal(decoded, value);
 }
 
@@ -131,13 +133,15 @@ std::vector<int64_t> interesting_values() {
 
 void test_varlong_round_trips(void **) {
     for (int64_t value : interesting_values()) {
-        uint8_t buffer[kprod::kMaxVarlongSize + 1];
+        uint8_t buffer[kprod::protocol::kMaxVarlongSize + 1];
         std::memset(buffer, 0xEE, sizeof buffer);
-        size_t written = static_cast<size_t>(kprod::encode_varlong(value, buffer) - buffer);
-        assert_int_equal(written, kprod::varlong_size(value));
+        size_t written =
+            static_cast<size_t>(kprod::protocol::encode_varlong(value, buffer) - buffer);
+        assert_int_equal(written, kprod::protocol::varlong_size(value));
         assert_int_equal(buffer[written], 0xEE);  // nothing written past the end
         int64_t decoded = 0;
-        assert_int_equal(kprod::decode_varlong(buffer, buffer + sizeof buffer, &decoded), written);
+        assert_int_equal(kprod::protocol::decode_varlong(buffer, buffer + sizeof buffer, &decoded),
+                         written);
         assert_true(decoded == value);
     }
 }
@@ -145,22 +149,25 @@ void test_varlong_round_trips(void **) {
 void test_varint_round_trips(void **) {
     for (int64_t wide : interesting_values()) {
         const auto value = static_cast<int32_t>(wide);
-        uint8_t buffer[kprod::kMaxVarintSize + 1];
+        uint8_t buffer[kprod::protocol::kMaxVarintSize + 1];
         std::memset(buffer, 0xEE, sizeof buffer);
-        size_t written = static_cast<size_t>(kprod::encode_varint(value, buffer) - buffer);
-        assert_int_equal(written, kprod::varint_size(value));
+        size_t written =
+            static_cast<size_t>(kprod::protocol::encode_varint(value, buffer) - buffer);
+        assert_int_equal(written, kprod::protocol::varint_size(value));
         assert_int_equal(buffer[written], 0xEE);
         int32_t decoded = 0;
-        assert_int_equal(kprod::decode_varint(buffer, buffer + sizeof buffer, &decoded), written);
+        assert_int_equal(kprod::protocol::decode_varint(buffer, buffer + sizeof buffer, &decoded),
+                         written);
         assert_true(decoded == value);
 
         const auto unsigned_value = static_cast<uint32_t>(wide);
-        written =
-            static_cast<size_t>(kprod::encode_unsigned_varint(unsigned_value, buffer) - buffer);
-        assert_int_equal(written, kprod::unsigned_varint_size(unsigned_value));
+        written = static_cast<size_t>(
+            kprod::protocol::encode_unsigned_varint(unsigned_value, buffer) - buffer);
+        assert_int_equal(written, kprod::protocol::unsigned_varint_size(unsigned_value));
         uint32_t unsigned_decoded = 0;
-        assert_int_equal(kprod::decode_unsigned_varint(buffer, buffer + written, &unsigned_decoded),
-                         written);
+        assert_int_equal(
+            kprod::protocol::decode_unsigned_varint(buffer, buffer + written, &unsigned_decoded),
+            written);
         assert_int_equal(unsigned_decoded, unsigned_value);
     }
 }
@@ -169,18 +176,19 @@ void test_varint_round_trips(void **) {
 // leaving the output untouched.
 void test_truncated_input_is_rejected(void **) {
     for (int64_t value : interesting_values()) {
-        uint8_t buffer[kprod::kMaxVarlongSize];
-        size_t written = static_cast<size_t>(kprod::encode_varlong(value, buffer) - buffer);
+        uint8_t buffer[kprod::protocol::kMaxVarlongSize];
+        size_t written =
+            static_cast<size_t>(kprod::protocol::encode_varlong(value, buffer) - buffer);
         for (size_t prefix = 0; prefix < written; ++prefix) {
             int64_t decoded = 77;
-            assert_int_equal(kprod::decode_varlong(buffer, buffer + prefix, &decoded), 0);
+            assert_int_equal(kprod::protocol::decode_varlong(buffer, buffer + prefix, &decoded), 0);
             assert_true(decoded == 77);
         }
         const auto narrow = static_cast<int32_t>(value);
-        written = static_cast<size_t>(kprod::encode_varint(narrow, buffer) - buffer);
+        written = static_cast<size_t>(kprod::protocol::encode_varint(narrow, buffer) - buffer);
         for (size_t prefix = 0; prefix < written; ++prefix) {
             int32_t decoded = 77;
-            assert_int_equal(kprod::decode_varint(buffer, buffer + prefix, &decoded), 0);
+            assert_int_equal(kprod::protocol::decode_varint(buffer, buffer + prefix, &decoded), 0);
             assert_int_equal(decoded, 77);
         }
     }
@@ -192,33 +200,39 @@ void test_over_long_input_is_rejected(void **) {
     int64_t long_value = 0;
     // Six bytes: the fifth still says "more follows".
     const uint8_t six_bytes[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x00};
-    assert_int_equal(kprod::decode_varint(six_bytes, six_bytes + sizeof six_bytes, &value), 0);
     assert_int_equal(
-        kprod::decode_unsigned_varint(six_bytes, six_bytes + sizeof six_bytes, &unsigned_value), 0);
+        kprod::protocol::decode_varint(six_bytes, six_bytes + sizeof six_bytes, &value), 0);
+    assert_int_equal(kprod::protocol::decode_unsigned_varint(
+                         six_bytes, six_bytes + sizeof six_bytes, &unsigned_value),
+                     0);
     // Five bytes whose last one carries bits past bit 31.
     const uint8_t overflow32[] = {0xFF, 0xFF, 0xFF, 0xFF, 0x1F};
-    assert_int_equal(kprod::decode_varint(overflow32, overflow32 + sizeof overflow32, &value), 0);
+    assert_int_equal(
+        kprod::protocol::decode_varint(overflow32, overflow32 + sizeof overflow32, &value), 0);
     // Eleven bytes, and ten whose last carries bits past bit 63.
     const uint8_t eleven_bytes[] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
                                     0x80, 0x80, 0x80, 0x80, 0x00};
-    assert_int_equal(
-        kprod::decode_varlong(eleven_bytes, eleven_bytes + sizeof eleven_bytes, &long_value), 0);
-    const uint8_t overflow64[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x03};
-    assert_int_equal(kprod::decode_varlong(overflow64, overflow64 + sizeof overflow64, &long_value),
+    assert_int_equal(kprod::protocol::decode_varlong(
+                         eleven_bytes, eleven_bytes + sizeof eleven_bytes, &long_value),
                      0);
+    const uint8_t overflow64[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x03};
+    assert_int_equal(
+        kprod::protocol::decode_varlong(overflow64, overflow64 + sizeof overflow64, &long_value),
+        0);
     // A varlong-sized number is too long for a varint.
     const uint8_t six_byte_long[] = {0x80, 0xA0, 0xAB, 0xFE, 0xF9, 0x62};
     assert_int_equal(
-        kprod::decode_varint(six_byte_long, six_byte_long + sizeof six_byte_long, &value), 0);
+        kprod::protocol::decode_varint(six_byte_long, six_byte_long + sizeof six_byte_long, &value),
+        0);
 }
 
 void test_decode_stops_at_the_number(void **) {
     // Two numbers back to back: the first decode consumes only its own bytes.
     const uint8_t bytes[] = {0xD8, 0x04, 0x7F};
     int32_t value = 0;
-    assert_int_equal(kprod::decode_varint(bytes, bytes + sizeof bytes, &value), 2);
+    assert_int_equal(kprod::protocol::decode_varint(bytes, bytes + sizeof bytes, &value), 2);
     assert_int_equal(value, 300);
-    assert_int_equal(kprod::decode_varint(bytes + 2, bytes + sizeof bytes, &value), 1);
+    assert_int_equal(kprod::protocol::decode_varint(bytes + 2, bytes + sizeof bytes, &value), 1);
     assert_int_equal(value, -64);
 }
 
