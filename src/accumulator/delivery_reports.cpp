@@ -74,7 +74,7 @@ size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride
     const auto can_take = [&] {
         return !taker_active_ && (!taking_.empty() || !inbox_.empty() || closed_);
     };
-    // wait_until sleeps (the timer slack, ~60 us) even for a deadline already past:
+    // wait_until sleeps (at least the timer slack) even for a deadline already past:
     // a take with no time left (kprod_poll_reports with timeout 0) must not wait.
     if (!can_take() && deadline > Clock::now()) reports_ready_.wait_until(lock, deadline, can_take);
     if (taker_active_) return 0;

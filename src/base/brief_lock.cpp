@@ -7,9 +7,9 @@
 namespace kprod::client {
 
 namespace {
-// About a microsecond or two of pause instructions: a partition queue's
-// critical section is shorter, so a waiter mostly gets the lock without
-// sleeping (a sleep and a wakeup cost tens of microseconds in a VM).
+// A short spin of pause instructions, longer than a partition queue's
+// critical section, so a waiter mostly gets the lock without sleeping (a
+// sleep and a wakeup cost far more, in a VM most of all).
 constexpr int kSpins = 100;
 
 void cpu_relax() {

@@ -1,9 +1,9 @@
 // BriefLock: a mutex for critical sections of a few hundred nanoseconds, the
 // partition queues' (kprod_send appends a record under it; the Sender checks
 // and takes batches). Uncontended, lock and unlock are one atomic instruction
-// each, inline; std::mutex went through pthread_mutex_lock and _unlock, 55
-// instructions a record in scenario 1 of bench/run (callgrind). Contended, it
-// spins a little, since the holder is about to leave, then sleeps on a futex.
+// each, inline, where std::mutex calls pthread_mutex_lock and _unlock out of
+// line on every record. Contended, it spins a little, since the holder is
+// about to leave, then sleeps on a futex.
 // The states and their transitions are those of the third mutex in Ulrich
 // Drepper's "Futexes Are Tricky". Usable with std::lock_guard.
 #pragma once

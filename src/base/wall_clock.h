@@ -1,12 +1,12 @@
 // The wall clock in milliseconds, for the timestamps of records sent without
 // one (Java's System.currentTimeMillis). kprod_send reads it for every such
-// record; clock_gettime costs about 30 ns on the project's machine, an eighth
-// of a send, though its answer changes only once a millisecond.
+// record; clock_gettime is a sizeable part of a send, though its answer
+// changes only once a millisecond.
 //
 // Where the kernel itself keeps time with a constant-rate TSC, each thread
 // remembers the millisecond it last read and the TSC value before which that
-// millisecond cannot have ended, and reads only the TSC (about 10 ns) until
-// then. The TSC's rate is measured against the system clock over the
+// millisecond cannot have ended, and reads only the TSC, which is cheaper,
+// until then. The TSC's rate is measured against the system clock over the
 // process's first 100 ms of calls (each call reads the clock until then) and
 // taken 1% low, so a remembered millisecond is given up early, never late.
 // A step of the system clock shows within a millisecond.

@@ -30,8 +30,8 @@ public:
     virtual Codec codec() const = 0;
     // Writes the compressed form of input[0, size) at the start of `out` and its
     // length into `written`. `out` grows when it must and never shrinks: a
-    // reused buffer is not zero-filled again for every batch (that cost a fifth
-    // as much as lz4 itself). False only on a library failure.
+    // reused buffer is not zero-filled again for every batch, only for the
+    // codec to overwrite it. False only on a library failure.
     virtual bool compress(const uint8_t *input, size_t size, std::vector<uint8_t> &out,
                           size_t &written) = 0;
 };

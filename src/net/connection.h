@@ -118,8 +118,8 @@ private:
 
     // Bytes read and not yet handed on are [read_begin_, read_end_). One read
     // takes what the socket holds, often several answers. Asio (1.22) still
-    // tries a recv before it waits for epoll, so an answer costs two recv
-    // calls, one of them EAGAIN; before this buffer it was three. Waiting
+    // tries a recv before it waits for epoll, so each read also makes a recv
+    // that finds nothing (EAGAIN): several answers a read share it. Waiting
     // with async_wait after a short read is no cheaper: Asio re-arms the
     // socket with an epoll_ctl, whose EPOLLOUT then wakes one more epoll_wait.
     std::vector<uint8_t> read_buffer_;

@@ -164,8 +164,8 @@ kprod_err_t Producer::try_send(const kprod_message_t &original) {
     const protocol::SizedRecord record(message.key, message.key_len, message.value,
                                        message.value_len, headers, message.header_count);
     // A batch of this record alone is the header, the fields and at most 8
-    // bytes more (length, attributes, deltas): the exact size is worked out
-    // only for a record near the limit (it cost 40 instructions a record).
+    // bytes more (length, attributes, deltas): the exact size, dear on the hot
+    // path, is worked out only for a record near the limit.
     const size_t limit =
         static_cast<size_t>(std::min<int64_t>(config_.max_request_size, config_.buffer_memory));
     if (protocol::kRecordBatchHeaderSize + record.fields_size + 8 > limit &&

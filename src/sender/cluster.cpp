@@ -4,8 +4,6 @@
 
 #include "base/exponential_backoff.h"
 #include "protocol/api_versions.h"
-#include "protocol/error_codes.h"
-#include "protocol/metadata_messages.h"
 
 namespace kprod::client {
 
@@ -19,10 +17,11 @@ Cluster::Cluster(asio::io_context &io, const ProducerConfig &config, std::string
                  const OAuthBearerLogin *oauth_login)
     : io_(io),
       config_(config),
-      logger_(logger),
       client_id_(std::move(client_id)),
-      accumulator_(accumulator),
       hooks_(std::move(hooks)),
+      metadata_updater_(
+          *this, config, logger, accumulator,
+          {.wake_sender = hooks_.wake_sender, .metadata_changed = hooks_.metadata_changed}),
       // Well under the ~9 s in which Kafka moves a silent broker's partitions,
       // and under request.timeout.ms, which frees the requests anyway.
       stall_after_(std::min<int64_t>(2000, std::max<int64_t>(config.request_timeout_ms / 2, 1))),
@@ -50,15 +49,16 @@ BrokerLink *Cluster::usable_link(int32_t node_id, Clock::time_point now) {
     BrokerLink &l = link(node_id);
     if (l.connection && l.negotiated && !l.reauthenticating && l.connection->connected()) return &l;
     if (!l.connection) {
-        if (const net::BrokerAddress *address = metadata_.broker(node_id))
+        if (const net::BrokerAddress *address = metadata_updater_.cache().broker(node_id))
             connect(l, address->host, address->port, now);
     }
     return nullptr;
 }
 
 bool Cluster::every_leader_busy(size_t max_in_flight) const {
-    if (partitions_by_leader_.empty()) return false;
-    for (const auto &[node, partitions] : partitions_by_leader_) {
+    const auto &partitions_by_leader = metadata_updater_.partitions_by_leader();
+    if (partitions_by_leader.empty()) return false;
+    for (const auto &[node, partitions] : partitions_by_leader) {
         auto it = links_.find(node);
         if (it == links_.end() || !it->second.connection ||
             it->second.connection->pending_count() < max_in_flight)
@@ -70,6 +70,12 @@ bool Cluster::every_leader_busy(size_t max_in_flight) const {
 bool Cluster::stalled(const BrokerLink &l, Clock::time_point now) const {
     return l.connection && l.connection->has_in_flight() &&
            l.connection->oldest_in_flight() + stall_after_ <= now;
+}
+
+BrokerLink *Cluster::stalled_link(int32_t node_id, Clock::time_point now) {
+    auto it = links_.find(node_id);
+    if (it == links_.end() || !stalled(it->second, now)) return nullptr;
+    return &it->second;
 }
 
 BrokerLink *Cluster::any_negotiated_link(Clock::time_point now) {
@@ -90,7 +96,7 @@ void Cluster::ensure_some_connection(Clock::time_point now) {
     for (auto &[id, l] : links_)
         if (l.connection && !stalled(l, now)) return;  // one is on its way
     // Known brokers first, then the bootstrap list in turn.
-    for (const auto &[id, address] : metadata_.brokers()) {
+    for (const auto &[id, address] : metadata_updater_.cache().brokers()) {
         BrokerLink &l = link(id);
         if (!l.connection && now >= l.reconnect_after)
             return connect(l, address.host, address.port, now);
@@ -104,44 +110,10 @@ void Cluster::ensure_some_connection(Clock::time_point now) {
     }
 }
 
-void Cluster::request_refresh(const std::string &reason) {
-    if (!refresh_wanted_) refresh_reason_ = reason;
-    refresh_wanted_ = true;
-}
-
 void Cluster::maintain(Clock::time_point now, Clock::time_point &next_check) {
     if (shut_down_) return;
     reauthenticate_due_links(now, next_check);
-    const auto max_age = std::chrono::milliseconds(config_.metadata_max_age_ms);
-    if (metadata_.last_refresh + max_age <= now) request_refresh("metadata.max.age.ms");
-    for (Topic *topic : accumulator_.topics())
-        if (!topic->table.load(std::memory_order_acquire))
-            request_refresh("new topic " + topic->name);
-    // A metadata request to a broker that stopped answering must not hold
-    // every refresh up until request.timeout.ms: ask another one.
-    if (metadata_in_flight_ && metadata_sent_at_ + stall_after_ <= now) {
-        metadata_in_flight_ = false;
-        request_refresh("the metadata request went unanswered");
-    }
-    // While a broker holds requests unanswered, learn soon whether its
-    // partitions moved (fast failover, see fail_links_whose_partitions_moved).
-    if (config_.enable_idempotence && metadata_.last_refresh + stall_after_ / 4 <= now)
-        for (const auto &[id, l] : links_)
-            if (id >= 0 && stalled(l, now))
-                request_refresh("node " + std::to_string(id) + " stopped answering");
-    if (!refresh_wanted_ || metadata_in_flight_) {
-        next_check = std::min(next_check, metadata_.last_refresh + max_age);
-        return;
-    }
-    if (now < metadata_not_before_) {
-        next_check = std::min(next_check, metadata_not_before_);
-        return;
-    }
-    if (BrokerLink *l = any_negotiated_link(now)) return send_metadata_request(*l);
-    ensure_some_connection(now);
-    // Nothing to connect to until some backoff ends: look again soon.
-    next_check =
-        std::min(next_check, now + std::chrono::milliseconds(config_.reconnect_backoff_ms));
+    metadata_updater_.maintain(now, next_check);
 }
 
 void Cluster::send_request(BrokerLink &link,
@@ -152,158 +124,6 @@ void Cluster::send_request(BrokerLink &link,
     encode(request.owned, request.correlation_id);
     request.finish();
     link.connection->send(std::move(request), std::move(handler));
-}
-
-void Cluster::send_metadata_request(BrokerLink &l) {
-    std::vector<std::string> names;
-    for (Topic *topic : accumulator_.topics()) names.push_back(topic->name);
-    const int16_t version = l.metadata_version;
-    metadata_in_flight_ = true;
-    metadata_sent_at_ = Clock::now();
-    const uint64_t request_number = ++metadata_request_count_;
-    refresh_wanted_ = false;
-    logger_.debug(Logger::Category::kMetadata, "broker " + std::to_string(l.node_id),
-                  "metadata request: " + (refresh_reason_.empty() ? "first" : refresh_reason_));
-    auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
-        protocol::encode_metadata_request(out, version, correlation_id, client_id_, names);
-    };
-    send_request(l, encode,
-                 [this, version, request_number](net::RequestStatus status, const uint8_t *body,
-                                                 size_t size) {
-                     // A later request was sent when this one stalled: its answer is newer.
-                     if (request_number != metadata_request_count_) return;
-                     metadata_in_flight_ = false;
-                     if (status == net::RequestStatus::kAnswered)
-                         return on_metadata_response(version, body, size);
-                     request_refresh("metadata request lost");
-                     metadata_not_before_ =
-                         Clock::now() + exponential_backoff(++metadata_failures_,
-                                                            config_.retry_backoff_ms,
-                                                            config_.retry_backoff_max_ms, jitter_);
-                     hooks_.wake_sender();
-                 });
-}
-
-void Cluster::on_metadata_response(int16_t version, const uint8_t *body, size_t size) {
-    protocol::MetadataResponse response;
-    if (!protocol::decode_metadata_response(body, size, version, response)) {
-        last_error_ = "malformed Metadata response";
-        request_refresh(last_error_);
-        metadata_not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
-        return;
-    }
-    std::map<int32_t, net::BrokerAddress> brokers;
-    for (const auto &b : response.brokers)
-        brokers[b.node_id] = {b.host, static_cast<uint16_t>(b.port)};
-    metadata_.set_brokers(std::move(brokers));
-
-    bool incomplete = false;
-    for (const auto &t : response.topics) {
-        Topic *topic = accumulator_.find_topic(t.name);
-        if (!topic) continue;
-        net::TopicMetadata cached;
-        cached.error_code = t.error_code;
-        if (t.error_code == protocol::kNone) {
-            cached.partitions.resize(t.partitions.size());
-            for (const auto &p : t.partitions) {
-                if (p.partition < 0 || static_cast<size_t>(p.partition) >= cached.partitions.size())
-                    continue;
-                cached.partitions[static_cast<size_t>(p.partition)] = {p.leader_id, p.leader_epoch};
-                if (p.leader_id < 0) incomplete = true;
-            }
-            topic->resize(static_cast<int32_t>(t.partitions.size()));
-        } else {
-            incomplete = true;
-        }
-        topic->metadata_error.store(t.error_code, std::memory_order_release);
-        metadata_.set_topic(t.name, std::move(cached));
-    }
-    auto previous_leaders = std::move(partitions_by_leader_);
-    partitions_by_leader_.clear();
-    for (Topic *topic : accumulator_.topics()) {
-        const net::TopicMetadata *cached = metadata_.topic(topic->name);
-        if (!cached) continue;
-        for (size_t p = 0; p < cached->partitions.size(); ++p) {
-            int32_t leader = cached->partitions[p].leader_id;
-            if (leader >= 0)
-                partitions_by_leader_[leader].emplace_back(topic, static_cast<int32_t>(p));
-        }
-    }
-    metadata_.last_refresh = Clock::now();
-    metadata_failures_ = 0;
-    if (logger_.debug_enabled(Logger::Category::kMetadata)) log_leader_changes(previous_leaders);
-    // Leaderless partitions and unknown topics are asked about again after a backoff.
-    if (incomplete) {
-        request_refresh("partitions without a leader or unknown topics");
-        metadata_not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
-    }
-    fail_links_whose_partitions_moved(previous_leaders);
-    hooks_.metadata_changed();
-    hooks_.wake_sender();
-}
-
-// A leader that stops answering (frozen, partitioned away) keeps its
-// requests until request.timeout.ms; Kafka moves its partitions sooner (the
-// broker session timeout). Once metadata from another broker shows that a
-// partition with batches in flight on a stalled connection has a new leader,
-// the connection is closed: its batches are retried at once, where the
-// metadata now says. With idempotence that is safe: the new leader knows the
-// batches' sequence numbers and answers DUPLICATE_SEQUENCE_NUMBER for any it
-// already has, and the closed connection can deliver no late answer. Without
-// idempotence a resend could write a batch twice, so the producer waits for
-// request.timeout.ms, as the Java producer does.
-void Cluster::fail_links_whose_partitions_moved(
-    const std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> &previous_leaders) {
-    if (!config_.enable_idempotence) return;
-    const auto now = Clock::now();
-    for (const auto &[node, partitions] : previous_leaders) {
-        auto it = links_.find(node);
-        if (it == links_.end() || !stalled(it->second, now)) continue;
-        for (const auto &[topic, partition] : partitions) {
-            const PartitionTable *table = topic->table.load(std::memory_order_acquire);
-            if (!table || static_cast<size_t>(partition) >= table->queues.size() ||
-                table->queues[static_cast<size_t>(partition)]->in_flight == 0)
-                continue;
-            const int32_t leader = metadata_.leader_of(topic->name, partition);
-            if (leader < 0 || leader == node) continue;
-            std::shared_ptr<net::Connection>(it->second.connection)
-                ->fail("no answer for " +
-                       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          now - it->second.connection->oldest_in_flight())
-                                          .count()) +
-                       " ms while " + topic->name + "/" + std::to_string(partition) +
-                       " moved to node " + std::to_string(leader) + ": its batches go there now");
-            break;
-        }
-    }
-}
-
-void Cluster::log_leader_changes(
-    const std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> &previous_leaders) const {
-    std::string changes;
-    for (const auto &[node, partitions] : previous_leaders)
-        for (const auto &[topic, partition] : partitions) {
-            const int32_t leader = metadata_.leader_of(topic->name, partition);
-            if (leader == node) continue;
-            changes += (changes.empty() ? "" : ", ") + topic->name + "/" +
-                       std::to_string(partition) + " " + std::to_string(node) + "->" +
-                       std::to_string(leader);
-        }
-    logger_.debug(Logger::Category::kMetadata, "",
-                  "metadata: " + std::to_string(metadata_.brokers().size()) + " brokers; " +
-                      (changes.empty() ? "no leader changed" : "leaders moved: " + changes));
-}
-
-const std::vector<std::pair<Topic *, int32_t>> &Cluster::partitions_led_by(int32_t node_id) const {
-    static const std::vector<std::pair<Topic *, int32_t>> kNone;
-    auto it = partitions_by_leader_.find(node_id);
-    return it == partitions_by_leader_.end() ? kNone : it->second;
-}
-
-std::vector<int32_t> Cluster::leader_nodes() const {
-    std::vector<int32_t> nodes;
-    for (const auto &[node, partitions] : partitions_by_leader_) nodes.push_back(node);
-    return nodes;
 }
 
 void Cluster::on_connected(net::Connection &connection) {
@@ -497,7 +317,7 @@ void Cluster::on_connection_failed(net::Connection &connection, const std::strin
         Clock::now() + exponential_backoff(backoff_steps, config_.reconnect_backoff_ms,
                                            config_.reconnect_backoff_max_ms, jitter_);
     if (shut_down_) return;
-    request_refresh("disconnected from " + connection.describe());
+    metadata_updater_.request_refresh("disconnected from " + connection.describe());
     hooks_.link_failed(connection.node_id(), reason, l.consecutive_failures, kind);
     hooks_.wake_sender();
 }

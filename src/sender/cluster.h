@@ -1,11 +1,12 @@
 // Cluster: the Sender's view of the brokers. Owns one BrokerLink (connection
-// plus negotiated versions) per node, the bootstrap connections, the
-// MetadataCache, and the metadata requests that keep it fresh. Publishes
-// partition counts to the accumulator's Topics and wakes application threads
-// that wait for them. Authenticates SASL connections, and re-authenticates them
-// on the same connection before the broker's session ends (KIP-368).
+// plus negotiated versions) per node and the bootstrap connections: connects,
+// negotiates versions (ApiVersions), backs off exponentially after failures,
+// notices stalled links and timed-out requests. Authenticates SASL
+// connections, and re-authenticates them on the same connection before the
+// broker's session ends (KIP-368). Owns the MetadataUpdater, which keeps the
+// metadata fresh over these links (metadata_updater.h).
 // Runs on: sender thread (everything but the constructor, which runs on the
-// application thread that makes the producer).
+// application thread that makes the producer). Locks: none.
 #pragma once
 
 #include <asio.hpp>
@@ -24,6 +25,7 @@
 #include "security/sasl_authenticator.h"
 #include "net/connection.h"
 #include "net/metadata_cache.h"
+#include "sender/metadata_updater.h"
 
 namespace kprod::client {
 
@@ -67,13 +69,14 @@ public:
         std::function<void()> answers_handled;
     };
 
+    // logger and accumulator are the MetadataUpdater's.
     // oauth_login: the OAUTHBEARER token source; null for other mechanisms.
     Cluster(asio::io_context &io, const ProducerConfig &config, std::string client_id,
             const Logger &logger, RecordAccumulator &accumulator, Hooks hooks,
             const OAuthBearerLogin *oauth_login);
 
-    // Connects, negotiates and asks for metadata as needed. Lowers next_check
-    // to when it wants to run again.
+    // Connects, negotiates, re-authenticates and (through the MetadataUpdater)
+    // asks for metadata as needed. Lowers next_check to when it wants to run again.
     void maintain(Clock::time_point now, Clock::time_point &next_check);
 
     // The node's link if it can take a Produce request now; otherwise starts
@@ -86,7 +89,7 @@ public:
     bool every_leader_busy(size_t max_in_flight) const;
 
     // Asks for fresh metadata at the next opportunity, saying why.
-    void request_refresh(const std::string &reason);
+    void request_refresh(const std::string &reason) { metadata_updater_.request_refresh(reason); }
 
     // A connected, negotiated link for requests any broker can answer (the
     // least busy, preferring brokers over bootstrap entries, never a stalled
@@ -101,11 +104,9 @@ public:
 
     int32_t next_correlation_id() { return ++correlation_id_; }
     const std::string &client_id() const { return client_id_; }
-    const net::MetadataCache &metadata() const { return metadata_; }
-    // Every (topic, partition) whose leader is `node_id`, per the last metadata.
-    const std::vector<std::pair<Topic *, int32_t>> &partitions_led_by(int32_t node_id) const;
-    std::vector<int32_t> leader_nodes() const;
+    const net::MetadataCache &metadata() const { return metadata_updater_.cache(); }
     const std::string &last_error() const { return last_error_; }
+    void set_last_error(std::string error) { last_error_ = std::move(error); }
 
     // Closes connections whose oldest request waited longer than `timeout`
     // (request.timeout.ms); their requests fail as lost.
@@ -121,15 +122,24 @@ public:
         if (hooks_.answers_handled) hooks_.answers_handled();
     }
 
+    // For the MetadataUpdater:
+    // A link is stalled once its oldest request has waited this long.
+    std::chrono::milliseconds stall_after() const { return stall_after_; }
+    // The node's link if it is stalled, or null.
+    BrokerLink *stalled_link(int32_t node_id, Clock::time_point now);
+    // Calls visit(node_id) for each broker (not a bootstrap entry) whose link is stalled.
+    template <typename Visit>
+    void for_each_stalled_broker(Clock::time_point now, Visit visit) const {
+        for (const auto &[id, l] : links_)
+            if (id >= 0 && stalled(l, now)) visit(id);
+    }
+    // Connects to a known broker, else to the next bootstrap server, unless a
+    // connection that is not stalled is open or on its way.
+    void ensure_some_connection(Clock::time_point now);
+
 private:
     // Whether the link's oldest request has waited longer than stall_after_.
     bool stalled(const BrokerLink &link, Clock::time_point now) const;
-    // Fast failover: closes stalled connections to nodes that, by the metadata
-    // just received, no longer lead a partition with batches in flight there.
-    void log_leader_changes(
-        const std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> &previous_leaders) const;
-    void fail_links_whose_partitions_moved(
-        const std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> &previous_leaders);
     BrokerLink &link(int32_t node_id);
     void connect(BrokerLink &link, const std::string &host, uint16_t port, Clock::time_point now);
     void on_api_versions(BrokerLink &link, const uint8_t *body, size_t size);
@@ -141,31 +151,18 @@ private:
                           net::RequestStatus status, const uint8_t *body, size_t size);
     // ApiVersions (and SASL) done: the link takes requests.
     void link_ready(BrokerLink &link);
-    void ensure_some_connection(Clock::time_point now);
-    void send_metadata_request(BrokerLink &link);
-    void on_metadata_response(int16_t version, const uint8_t *body, size_t size);
 
     asio::io_context &io_;
     const ProducerConfig &config_;
-    const Logger &logger_;
     const std::string client_id_;
-    RecordAccumulator &accumulator_;
     Hooks hooks_;
+    MetadataUpdater metadata_updater_;  // uses this Cluster's links
     bool shut_down_ = false;
 
     std::map<int32_t, BrokerLink> links_;  // bootstrap servers have ids -1, -2, ...
     size_t next_bootstrap_ = 0;
-    net::MetadataCache metadata_;
-    std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>> partitions_by_leader_;
-    bool metadata_in_flight_ = false;
-    Clock::time_point metadata_sent_at_{};
-    uint64_t metadata_request_count_ = 0;  // answers to older requests are ignored
     // A broker that has not answered for this long is stalled (see stalled()).
     const std::chrono::milliseconds stall_after_;
-    bool refresh_wanted_ = true;
-    std::string refresh_reason_ = "start-up";
-    Clock::time_point metadata_not_before_{};
-    int metadata_failures_ = 0;
     int32_t correlation_id_ = 0;
     std::string last_error_;
     std::minstd_rand jitter_{std::random_device{}()};

@@ -1,7 +1,7 @@
 // ProduceAnswers: finds each batch's answer in a Produce response. Kafka
 // answers in an order of its own (the broker collects them in a hash map), so
-// a search per batch through every answer cost the Sender time quadratic in
-// the partitions of a request; this indexes a response once, by topic name,
+// a search per batch through every answer would cost the Sender time quadratic
+// in the partitions of a request; this indexes a response once, by topic name,
 // then by partition number.
 // One instance, reused for every response. Runs on: sender thread.
 #pragma once

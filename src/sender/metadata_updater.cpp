@@ -1,0 +1,211 @@
+#include "sender/metadata_updater.h"
+
+#include <algorithm>
+
+#include "base/exponential_backoff.h"
+#include "protocol/error_codes.h"
+#include "protocol/metadata_messages.h"
+#include "sender/cluster.h"
+
+namespace kprod::client {
+
+MetadataUpdater::MetadataUpdater(Cluster &cluster, const ProducerConfig &config,
+                                 const Logger &logger, RecordAccumulator &accumulator, Hooks hooks)
+    : cluster_(cluster),
+      config_(config),
+      logger_(logger),
+      accumulator_(accumulator),
+      hooks_(std::move(hooks)) {}
+
+void MetadataUpdater::request_refresh(const std::string &reason) {
+    if (!refresh_wanted_) refresh_reason_ = reason;
+    refresh_wanted_ = true;
+}
+
+void MetadataUpdater::maintain(Clock::time_point now, Clock::time_point &next_check) {
+    const auto stall_after = cluster_.stall_after();
+    const auto max_age = std::chrono::milliseconds(config_.metadata_max_age_ms);
+    if (metadata_.last_refresh + max_age <= now) request_refresh("metadata.max.age.ms");
+    for (Topic *topic : accumulator_.topics())
+        if (!topic->table.load(std::memory_order_acquire))
+            request_refresh("new topic " + topic->name);
+    // A metadata request to a broker that stopped answering must not hold
+    // every refresh up until request.timeout.ms: ask another one.
+    if (metadata_in_flight_ && metadata_sent_at_ + stall_after <= now) {
+        metadata_in_flight_ = false;
+        request_refresh("the metadata request went unanswered");
+    }
+    // While a broker holds requests unanswered, learn soon whether its
+    // partitions moved (fast failover, see fail_links_whose_partitions_moved).
+    if (config_.enable_idempotence && metadata_.last_refresh + stall_after / 4 <= now)
+        cluster_.for_each_stalled_broker(now, [&](int32_t id) {
+            request_refresh("node " + std::to_string(id) + " stopped answering");
+        });
+    if (!refresh_wanted_ || metadata_in_flight_) {
+        next_check = std::min(next_check, metadata_.last_refresh + max_age);
+        return;
+    }
+    if (now < metadata_not_before_) {
+        next_check = std::min(next_check, metadata_not_before_);
+        return;
+    }
+    if (BrokerLink *l = cluster_.any_negotiated_link(now)) return send_metadata_request(*l);
+    cluster_.ensure_some_connection(now);
+    // Nothing to connect to until some backoff ends: look again soon.
+    next_check =
+        std::min(next_check, now + std::chrono::milliseconds(config_.reconnect_backoff_ms));
+}
+
+void MetadataUpdater::send_metadata_request(BrokerLink &l) {
+    std::vector<std::string> names;
+    for (Topic *topic : accumulator_.topics()) names.push_back(topic->name);
+    const int16_t version = l.metadata_version;
+    metadata_in_flight_ = true;
+    metadata_sent_at_ = Clock::now();
+    const uint64_t request_number = ++metadata_request_count_;
+    refresh_wanted_ = false;
+    logger_.debug(Logger::Category::kMetadata, "broker " + std::to_string(l.node_id),
+                  "metadata request: " + (refresh_reason_.empty() ? "first" : refresh_reason_));
+    auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
+        protocol::encode_metadata_request(out, version, correlation_id, cluster_.client_id(),
+                                          names);
+    };
+    auto on_answer = [this, version, request_number](net::RequestStatus status, const uint8_t *body,
+                                                     size_t size) {
+        // A later request was sent when this one stalled: its answer is newer.
+        if (request_number != metadata_request_count_) return;
+        metadata_in_flight_ = false;
+        if (status == net::RequestStatus::kAnswered)
+            return on_metadata_response(version, body, size);
+        request_refresh("metadata request lost");
+        metadata_not_before_ =
+            Clock::now() + exponential_backoff(++metadata_failures_, config_.retry_backoff_ms,
+                                               config_.retry_backoff_max_ms, jitter_);
+        hooks_.wake_sender();
+    };
+    cluster_.send_request(l, encode, on_answer);
+}
+
+void MetadataUpdater::on_metadata_response(int16_t version, const uint8_t *body, size_t size) {
+    protocol::MetadataResponse response;
+    if (!protocol::decode_metadata_response(body, size, version, response)) {
+        cluster_.set_last_error("malformed Metadata response");
+        request_refresh(cluster_.last_error());
+        metadata_not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
+        return;
+    }
+    std::map<int32_t, net::BrokerAddress> brokers;
+    for (const auto &b : response.brokers)
+        brokers[b.node_id] = {b.host, static_cast<uint16_t>(b.port)};
+    metadata_.set_brokers(std::move(brokers));
+
+    bool incomplete = false;
+    for (const auto &t : response.topics) {
+        Topic *topic = accumulator_.find_topic(t.name);
+        if (!topic) continue;
+        net::TopicMetadata cached;
+        cached.error_code = t.error_code;
+        if (t.error_code == protocol::kNone) {
+            cached.partitions.resize(t.partitions.size());
+            for (const auto &p : t.partitions) {
+                if (p.partition < 0 || static_cast<size_t>(p.partition) >= cached.partitions.size())
+                    continue;
+                cached.partitions[static_cast<size_t>(p.partition)] = {p.leader_id, p.leader_epoch};
+                if (p.leader_id < 0) incomplete = true;
+            }
+            topic->resize(static_cast<int32_t>(t.partitions.size()));
+        } else {
+            incomplete = true;
+        }
+        topic->metadata_error.store(t.error_code, std::memory_order_release);
+        metadata_.set_topic(t.name, std::move(cached));
+    }
+    auto previous_leaders = std::move(partitions_by_leader_);
+    partitions_by_leader_.clear();
+    for (Topic *topic : accumulator_.topics()) {
+        const net::TopicMetadata *cached = metadata_.topic(topic->name);
+        if (!cached) continue;
+        for (size_t p = 0; p < cached->partitions.size(); ++p) {
+            int32_t leader = cached->partitions[p].leader_id;
+            if (leader >= 0)
+                partitions_by_leader_[leader].emplace_back(topic, static_cast<int32_t>(p));
+        }
+    }
+    metadata_.last_refresh = Clock::now();
+    metadata_failures_ = 0;
+    if (logger_.debug_enabled(Logger::Category::kMetadata)) log_leader_changes(previous_leaders);
+    // Leaderless partitions and unknown topics are asked about again after a backoff.
+    if (incomplete) {
+        request_refresh("partitions without a leader or unknown topics");
+        metadata_not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
+    }
+    fail_links_whose_partitions_moved(previous_leaders);
+    hooks_.metadata_changed();
+    hooks_.wake_sender();
+}
+
+// A leader that stops answering (frozen, partitioned away) keeps its
+// requests until request.timeout.ms; Kafka moves its partitions sooner (the
+// broker session timeout). Once metadata from another broker shows that a
+// partition with batches in flight on a stalled connection has a new leader,
+// the connection is closed: its batches are retried at once, where the
+// metadata now says. With idempotence that is safe: the new leader knows the
+// batches' sequence numbers and answers DUPLICATE_SEQUENCE_NUMBER for any it
+// already has, and the closed connection can deliver no late answer. Without
+// idempotence a resend could write a batch twice, so the producer waits for
+// request.timeout.ms, as the Java producer does.
+void MetadataUpdater::fail_links_whose_partitions_moved(
+    const PartitionsByLeader &previous_leaders) {
+    if (!config_.enable_idempotence) return;
+    const auto now = Clock::now();
+    for (const auto &[node, partitions] : previous_leaders) {
+        BrokerLink *link = cluster_.stalled_link(node, now);
+        if (!link) continue;
+        for (const auto &[topic, partition] : partitions) {
+            const PartitionTable *table = topic->table.load(std::memory_order_acquire);
+            if (!table || static_cast<size_t>(partition) >= table->queues.size() ||
+                table->queues[static_cast<size_t>(partition)]->in_flight == 0)
+                continue;
+            const int32_t leader = metadata_.leader_of(topic->name, partition);
+            if (leader < 0 || leader == node) continue;
+            std::shared_ptr<net::Connection>(link->connection)
+                ->fail("no answer for " +
+                       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          now - link->connection->oldest_in_flight())
+                                          .count()) +
+                       " ms while " + topic->name + "/" + std::to_string(partition) +
+                       " moved to node " + std::to_string(leader) + ": its batches go there now");
+            break;
+        }
+    }
+}
+
+void MetadataUpdater::log_leader_changes(const PartitionsByLeader &previous_leaders) const {
+    std::string changes;
+    for (const auto &[node, partitions] : previous_leaders)
+        for (const auto &[topic, partition] : partitions) {
+            const int32_t leader = metadata_.leader_of(topic->name, partition);
+            if (leader == node) continue;
+            changes += (changes.empty() ? "" : ", ") + topic->name + "/" +
+                       std::to_string(partition) + " " + std::to_string(node) + "->" +
+                       std::to_string(leader);
+        }
+    logger_.debug(Logger::Category::kMetadata, "",
+                  "metadata: " + std::to_string(metadata_.brokers().size()) + " brokers; " +
+                      (changes.empty() ? "no leader changed" : "leaders moved: " + changes));
+}
+
+const std::vector<std::pair<Topic *, int32_t>> &MetadataUpdater::partitions_led_by(
+    int32_t node_id) const {
+    static const std::vector<std::pair<Topic *, int32_t>> kNone;
+    auto it = partitions_by_leader_.find(node_id);
+    return it == partitions_by_leader_.end() ? kNone : it->second;
+}
+
+std::vector<int32_t> MetadataUpdater::leader_nodes() const {
+    std::vector<int32_t> nodes;
+    for (const auto &[node, partitions] : partitions_by_leader_) nodes.push_back(node);
+    return nodes;
+}
+
+}  // namespace kprod::client

@@ -1,0 +1,86 @@
+// MetadataUpdater: keeps the Sender's MetadataCache fresh (the Java
+// producer's metadata updater). Decides when to ask (metadata.max.age.ms, a
+// new topic, a stalled broker, a refresh someone requested with its reason),
+// sends the Metadata request on a link the Cluster provides, and applies the
+// answer: publishes partition counts and topic errors to the accumulator's
+// Topics, records which partitions each node leads, logs leader changes, and
+// closes stalled links whose partitions moved (fast failover, with
+// idempotence). Owned by the Cluster, whose links it uses.
+// Runs on: sender thread (everything but the constructor, which runs on the
+// application thread that makes the producer). Locks: none.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "accumulator/record_accumulator.h"
+#include "base/logger.h"
+#include "config/config.h"
+#include "net/metadata_cache.h"
+
+namespace kprod::client {
+
+class Cluster;
+struct BrokerLink;
+
+class MetadataUpdater {
+public:
+    using Clock = std::chrono::steady_clock;
+    // Every (topic, partition) each node leads, per the last metadata.
+    using PartitionsByLeader = std::map<int32_t, std::vector<std::pair<Topic *, int32_t>>>;
+
+    struct Hooks {
+        std::function<void()> wake_sender;       // something changed: run the send loop
+        std::function<void()> metadata_changed;  // partition counts or topic errors were published
+    };
+
+    MetadataUpdater(Cluster &cluster, const ProducerConfig &config, const Logger &logger,
+                    RecordAccumulator &accumulator, Hooks hooks);
+
+    // Asks for metadata when a refresh is wanted and its backoff ended, on
+    // the Cluster's least busy link, or has the Cluster connect one. Lowers
+    // next_check to when it wants to run again.
+    void maintain(Clock::time_point now, Clock::time_point &next_check);
+
+    // Asks for fresh metadata at the next opportunity, saying why.
+    void request_refresh(const std::string &reason);
+
+    const net::MetadataCache &cache() const { return metadata_; }
+    const PartitionsByLeader &partitions_by_leader() const { return partitions_by_leader_; }
+    // Every (topic, partition) whose leader is `node_id`, per the last metadata.
+    const std::vector<std::pair<Topic *, int32_t>> &partitions_led_by(int32_t node_id) const;
+    std::vector<int32_t> leader_nodes() const;
+
+private:
+    void send_metadata_request(BrokerLink &link);
+    void on_metadata_response(int16_t version, const uint8_t *body, size_t size);
+    void log_leader_changes(const PartitionsByLeader &previous_leaders) const;
+    // Fast failover: closes stalled connections to nodes that, by the metadata
+    // just received, no longer lead a partition with batches in flight there.
+    void fail_links_whose_partitions_moved(const PartitionsByLeader &previous_leaders);
+
+    Cluster &cluster_;
+    const ProducerConfig &config_;
+    const Logger &logger_;
+    RecordAccumulator &accumulator_;
+    Hooks hooks_;
+
+    net::MetadataCache metadata_;
+    PartitionsByLeader partitions_by_leader_;
+    bool metadata_in_flight_ = false;
+    Clock::time_point metadata_sent_at_{};
+    uint64_t metadata_request_count_ = 0;  // answers to older requests are ignored
+    bool refresh_wanted_ = true;
+    std::string refresh_reason_ = "start-up";
+    Clock::time_point metadata_not_before_{};
+    int metadata_failures_ = 0;
+    std::minstd_rand jitter_{std::random_device{}()};
+};
+
+}  // namespace kprod::client
