@@ -14,8 +14,8 @@ constexpr size_t kMinExpectedRecordBytes = 64;
 
 // The topic each thread sent to last, and the accumulator it belongs to (by
 // serial: an accumulator made later at the same address is another one).
-// Threads mostly send to one topic at a time; the map lookup, a shared lock
-// and a hash of the name, was a fifth of kprod_send's instructions.
+// Threads mostly send to one topic at a time, so the map lookup (a shared
+// lock and a hash of the name) is kept off the common path.
 struct LastTopic {
     uint64_t accumulator_serial = 0;
     Topic *topic = nullptr;
@@ -101,8 +101,7 @@ size_t RecordAccumulator::new_batch_capacity(const Topic &topic, size_t record_b
         const auto raw = static_cast<size_t>(static_cast<double>(settings_.batch_size) / ratio);
         // To the nearest whole number of batch.size: as the estimate moves,
         // batches keep a few sizes, not a new one each, so freed buffers fit
-        // the next ones (a new size every time left the heap 2 MiB larger in
-        // scenario 3 of bench/run).
+        // the next ones and the heap does not fragment.
         const size_t step = settings_.batch_size;
         const size_t rounded = step > 0 ? (raw + step / 2) / step * step : raw;
         capacity = std::clamp(rounded, settings_.batch_size,
@@ -131,9 +130,9 @@ bool RecordAccumulator::urgent() const {
 }
 
 // Mirrors is_ready: the first batch is sendable when another follows it, when
-// it is full, when sending is urgent, or when its linger is over. In scenario
-// 1 of bench/run the queue holds hundreds of full batches while five requests
-// are in flight: each batch woke the Sender twice (opened, full) for nothing.
+// it is full, when sending is urgent, or when its linger is over. Only a change
+// of the first batch wakes the Sender: batches queued behind requests in
+// flight wait for an answer, which runs the Sender anyway.
 void RecordAccumulator::set_wake(const PartitionQueue &queue, AppendResult &result) const {
     const size_t length = queue.batches.size();
     if (length == 1)

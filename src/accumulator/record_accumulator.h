@@ -166,7 +166,7 @@ private:
                                      const protocol::SizedRecord &record, int64_t timestamp_ms,
                                      void *opaque, size_t start_bytes, SendDeadline &deadline);
     // Sets result.wake after an append that opened or filled a batch; queue.mutex held.
-    // Cold: once a batch. Called from try_append_to_last, it cost 12 instructions a record.
+    // Cold: once a batch, so kept out of the per-record path.
     [[gnu::cold]] void set_wake(const PartitionQueue &queue, AppendResult &result) const;
     // Whether every batch is sendable at once, whatever its linger.
     bool urgent() const;

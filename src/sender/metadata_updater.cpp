@@ -195,17 +195,4 @@ void MetadataUpdater::log_leader_changes(const PartitionsByLeader &previous_lead
                       (changes.empty() ? "no leader changed" : "leaders moved: " + changes));
 }
 
-const std::vector<std::pair<Topic *, int32_t>> &MetadataUpdater::partitions_led_by(
-    int32_t node_id) const {
-    static const std::vector<std::pair<Topic *, int32_t>> kNone;
-    auto it = partitions_by_leader_.find(node_id);
-    return it == partitions_by_leader_.end() ? kNone : it->second;
-}
-
-std::vector<int32_t> MetadataUpdater::leader_nodes() const {
-    std::vector<int32_t> nodes;
-    for (const auto &[node, partitions] : partitions_by_leader_) nodes.push_back(node);
-    return nodes;
-}
-
 }  // namespace kprod::client

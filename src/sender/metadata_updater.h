@@ -53,9 +53,6 @@ public:
 
     const net::MetadataCache &cache() const { return metadata_; }
     const PartitionsByLeader &partitions_by_leader() const { return partitions_by_leader_; }
-    // Every (topic, partition) whose leader is `node_id`, per the last metadata.
-    const std::vector<std::pair<Topic *, int32_t>> &partitions_led_by(int32_t node_id) const;
-    std::vector<int32_t> leader_nodes() const;
 
 private:
     void send_metadata_request(BrokerLink &link);

@@ -487,8 +487,8 @@ void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatc
 }
 
 // Runs the send loop for what the answers freed (in-flight slots, memory,
-// retries) right away: a posted wakeup cost another pass of the event loop,
-// an epoll_wait, for every read that brought answers.
+// retries) right away, not through a posted wakeup: that would take another
+// pass of the event loop, an epoll_wait, for every read that brought answers.
 void Sender::run_after_answers() {
     if (!answers_want_run_) return;
     answers_want_run_ = false;
