@@ -1,6 +1,7 @@
 #include "accumulator/record_accumulator.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -146,21 +147,69 @@ RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, Partitio
                                                           int64_t timestamp_ms, void *opaque,
                                                           SendDeadline &deadline) {
     AppendResult result;
-    size_t grow_to = 0;
-    size_t start_bytes = 0;
-    {
-        std::lock_guard lock(queue.mutex);
-        if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) {
-            if (result.batch_full) set_wake(queue, result);  // once a batch, not once a record
+    while (true) {
+        size_t grow_to = 0;
+        size_t start_bytes = 0;
+        {
+            std::lock_guard lock(queue.mutex);
+            if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) {
+                if (result.batch_full) set_wake(queue, result);  // once a batch, not once a record
+                return result;
+            }
+            grow_to = growth_for(queue, record, timestamp_ms);
+            start_bytes = queue.last_batch_bytes;
+        }
+        // Memory is got without holding the queue's lock.
+        if (grow_to > 0 && grow_and_append(queue, record, timestamp_ms, opaque, grow_to, result))
+            return result;
+        if (become_opener(queue, record, timestamp_ms, opaque, result)) {
+            if (result.record_bytes > 0) return result;  // a batch opened meanwhile took it
+            return append_to_new_batch(topic, queue, record, timestamp_ms, opaque, start_bytes,
+                                       deadline);
+        }
+        // Another thread is getting the memory for the partition's next batch:
+        // wait for it rather than for memory of our own (see docs/DESIGN.md).
+        if (!wait_until_opened(queue, deadline)) {
+            result.err = KPROD_ERR_QUEUE_FULL;
             return result;
         }
-        grow_to = growth_for(queue, record, timestamp_ms);
-        start_bytes = queue.last_batch_bytes;
     }
-    // Memory is got without holding the queue's lock.
-    if (grow_to > 0 && grow_and_append(queue, record, timestamp_ms, opaque, grow_to, result))
-        return result;
-    return append_to_new_batch(topic, queue, record, timestamp_ms, opaque, start_bytes, deadline);
+}
+
+// True when this thread is to open the partition's next batch, or (with
+// result.record_bytes set) when the record went into a batch opened meanwhile.
+bool RecordAccumulator::become_opener(PartitionQueue &queue, const protocol::SizedRecord &record,
+                                      int64_t timestamp_ms, void *opaque, AppendResult &result) {
+    std::lock_guard lock(queue.mutex);
+    if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) {
+        if (result.batch_full) set_wake(queue, result);
+        return true;
+    }
+    if (queue.opening) return false;
+    queue.opening = true;
+    return true;
+}
+
+bool RecordAccumulator::wait_until_opened(PartitionQueue &queue, SendDeadline &deadline) {
+    opening_waiters_.fetch_add(1, std::memory_order_seq_cst);
+    std::unique_lock lock(opening_mutex_);
+    const bool opened = opened_.wait_until(lock, deadline.get(), [&] {
+        std::lock_guard queue_lock(queue.mutex);
+        return !queue.opening;
+    });
+    opening_waiters_.fetch_sub(1, std::memory_order_relaxed);
+    return opened;
+}
+
+void RecordAccumulator::done_opening(PartitionQueue &queue) {
+    {
+        std::lock_guard lock(queue.mutex);
+        queue.opening = false;
+    }
+    // A waiter counts itself before it looks at queue.opening: one of the two sees the other.
+    if (opening_waiters_.load(std::memory_order_seq_cst) == 0) return;
+    { std::lock_guard lock(opening_mutex_); }
+    opened_.notify_all();
 }
 
 size_t RecordAccumulator::growth_for(const PartitionQueue &queue,
@@ -208,6 +257,11 @@ bool RecordAccumulator::grow_and_append(PartitionQueue &queue, const protocol::S
 RecordAccumulator::AppendResult RecordAccumulator::append_to_new_batch(
     Topic &topic, PartitionQueue &queue, const protocol::SizedRecord &record, int64_t timestamp_ms,
     void *opaque, size_t start_bytes, SendDeadline &deadline) {
+    struct Opened {
+        RecordAccumulator &accumulator;
+        PartitionQueue &queue;
+        ~Opened() { accumulator.done_opening(queue); }
+    } opened{*this, queue};
     AppendResult result;
     const size_t first_record_batch_size = single_record_batch_size(record);
     const size_t max_capacity = new_batch_capacity(topic, first_record_batch_size);

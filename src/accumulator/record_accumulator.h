@@ -7,7 +7,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -161,7 +163,15 @@ private:
     // True when the Sender waits for it (kSenderWaits) and must be woken.
     bool compress_closed(ProducerBatch &batch) const;
     static bool being_compressed(const ProducerBatch &batch);
+    // One thread at a time gets the memory for a partition's next batch
+    // (PartitionQueue::opening); the others wait for that batch, not for memory
+    // of their own that they would give back.
+    bool become_opener(PartitionQueue &queue, const protocol::SizedRecord &record,
+                       int64_t timestamp_ms, void *opaque, AppendResult &result);
+    bool wait_until_opened(PartitionQueue &queue, SendDeadline &deadline);
+    void done_opening(PartitionQueue &queue);
     // Appends the record to a new batch, waiting for memory up to the deadline.
+    // The caller is the queue's opener; this ends that.
     AppendResult append_to_new_batch(Topic &topic, PartitionQueue &queue,
                                      const protocol::SizedRecord &record, int64_t timestamp_ms,
                                      void *opaque, size_t start_bytes, SendDeadline &deadline);
@@ -183,6 +193,10 @@ private:
         using is_transparent = void;
         size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
     };
+    std::atomic<int> opening_waiters_{0};  // threads in wait_until_opened
+    std::mutex opening_mutex_;             // for opened_; a queue's mutex is taken inside it
+    std::condition_variable opened_;       // some queue's opener is done
+
     std::mutex newly_active_mutex_;  // guards the following; taken inside a queue's mutex
     std::vector<PartitionQueue *> newly_active_;
 

@@ -31,6 +31,7 @@ struct PartitionQueue {
     BriefLock mutex;                      // guards the following
     std::deque<ProducerBatch *> batches;  // oldest first; only the last one may be open
     uint64_t next_sequence = 0;
+    bool opening = false;  // a thread is getting the memory for the next batch
     // The size of the batch the Sender took last: where new batches start.
     size_t last_batch_bytes = 0;
     // On the Sender's list of queues that hold batches, or on its way there

@@ -220,6 +220,35 @@ void test_append_fails_with_queue_full_when_memory_stays_spent(void **) {
     f.pool.deallocate(rest, rest_size);
 }
 
+// When a partition needs its next batch and memory is spent, one thread waits
+// for the memory and the others for the batch it opens: they would otherwise
+// each take memory, find the batch open and give it back, waking one another.
+void test_one_thread_waits_for_memory_the_others_for_its_batch(void **) {
+    Fixture f(kBatchSize);
+    assert_int_equal(f.append(0, value_filling_a_batch()).err, KPROD_OK);  // all the memory
+    std::atomic<int> new_batches{0};
+    std::atomic<int> appended{0};
+    std::vector<std::thread> senders;
+    for (int i = 0; i < 3; ++i)
+        senders.emplace_back([&] {
+            auto result = f.append(0, kHundredBytes, nullptr, 10s);
+            if (result.err == KPROD_OK) ++appended;
+            if (result.new_batch) ++new_batches;
+        });
+    const auto waiting = [&] { return f.pool.statistics(0).waiting_threads; };
+    const auto give_up_at = Clock::now() + 5s;
+    while (waiting() == 0 && Clock::now() < give_up_at) std::this_thread::sleep_for(1ms);
+    std::this_thread::sleep_for(100ms);  // the other two have reached their wait by now
+    assert_int_equal(waiting(), 1);
+    assert_int_equal(appended.load(), 0);
+    f.accumulator.release(f.take(0, Clock::now()));  // memory for the next batch
+    for (std::thread &sender : senders) sender.join();
+    assert_int_equal(appended.load(), 3);
+    assert_int_equal(new_batches.load(), 1);
+    assert_int_equal(f.queue(0).batches.size(), 1);
+    assert_int_equal(f.queue(0).batches.front()->record_count(), 3);
+}
+
 // --- batches that start small and grow ---
 
 // A partition's first batch takes the smallest pooled size that holds its
@@ -699,6 +728,7 @@ int main(void) {
         cmocka_unit_test(test_compressed_batches_hold_more_raw_bytes_in_whole_batch_sizes),
         cmocka_unit_test(test_record_larger_than_buffer_memory_is_too_large),
         cmocka_unit_test(test_append_fails_with_queue_full_when_memory_stays_spent),
+        cmocka_unit_test(test_one_thread_waits_for_memory_the_others_for_its_batch),
         cmocka_unit_test(test_batch_starts_small_and_grows_to_batch_size),
         cmocka_unit_test(test_new_batch_starts_at_the_size_the_last_one_reached),
         cmocka_unit_test(test_growth_without_memory_leaves_the_batch_as_it_is),
