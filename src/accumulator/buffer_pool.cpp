@@ -71,14 +71,17 @@ BufferPool::Result BufferPool::allocate(size_t size, Clock::time_point deadline,
     }
     if (buffer) return Result::kOk;  // a pooled one
     lock.unlock();
-    buffer = static_cast<uint8_t *>(std::malloc(size > 0 ? size : 1));
-    if (!buffer) {
-        std::lock_guard relock(mutex_);
-        unallocated_ += size + buffer_overhead_;
-        publish_gauges();
-        return Result::kNoMemory;
-    }
-    return Result::kOk;
+    buffer = malloc_charged(size);
+    return buffer ? Result::kOk : Result::kNoMemory;
+}
+
+uint8_t *BufferPool::malloc_charged(size_t size) {
+    auto *buffer = static_cast<uint8_t *>(std::malloc(size > 0 ? size : 1));
+    if (buffer) return buffer;
+    std::lock_guard lock(mutex_);
+    unallocated_ += size + buffer_overhead_;
+    publish_gauges();
+    return nullptr;
 }
 
 bool BufferPool::try_allocate(size_t size, uint8_t *&buffer) {
@@ -88,12 +91,8 @@ bool BufferPool::try_allocate(size_t size, uint8_t *&buffer) {
         if (closed_ || !waiters_.empty() || !obtain(size, buffer)) return false;
         if (buffer) return true;
     }
-    buffer = static_cast<uint8_t *>(std::malloc(size > 0 ? size : 1));
-    if (buffer) return true;
-    std::lock_guard relock(mutex_);
-    unallocated_ += size + buffer_overhead_;
-    publish_gauges();
-    return false;
+    buffer = malloc_charged(size);
+    return buffer != nullptr;
 }
 
 // Waits, first come first served, until `size` bytes can be had. On kOk either

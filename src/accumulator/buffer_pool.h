@@ -86,6 +86,8 @@ private:
     // Charges `size` and the overhead to the budget if it holds them; `buffer`
     // is then a pooled buffer, or null for the caller to malloc.
     bool obtain(size_t size, uint8_t *&buffer);
+    // Mallocs `size` bytes already charged by obtain(); gives the charge back if malloc fails.
+    uint8_t *malloc_charged(size_t size);
     // Index of the free list for buffers of `size`, or -1 when that size is not pooled.
     int size_class(size_t size) const;
     // A pooled buffer of `size` if one is kept; null otherwise.

@@ -122,6 +122,7 @@ bool RecordAccumulator::try_append_to_last(PartitionQueue &queue,
     if (!last->try_append(record, timestamp_ms, opaque)) return false;
     result.record_bytes = static_cast<uint32_t>(last->size() - before);
     result.batch_full = last->is_full();
+    if (result.batch_full) set_wake(queue, result);  // once a batch, not once a record
     return true;
 }
 
@@ -152,20 +153,21 @@ RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, Partitio
         size_t start_bytes = 0;
         {
             std::lock_guard lock(queue.mutex);
-            if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) {
-                if (result.batch_full) set_wake(queue, result);  // once a batch, not once a record
-                return result;
-            }
+            if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) return result;
             grow_to = growth_for(queue, record, timestamp_ms);
             start_bytes = queue.last_batch_bytes;
         }
         // Memory is got without holding the queue's lock.
         if (grow_to > 0 && grow_and_append(queue, record, timestamp_ms, opaque, grow_to, result))
             return result;
-        if (become_opener(queue, record, timestamp_ms, opaque, result)) {
-            if (result.record_bytes > 0) return result;  // a batch opened meanwhile took it
+        switch (become_opener(queue, record, timestamp_ms, opaque, result)) {
+        case Opening::kAppended:  // a batch opened meanwhile took the record
+            return result;
+        case Opening::kOpener:
             return append_to_new_batch(topic, queue, record, timestamp_ms, opaque, start_bytes,
                                        deadline);
+        case Opening::kAnotherOpens:
+            break;
         }
         // Another thread is getting the memory for the partition's next batch:
         // wait for it rather than for memory of our own (see docs/DESIGN.md).
@@ -176,18 +178,15 @@ RecordAccumulator::AppendResult RecordAccumulator::append(Topic &topic, Partitio
     }
 }
 
-// True when this thread is to open the partition's next batch, or (with
-// result.record_bytes set) when the record went into a batch opened meanwhile.
-bool RecordAccumulator::become_opener(PartitionQueue &queue, const protocol::SizedRecord &record,
-                                      int64_t timestamp_ms, void *opaque, AppendResult &result) {
+RecordAccumulator::Opening RecordAccumulator::become_opener(PartitionQueue &queue,
+                                                            const protocol::SizedRecord &record,
+                                                            int64_t timestamp_ms, void *opaque,
+                                                            AppendResult &result) {
     std::lock_guard lock(queue.mutex);
-    if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) {
-        if (result.batch_full) set_wake(queue, result);
-        return true;
-    }
-    if (queue.opening) return false;
+    if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) return Opening::kAppended;
+    if (queue.opening) return Opening::kAnotherOpens;
     queue.opening = true;
-    return true;
+    return Opening::kOpener;
 }
 
 bool RecordAccumulator::wait_until_opened(PartitionQueue &queue, SendDeadline &deadline) {
@@ -244,7 +243,6 @@ bool RecordAccumulator::grow_and_append(PartitionQueue &queue, const protocol::S
             old = last->grow(bigger, capacity);
             appended = try_append_to_last(queue, record, timestamp_ms, opaque, result);
         }
-        if (appended && result.batch_full) set_wake(queue, result);
     }
     // Without `old`, another thread made room meanwhile or took the batch.
     if (old)
@@ -292,7 +290,6 @@ RecordAccumulator::AppendResult RecordAccumulator::append_to_new_batch(
         std::lock_guard lock(queue.mutex);
         // Another thread may have opened a batch meanwhile: use it, give the memory back.
         if (try_append_to_last(queue, record, timestamp_ms, opaque, result)) {
-            if (result.batch_full) set_wake(queue, result);
             pool_.deallocate(buffer, size);
             return result;
         }
@@ -314,6 +311,12 @@ RecordAccumulator::AppendResult RecordAccumulator::append_to_new_batch(
     }
     if (closed && compress_closed(*closed)) result.wake = Wake::kNow;
     return result;
+}
+
+void RecordAccumulator::compress_batch(ProducerBatch &batch, compress::Compressor &compressor,
+                                       std::vector<uint8_t> &scratch) {
+    batch.compress(compressor, scratch);
+    batch.topic->observe_compression_ratio(static_cast<float>(batch.compression_ratio()));
 }
 
 bool RecordAccumulator::being_compressed(const ProducerBatch &batch) {
@@ -342,10 +345,7 @@ bool RecordAccumulator::compress_closed(ProducerBatch &batch) const {
         mine.codec = settings_.codec;
         mine.level = settings_.compression_level;
     }
-    const size_t raw = batch.compress(*mine.compressor, mine.scratch);
-    batch.topic->observe_compression_ratio(
-        static_cast<float>(batch.size() - protocol::kRecordBatchHeaderSize) /
-        static_cast<float>(std::max<size_t>(raw, 1)));
+    compress_batch(batch, *mine.compressor, mine.scratch);
     return batch.compression.exchange(Compression::kDone, std::memory_order_acq_rel) ==
            Compression::kSenderWaits;
 }

@@ -131,6 +131,10 @@ public:
             fn(batch);
         }
     }
+    // Compresses a batch (ProducerBatch::compress) and moves its topic's ratio
+    // estimate toward what it achieved: the Sender's and the sending threads' way alike.
+    static void compress_batch(ProducerBatch &batch, compress::Compressor &compressor,
+                               std::vector<uint8_t> &scratch);
     // Puts a batch that will be retried back in creation order.
     void reenqueue(ProducerBatch *batch);
     // Removes batches waiting longer than delivery.timeout.ms (never in flight) into `expired`.
@@ -147,6 +151,8 @@ private:
     size_t new_batch_capacity(const Topic &topic, size_t record_batch_size) const;
     // get_or_create_topic when the thread's last topic is another.
     [[gnu::noinline]] Topic *find_or_create_topic(std::string_view name, bool &created);
+    // Appends to the open last batch if the record fits; sets result.wake when that
+    // filled it. queue.mutex held.
     bool try_append_to_last(PartitionQueue &queue, const protocol::SizedRecord &record,
                             int64_t timestamp_ms, void *opaque, AppendResult &result);
     // The capacity the open last batch must grow to for the record, or 0 when
@@ -166,8 +172,11 @@ private:
     // One thread at a time gets the memory for a partition's next batch
     // (PartitionQueue::opening); the others wait for that batch, not for memory
     // of their own that they would give back.
-    bool become_opener(PartitionQueue &queue, const protocol::SizedRecord &record,
-                       int64_t timestamp_ms, void *opaque, AppendResult &result);
+    // kAppended: a batch opened meanwhile took the record; kOpener: this thread
+    // opens the next batch; kAnotherOpens: wait_until_opened.
+    enum class Opening : uint8_t { kAppended, kOpener, kAnotherOpens };
+    Opening become_opener(PartitionQueue &queue, const protocol::SizedRecord &record,
+                          int64_t timestamp_ms, void *opaque, AppendResult &result);
     bool wait_until_opened(PartitionQueue &queue, SendDeadline &deadline);
     void done_opening(PartitionQueue &queue);
     // Appends the record to a new batch, waiting for memory up to the deadline.

@@ -339,10 +339,7 @@ void Sender::seal_for_attempt(ProducerBatch *batch, PartitionQueue &queue) {
     if (batch->attempts == 0 && compressor_ &&
         batch->compression.load(std::memory_order_acquire) == Compression::kNotYet) {
         // A batch no application thread closed (lingered, flushed): here, holding no lock.
-        const size_t raw = batch->compress(*compressor_, compression_scratch_);
-        batch->topic->observe_compression_ratio(
-            static_cast<float>(batch->size() - protocol::kRecordBatchHeaderSize) /
-            static_cast<float>(std::max<size_t>(raw, 1)));
+        RecordAccumulator::compress_batch(*batch, *compressor_, compression_scratch_);
     }
     if (batch->attempts > 0) return;
     if (!identity_.enabled()) return batch->seal(-1, -1, -1);
