@@ -144,7 +144,26 @@ typedef enum kprod_err {
     KPROD_ERR_AUTHENTICATION = 20,
     /** The TLS handshake failed: untrusted or expired certificate, host name
      *  mismatch, no common protocol or cipher, client certificate refused. */
-    KPROD_ERR_SSL_HANDSHAKE = 21
+    KPROD_ERR_SSL_HANDSHAKE = 21,
+    /** A transactional call, or kprod_send, in a state that does not allow it
+     *  (commit without begin, send outside a transaction on a transactional
+     *  producer, a transactional call on a producer without transactional.id).
+     *  Nothing changed. */
+    KPROD_ERR_STATE = 22,
+    /** The open transaction cannot commit (a record failed, the broker aborted
+     *  it after transaction.timeout.ms, ...): call kprod_abort_transaction,
+     *  then begin a new one. */
+    KPROD_ERR_TXN_ABORTABLE = 23,
+    /** Another producer with the same transactional.id took over: this one is
+     *  unusable (fatal); close and destroy it. */
+    KPROD_ERR_FENCED = 24,
+    /** The broker refused access to the transactional id, group or cluster. */
+    KPROD_ERR_AUTHORIZATION = 25,
+    /** The producer met an error it cannot leave (see kprod_txn_error_class):
+     *  every later call returns this or the error that caused it. */
+    KPROD_ERR_FATAL = 26,
+    /** Report: the record's transaction was aborted before it was sent. */
+    KPROD_ERR_TXN_ABORTED = 27
 } kprod_err_t;
 
 /** A short, static English description of an error code. Never NULL. Safe from any thread. */
@@ -419,7 +438,10 @@ KPROD_EXTERN kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errstr_
  *         KPROD_ERR_UNKNOWN_PARTITION (msg->partition is not in the topic, or
  *         the topic has no partitions),
  *         KPROD_ERR_PARTITIONER (the custom partitioner answered a partition
- *         the topic does not have), KPROD_ERR_NO_MEMORY.
+ *         the topic does not have), KPROD_ERR_NO_MEMORY; with a
+ *         transactional.id: KPROD_ERR_STATE (no transaction is open),
+ *         KPROD_ERR_TXN_ABORTABLE (the open transaction must be aborted), or
+ *         the fatal error the producer met (KPROD_ERR_FENCED, ...).
  */
 KPROD_EXTERN kprod_err_t kprod_send(kprod_t *p, const kprod_message_t *msg);
 
@@ -516,6 +538,148 @@ KPROD_EXTERN kprod_err_t kprod_close(kprod_t *p, int timeout_ms);
  * kprod_new it frees only the handle.
  */
 KPROD_EXTERN void kprod_destroy(kprod_t *p);
+
+/* ------------------------------------------------------------------------
+ * Transactions (transactional.id): exactly-once delivery, as the Java
+ * producer's initTransactions / beginTransaction / sendOffsetsToTransaction /
+ * commitTransaction / abortTransaction.
+ *
+ * The loop a program writes:
+ *
+ *     kprod_init_transactions(p, 60000, err, sizeof err);    once
+ *     for (;;) {
+ *         kprod_begin_transaction(p, err, sizeof err);
+ *         ... kprod_send(p, &msg) ...; optionally kprod_send_offsets_to_transaction
+ *         e = kprod_commit_transaction(p, 60000, err, sizeof err);
+ *         switch (kprod_txn_error_class(e)) {
+ *         case KPROD_TXN_ERROR_NONE: break;                       committed
+ *         case KPROD_TXN_ERROR_RETRIABLE: call commit again (same outcome)
+ *         case KPROD_TXN_ERROR_ABORTABLE: kprod_abort_transaction, redo the work
+ *         case KPROD_TXN_ERROR_FATAL: close and destroy the producer
+ *         }
+ *     }
+ *
+ * Each transactional call waits for its outcome up to timeout_ms (-1: no
+ * limit). A call that times out returns KPROD_ERR_TIMED_OUT and goes on in the
+ * background: calling the same function again waits for the same outcome (a
+ * commit's outcome is never lost); calling another transactional function
+ * meanwhile returns KPROD_ERR_STATE. Each writes a message into errstr
+ * (NUL-terminated when errstr_size > 0; errstr may be NULL) when it fails.
+ * Transactional calls are serialised: calling them from several threads at
+ * once is allowed but makes little sense. Not from a callback.
+ *
+ * Records sent in a transaction get their reports as usual; a record still
+ * queued when its transaction aborts gets KPROD_ERR_TXN_ABORTED
+ * (KPROD_NOT_PERSISTED). kprod_commit_transaction returns KPROD_OK only once
+ * every record of the transaction has its report, all of them KPROD_OK.
+ * Records acknowledged before an abort keep their KPROD_OK reports: they are
+ * in the log, marked aborted, and read_committed consumers never see them.
+ * ------------------------------------------------------------------------ */
+
+/** Which of Java's classes an error of a transactional call belongs to (KIP-1050). */
+typedef enum kprod_txn_error_class {
+    /** KPROD_OK, or a refusal of the call itself (KPROD_ERR_INVALID_ARG,
+     *  KPROD_ERR_STATE): nothing changed. */
+    KPROD_TXN_ERROR_NONE = 0,
+    /** KPROD_ERR_TIMED_OUT: call the same function again. */
+    KPROD_TXN_ERROR_RETRIABLE = 1,
+    /** KPROD_ERR_TXN_ABORTABLE: abort the transaction, then go on. */
+    KPROD_TXN_ERROR_ABORTABLE = 2,
+    /** KPROD_ERR_FENCED, KPROD_ERR_AUTHORIZATION, KPROD_ERR_UNSUPPORTED,
+     *  KPROD_ERR_FATAL, KPROD_ERR_CLOSED, KPROD_ERR_FORKED: the producer is
+     *  unusable; close and destroy it. */
+    KPROD_TXN_ERROR_FATAL = 3
+} kprod_txn_error_class_t;
+
+/** The class of an error returned by a transactional call (or kprod_send on a
+ *  transactional producer). Safe from any thread. */
+KPROD_EXTERN kprod_txn_error_class_t kprod_txn_error_class(kprod_err_t err);
+
+/**
+ * Register transactional.id with its coordinator and get the producer id and
+ * epoch: aborts whatever the previous producer with this transactional.id left
+ * open, and fences that producer. Call once, before the first transaction.
+ *
+ * @return KPROD_OK, KPROD_ERR_TIMED_OUT (retriable: call again),
+ *         KPROD_ERR_STATE (no transactional.id, or called twice),
+ *         KPROD_ERR_AUTHORIZATION, KPROD_ERR_UNSUPPORTED (the brokers have no
+ *         transactions), KPROD_ERR_FENCED, KPROD_ERR_FATAL,
+ *         KPROD_ERR_INVALID_ARG (NULL p), KPROD_ERR_CLOSED, KPROD_ERR_FORKED.
+ */
+KPROD_EXTERN kprod_err_t kprod_init_transactions(kprod_t *p, int timeout_ms, char *errstr,
+                                                 size_t errstr_size);
+
+/**
+ * Start a transaction: from now until it is committed or aborted, every
+ * kprod_send belongs to it. Returns at once (nothing is sent to the brokers
+ * until the first record or offsets).
+ *
+ * @return KPROD_OK, KPROD_ERR_STATE (not initialised, or a transaction is
+ *         open), a fatal error (see kprod_txn_error_class), KPROD_ERR_INVALID_ARG.
+ */
+KPROD_EXTERN kprod_err_t kprod_begin_transaction(kprod_t *p, char *errstr, size_t errstr_size);
+
+/** One partition's position for kprod_send_offsets_to_transaction. */
+typedef struct kprod_txn_offset {
+    const char *topic;
+    int32_t partition;
+    /** The next offset to consume (the last one processed + 1), as in Java's OffsetAndMetadata. */
+    int64_t offset;
+    int32_t leader_epoch;  /**< the consumed record's leader epoch, or -1 */
+    const char *metadata;  /**< NULL for none */
+} kprod_txn_offset_t;
+
+/** The consumer group metadata of Java's ConsumerGroupMetadata. */
+typedef struct kprod_group_metadata {
+    const char *group_id;
+    int32_t generation_id;         /**< -1 when unknown (no group membership checks) */
+    const char *member_id;         /**< "" or NULL when unknown */
+    const char *group_instance_id; /**< NULL unless the consumer is a static member */
+} kprod_group_metadata_t;
+
+/**
+ * Commit consumer offsets as part of the open transaction: they become
+ * visible to the group if and only if the transaction commits. offsets holds
+ * count elements laid out elem_size bytes apart (pass sizeof *offsets).
+ * Everything is copied before the call returns.
+ *
+ * @return KPROD_OK, KPROD_ERR_TIMED_OUT (retriable), KPROD_ERR_TXN_ABORTABLE
+ *         (for example the consumer left the group: UNKNOWN_MEMBER_ID,
+ *         ILLEGAL_GENERATION), KPROD_ERR_STATE (no open transaction),
+ *         a fatal error, KPROD_ERR_INVALID_ARG (NULL p, group or group_id,
+ *         offsets NULL with count > 0, a NULL topic, a negative partition or
+ *         offset, elem_size too small).
+ */
+KPROD_EXTERN kprod_err_t kprod_send_offsets_to_transaction(kprod_t *p,
+                                                           const kprod_txn_offset_t *offsets,
+                                                           size_t count, size_t elem_size,
+                                                           const kprod_group_metadata_t *group,
+                                                           int timeout_ms, char *errstr,
+                                                           size_t errstr_size);
+
+/**
+ * Send every record of the open transaction (ignoring linger.ms), wait for
+ * all their reports, then commit the transaction.
+ *
+ * @return KPROD_OK (committed), KPROD_ERR_TIMED_OUT (retriable: call again
+ *         for the same outcome), KPROD_ERR_TXN_ABORTABLE (a record failed,
+ *         or the broker aborted the transaction: abort), KPROD_ERR_STATE,
+ *         a fatal error, KPROD_ERR_INVALID_ARG.
+ */
+KPROD_EXTERN kprod_err_t kprod_commit_transaction(kprod_t *p, int timeout_ms, char *errstr,
+                                                  size_t errstr_size);
+
+/**
+ * Abort the open transaction: records still queued fail with
+ * KPROD_ERR_TXN_ABORTED, records in flight get their reports, then the
+ * brokers mark everything of the transaction aborted. Also the way out of
+ * KPROD_ERR_TXN_ABORTABLE.
+ *
+ * @return KPROD_OK, KPROD_ERR_TIMED_OUT (retriable), KPROD_ERR_STATE, a
+ *         fatal error, KPROD_ERR_INVALID_ARG.
+ */
+KPROD_EXTERN kprod_err_t kprod_abort_transaction(kprod_t *p, int timeout_ms, char *errstr,
+                                                 size_t errstr_size);
 
 /* ------------------------------------------------------------------------
  * Extensions, as the Java producer offers them: custom partitioner,

@@ -69,7 +69,9 @@ public:
 
     // Writes the header and CRC. An idempotent producer seals again, with new
     // sequence numbers, when its epoch changed since the last attempt.
-    void seal(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence);
+    // `transactional` sets the batch's transactional attribute.
+    void seal(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence,
+              bool transactional = false);
 
     // The broker may have written this batch in an earlier attempt: a later
     // failure must be reported as possibly persisted, never as not persisted.

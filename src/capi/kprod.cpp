@@ -139,6 +139,12 @@ const char *kprod_err_name(kprod_err_t err) {
         KPROD_ERR_NAME(KPROD_ERR_PARTITIONER);
         KPROD_ERR_NAME(KPROD_ERR_AUTHENTICATION);
         KPROD_ERR_NAME(KPROD_ERR_SSL_HANDSHAKE);
+        KPROD_ERR_NAME(KPROD_ERR_STATE);
+        KPROD_ERR_NAME(KPROD_ERR_TXN_ABORTABLE);
+        KPROD_ERR_NAME(KPROD_ERR_FENCED);
+        KPROD_ERR_NAME(KPROD_ERR_AUTHORIZATION);
+        KPROD_ERR_NAME(KPROD_ERR_FATAL);
+        KPROD_ERR_NAME(KPROD_ERR_TXN_ABORTED);
     }
 #undef KPROD_ERR_NAME
     return nullptr;
@@ -194,6 +200,19 @@ const char *kprod_err_str(kprod_err_t err) {
         return "SASL authentication failed (credentials or mechanism)";
     case KPROD_ERR_SSL_HANDSHAKE:
         return "TLS handshake failed (certificate, host name or protocol)";
+    case KPROD_ERR_STATE:
+        return "not allowed in the producer's current state (a transactional producer sends "
+               "only inside a transaction)";
+    case KPROD_ERR_TXN_ABORTABLE:
+        return "the transaction cannot commit: abort it";
+    case KPROD_ERR_FENCED:
+        return "fenced: another producer with the same transactional.id took over";
+    case KPROD_ERR_AUTHORIZATION:
+        return "not authorized by the broker";
+    case KPROD_ERR_FATAL:
+        return "the producer met an error it cannot recover from";
+    case KPROD_ERR_TXN_ABORTED:
+        return "the record's transaction was aborted before it was sent";
     }
     return "unknown error code";
 }
@@ -368,6 +387,136 @@ size_t kprod_poll_reports(kprod_t *p, kprod_report_t *out, size_t capacity, size
                           int timeout_ms) {
     if (!p || !out || elem_size < kReportV1Size || forked(p)) return 0;
     return p->producer->take_reports(out, capacity, elem_size, timeout_ms);
+}
+
+kprod_txn_error_class_t kprod_txn_error_class(kprod_err_t err) {
+    switch (err) {
+    case KPROD_ERR_TIMED_OUT:
+        return KPROD_TXN_ERROR_RETRIABLE;
+    case KPROD_ERR_TXN_ABORTABLE:
+        return KPROD_TXN_ERROR_ABORTABLE;
+    case KPROD_ERR_FENCED:
+    case KPROD_ERR_AUTHORIZATION:
+    case KPROD_ERR_UNSUPPORTED:
+    case KPROD_ERR_FATAL:
+    case KPROD_ERR_CLOSED:
+    case KPROD_ERR_FORKED:
+        return KPROD_TXN_ERROR_FATAL;
+    default:
+        return KPROD_TXN_ERROR_NONE;
+    }
+}
+
+namespace {
+
+// The checks and the message every transactional call shares.
+template <typename Call>
+kprod_err_t transactional_call(kprod_t *p, const char *name, char *errstr, size_t errstr_size,
+                               Call call) {
+    if (!p) {
+        write_error(errstr, errstr_size, std::string(name) + ": p must not be NULL");
+        return KPROD_ERR_INVALID_ARG;
+    }
+    if (forked(p)) {
+        write_error(errstr, errstr_size,
+                    std::string(name) + ": the producer belongs to the parent process");
+        return KPROD_ERR_FORKED;
+    }
+    std::string message;
+    kprod_err_t err;
+    try {
+        err = call(*p->producer, message);
+    } catch (const std::bad_alloc &) {
+        err = KPROD_ERR_NO_MEMORY;
+        message = std::string(name) + ": out of memory";
+    }
+    if (err != KPROD_OK) write_error(errstr, errstr_size, message);
+    return err;
+}
+
+// Copies the offsets and group; false with `problem` naming the bad field.
+bool copy_offsets(const kprod_txn_offset_t *offsets, size_t count, size_t elem_size,
+                  const kprod_group_metadata_t *group, kprod::client::TransactionOffsets &out,
+                  std::string &problem) {
+    if (!group || !group->group_id || !*group->group_id) {
+        problem = "group and group->group_id must be given";
+        return false;
+    }
+    if (count > 0 && (!offsets || elem_size < sizeof(kprod_txn_offset_t))) {
+        problem = "offsets must not be NULL, and elem_size at least sizeof(kprod_txn_offset_t)";
+        return false;
+    }
+    out.group_id = group->group_id;
+    out.generation_id = group->generation_id;
+    out.member_id = group->member_id ? group->member_id : "";
+    if (group->group_instance_id) out.group_instance_id = group->group_instance_id;
+    for (size_t i = 0; i < count; ++i) {
+        const auto &offset = *reinterpret_cast<const kprod_txn_offset_t *>(
+            reinterpret_cast<const char *>(offsets) + i * elem_size);
+        const std::string which = "offsets[" + std::to_string(i) + "]";
+        if (!offset.topic || !*offset.topic) {
+            problem = which + ".topic must be a topic name";
+            return false;
+        }
+        if (offset.partition < 0 || offset.offset < 0) {
+            problem = which + ": partition and offset must not be negative";
+            return false;
+        }
+        kprod::client::TransactionOffsets::Offset copy{offset.topic, offset.partition,
+                                                       offset.offset, offset.leader_epoch,
+                                                       std::nullopt};
+        if (offset.metadata) copy.metadata = offset.metadata;
+        out.offsets.push_back(std::move(copy));
+    }
+    return true;
+}
+
+}  // namespace
+
+kprod_err_t kprod_init_transactions(kprod_t *p, int timeout_ms, char *errstr, size_t errstr_size) {
+    return transactional_call(p, "kprod_init_transactions", errstr, errstr_size,
+                              [&](kprod::client::Producer &producer, std::string &message) {
+                                  return producer.init_transactions(timeout_ms, message);
+                              });
+}
+
+kprod_err_t kprod_begin_transaction(kprod_t *p, char *errstr, size_t errstr_size) {
+    return transactional_call(p, "kprod_begin_transaction", errstr, errstr_size,
+                              [&](kprod::client::Producer &producer, std::string &message) {
+                                  return producer.begin_transaction(message);
+                              });
+}
+
+kprod_err_t kprod_send_offsets_to_transaction(kprod_t *p, const kprod_txn_offset_t *offsets,
+                                              size_t count, size_t elem_size,
+                                              const kprod_group_metadata_t *group, int timeout_ms,
+                                              char *errstr, size_t errstr_size) {
+    return transactional_call(
+        p, "kprod_send_offsets_to_transaction", errstr, errstr_size,
+        [&](kprod::client::Producer &producer, std::string &message) {
+            kprod::client::TransactionOffsets copy;
+            std::string problem;
+            if (!copy_offsets(offsets, count, elem_size, group, copy, problem)) {
+                message = "kprod_send_offsets_to_transaction: " + problem;
+                return KPROD_ERR_INVALID_ARG;
+            }
+            return producer.send_offsets_to_transaction(std::move(copy), timeout_ms, message);
+        });
+}
+
+kprod_err_t kprod_commit_transaction(kprod_t *p, int timeout_ms, char *errstr,
+                                     size_t errstr_size) {
+    return transactional_call(p, "kprod_commit_transaction", errstr, errstr_size,
+                              [&](kprod::client::Producer &producer, std::string &message) {
+                                  return producer.commit_transaction(timeout_ms, message);
+                              });
+}
+
+kprod_err_t kprod_abort_transaction(kprod_t *p, int timeout_ms, char *errstr, size_t errstr_size) {
+    return transactional_call(p, "kprod_abort_transaction", errstr, errstr_size,
+                              [&](kprod::client::Producer &producer, std::string &message) {
+                                  return producer.abort_transaction(timeout_ms, message);
+                              });
 }
 
 kprod_err_t kprod_flush(kprod_t *p, int timeout_ms) {

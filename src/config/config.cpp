@@ -228,6 +228,8 @@ void read_delivery(ValueReader &in, ProducerConfig &c) {
     in.read("delivery.timeout.ms", c.delivery_timeout_ms);
     in.read("retry.backoff.ms", c.retry_backoff_ms);
     in.read("retry.backoff.max.ms", c.retry_backoff_max_ms);
+    in.read("transactional.id", c.transactional_id);
+    in.read("transaction.timeout.ms", c.transaction_timeout_ms);
 }
 
 void read_batching(ValueReader &in, ProducerConfig &c) {
@@ -312,6 +314,11 @@ struct IdempotenceConflict {
 // (Java's postProcessAndValidateIdempotenceConfigs).
 bool resolve_conflict(const ConfigStore &store, const IdempotenceConflict &conflict,
                       ProducerConfig &c, bool &turn_off, std::string &error) {
+    if (!c.transactional_id.empty()) {
+        error = "transactional.id requires idempotence, which requires " + conflict.requirement +
+                ", but " + conflict.actual + "; " + conflict.remedy;
+        return false;
+    }
     if (store.is_set("enable.idempotence")) {
         error = "enable.idempotence=true requires " + conflict.requirement + ", but " +
                 conflict.actual + "; " + conflict.remedy + " or set enable.idempotence=false";
@@ -385,9 +392,10 @@ kprod_err_t validate(const ConfigStore &store, ProducerConfig &c, std::string &e
         error = "bootstrap.servers: required; expected host1:port1,host2:port2,...";
         return KPROD_ERR_INVALID_CONFIG;
     }
-    if (store.is_set("transactional.id")) {
-        error = "transactional.id: transactions are not supported yet";
-        return KPROD_ERR_UNSUPPORTED;
+    if (!c.transactional_id.empty() && !c.enable_idempotence) {
+        error = "transactional.id is set, which requires idempotence, but enable.idempotence is "
+                "false; remove enable.idempotence=false or transactional.id";
+        return KPROD_ERR_INVALID_CONFIG;
     }
     adjust_reconnect_backoff(store, c);
     warn_if_above_maximum(c, "retry.backoff.ms", c.retry_backoff_ms, "retry.backoff.max.ms",

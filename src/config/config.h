@@ -157,6 +157,8 @@ struct ProducerConfig {
     int32_t delivery_timeout_ms = 0;  // may have been raised, see warnings
     int64_t retry_backoff_ms = 0;
     int64_t retry_backoff_max_ms = 0;
+    std::string transactional_id;  // "" when not transactional
+    int32_t transaction_timeout_ms = 0;
 
     // Batching and memory
     int64_t linger_ms = 0;
@@ -253,8 +255,7 @@ public:
 
     // Parse every property and apply the cross-property checks. Returns
     // KPROD_OK, KPROD_ERR_INVALID_CONFIG (missing bootstrap.servers, properties
-    // that contradict each other: error names both), or KPROD_ERR_UNSUPPORTED
-    // (transactional.id). out is replaced only on success.
+    // that contradict each other: error names both). out is replaced only on success.
     // has_oauthbearer_token_callback: kprod_conf_set_oauthbearer_token_cb was
     // called (sasl.mechanism=OAUTHBEARER then needs no sasl.jaas.config).
     kprod_err_t build(ProducerConfig &out, std::string &error,

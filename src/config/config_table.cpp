@@ -222,11 +222,15 @@ constexpr PropertySpec kProperties[] = {
      .importance = kLow,
      .doc = "Debug log categories to switch on, comma-separated (see kprod_conf_set_log_cb)."},
 
-    // Transactions (not supported yet: build() refuses a transactional.id)
+    // Transactions
     {.name = "transactional.id", .type = kString, .default_value = std::nullopt,
      .non_empty = true, .importance = kLow,
-     .doc = "The id for transactional delivery; not supported yet, so setting it makes "
-            "kprod_new fail."},
+     .doc = "The id of a transactional producer (kprod_init_transactions): the same id across "
+            "restarts fences the previous instance. Requires idempotence."},
+    {.name = "transaction.timeout.ms", .type = kInt, .default_value = "60000", .min = 1,
+     .max = kIntMax, .importance = kLow,
+     .doc = "How long the transaction coordinator waits for a transaction to end before it "
+            "aborts it; at most the broker's transaction.max.timeout.ms."},
 };
 // clang-format on
 

@@ -153,6 +153,7 @@ kprod_err_t Producer::try_send(const kprod_message_t &original) {
     // Announce the send before checking closing_: close() waits for announced sends.
     const CountedScope in_progress(sends_in_progress_);
     if (closing_.load()) return KPROD_ERR_CLOSED;
+    if (kprod_err_t err = sender_.transactions().may_send()) return err;
 
     kprod_message_t intercepted;
     const kprod_message_t &message =
@@ -223,6 +224,40 @@ kprod_err_t Producer::partitions_for(const char *topic_name,
     return KPROD_OK;
 }
 
+void Producer::wait_for_sends_in_progress() const {
+    while (sends_in_progress_.sum() > 0) std::this_thread::yield();
+}
+
+kprod_err_t Producer::init_transactions(int timeout_ms, std::string &message) {
+    sender_.wakeup();
+    return sender_.transactions().init_transactions(deadline_after(timeout_ms), message);
+}
+
+kprod_err_t Producer::begin_transaction(std::string &message) {
+    return sender_.transactions().begin_transaction(message);
+}
+
+kprod_err_t Producer::send_offsets_to_transaction(TransactionOffsets offsets, int timeout_ms,
+                                                  std::string &message) {
+    return sender_.transactions().send_offsets(std::move(offsets), deadline_after(timeout_ms),
+                                               message);
+}
+
+kprod_err_t Producer::commit_transaction(int timeout_ms, std::string &message) {
+    const kprod_err_t err = sender_.transactions().commit(
+        deadline_after(timeout_ms), message, [this] { wait_for_sends_in_progress(); });
+    // The reports of the transaction's records are ready: serve them on this thread.
+    if (has_callback()) serve_reports(0);
+    return err;
+}
+
+kprod_err_t Producer::abort_transaction(int timeout_ms, std::string &message) {
+    const kprod_err_t err = sender_.transactions().abort(
+        deadline_after(timeout_ms), message, [this] { wait_for_sends_in_progress(); });
+    if (has_callback()) serve_reports(0);
+    return err;
+}
+
 kprod_err_t Producer::flush(int timeout_ms) {
     const auto deadline = deadline_after(timeout_ms);
     accumulator_.begin_flush();
@@ -242,10 +277,16 @@ kprod_err_t Producer::close(int timeout_ms) {
             std::lock_guard lock(metadata_mutex_);
             metadata_changed_.notify_all();  // sends waiting for metadata give up
         }
-        while (sends_in_progress_.sum() > 0) std::this_thread::yield();
+        wait_for_sends_in_progress();
+        const auto deadline = deadline_after(timeout_ms);
+        // As Java's close: an open transaction is aborted, not left to time out.
+        if (sender_.transactions().in_transaction()) {
+            std::string message;
+            if (sender_.transactions().abort(deadline, message, [] {}) != KPROD_OK)
+                logger_.warn("", "kprod_close: aborting the open transaction: " + message);
+        }
         sender_.wakeup();  // closing makes every batch ready
-        close_result_ =
-            reports_.wait_all_finished(deadline_after(timeout_ms)) ? KPROD_OK : KPROD_ERR_TIMED_OUT;
+        close_result_ = reports_.wait_all_finished(deadline) ? KPROD_OK : KPROD_ERR_TIMED_OUT;
         sender_.stop();  // fails what is left, joins the thread
         if (oauth_login_) oauth_login_->stop();
         reports_.close();  // nothing more will come: pollers stop waiting

@@ -63,6 +63,14 @@ public:
     void log_refused_element(unsigned version, size_t elem_size);
     // The topic's partitions and leaders, waiting up to max.block.ms for its metadata.
     kprod_err_t partitions_for(const char *topic, std::vector<kprod_partition_info_t> &out);
+    // Transactions (see TransactionManager); `message` says why a call failed.
+    kprod_err_t init_transactions(int timeout_ms, std::string &message);
+    kprod_err_t begin_transaction(std::string &message);
+    kprod_err_t send_offsets_to_transaction(TransactionOffsets offsets, int timeout_ms,
+                                            std::string &message);
+    kprod_err_t commit_transaction(int timeout_ms, std::string &message);
+    kprod_err_t abort_transaction(int timeout_ms, std::string &message);
+
     kprod_err_t flush(int timeout_ms);
     kprod_err_t close(int timeout_ms);
     size_t take_reports(kprod_report_t *out, size_t capacity, size_t stride, int timeout_ms);
@@ -86,6 +94,8 @@ private:
         return {callbacks_.partitioner, config_.partitioner_ignore_keys, &topic.sticky, &logger_};
     }
     static Clock::time_point deadline_after(int timeout_ms);
+    // Waits until no kprod_send is under way (close, and the end of a transaction).
+    void wait_for_sends_in_progress() const;
 
     const ForkGuard fork_guard_;
     const ProducerConfig config_;

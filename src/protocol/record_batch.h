@@ -59,6 +59,9 @@ size_t record_encoded_size(const SizedRecord &record, int64_t timestamp_delta, i
 uint8_t *write_record(uint8_t *out, const RecordView &record, int64_t timestamp_delta,
                       int32_t offset_delta, size_t body_size);
 
+// Bit 4 of a batch's attributes: the batch belongs to a transaction.
+constexpr int16_t kTransactionalAttribute = 0x10;
+
 struct RecordBatchHeader {
     int64_t base_offset = 0;
     int32_t partition_leader_epoch = -1;

@@ -55,6 +55,25 @@ BrokerLink *Cluster::usable_link(int32_t node_id, Clock::time_point now) {
     return nullptr;
 }
 
+BrokerLink *Cluster::usable_link(int32_t node_id, Clock::time_point now, const std::string &host,
+                                 int32_t port) {
+    BrokerLink *usable = usable_link(node_id, now);
+    BrokerLink &l = link(node_id);
+    if (!usable && !l.connection && port > 0 && port <= UINT16_MAX)
+        connect(l, host, static_cast<uint16_t>(port), now);
+    return usable;
+}
+
+int Cluster::consecutive_failures(int32_t node_id) const {
+    auto it = links_.find(node_id);
+    return it == links_.end() ? 0 : it->second.consecutive_failures;
+}
+
+const BrokerLink *Cluster::find_link(int32_t node_id) const {
+    auto it = links_.find(node_id);
+    return it == links_.end() ? nullptr : &it->second;
+}
+
 bool Cluster::every_leader_busy(size_t max_in_flight) const {
     const auto &partitions_by_leader = metadata_updater_.partitions_by_leader();
     if (partitions_by_leader.empty()) return false;

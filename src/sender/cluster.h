@@ -83,6 +83,15 @@ public:
     // connecting (respecting backoff) and returns null.
     BrokerLink *usable_link(int32_t node_id, Clock::time_point now);
 
+    // As above, for a node the metadata may not list yet (a coordinator that
+    // FindCoordinator named): connects to host:port when it knows no address.
+    BrokerLink *usable_link(int32_t node_id, Clock::time_point now, const std::string &host,
+                            int32_t port);
+    // How many times in a row the node's connection failed (0 once it works).
+    int consecutive_failures(int32_t node_id) const;
+    // The node's link, or null if it never had one.
+    const BrokerLink *find_link(int32_t node_id) const;
+
     // True when every broker that leads a partition is connected with
     // `max_in_flight` requests awaiting answers: no Produce request could go
     // now, and the answer that frees a slot runs the Sender again.

@@ -10,12 +10,13 @@ namespace kprod::client {
 ProducerIdentity::ProducerIdentity(const ProducerConfig &config, Cluster &cluster,
                                    std::function<void()> wake)
     : enabled_(config.enable_idempotence),
+      transactional_(!config.transactional_id.empty()),
       config_(config),
       cluster_(cluster),
       wake_(std::move(wake)) {}
 
 void ProducerIdentity::bump_epoch(const std::string &reason) {
-    if (!enabled_ || state_ != State::kReady) return;
+    if (!enabled_ || transactional_ || state_ != State::kReady) return;
     last_error_ = reason;
     if (epoch_ == INT16_MAX) {
         state_ = State::kNeedId;
@@ -25,8 +26,16 @@ void ProducerIdentity::bump_epoch(const std::string &reason) {
     ++generation_;
 }
 
+void ProducerIdentity::set_transactional(int64_t producer_id, int16_t epoch) {
+    producer_id_ = producer_id;
+    epoch_ = epoch;
+    ++generation_;
+    state_ = State::kReady;
+    wake_();
+}
+
 void ProducerIdentity::maintain(Clock::time_point now, Clock::time_point &next_check) {
-    if (!enabled_ || state_ != State::kNeedId) return;
+    if (!enabled_ || transactional_ || state_ != State::kNeedId) return;
     if (now < not_before_) {
         next_check = std::min(next_check, not_before_);
         return;

@@ -5,7 +5,8 @@
 // Java producer does: without a transactional.id, InitProducerId would hand
 // out a new producer id, and the brokers accept a higher epoch of the same
 // id that starts at sequence 0. Only an exhausted epoch costs a new id.
-// Each new id or epoch is a new generation (see PartitionSequences).
+// Each new id or epoch is a new generation (see PartitionSequences). A
+// transactional producer's id and epoch come from its TransactionManager.
 // Runs on: sender thread.
 #pragma once
 
@@ -36,8 +37,13 @@ public:
     void maintain(Clock::time_point now, Clock::time_point &next_check);
 
     // A new generation under the next epoch of the same id (or, once the epoch
-    // is exhausted, a new id: not ready() until it comes).
+    // is exhausted, a new id: not ready() until it comes). Not for a
+    // transactional producer, whose epochs the transaction coordinator gives.
     void bump_epoch(const std::string &reason);
+    // A transactional producer: the TransactionManager got an id and epoch
+    // from the transaction coordinator (a new generation).
+    void set_transactional(int64_t producer_id, int16_t epoch);
+    bool transactional() const { return transactional_; }
     const std::string &last_error() const { return last_error_; }
 
 private:
@@ -46,6 +52,7 @@ private:
     void on_response(int16_t version, const uint8_t *body, size_t size);
 
     const bool enabled_;
+    const bool transactional_;  // the TransactionManager asks for ids, not maintain()
     const ProducerConfig &config_;
     Cluster &cluster_;
     std::function<void()> wake_;

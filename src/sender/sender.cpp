@@ -50,7 +50,9 @@ Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger
                                   },
                               .answers_handled = [this] { run_after_answers(); }},
                oauth_login),
-      identity_(config, cluster_, [this] { wakeup(); }) {
+      identity_(config, cluster_, [this] { wakeup(); }),
+      transactions_(config, logger, cluster_, identity_, accumulator, reports,
+                    [this] { wakeup(); }) {
     if (config.compression_type != CompressionType::kNone)
         compressor_ = compress::make_compressor(
             static_cast<compress::Codec>(config.compression_type), config.compression_level());
@@ -125,7 +127,7 @@ void Sender::on_link_failed(int32_t node, const std::string &reason, int failure
 }
 
 // Every batch not in flight. Those in flight finish with their connections.
-void Sender::fail_waiting_batches(kprod_err_t err) {
+size_t Sender::fail_waiting_batches(kprod_err_t err) {
     std::vector<ProducerBatch *> waiting;
     for (Topic *topic : accumulator_.topics()) {
         const PartitionTable *table = topic->table.load(std::memory_order_acquire);
@@ -136,6 +138,7 @@ void Sender::fail_waiting_batches(kprod_err_t err) {
         give_up_sequences(batch);
         fail_batch(batch, err, 0);
     }
+    return waiting.size();
 }
 
 std::vector<kprod_partition_info_t> Sender::partitions_of(const std::string &topic) {
@@ -170,6 +173,13 @@ void Sender::run_once() {
     auto next_check = now + kMaxSleep;
     cluster_.maintain(now, next_check);
     identity_.maintain(now, next_check);
+    transactions_.maintain(now, next_check);
+    kprod_err_t transaction_error = KPROD_OK;
+    // An aborting or failed transaction sends nothing more: what is queued
+    // fails now, and the transaction ends once the last report is out.
+    if (transactions_.take_queued_batches_to_fail(transaction_error) &&
+        fail_waiting_batches(transaction_error) > 0)
+        wakeup();
     take_newly_active();
     // Without a producer id, idempotent batches wait (delivery.timeout.ms still
     // runs). While every leader has its requests in flight, the queues are not
@@ -314,6 +324,7 @@ std::vector<ProducerBatch *> Sender::drain(int32_t node_id, Clock::time_point no
     for (size_t i = 0; i < queues.size(); ++i) {
         PartitionQueue &queue = *queues[(start + i) % queues.size()];
         if (keep_order && queue.in_flight > 0) continue;
+        if (transactions_.enabled() && !transactions_.may_drain(queue)) continue;
         bool may_number = true;
         if (identity_.enabled()) {
             PartitionSequences &sequences = queue.sequences;
@@ -349,7 +360,8 @@ void Sender::seal_for_attempt(ProducerBatch *batch, PartitionQueue &queue) {
 void Sender::number_batch(ProducerBatch *batch, PartitionSequences &sequences) {
     batch->identity_generation = identity_.generation();
     batch->first_sequence = sequences.assign(identity_.generation(), batch->record_count());
-    batch->seal(identity_.producer_id(), identity_.epoch(), wire_sequence(batch->first_sequence));
+    batch->seal(identity_.producer_id(), identity_.epoch(), wire_sequence(batch->first_sequence),
+                transactions_.enabled());
 }
 
 // Starts the partition's sequences over at 0 under a newer epoch, once none
@@ -359,6 +371,9 @@ void Sender::number_batch(ProducerBatch *batch, PartitionSequences &sequences) {
 bool Sender::restart_sequences(PartitionQueue &queue) {
     if (queue.in_flight > 0) return false;
     if (identity_.generation() == queue.sequences.generation()) {
+        // A transactional producer's epoch changes only when its transaction
+        // ends (the partition's batch failed, so the transaction aborts).
+        if (identity_.transactional()) return false;
         identity_.bump_epoch("sequence numbers of partition " + std::to_string(queue.partition) +
                              " start over");
         logger_.info("", "producer epoch bumped to " + std::to_string(identity_.epoch()) +
@@ -388,9 +403,11 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
     metrics_.set_requests_in_flight(produce_requests_in_flight_);
     net::OutboundRequest request;
     const int16_t version = link.produce_version;
+    std::optional<std::string_view> transactional_id;
+    if (transactions_.enabled()) transactional_id = config_.transactional_id;
     protocol::encode_produce_request(request, version, cluster_.next_correlation_id(), client_id_,
-                                     static_cast<int16_t>(config_.acks), config_.request_timeout_ms,
-                                     topics);
+                                     transactional_id, static_cast<int16_t>(config_.acks),
+                                     config_.request_timeout_ms, topics);
     const auto sent_at = Clock::now();
     metrics_.record_produce_request(link.node_id, batches, request.frame_size(), sent_at);
     if (logger_.debug_enabled(Logger::Category::kProduce))
@@ -470,6 +487,12 @@ void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatc
             complete_batch(batch, {KPROD_OK, 0, KPROD_PERSISTED, -1, -1});
             continue;
         }
+        if (transactions_.enabled() && ends_transaction(code)) {
+            // Retrying cannot help: the transaction must end (fenced, or a
+            // new epoch from the coordinator after the transaction timed out).
+            retry_or_fail(batch, KPROD_ERR_BROKER, code, false, protocol::kafka_error_name(code));
+            continue;
+        }
         if (identity_.enabled() && handle_sequence_error(batch, code)) continue;
         if (protocol::kafka_error_invalidates_metadata(code))
             cluster_.request_refresh(std::string(protocol::kafka_error_name(code)) + " on " +
@@ -507,11 +530,13 @@ bool Sender::handle_sequence_error(ProducerBatch *batch, int16_t code) {
             std::string(protocol::kafka_error_name(code)) + " for " + describe(*batch) +
                 " (last acked " + std::to_string(sequences.last_acked()) + "): " +
                 (sequences.restart_pending() ? "the partition starts over" : "retried as it is"));
-    // The broker refused the batch: this attempt did not write it.
+    // The broker refused the batch: this attempt did not write it. A
+    // transactional producer cannot start the partition over in the open
+    // transaction: the batch fails, and the transaction with it.
     retry_or_fail(batch, KPROD_ERR_BROKER, code, false,
                   std::string(protocol::kafka_error_name(code)) + " on " + batch->topic->name +
                       "/" + std::to_string(batch->partition),
-                  true);
+                  !(identity_.transactional() && sequences.restart_pending()));
     return true;
 }
 
@@ -519,8 +544,17 @@ bool Sender::handle_sequence_error(ProducerBatch *batch, int16_t code) {
 // or not: its partition must learn which before numbering more.
 void Sender::give_up_sequences(ProducerBatch *batch) {
     if (!identity_.enabled() || batch->first_sequence < 0) return;
+    if (transactions_.enabled()) transactions_.on_sequence_hole();
     queue_of(batch).sequences.on_given_up(batch->identity_generation, batch->first_sequence,
                                           batch->record_count(), batch->maybe_persisted);
+}
+
+// PRODUCER_FENCED, and INVALID_PRODUCER_EPOCH (KIP-588: the coordinator
+// bumped the epoch of a timed-out transaction).
+bool Sender::ends_transaction(int16_t code) {
+    return code == protocol::kProducerFenced || code == protocol::kInvalidProducerEpoch ||
+           code == protocol::kTransactionalIdAuthorizationFailed ||
+           code == protocol::kTransactionAbortable;
 }
 
 PartitionQueue &Sender::queue_of(const ProducerBatch *batch) const {
@@ -536,6 +570,12 @@ void Sender::complete_batch(ProducerBatch *batch, const BatchOutcome &outcome) {
 
 void Sender::fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_error) {
     metrics_.record_error(*batch);
+    if (transactions_.enabled())
+        transactions_.on_batch_failed(
+            err, broker_error,
+            describe(*batch) + ": " +
+                (err == KPROD_ERR_BROKER ? protocol::kafka_error_name(broker_error)
+                                         : kprod_err_name(err)));
     BatchOutcome outcome;
     outcome.err = err;
     outcome.broker_error = broker_error;
@@ -594,6 +634,7 @@ void Sender::expire_batches(Clock::time_point now) {
 // Runs on: sender thread.
 void Sender::abort_everything() {
     aborting_ = true;
+    transactions_.close();
     timer_.cancel();
     cluster_.shut_down("producer closed");  // in-flight batches fail through their handlers
     std::vector<ProducerBatch *> left;

@@ -23,6 +23,7 @@
 #include "metrics/metrics.h"
 #include "sender/produce_answers.h"
 #include "sender/producer_identity.h"
+#include "sender/transaction_manager.h"
 #include "compress/codec.h"
 #include "accumulator/record_accumulator.h"
 
@@ -62,13 +63,17 @@ public:
     // any thread but the sender's, while the Sender runs; waits for it.
     std::vector<kprod_partition_info_t> partitions_of(const std::string &topic);
 
+    // The transactional state (transactional.id). Runs on: any thread (see
+    // TransactionManager for which of its functions where).
+    TransactionManager &transactions() { return transactions_; }
+
 private:
     void run_once();
     void log_link_failure(int32_t node, const std::string &reason, int failures);
     void log_authenticated(int32_t node, bool again, const std::string &detail) const;
     void on_link_failed(int32_t node, const std::string &reason, int failures,
                         net::FailureKind kind);
-    void fail_waiting_batches(kprod_err_t err);
+    size_t fail_waiting_batches(kprod_err_t err);
     void arm_timer(Clock::time_point when);
     void run_after_answers();
     std::vector<int32_t> ready_nodes(Clock::time_point now, Clock::time_point &next_check);
@@ -96,6 +101,7 @@ private:
     bool restart_sequences(PartitionQueue &queue);
     bool handle_sequence_error(ProducerBatch *batch, int16_t code);
     void give_up_sequences(ProducerBatch *batch);
+    static bool ends_transaction(int16_t code);
 
     const ProducerConfig &config_;
     const std::string client_id_;
@@ -121,6 +127,7 @@ private:
 
     Cluster cluster_;
     ProducerIdentity identity_;
+    TransactionManager transactions_;
     std::unique_ptr<compress::Compressor> compressor_;  // null without compression
     std::vector<uint8_t> compression_scratch_;
     int produce_requests_in_flight_ = 0;

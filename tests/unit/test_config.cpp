@@ -80,6 +80,7 @@ const ExpectedDefault kExpectedDefaults[] = {
     {"metrics.num.samples", "2"},
     {"metrics.recording.level", "INFO"},
     {"transactional.id", ""},
+    {"transaction.timeout.ms", "60000"},
     {"debug", ""},
     {"ssl.truststore.type", "JKS"},
     {"ssl.truststore.location", ""},
@@ -670,11 +671,34 @@ void test_backoff_above_its_maximum_is_a_warning(void **) {
     assert_true(has_warning_containing(c, "socket.connection.setup.timeout.ms (40000) is greater"));
 }
 
-void test_transactional_id_is_not_supported_yet(void **) {
+void test_transactional_id_makes_a_transactional_producer(void **) {
     ConfigStore store = store_with_bootstrap();
     set_ok(store, "transactional.id", "tx-1");
-    assert_string_equal(build_error(store, KPROD_ERR_UNSUPPORTED).c_str(),
-                        "transactional.id: transactions are not supported yet");
+    const ProducerConfig c = build_ok(store);
+    assert_string_equal(c.transactional_id.c_str(), "tx-1");
+    assert_int_equal(c.transaction_timeout_ms, 60000);
+    assert_true(c.enable_idempotence);
+}
+
+// Java: "Cannot set a transactional.id without also enabling idempotence."
+void test_transactional_id_without_idempotence_is_refused(void **) {
+    ConfigStore store = store_with_bootstrap();
+    set_ok(store, "transactional.id", "tx-1");
+    set_ok(store, "enable.idempotence", "false");
+    assert_string_equal(build_error(store, KPROD_ERR_INVALID_CONFIG).c_str(),
+                        "transactional.id is set, which requires idempotence, but "
+                        "enable.idempotence is false; remove enable.idempotence=false or "
+                        "transactional.id");
+}
+
+// Without a transactional.id, acks=1 turns idempotence off; with one, it cannot.
+void test_transactional_id_refuses_what_idempotence_refuses(void **) {
+    ConfigStore store = store_with_bootstrap();
+    set_ok(store, "transactional.id", "tx-1");
+    set_ok(store, "acks", "1");
+    assert_string_equal(build_error(store, KPROD_ERR_INVALID_CONFIG).c_str(),
+                        "transactional.id requires idempotence, which requires acks=all, but "
+                        "acks is 1; set acks=all");
 }
 
 // Java has no rule between batch.size and buffer.memory (BufferPool refuses at send time).
@@ -980,7 +1004,9 @@ int main(void) {
         cmocka_unit_test(test_default_delivery_timeout_is_raised_to_the_sum),
         cmocka_unit_test(test_reconnect_backoff_alone_makes_the_backoff_constant),
         cmocka_unit_test(test_backoff_above_its_maximum_is_a_warning),
-        cmocka_unit_test(test_transactional_id_is_not_supported_yet),
+        cmocka_unit_test(test_transactional_id_makes_a_transactional_producer),
+        cmocka_unit_test(test_transactional_id_without_idempotence_is_refused),
+        cmocka_unit_test(test_transactional_id_refuses_what_idempotence_refuses),
         cmocka_unit_test(test_batch_size_above_buffer_memory_is_accepted),
         cmocka_unit_test(test_failed_build_leaves_output_untouched),
         cmocka_unit_test(test_bootstrap_good_forms),
