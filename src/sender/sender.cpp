@@ -389,8 +389,8 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
     net::OutboundRequest request;
     const int16_t version = link.produce_version;
     protocol::encode_produce_request(request, version, cluster_.next_correlation_id(), client_id_,
-                                     static_cast<int16_t>(config_.acks), config_.request_timeout_ms,
-                                     topics);
+                                     std::nullopt, static_cast<int16_t>(config_.acks),
+                                     config_.request_timeout_ms, topics);
     const auto sent_at = Clock::now();
     metrics_.record_produce_request(link.node_id, batches, request.frame_size(), sent_at);
     if (logger_.debug_enabled(Logger::Category::kProduce))
