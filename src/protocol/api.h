@@ -39,9 +39,12 @@ constexpr VersionRange kInitProducerIdVersions{0, 5, 2};
 constexpr VersionRange kSaslHandshakeVersions{1, 1, 32767};
 // SaslAuthenticate: v1 adds session_lifetime_ms, v2 is flexible.
 constexpr VersionRange kSaslAuthenticateVersions{0, 2, 2};
-// ApiVersions requests must be understood by any broker: v2 is not flexible
-// and older than every broker we support.
-constexpr VersionRange kApiVersionsVersions{2, 2, 3};
+// ApiVersions: v3 is flexible, names the client (ClientSoftwareName/Version,
+// KIP-511) and is answered with the finalized features, transaction.version
+// among them; v4 only changes SupportedFeatures. A broker without v3 answers
+// UNSUPPORTED_VERSION in v0 form, listing its own ApiVersions range, and
+// Cluster asks again at the highest version both know.
+constexpr VersionRange kApiVersionsVersions{0, 3, 3};
 
 inline bool is_flexible(VersionRange range, int16_t version) {
     return version >= range.first_flexible;

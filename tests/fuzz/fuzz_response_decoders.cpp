@@ -92,16 +92,24 @@ void read_metadata(const uint8_t *body, size_t size, int16_t version, Checksum &
     }
 }
 
-void read_api_versions(const uint8_t *body, size_t size, Checksum &sum) {
+void read_api_versions(const uint8_t *body, size_t size, int16_t version, Checksum &sum) {
     ApiVersionsResponse response;
-    const bool ok = decode_api_versions_response(body, size, response);
+    const bool ok = decode_api_versions_response(body, size, version, response);
     sum.add(ok);
     sum.add_error(response.error_code);
+    sum.add(static_cast<uint32_t>(response.throttle_time_ms));
     for (const ApiVersionsResponse::Range &range : response.apis) {
         sum.add(static_cast<uint16_t>(range.key));
         sum.add(static_cast<uint16_t>(range.min));
         sum.add(static_cast<uint16_t>(range.max));
     }
+    sum.add(static_cast<uint64_t>(response.finalized_features_epoch));
+    for (const ApiVersionsResponse::FinalizedFeature &feature : response.finalized_features) {
+        sum.add(feature.name);
+        sum.add(static_cast<uint16_t>(feature.max_version_level));
+        sum.add(static_cast<uint16_t>(feature.min_version_level));
+    }
+    sum.add(static_cast<uint16_t>(response.finalized_feature_level("transaction.version")));
     // As Cluster::on_api_versions does with the answer.
     for (const kprod::fuzz::ResponseKind &kind : kprod::fuzz::kResponseKinds) {
         int16_t min = 0;
@@ -142,7 +150,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         read_metadata(body, body_size, version, sum);
         break;
     case ApiKey::kApiVersions:
-        read_api_versions(body, body_size, sum);
+        read_api_versions(body, body_size, version, sum);
         break;
     case ApiKey::kInitProducerId:
         read_init_producer_id(body, body_size, version, sum);

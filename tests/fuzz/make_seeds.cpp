@@ -224,11 +224,12 @@ Bytes metadata_response(int16_t version) {
     return body;
 }
 
-// ----- ApiVersions (ApiVersionsResponse.json, v2) ----------------------------
+// ----- ApiVersions (ApiVersionsResponse.json) --------------------------------
 
-// A broker that does not support our version answers UNSUPPORTED_VERSION in the
-// v0 layout: no throttle_time_ms.
-Bytes api_versions_response(bool unsupported) {
+// Header v0 at every version; v3 is flexible and carries the finalized features
+// in tagged fields. A broker that does not support our version answers
+// UNSUPPORTED_VERSION in the v0 layout whatever version was asked.
+Bytes api_versions_response(int16_t version, bool unsupported) {
     struct Range {
         ApiKey key;
         int16_t min, max;
@@ -237,27 +238,45 @@ Bytes api_versions_response(bool unsupported) {
                                {ApiKey::kMetadata, 0, 13},
                                {ApiKey::kApiVersions, 0, 4},
                                {ApiKey::kInitProducerId, 0, 5}};
-    const Range fallback[] = {{ApiKey::kApiVersions, 0, 3}};
+    const Range fallback[] = {{ApiKey::kApiVersions, 0, 2}};
+    const bool flexible = !unsupported && is_flexible(kApiVersionsVersions, version);
     Bytes body;
     WireWriter w(body);
     w.int16(unsupported ? kUnsupportedVersion : kNone);
     const auto ranges =
         unsupported ? std::span<const Range>(fallback) : std::span<const Range>(supported);
-    w.array_length(static_cast<int32_t>(ranges.size()), false);
+    w.array_length(static_cast<int32_t>(ranges.size()), flexible);
     for (const Range &range : ranges) {
         w.int16(static_cast<int16_t>(range.key));
         w.int16(range.min);
         w.int16(range.max);
+        w.empty_tagged_fields(flexible);
     }
-    if (!unsupported) w.int32(0);  // throttle_time_ms
+    if (!unsupported && version >= 1) w.int32(0);  // throttle_time_ms
+    if (flexible) {
+        w.unsigned_varint(2);
+        tagged_field(w, 1, [](WireWriter &f) { f.int64(7); });  // finalized_features_epoch
+        tagged_field(w, 2, [](WireWriter &f) {                  // finalized_features
+            f.array_length(2, true);
+            f.string("metadata.version", true);
+            f.int16(27);
+            f.int16(27);
+            f.empty_tagged_fields(true);
+            f.string("transaction.version", true);
+            f.int16(2);
+            f.int16(2);
+            f.empty_tagged_fields(true);
+        });
+    }
 
     ApiVersionsResponse decoded;
     int16_t min = 0;
     int16_t max = 0;
-    require(decode_api_versions_response(body.data(), body.size(), decoded) &&
+    require(decode_api_versions_response(body.data(), body.size(), version, decoded) &&
                 decoded.apis.size() == ranges.size() &&
-                decoded.find(ApiKey::kApiVersions, min, max) && max == (unsupported ? 3 : 4),
-            std::string("ApiVersions") + (unsupported ? " (unsupported)" : "") +
+                decoded.find(ApiKey::kApiVersions, min, max) && max == (unsupported ? 2 : 4) &&
+                decoded.finalized_feature_level("transaction.version") == (flexible ? 2 : -1),
+            "ApiVersions v" + std::to_string(version) + (unsupported ? " (unsupported)" : "") +
                 " does not decode as written");
     return body;
 }
@@ -308,10 +327,12 @@ void write_response_seeds(const fs::path &dir) {
     for (int16_t v = kMetadataVersions.min; v <= kMetadataVersions.max; ++v)
         write_response_seed(dir, "metadata-v" + std::to_string(v), ApiKey::kMetadata, v,
                             metadata_response(v));
-    write_response_seed(dir, "api-versions", ApiKey::kApiVersions, kApiVersionsVersions.max,
-                        api_versions_response(false));
+    for (int16_t v = kApiVersionsVersions.min; v <= kApiVersionsVersions.max; ++v)
+        write_response_seed(dir, "api-versions-v" + std::to_string(v), ApiKey::kApiVersions, v,
+                            api_versions_response(v, false));
     write_response_seed(dir, "api-versions-unsupported", ApiKey::kApiVersions,
-                        kApiVersionsVersions.max, api_versions_response(true));
+                        kApiVersionsVersions.max,
+                        api_versions_response(kApiVersionsVersions.max, true));
     for (int16_t v = kInitProducerIdVersions.min; v <= kInitProducerIdVersions.max; ++v)
         write_response_seed(dir, "init-producer-id-v" + std::to_string(v), ApiKey::kInitProducerId,
                             v, init_producer_id_response(v));
