@@ -198,6 +198,15 @@ void Cluster::negotiate_versions(BrokerLink &l, const protocol::ApiVersionsRespo
         negotiated_version(response, ApiKey::kInitProducerId, protocol::kInitProducerIdVersions);
     l.authenticate_version = negotiated_version(response, ApiKey::kSaslAuthenticate,
                                                 protocol::kSaslAuthenticateVersions);
+    l.find_coordinator_version =
+        negotiated_version(response, ApiKey::kFindCoordinator, protocol::kFindCoordinatorVersions);
+    l.add_partitions_to_txn_version = negotiated_version(response, ApiKey::kAddPartitionsToTxn,
+                                                         protocol::kAddPartitionsToTxnVersions);
+    l.add_offsets_to_txn_version =
+        negotiated_version(response, ApiKey::kAddOffsetsToTxn, protocol::kAddOffsetsToTxnVersions);
+    l.end_txn_version = negotiated_version(response, ApiKey::kEndTxn, protocol::kEndTxnVersions);
+    l.txn_offset_commit_version =
+        negotiated_version(response, ApiKey::kTxnOffsetCommit, protocol::kTxnOffsetCommitVersions);
     l.transaction_version = response.finalized_feature_level("transaction.version");
 }
 

@@ -37,6 +37,12 @@ struct BrokerLink {
     int16_t produce_version = -1;
     int16_t metadata_version = -1;
     int16_t init_producer_id_version = -1;  // -1: the broker has no InitProducerId
+    // The transactional APIs' versions, each -1 when the broker lacks the API.
+    int16_t find_coordinator_version = -1;
+    int16_t add_partitions_to_txn_version = -1;
+    int16_t add_offsets_to_txn_version = -1;
+    int16_t end_txn_version = -1;
+    int16_t txn_offset_commit_version = -1;
     // The cluster's finalized level of feature "transaction.version" (KIP-890):
     // 2 when transactions bump the epoch at every end and Produce v12 and
     // TxnOffsetCommit v5 add partitions implicitly; -1 if the broker lists none.

@@ -21,11 +21,16 @@
 #include <vector>
 
 #include "config/config.h"
+#include "protocol/add_offsets_to_txn.h"
+#include "protocol/add_partitions_to_txn.h"
 #include "protocol/api_versions.h"
+#include "protocol/end_txn.h"
 #include "protocol/error_codes.h"
+#include "protocol/find_coordinator.h"
 #include "protocol/init_producer_id.h"
 #include "protocol/metadata_messages.h"
 #include "protocol/produce_messages.h"
+#include "protocol/txn_offset_commit.h"
 #include "response_kinds.h"
 
 namespace {
@@ -234,10 +239,12 @@ Bytes api_versions_response(int16_t version, bool unsupported) {
         ApiKey key;
         int16_t min, max;
     };
-    const Range supported[] = {{ApiKey::kProduce, 3, 12},
-                               {ApiKey::kMetadata, 0, 13},
-                               {ApiKey::kApiVersions, 0, 4},
-                               {ApiKey::kInitProducerId, 0, 5}};
+    const Range supported[] = {
+        {ApiKey::kProduce, 3, 12},        {ApiKey::kMetadata, 0, 13},
+        {ApiKey::kApiVersions, 0, 4},     {ApiKey::kInitProducerId, 0, 5},
+        {ApiKey::kFindCoordinator, 0, 6}, {ApiKey::kAddPartitionsToTxn, 0, 5},
+        {ApiKey::kAddOffsetsToTxn, 0, 4}, {ApiKey::kEndTxn, 0, 5},
+        {ApiKey::kTxnOffsetCommit, 0, 5}};
     const Range fallback[] = {{ApiKey::kApiVersions, 0, 2}};
     const bool flexible = !unsupported && is_flexible(kApiVersionsVersions, version);
     Bytes body;
@@ -301,6 +308,117 @@ Bytes init_producer_id_response(int16_t version) {
     return body;
 }
 
+// ----- The transactional requests' responses (FindCoordinatorResponse.json,
+// AddPartitionsToTxnResponse.json, AddOffsetsToTxnResponse.json,
+// EndTxnResponse.json, TxnOffsetCommitResponse.json) --------------------------
+
+Bytes find_coordinator_response(int16_t version) {
+    const bool flexible = is_flexible(kFindCoordinatorVersions, version);
+    Bytes body;
+    WireWriter w(body);
+    w.empty_tagged_fields(flexible);  // response header v1
+    w.int32(0);                       // throttle_time_ms
+    if (version <= 3) {
+        w.int16(kNone);
+        w.nullable_string(std::nullopt, flexible);  // error_message
+        w.int32(2);                                 // node_id
+        w.string("broker-2", flexible);
+        w.int32(9092);
+    } else {
+        w.array_length(1, flexible);  // coordinators
+        w.string("txn-1", flexible);
+        w.int32(2);
+        w.string("broker-2", flexible);
+        w.int32(9092);
+        w.int16(kNone);
+        w.nullable_string(std::nullopt, flexible);
+        w.empty_tagged_fields(flexible);
+    }
+    w.empty_tagged_fields(flexible);
+
+    FindCoordinatorResponse decoded;
+    require(decode_find_coordinator_response(body.data(), body.size(), version, decoded) &&
+                decoded.node_id == 2 && decoded.host == "broker-2" && decoded.port == 9092,
+            "FindCoordinator v" + std::to_string(version) + " does not decode as written");
+    return body;
+}
+
+// AddPartitionsToTxn (v0-v3) and TxnOffsetCommit answer alike: per topic, an
+// error per partition.
+Bytes partition_errors_response(bool flexible) {
+    Bytes body;
+    WireWriter w(body);
+    w.empty_tagged_fields(flexible);  // response header v1
+    w.int32(0);                       // throttle_time_ms
+    w.array_length(1, flexible);
+    w.string("events", flexible);
+    w.array_length(2, flexible);
+    for (int32_t partition : {0, 1}) {
+        w.int32(partition);
+        w.int16(partition == 0 ? kNone : kConcurrentTransactions);
+        w.empty_tagged_fields(flexible);
+    }
+    w.empty_tagged_fields(flexible);
+    w.empty_tagged_fields(flexible);
+    return body;
+}
+
+Bytes add_partitions_to_txn_response(int16_t version) {
+    Bytes body = partition_errors_response(is_flexible(kAddPartitionsToTxnVersions, version));
+    AddPartitionsToTxnResponse decoded;
+    require(decode_add_partitions_to_txn_response(body.data(), body.size(), version, decoded) &&
+                decoded.results.size() == 2 &&
+                decoded.results[1].error_code == kConcurrentTransactions,
+            "AddPartitionsToTxn v" + std::to_string(version) + " does not decode as written");
+    return body;
+}
+
+Bytes txn_offset_commit_response(int16_t version) {
+    Bytes body = partition_errors_response(is_flexible(kTxnOffsetCommitVersions, version));
+    TxnOffsetCommitResponse decoded;
+    require(decode_txn_offset_commit_response(body.data(), body.size(), version, decoded) &&
+                decoded.results.size() == 2 &&
+                decoded.results[1].error_code == kConcurrentTransactions,
+            "TxnOffsetCommit v" + std::to_string(version) + " does not decode as written");
+    return body;
+}
+
+Bytes add_offsets_to_txn_response(int16_t version) {
+    const bool flexible = is_flexible(kAddOffsetsToTxnVersions, version);
+    Bytes body;
+    WireWriter w(body);
+    w.empty_tagged_fields(flexible);  // response header v1
+    w.int32(0);                       // throttle_time_ms
+    w.int16(kNone);
+    w.empty_tagged_fields(flexible);
+
+    AddOffsetsToTxnResponse decoded;
+    require(decode_add_offsets_to_txn_response(body.data(), body.size(), version, decoded) &&
+                decoded.error_code == kNone,
+            "AddOffsetsToTxn v" + std::to_string(version) + " does not decode as written");
+    return body;
+}
+
+Bytes end_txn_response(int16_t version) {
+    const bool flexible = is_flexible(kEndTxnVersions, version);
+    Bytes body;
+    WireWriter w(body);
+    w.empty_tagged_fields(flexible);  // response header v1
+    w.int32(0);                       // throttle_time_ms
+    w.int16(kNone);
+    if (version >= 5) {
+        w.int64(4242);  // producer_id
+        w.int16(4);     // producer_epoch
+    }
+    w.empty_tagged_fields(flexible);
+
+    EndTxnResponse decoded;
+    require(decode_end_txn_response(body.data(), body.size(), version, decoded) &&
+                decoded.producer_epoch == (version >= 5 ? 4 : -1),
+            "EndTxn v" + std::to_string(version) + " does not decode as written");
+    return body;
+}
+
 // ----- Writing the response seeds ---------------------------------------------
 
 uint8_t kind_byte(ApiKey key) {
@@ -336,6 +454,21 @@ void write_response_seeds(const fs::path &dir) {
     for (int16_t v = kInitProducerIdVersions.min; v <= kInitProducerIdVersions.max; ++v)
         write_response_seed(dir, "init-producer-id-v" + std::to_string(v), ApiKey::kInitProducerId,
                             v, init_producer_id_response(v));
+    for (int16_t v = kFindCoordinatorVersions.min; v <= kFindCoordinatorVersions.max; ++v)
+        write_response_seed(dir, "find-coordinator-v" + std::to_string(v), ApiKey::kFindCoordinator,
+                            v, find_coordinator_response(v));
+    for (int16_t v = kAddPartitionsToTxnVersions.min; v <= kAddPartitionsToTxnVersions.max; ++v)
+        write_response_seed(dir, "add-partitions-to-txn-v" + std::to_string(v),
+                            ApiKey::kAddPartitionsToTxn, v, add_partitions_to_txn_response(v));
+    for (int16_t v = kAddOffsetsToTxnVersions.min; v <= kAddOffsetsToTxnVersions.max; ++v)
+        write_response_seed(dir, "add-offsets-to-txn-v" + std::to_string(v),
+                            ApiKey::kAddOffsetsToTxn, v, add_offsets_to_txn_response(v));
+    for (int16_t v = kEndTxnVersions.min; v <= kEndTxnVersions.max; ++v)
+        write_response_seed(dir, "end-txn-v" + std::to_string(v), ApiKey::kEndTxn, v,
+                            end_txn_response(v));
+    for (int16_t v = kTxnOffsetCommitVersions.min; v <= kTxnOffsetCommitVersions.max; ++v)
+        write_response_seed(dir, "txn-offset-commit-v" + std::to_string(v),
+                            ApiKey::kTxnOffsetCommit, v, txn_offset_commit_response(v));
 }
 
 // ----- Configuration seeds -----------------------------------------------------
