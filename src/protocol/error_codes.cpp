@@ -19,7 +19,11 @@ struct ErrorInfo {
 
 // Names and retriability follow org.apache.kafka.common.protocol.Errors;
 // rules_out_write follows the order of checks in the broker's ReplicaManager
-// and Partition.appendRecordsToLeader.
+// and Partition.appendRecordsToLeader. A transactional Produce meets the
+// coordinator's codes (14-16, 48, 49, 51, 53) when the broker verifies the
+// partition is in the transaction, before any append. Codes only the other
+// requests answer (the group's, the coordinator's own) rule nothing out,
+// like codes we do not know.
 constexpr ErrorInfo kErrors[] = {
     {kUnknownServerError, "UNKNOWN_SERVER_ERROR", false, false},
     {kNone, "NONE", false, false},
@@ -29,12 +33,22 @@ constexpr ErrorInfo kErrors[] = {
     {kNotLeaderOrFollower, "NOT_LEADER_OR_FOLLOWER", true, false},
     {kRequestTimedOut, "REQUEST_TIMED_OUT", true, false},
     {kMessageTooLarge, "MESSAGE_TOO_LARGE", false, true},
+    {kOffsetMetadataTooLarge, "OFFSET_METADATA_TOO_LARGE", false, false},
     {kNetworkException, "NETWORK_EXCEPTION", true, false},
+    {kCoordinatorLoadInProgress, "COORDINATOR_LOAD_IN_PROGRESS", true, true},
+    {kCoordinatorNotAvailable, "COORDINATOR_NOT_AVAILABLE", true, true},
+    {kNotCoordinator, "NOT_COORDINATOR", true, true},
     {kRecordListTooLarge, "RECORD_LIST_TOO_LARGE", false, true},
     {kNotEnoughReplicas, "NOT_ENOUGH_REPLICAS", true, true},
     {kNotEnoughReplicasAfterAppend, "NOT_ENOUGH_REPLICAS_AFTER_APPEND", true, false},
     {kInvalidRequiredAcks, "INVALID_REQUIRED_ACKS", false, true},
+    {kIllegalGeneration, "ILLEGAL_GENERATION", false, false},
+    {kInvalidGroupId, "INVALID_GROUP_ID", false, false},
+    {kUnknownMemberId, "UNKNOWN_MEMBER_ID", false, false},
+    {kRebalanceInProgress, "REBALANCE_IN_PROGRESS", false, false},
+    {kInvalidCommitOffsetSize, "INVALID_COMMIT_OFFSET_SIZE", false, false},
     {kTopicAuthorizationFailed, "TOPIC_AUTHORIZATION_FAILED", false, true},
+    {kGroupAuthorizationFailed, "GROUP_AUTHORIZATION_FAILED", false, false},
     {kClusterAuthorizationFailed, "CLUSTER_AUTHORIZATION_FAILED", false, true},
     {kInvalidTimestamp, "INVALID_TIMESTAMP", false, true},
     {kUnsupportedSaslMechanism, "UNSUPPORTED_SASL_MECHANISM", false, true},
@@ -46,16 +60,26 @@ constexpr ErrorInfo kErrors[] = {
     {kOutOfOrderSequenceNumber, "OUT_OF_ORDER_SEQUENCE_NUMBER", false, true},
     {kDuplicateSequenceNumber, "DUPLICATE_SEQUENCE_NUMBER", false, false},
     {kInvalidProducerEpoch, "INVALID_PRODUCER_EPOCH", false, true},
+    {kInvalidTxnState, "INVALID_TXN_STATE", false, true},
+    {kInvalidProducerIdMapping, "INVALID_PRODUCER_ID_MAPPING", false, true},
+    {kInvalidTransactionTimeout, "INVALID_TRANSACTION_TIMEOUT", false, false},
+    {kConcurrentTransactions, "CONCURRENT_TRANSACTIONS", true, true},
+    {kTransactionCoordinatorFenced, "TRANSACTION_COORDINATOR_FENCED", false, false},
+    {kTransactionalIdAuthorizationFailed, "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", false, true},
+    {kOperationNotAttempted, "OPERATION_NOT_ATTEMPTED", false, false},
     {kKafkaStorageError, "KAFKA_STORAGE_ERROR", true, false},
     {kSaslAuthenticationFailed, "SASL_AUTHENTICATION_FAILED", false, true},
     {kUnknownProducerId, "UNKNOWN_PRODUCER_ID", false, true},
     {kFencedLeaderEpoch, "FENCED_LEADER_EPOCH", true, true},
     {kUnknownLeaderEpoch, "UNKNOWN_LEADER_EPOCH", true, true},
     {kUnsupportedCompressionType, "UNSUPPORTED_COMPRESSION_TYPE", false, true},
+    {kFencedInstanceId, "FENCED_INSTANCE_ID", false, false},
     {kInvalidRecord, "INVALID_RECORD", false, true},
+    {kUnstableOffsetCommit, "UNSTABLE_OFFSET_COMMIT", true, false},
     {kThrottlingQuotaExceeded, "THROTTLING_QUOTA_EXCEEDED", true, true},
     {kProducerFenced, "PRODUCER_FENCED", false, true},
     {kUnknownTopicId, "UNKNOWN_TOPIC_ID", true, true},
+    {kStaleMemberEpoch, "STALE_MEMBER_EPOCH", false, false},
     {kTransactionAbortable, "TRANSACTION_ABORTABLE", false, true},
 };
 

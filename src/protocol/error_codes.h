@@ -1,6 +1,7 @@
-// Kafka's error codes as the Produce path meets them: a name for messages,
-// whether the Java client retries it, whether it means our metadata is stale,
-// and whether the broker may have written the records despite the error.
+// Kafka's error codes as the Produce path and the transactional requests meet
+// them: a name for messages, whether the Java client retries it, whether it
+// means our metadata is stale, and whether the broker may have written the
+// records despite the error.
 #pragma once
 
 #include <cstdint>
@@ -16,12 +17,22 @@ enum KafkaError : int16_t {
     kNotLeaderOrFollower = 6,
     kRequestTimedOut = 7,
     kMessageTooLarge = 10,
+    kOffsetMetadataTooLarge = 12,
     kNetworkException = 13,
+    kCoordinatorLoadInProgress = 14,
+    kCoordinatorNotAvailable = 15,
+    kNotCoordinator = 16,
     kRecordListTooLarge = 18,
     kNotEnoughReplicas = 19,
     kNotEnoughReplicasAfterAppend = 20,
     kInvalidRequiredAcks = 21,
+    kIllegalGeneration = 22,
+    kInvalidGroupId = 24,
+    kUnknownMemberId = 25,
+    kRebalanceInProgress = 27,
+    kInvalidCommitOffsetSize = 28,
     kTopicAuthorizationFailed = 29,
+    kGroupAuthorizationFailed = 30,
     kClusterAuthorizationFailed = 31,
     kInvalidTimestamp = 32,
     kUnsupportedSaslMechanism = 33,
@@ -33,16 +44,26 @@ enum KafkaError : int16_t {
     kOutOfOrderSequenceNumber = 45,
     kDuplicateSequenceNumber = 46,
     kInvalidProducerEpoch = 47,
+    kInvalidTxnState = 48,
+    kInvalidProducerIdMapping = 49,
+    kInvalidTransactionTimeout = 50,
+    kConcurrentTransactions = 51,
+    kTransactionCoordinatorFenced = 52,
+    kTransactionalIdAuthorizationFailed = 53,
+    kOperationNotAttempted = 55,
     kKafkaStorageError = 56,
     kSaslAuthenticationFailed = 58,
     kUnknownProducerId = 59,
     kFencedLeaderEpoch = 74,
     kUnknownLeaderEpoch = 75,
     kUnsupportedCompressionType = 76,
+    kFencedInstanceId = 82,
     kInvalidRecord = 87,
+    kUnstableOffsetCommit = 88,
     kThrottlingQuotaExceeded = 89,
     kProducerFenced = 90,
     kUnknownTopicId = 100,
+    kStaleMemberEpoch = 113,
     kTransactionAbortable = 120,
 };
 

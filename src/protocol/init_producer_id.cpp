@@ -2,19 +2,16 @@
 
 namespace kprod::protocol {
 
-namespace {
-// Ignored without a transactional id, but required on the wire.
-constexpr int32_t kTransactionTimeoutMs = 60000;
-}  // namespace
-
 void encode_init_producer_id_request(std::vector<uint8_t> &out, int16_t version,
                                      int32_t correlation_id, std::string_view client_id,
-                                     int64_t producer_id, int16_t producer_epoch) {
+                                     std::optional<std::string_view> transactional_id,
+                                     int32_t transaction_timeout_ms, int64_t producer_id,
+                                     int16_t producer_epoch) {
     const bool flexible = is_flexible(kInitProducerIdVersions, version);
     WireWriter writer(out);
     begin_request(writer, ApiKey::kInitProducerId, version, flexible, correlation_id, client_id);
-    writer.nullable_string(std::nullopt, flexible);  // transactional_id
-    writer.int32(kTransactionTimeoutMs);
+    writer.nullable_string(transactional_id, flexible);
+    writer.int32(transaction_timeout_ms);
     if (version >= 3) {
         writer.int64(producer_id);
         writer.int16(producer_epoch);

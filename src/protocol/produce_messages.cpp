@@ -3,13 +3,14 @@
 namespace kprod::protocol {
 
 void encode_produce_request(net::OutboundRequest &out, int16_t version, int32_t correlation_id,
-                            std::string_view client_id, int16_t acks, int32_t timeout_ms,
-                            const std::vector<ProduceTopicData> &topics) {
+                            std::string_view client_id,
+                            std::optional<std::string_view> transactional_id, int16_t acks,
+                            int32_t timeout_ms, const std::vector<ProduceTopicData> &topics) {
     const bool flexible = is_flexible(kProduceVersions, version);
     WireWriter writer(out.owned);
     size_t external_bytes = 0;
     begin_request(writer, ApiKey::kProduce, version, flexible, correlation_id, client_id);
-    writer.nullable_string(std::nullopt, flexible);  // transactional_id
+    writer.nullable_string(transactional_id, flexible);
     writer.int16(acks);
     writer.int32(timeout_ms);
     writer.array_length(static_cast<int32_t>(topics.size()), flexible);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -40,9 +41,12 @@ struct ProduceResponse {
 
 // Frames a Produce request into `out`: framing bytes owned by `out`, record
 // batches referenced in place. acks == 0 requests get no response.
+// transactional_id: the producer's transactional.id when the batches are
+// transactional, else std::nullopt.
 void encode_produce_request(net::OutboundRequest &out, int16_t version, int32_t correlation_id,
-                            std::string_view client_id, int16_t acks, int32_t timeout_ms,
-                            const std::vector<ProduceTopicData> &topics);
+                            std::string_view client_id,
+                            std::optional<std::string_view> transactional_id, int16_t acks,
+                            int32_t timeout_ms, const std::vector<ProduceTopicData> &topics);
 
 // `body` starts right after the correlation id. False if malformed.
 bool decode_produce_response(const uint8_t *body, size_t size, int16_t version,

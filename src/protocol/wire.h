@@ -141,6 +141,22 @@ public:
             skip_bytes(unsigned_varint());
         }
     }
+    // Reads the tagged fields of a flexible structure: calls on_field(tag, field)
+    // with a reader over that field's bytes alone; what it leaves unread is
+    // skipped. A field that on_field fails to read fails this reader too.
+    template <typename OnField>
+    void read_tagged_fields(OnField on_field) {
+        uint32_t count = unsigned_varint();
+        for (uint32_t i = 0; i < count && ok_; ++i) {
+            uint32_t tag = unsigned_varint();
+            uint32_t size = unsigned_varint();
+            if (!need(size)) return;
+            WireReader field(pos_, size);
+            pos_ += size;
+            on_field(tag, field);
+            if (!field.ok()) mark_failed();
+        }
+    }
 
     void mark_failed() { ok_ = false; }
 

@@ -4,6 +4,7 @@
 
 #include "base/exponential_backoff.h"
 #include "protocol/api_versions.h"
+#include "protocol/error_codes.h"
 
 namespace kprod::client {
 
@@ -146,37 +147,51 @@ void Cluster::send_request(BrokerLink &link,
 }
 
 void Cluster::on_connected(net::Connection &connection) {
-    BrokerLink &l = link(connection.node_id());
-    const int32_t node_id = l.node_id;
-    auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
-        protocol::encode_api_versions_request(out, correlation_id, client_id_);
-    };
-    send_request(l, encode,
-                 [this, node_id](net::RequestStatus status, const uint8_t *body, size_t size) {
-                     if (status == net::RequestStatus::kAnswered)
-                         on_api_versions(link(node_id), body, size);
-                 });
+    send_api_versions(link(connection.node_id()), protocol::kApiVersionsVersions.max);
 }
 
-void Cluster::on_api_versions(BrokerLink &l, const uint8_t *body, size_t size) {
+void Cluster::send_api_versions(BrokerLink &l, int16_t version) {
+    const int32_t node_id = l.node_id;
+    auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
+        protocol::encode_api_versions_request(out, version, correlation_id, client_id_);
+    };
+    send_request(
+        l, encode,
+        [this, node_id, version](net::RequestStatus status, const uint8_t *body, size_t size) {
+            if (status == net::RequestStatus::kAnswered)
+                on_api_versions(link(node_id), version, body, size);
+        });
+}
+
+namespace {
+
+// The version of `key` both sides support, or -1 (the broker lacks the API,
+// or the ranges do not overlap).
+int16_t negotiated_version(const protocol::ApiVersionsResponse &response, protocol::ApiKey key,
+                           protocol::VersionRange ours) {
+    int16_t min = 0, max = -1;
+    if (!response.find(key, min, max)) return -1;
+    return protocol::negotiate_version(ours, min, max);
+}
+
+}  // namespace
+
+void Cluster::on_api_versions(BrokerLink &l, int16_t version, const uint8_t *body, size_t size) {
     if (!l.connection) return;
     protocol::ApiVersionsResponse response;
-    if (!protocol::decode_api_versions_response(body, size, response) || response.error_code != 0)
+    if (!protocol::decode_api_versions_response(body, size, version, response))
         return std::shared_ptr<net::Connection>(l.connection)->fail("bad ApiVersions response");
-    int16_t min = 0, max = -1;
-    response.find(protocol::ApiKey::kProduce, min, max);
-    l.produce_version = protocol::negotiate_version(protocol::kProduceVersions, min, max);
-    min = 0, max = -1;
-    response.find(protocol::ApiKey::kMetadata, min, max);
-    l.metadata_version = protocol::negotiate_version(protocol::kMetadataVersions, min, max);
-    min = 0, max = -1;
-    response.find(protocol::ApiKey::kInitProducerId, min, max);
-    l.init_producer_id_version =
-        protocol::negotiate_version(protocol::kInitProducerIdVersions, min, max);
-    min = 0, max = -1;
-    response.find(protocol::ApiKey::kSaslAuthenticate, min, max);
-    l.authenticate_version =
-        protocol::negotiate_version(protocol::kSaslAuthenticateVersions, min, max);
+    if (response.error_code == protocol::kUnsupportedVersion) {
+        // An older broker: ask again at the highest version it offers (KIP-511).
+        const int16_t fallback = negotiated_version(response, protocol::ApiKey::kApiVersions,
+                                                    protocol::kApiVersionsVersions);
+        if (fallback >= 0 && fallback < version) return send_api_versions(l, fallback);
+    }
+    if (response.error_code != protocol::kNone)
+        return std::shared_ptr<net::Connection>(l.connection)
+            ->fail(std::string("ApiVersions v") + std::to_string(version) +
+                   " failed: " + protocol::kafka_error_name(response.error_code));
+    negotiate_versions(l, response);
     if (l.produce_version < 0 || l.metadata_version < 0) {
         // Not worth retrying quickly: the broker will not change its mind. The
         // failure below makes it 30 in a row: the longest backoff, and (a
@@ -191,6 +206,27 @@ void Cluster::on_api_versions(BrokerLink &l, const uint8_t *body, size_t size) {
         config_.security_protocol == SecurityProtocol::kSaslSsl)
         return start_authentication(l);
     link_ready(l);
+}
+
+void Cluster::negotiate_versions(BrokerLink &l, const protocol::ApiVersionsResponse &response) {
+    using protocol::ApiKey;
+    l.produce_version = negotiated_version(response, ApiKey::kProduce, protocol::kProduceVersions);
+    l.metadata_version =
+        negotiated_version(response, ApiKey::kMetadata, protocol::kMetadataVersions);
+    l.init_producer_id_version =
+        negotiated_version(response, ApiKey::kInitProducerId, protocol::kInitProducerIdVersions);
+    l.authenticate_version = negotiated_version(response, ApiKey::kSaslAuthenticate,
+                                                protocol::kSaslAuthenticateVersions);
+    l.find_coordinator_version =
+        negotiated_version(response, ApiKey::kFindCoordinator, protocol::kFindCoordinatorVersions);
+    l.add_partitions_to_txn_version = negotiated_version(response, ApiKey::kAddPartitionsToTxn,
+                                                         protocol::kAddPartitionsToTxnVersions);
+    l.add_offsets_to_txn_version =
+        negotiated_version(response, ApiKey::kAddOffsetsToTxn, protocol::kAddOffsetsToTxnVersions);
+    l.end_txn_version = negotiated_version(response, ApiKey::kEndTxn, protocol::kEndTxnVersions);
+    l.txn_offset_commit_version =
+        negotiated_version(response, ApiKey::kTxnOffsetCommit, protocol::kTxnOffsetCommitVersions);
+    l.transaction_version = response.finalized_feature_level("transaction.version");
 }
 
 void Cluster::link_ready(BrokerLink &l) {

@@ -25,6 +25,7 @@
 #include "security/sasl_authenticator.h"
 #include "net/connection.h"
 #include "net/metadata_cache.h"
+#include "protocol/api_versions.h"
 #include "sender/metadata_updater.h"
 
 namespace kprod::client {
@@ -35,7 +36,17 @@ struct BrokerLink {
     bool negotiated = false;                      // ApiVersions answered
     int16_t produce_version = -1;
     int16_t metadata_version = -1;
-    int16_t init_producer_id_version = -1;    // -1: the broker has no InitProducerId
+    int16_t init_producer_id_version = -1;  // -1: the broker has no InitProducerId
+    // The transactional APIs' versions, each -1 when the broker lacks the API.
+    int16_t find_coordinator_version = -1;
+    int16_t add_partitions_to_txn_version = -1;
+    int16_t add_offsets_to_txn_version = -1;
+    int16_t end_txn_version = -1;
+    int16_t txn_offset_commit_version = -1;
+    // The cluster's finalized level of feature "transaction.version" (KIP-890):
+    // 2 when transactions bump the epoch at every end and Produce v12 and
+    // TxnOffsetCommit v5 add partitions implicitly; -1 if the broker lists none.
+    int16_t transaction_version = -1;
     std::unique_ptr<SaslAuthenticator> sasl;  // while SASL runs on the connection
     int16_t authenticate_version = -1;        // negotiated SaslAuthenticate version
     // KIP-368: when to authenticate again (max: never), and whether that is
@@ -151,7 +162,11 @@ private:
     bool stalled(const BrokerLink &link, Clock::time_point now) const;
     BrokerLink &link(int32_t node_id);
     void connect(BrokerLink &link, const std::string &host, uint16_t port, Clock::time_point now);
-    void on_api_versions(BrokerLink &link, const uint8_t *body, size_t size);
+    // ApiVersions at `version`: v3 first, then lower if the broker says UNSUPPORTED_VERSION.
+    void send_api_versions(BrokerLink &link, int16_t version);
+    void on_api_versions(BrokerLink &link, int16_t version, const uint8_t *body, size_t size);
+    // Fills the link's versions and feature levels from the broker's answer.
+    void negotiate_versions(BrokerLink &link, const protocol::ApiVersionsResponse &response);
     void start_authentication(BrokerLink &link);
     void reauthenticate_due_links(Clock::time_point now, Clock::time_point &next_check);
     void on_authenticated(BrokerLink &link);

@@ -53,10 +53,11 @@ void ProducerIdentity::maintain(Clock::time_point now, Clock::time_point &next_c
 
 void ProducerIdentity::send_request(BrokerLink &link) {
     const int16_t version = link.init_producer_id_version;
-    // Without a transactional.id the broker hands out a new id whatever we send.
+    // Without a transactional.id the broker hands out a new id whatever we send,
+    // and ignores the transaction timeout (Java's default, 60000, goes on the wire).
     auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
-        protocol::encode_init_producer_id_request(out, version, correlation_id,
-                                                  cluster_.client_id(), -1, -1);
+        protocol::encode_init_producer_id_request(
+            out, version, correlation_id, cluster_.client_id(), std::nullopt, 60000, -1, -1);
     };
     state_ = State::kRequesting;
     cluster_.send_request(

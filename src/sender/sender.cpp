@@ -402,7 +402,7 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
     ++produce_requests_in_flight_;
     metrics_.set_requests_in_flight(produce_requests_in_flight_);
     net::OutboundRequest request;
-    const int16_t version = link.produce_version;
+    const int16_t version = transactions_.produce_version(link.produce_version);
     std::optional<std::string_view> transactional_id;
     if (transactions_.enabled()) transactional_id = config_.transactional_id;
     protocol::encode_produce_request(request, version, cluster_.next_correlation_id(), client_id_,

@@ -555,7 +555,8 @@ void TransactionManager::on_producer_id(const protocol::InitProducerIdResponse &
 
 void TransactionManager::decide_transaction_version(const BrokerLink &coordinator) {
     transaction_v2_ = coordinator.transaction_version >= 2 && coordinator.end_txn_version >= 5 &&
-                      coordinator.txn_offset_commit_version != 0;
+                      coordinator.txn_offset_commit_version >= 5 &&
+                      coordinator.produce_version >= 12;
 }
 
 // The errors every coordinator request shares, as the Java handlers treat them.
@@ -713,7 +714,9 @@ void TransactionManager::send_add_offsets(BrokerLink &link) {
 }
 
 void TransactionManager::send_txn_offset_commit(BrokerLink &link) {
-    const int16_t version = link.txn_offset_commit_version;
+    // v5 means transactions v2 (the offsets join the transaction implicitly).
+    const int16_t version = transaction_v2_ ? link.txn_offset_commit_version
+                                            : std::min<int16_t>(link.txn_offset_commit_version, 4);
     if (version < 0)
         return fatal_error(KPROD_ERR_UNSUPPORTED,
                            "the group coordinator does not support TxnOffsetCommit");
@@ -783,7 +786,9 @@ void TransactionManager::on_offsets_committed(const protocol::TxnOffsetCommitRes
 }
 
 void TransactionManager::send_end_txn(BrokerLink &link, bool commit) {
-    const int16_t version = link.end_txn_version;
+    // v5 means transactions v2 (the coordinator bumps the epoch).
+    const int16_t version =
+        transaction_v2_ ? link.end_txn_version : std::min<int16_t>(link.end_txn_version, 4);
     if (version < 0)
         return fatal_error(KPROD_ERR_UNSUPPORTED,
                            "the transaction coordinator does not support EndTxn");

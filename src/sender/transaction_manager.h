@@ -122,6 +122,11 @@ public:
     // A sent batch was given up with its sequence numbers unsettled: v1 must
     // bump the epoch when the transaction ends.
     void on_sequence_hole() { sequence_hole_ = true; }
+    // The Produce version to use with a broker that offers up to `negotiated`:
+    // v12 means transactions v2 to a broker, so v1 stays at v11, as in Java.
+    int16_t produce_version(int16_t negotiated) const {
+        return enabled_ && !transaction_v2_ && negotiated > 11 ? int16_t{11} : negotiated;
+    }
     // The producer closes: waiting application calls fail with KPROD_ERR_CLOSED.
     void close();
 

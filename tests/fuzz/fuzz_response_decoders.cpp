@@ -1,5 +1,7 @@
 // Fuzz target over the response decoders of src/protocol: Produce, Metadata,
-// ApiVersions and InitProducerId, at every version kprod negotiates. The input
+// ApiVersions, InitProducerId and the transactional ones (FindCoordinator,
+// AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, TxnOffsetCommit), at every
+// version kprod negotiates. The input
 // layout is in response_kinds.h. Every decoded value is read afterwards (strings
 // byte by byte) so that the sanitizers see any value that points outside the
 // input, and the values the Sender and Cluster act on go through the same
@@ -9,11 +11,16 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "protocol/add_offsets_to_txn.h"
+#include "protocol/add_partitions_to_txn.h"
 #include "protocol/api_versions.h"
+#include "protocol/end_txn.h"
 #include "protocol/error_codes.h"
+#include "protocol/find_coordinator.h"
 #include "protocol/init_producer_id.h"
 #include "protocol/metadata_messages.h"
 #include "protocol/produce_messages.h"
+#include "protocol/txn_offset_commit.h"
 #include "response_kinds.h"
 
 namespace {
@@ -92,16 +99,24 @@ void read_metadata(const uint8_t *body, size_t size, int16_t version, Checksum &
     }
 }
 
-void read_api_versions(const uint8_t *body, size_t size, Checksum &sum) {
+void read_api_versions(const uint8_t *body, size_t size, int16_t version, Checksum &sum) {
     ApiVersionsResponse response;
-    const bool ok = decode_api_versions_response(body, size, response);
+    const bool ok = decode_api_versions_response(body, size, version, response);
     sum.add(ok);
     sum.add_error(response.error_code);
+    sum.add(static_cast<uint32_t>(response.throttle_time_ms));
     for (const ApiVersionsResponse::Range &range : response.apis) {
         sum.add(static_cast<uint16_t>(range.key));
         sum.add(static_cast<uint16_t>(range.min));
         sum.add(static_cast<uint16_t>(range.max));
     }
+    sum.add(static_cast<uint64_t>(response.finalized_features_epoch));
+    for (const ApiVersionsResponse::FinalizedFeature &feature : response.finalized_features) {
+        sum.add(feature.name);
+        sum.add(static_cast<uint16_t>(feature.max_version_level));
+        sum.add(static_cast<uint16_t>(feature.min_version_level));
+    }
+    sum.add(static_cast<uint16_t>(response.finalized_feature_level("transaction.version")));
     // As Cluster::on_api_versions does with the answer.
     for (const kprod::fuzz::ResponseKind &kind : kprod::fuzz::kResponseKinds) {
         int16_t min = 0;
@@ -125,6 +140,60 @@ void read_init_producer_id(const uint8_t *body, size_t size, int16_t version, Ch
     sum.add(static_cast<uint16_t>(response.producer_epoch));
 }
 
+void read_find_coordinator(const uint8_t *body, size_t size, int16_t version, Checksum &sum) {
+    FindCoordinatorResponse response;
+    const bool ok = decode_find_coordinator_response(body, size, version, response);
+    sum.add(ok);
+    sum.add(static_cast<uint32_t>(response.throttle_time_ms));
+    sum.add_error(response.error_code);
+    sum.add(response.error_message);
+    sum.add(static_cast<uint32_t>(response.node_id));
+    sum.add(response.host);
+    sum.add(static_cast<uint32_t>(response.port));
+}
+
+// AddPartitionsToTxn and TxnOffsetCommit answer alike: an error per partition.
+template <typename Response>
+void read_partition_results(const Response &response, bool ok, Checksum &sum) {
+    sum.add(ok);
+    sum.add(static_cast<uint32_t>(response.throttle_time_ms));
+    for (const auto &result : response.results) {
+        sum.add(result.topic);
+        sum.add(static_cast<uint32_t>(result.partition));
+        sum.add_error(result.error_code);
+    }
+}
+
+void read_add_partitions_to_txn(const uint8_t *body, size_t size, int16_t version, Checksum &sum) {
+    AddPartitionsToTxnResponse response;
+    const bool ok = decode_add_partitions_to_txn_response(body, size, version, response);
+    read_partition_results(response, ok, sum);
+}
+
+void read_txn_offset_commit(const uint8_t *body, size_t size, int16_t version, Checksum &sum) {
+    TxnOffsetCommitResponse response;
+    const bool ok = decode_txn_offset_commit_response(body, size, version, response);
+    read_partition_results(response, ok, sum);
+}
+
+void read_add_offsets_to_txn(const uint8_t *body, size_t size, int16_t version, Checksum &sum) {
+    AddOffsetsToTxnResponse response;
+    const bool ok = decode_add_offsets_to_txn_response(body, size, version, response);
+    sum.add(ok);
+    sum.add(static_cast<uint32_t>(response.throttle_time_ms));
+    sum.add_error(response.error_code);
+}
+
+void read_end_txn(const uint8_t *body, size_t size, int16_t version, Checksum &sum) {
+    EndTxnResponse response;
+    const bool ok = decode_end_txn_response(body, size, version, response);
+    sum.add(ok);
+    sum.add(static_cast<uint32_t>(response.throttle_time_ms));
+    sum.add_error(response.error_code);
+    sum.add(static_cast<uint64_t>(response.producer_id));
+    sum.add(static_cast<uint16_t>(response.producer_epoch));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -142,10 +211,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         read_metadata(body, body_size, version, sum);
         break;
     case ApiKey::kApiVersions:
-        read_api_versions(body, body_size, sum);
+        read_api_versions(body, body_size, version, sum);
         break;
     case ApiKey::kInitProducerId:
         read_init_producer_id(body, body_size, version, sum);
+        break;
+    case ApiKey::kFindCoordinator:
+        read_find_coordinator(body, body_size, version, sum);
+        break;
+    case ApiKey::kAddPartitionsToTxn:
+        read_add_partitions_to_txn(body, body_size, version, sum);
+        break;
+    case ApiKey::kAddOffsetsToTxn:
+        read_add_offsets_to_txn(body, body_size, version, sum);
+        break;
+    case ApiKey::kEndTxn:
+        read_end_txn(body, body_size, version, sum);
+        break;
+    case ApiKey::kTxnOffsetCommit:
+        read_txn_offset_commit(body, body_size, version, sum);
         break;
     case ApiKey::kSaslHandshake:
     case ApiKey::kSaslAuthenticate:

@@ -21,11 +21,16 @@
 #include <vector>
 
 #include "config/config.h"
+#include "protocol/add_offsets_to_txn.h"
+#include "protocol/add_partitions_to_txn.h"
 #include "protocol/api_versions.h"
+#include "protocol/end_txn.h"
 #include "protocol/error_codes.h"
+#include "protocol/find_coordinator.h"
 #include "protocol/init_producer_id.h"
 #include "protocol/metadata_messages.h"
 #include "protocol/produce_messages.h"
+#include "protocol/txn_offset_commit.h"
 #include "response_kinds.h"
 
 namespace {
@@ -224,40 +229,61 @@ Bytes metadata_response(int16_t version) {
     return body;
 }
 
-// ----- ApiVersions (ApiVersionsResponse.json, v2) ----------------------------
+// ----- ApiVersions (ApiVersionsResponse.json) --------------------------------
 
-// A broker that does not support our version answers UNSUPPORTED_VERSION in the
-// v0 layout: no throttle_time_ms.
-Bytes api_versions_response(bool unsupported) {
+// Header v0 at every version; v3 is flexible and carries the finalized features
+// in tagged fields. A broker that does not support our version answers
+// UNSUPPORTED_VERSION in the v0 layout whatever version was asked.
+Bytes api_versions_response(int16_t version, bool unsupported) {
     struct Range {
         ApiKey key;
         int16_t min, max;
     };
-    const Range supported[] = {{ApiKey::kProduce, 3, 12},
-                               {ApiKey::kMetadata, 0, 13},
-                               {ApiKey::kApiVersions, 0, 4},
-                               {ApiKey::kInitProducerId, 0, 5}};
-    const Range fallback[] = {{ApiKey::kApiVersions, 0, 3}};
+    const Range supported[] = {
+        {ApiKey::kProduce, 3, 12},        {ApiKey::kMetadata, 0, 13},
+        {ApiKey::kApiVersions, 0, 4},     {ApiKey::kInitProducerId, 0, 5},
+        {ApiKey::kFindCoordinator, 0, 6}, {ApiKey::kAddPartitionsToTxn, 0, 5},
+        {ApiKey::kAddOffsetsToTxn, 0, 4}, {ApiKey::kEndTxn, 0, 5},
+        {ApiKey::kTxnOffsetCommit, 0, 5}};
+    const Range fallback[] = {{ApiKey::kApiVersions, 0, 2}};
+    const bool flexible = !unsupported && is_flexible(kApiVersionsVersions, version);
     Bytes body;
     WireWriter w(body);
     w.int16(unsupported ? kUnsupportedVersion : kNone);
     const auto ranges =
         unsupported ? std::span<const Range>(fallback) : std::span<const Range>(supported);
-    w.array_length(static_cast<int32_t>(ranges.size()), false);
+    w.array_length(static_cast<int32_t>(ranges.size()), flexible);
     for (const Range &range : ranges) {
         w.int16(static_cast<int16_t>(range.key));
         w.int16(range.min);
         w.int16(range.max);
+        w.empty_tagged_fields(flexible);
     }
-    if (!unsupported) w.int32(0);  // throttle_time_ms
+    if (!unsupported && version >= 1) w.int32(0);  // throttle_time_ms
+    if (flexible) {
+        w.unsigned_varint(2);
+        tagged_field(w, 1, [](WireWriter &f) { f.int64(7); });  // finalized_features_epoch
+        tagged_field(w, 2, [](WireWriter &f) {                  // finalized_features
+            f.array_length(2, true);
+            f.string("metadata.version", true);
+            f.int16(27);
+            f.int16(27);
+            f.empty_tagged_fields(true);
+            f.string("transaction.version", true);
+            f.int16(2);
+            f.int16(2);
+            f.empty_tagged_fields(true);
+        });
+    }
 
     ApiVersionsResponse decoded;
     int16_t min = 0;
     int16_t max = 0;
-    require(decode_api_versions_response(body.data(), body.size(), decoded) &&
+    require(decode_api_versions_response(body.data(), body.size(), version, decoded) &&
                 decoded.apis.size() == ranges.size() &&
-                decoded.find(ApiKey::kApiVersions, min, max) && max == (unsupported ? 3 : 4),
-            std::string("ApiVersions") + (unsupported ? " (unsupported)" : "") +
+                decoded.find(ApiKey::kApiVersions, min, max) && max == (unsupported ? 2 : 4) &&
+                decoded.finalized_feature_level("transaction.version") == (flexible ? 2 : -1),
+            "ApiVersions v" + std::to_string(version) + (unsupported ? " (unsupported)" : "") +
                 " does not decode as written");
     return body;
 }
@@ -279,6 +305,117 @@ Bytes init_producer_id_response(int16_t version) {
     require(decode_init_producer_id_response(body.data(), body.size(), version, decoded) &&
                 decoded.producer_id == 4242 && decoded.producer_epoch == 3,
             "InitProducerId v" + std::to_string(version) + " does not decode as written");
+    return body;
+}
+
+// ----- The transactional requests' responses (FindCoordinatorResponse.json,
+// AddPartitionsToTxnResponse.json, AddOffsetsToTxnResponse.json,
+// EndTxnResponse.json, TxnOffsetCommitResponse.json) --------------------------
+
+Bytes find_coordinator_response(int16_t version) {
+    const bool flexible = is_flexible(kFindCoordinatorVersions, version);
+    Bytes body;
+    WireWriter w(body);
+    w.empty_tagged_fields(flexible);  // response header v1
+    w.int32(0);                       // throttle_time_ms
+    if (version <= 3) {
+        w.int16(kNone);
+        w.nullable_string(std::nullopt, flexible);  // error_message
+        w.int32(2);                                 // node_id
+        w.string("broker-2", flexible);
+        w.int32(9092);
+    } else {
+        w.array_length(1, flexible);  // coordinators
+        w.string("txn-1", flexible);
+        w.int32(2);
+        w.string("broker-2", flexible);
+        w.int32(9092);
+        w.int16(kNone);
+        w.nullable_string(std::nullopt, flexible);
+        w.empty_tagged_fields(flexible);
+    }
+    w.empty_tagged_fields(flexible);
+
+    FindCoordinatorResponse decoded;
+    require(decode_find_coordinator_response(body.data(), body.size(), version, decoded) &&
+                decoded.node_id == 2 && decoded.host == "broker-2" && decoded.port == 9092,
+            "FindCoordinator v" + std::to_string(version) + " does not decode as written");
+    return body;
+}
+
+// AddPartitionsToTxn (v0-v3) and TxnOffsetCommit answer alike: per topic, an
+// error per partition.
+Bytes partition_errors_response(bool flexible) {
+    Bytes body;
+    WireWriter w(body);
+    w.empty_tagged_fields(flexible);  // response header v1
+    w.int32(0);                       // throttle_time_ms
+    w.array_length(1, flexible);
+    w.string("events", flexible);
+    w.array_length(2, flexible);
+    for (int32_t partition : {0, 1}) {
+        w.int32(partition);
+        w.int16(partition == 0 ? kNone : kConcurrentTransactions);
+        w.empty_tagged_fields(flexible);
+    }
+    w.empty_tagged_fields(flexible);
+    w.empty_tagged_fields(flexible);
+    return body;
+}
+
+Bytes add_partitions_to_txn_response(int16_t version) {
+    Bytes body = partition_errors_response(is_flexible(kAddPartitionsToTxnVersions, version));
+    AddPartitionsToTxnResponse decoded;
+    require(decode_add_partitions_to_txn_response(body.data(), body.size(), version, decoded) &&
+                decoded.results.size() == 2 &&
+                decoded.results[1].error_code == kConcurrentTransactions,
+            "AddPartitionsToTxn v" + std::to_string(version) + " does not decode as written");
+    return body;
+}
+
+Bytes txn_offset_commit_response(int16_t version) {
+    Bytes body = partition_errors_response(is_flexible(kTxnOffsetCommitVersions, version));
+    TxnOffsetCommitResponse decoded;
+    require(decode_txn_offset_commit_response(body.data(), body.size(), version, decoded) &&
+                decoded.results.size() == 2 &&
+                decoded.results[1].error_code == kConcurrentTransactions,
+            "TxnOffsetCommit v" + std::to_string(version) + " does not decode as written");
+    return body;
+}
+
+Bytes add_offsets_to_txn_response(int16_t version) {
+    const bool flexible = is_flexible(kAddOffsetsToTxnVersions, version);
+    Bytes body;
+    WireWriter w(body);
+    w.empty_tagged_fields(flexible);  // response header v1
+    w.int32(0);                       // throttle_time_ms
+    w.int16(kNone);
+    w.empty_tagged_fields(flexible);
+
+    AddOffsetsToTxnResponse decoded;
+    require(decode_add_offsets_to_txn_response(body.data(), body.size(), version, decoded) &&
+                decoded.error_code == kNone,
+            "AddOffsetsToTxn v" + std::to_string(version) + " does not decode as written");
+    return body;
+}
+
+Bytes end_txn_response(int16_t version) {
+    const bool flexible = is_flexible(kEndTxnVersions, version);
+    Bytes body;
+    WireWriter w(body);
+    w.empty_tagged_fields(flexible);  // response header v1
+    w.int32(0);                       // throttle_time_ms
+    w.int16(kNone);
+    if (version >= 5) {
+        w.int64(4242);  // producer_id
+        w.int16(4);     // producer_epoch
+    }
+    w.empty_tagged_fields(flexible);
+
+    EndTxnResponse decoded;
+    require(decode_end_txn_response(body.data(), body.size(), version, decoded) &&
+                decoded.producer_epoch == (version >= 5 ? 4 : -1),
+            "EndTxn v" + std::to_string(version) + " does not decode as written");
     return body;
 }
 
@@ -308,13 +445,30 @@ void write_response_seeds(const fs::path &dir) {
     for (int16_t v = kMetadataVersions.min; v <= kMetadataVersions.max; ++v)
         write_response_seed(dir, "metadata-v" + std::to_string(v), ApiKey::kMetadata, v,
                             metadata_response(v));
-    write_response_seed(dir, "api-versions", ApiKey::kApiVersions, kApiVersionsVersions.max,
-                        api_versions_response(false));
+    for (int16_t v = kApiVersionsVersions.min; v <= kApiVersionsVersions.max; ++v)
+        write_response_seed(dir, "api-versions-v" + std::to_string(v), ApiKey::kApiVersions, v,
+                            api_versions_response(v, false));
     write_response_seed(dir, "api-versions-unsupported", ApiKey::kApiVersions,
-                        kApiVersionsVersions.max, api_versions_response(true));
+                        kApiVersionsVersions.max,
+                        api_versions_response(kApiVersionsVersions.max, true));
     for (int16_t v = kInitProducerIdVersions.min; v <= kInitProducerIdVersions.max; ++v)
         write_response_seed(dir, "init-producer-id-v" + std::to_string(v), ApiKey::kInitProducerId,
                             v, init_producer_id_response(v));
+    for (int16_t v = kFindCoordinatorVersions.min; v <= kFindCoordinatorVersions.max; ++v)
+        write_response_seed(dir, "find-coordinator-v" + std::to_string(v), ApiKey::kFindCoordinator,
+                            v, find_coordinator_response(v));
+    for (int16_t v = kAddPartitionsToTxnVersions.min; v <= kAddPartitionsToTxnVersions.max; ++v)
+        write_response_seed(dir, "add-partitions-to-txn-v" + std::to_string(v),
+                            ApiKey::kAddPartitionsToTxn, v, add_partitions_to_txn_response(v));
+    for (int16_t v = kAddOffsetsToTxnVersions.min; v <= kAddOffsetsToTxnVersions.max; ++v)
+        write_response_seed(dir, "add-offsets-to-txn-v" + std::to_string(v),
+                            ApiKey::kAddOffsetsToTxn, v, add_offsets_to_txn_response(v));
+    for (int16_t v = kEndTxnVersions.min; v <= kEndTxnVersions.max; ++v)
+        write_response_seed(dir, "end-txn-v" + std::to_string(v), ApiKey::kEndTxn, v,
+                            end_txn_response(v));
+    for (int16_t v = kTxnOffsetCommitVersions.min; v <= kTxnOffsetCommitVersions.max; ++v)
+        write_response_seed(dir, "txn-offset-commit-v" + std::to_string(v),
+                            ApiKey::kTxnOffsetCommit, v, txn_offset_commit_response(v));
 }
 
 // ----- Configuration seeds -----------------------------------------------------

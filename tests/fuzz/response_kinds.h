@@ -24,6 +24,11 @@ inline constexpr ResponseKind kResponseKinds[] = {
     {protocol::ApiKey::kMetadata, protocol::kMetadataVersions},
     {protocol::ApiKey::kApiVersions, protocol::kApiVersionsVersions},
     {protocol::ApiKey::kInitProducerId, protocol::kInitProducerIdVersions},
+    {protocol::ApiKey::kFindCoordinator, protocol::kFindCoordinatorVersions},
+    {protocol::ApiKey::kAddPartitionsToTxn, protocol::kAddPartitionsToTxnVersions},
+    {protocol::ApiKey::kAddOffsetsToTxn, protocol::kAddOffsetsToTxnVersions},
+    {protocol::ApiKey::kEndTxn, protocol::kEndTxnVersions},
+    {protocol::ApiKey::kTxnOffsetCommit, protocol::kTxnOffsetCommitVersions},
 };
 inline constexpr size_t kResponseKindCount = std::size(kResponseKinds);
 inline constexpr size_t kResponseHeaderBytes = 2;  // the kind and version bytes

@@ -1,7 +1,10 @@
 // Kafka's error codes as the Produce path classifies them, one by one: whether
 // the broker may have written the records before answering with the code
 // (a report then says possibly persisted, never not persisted), and whether
-// the Java producer retries it. kprod_broker_error_name gives the same names
+// the Java producer retries it. The codes of the transactional requests too:
+// those a transactional Produce meets when the broker verifies the partition
+// is in the transaction come before any append; those of the group and
+// coordinator requests alone rule nothing out. kprod_broker_error_name gives the same names
 // through the C API, and NULL for a code kprod does not know.
 
 #include <cstdint>
@@ -42,29 +45,53 @@ constexpr Expected kExpected[] = {
     {kNotLeaderOrFollower, "NOT_LEADER_OR_FOLLOWER", true, true},
     {kRequestTimedOut, "REQUEST_TIMED_OUT", true, true},
     {kMessageTooLarge, "MESSAGE_TOO_LARGE", false, false},
+    {kOffsetMetadataTooLarge, "OFFSET_METADATA_TOO_LARGE", false, true},
     {kNetworkException, "NETWORK_EXCEPTION", true, true},
+    {kCoordinatorLoadInProgress, "COORDINATOR_LOAD_IN_PROGRESS", true, false},
+    {kCoordinatorNotAvailable, "COORDINATOR_NOT_AVAILABLE", true, false},
+    {kNotCoordinator, "NOT_COORDINATOR", true, false},
     {kRecordListTooLarge, "RECORD_LIST_TOO_LARGE", false, false},
     {kNotEnoughReplicas, "NOT_ENOUGH_REPLICAS", true, false},
     {kNotEnoughReplicasAfterAppend, "NOT_ENOUGH_REPLICAS_AFTER_APPEND", true, true},
     {kInvalidRequiredAcks, "INVALID_REQUIRED_ACKS", false, false},
+    {kIllegalGeneration, "ILLEGAL_GENERATION", false, true},
+    {kInvalidGroupId, "INVALID_GROUP_ID", false, true},
+    {kUnknownMemberId, "UNKNOWN_MEMBER_ID", false, true},
+    {kRebalanceInProgress, "REBALANCE_IN_PROGRESS", false, true},
+    {kInvalidCommitOffsetSize, "INVALID_COMMIT_OFFSET_SIZE", false, true},
     {kTopicAuthorizationFailed, "TOPIC_AUTHORIZATION_FAILED", false, false},
+    {kGroupAuthorizationFailed, "GROUP_AUTHORIZATION_FAILED", false, true},
     {kClusterAuthorizationFailed, "CLUSTER_AUTHORIZATION_FAILED", false, false},
     {kInvalidTimestamp, "INVALID_TIMESTAMP", false, false},
+    {kUnsupportedSaslMechanism, "UNSUPPORTED_SASL_MECHANISM", false, false},
+    {kIllegalSaslState, "ILLEGAL_SASL_STATE", false, false},
     {kUnsupportedVersion, "UNSUPPORTED_VERSION", false, false},
     {kInvalidRequest, "INVALID_REQUEST", false, false},
     {kUnsupportedForMessageFormat, "UNSUPPORTED_FOR_MESSAGE_FORMAT", false, false},
     {kPolicyViolation, "POLICY_VIOLATION", false, false},
     {kOutOfOrderSequenceNumber, "OUT_OF_ORDER_SEQUENCE_NUMBER", false, false},
+    {kDuplicateSequenceNumber, "DUPLICATE_SEQUENCE_NUMBER", false, true},
     {kInvalidProducerEpoch, "INVALID_PRODUCER_EPOCH", false, false},
+    {kInvalidTxnState, "INVALID_TXN_STATE", false, false},
+    {kInvalidProducerIdMapping, "INVALID_PRODUCER_ID_MAPPING", false, false},
+    {kInvalidTransactionTimeout, "INVALID_TRANSACTION_TIMEOUT", false, true},
+    {kConcurrentTransactions, "CONCURRENT_TRANSACTIONS", true, false},
+    {kTransactionCoordinatorFenced, "TRANSACTION_COORDINATOR_FENCED", false, true},
+    {kTransactionalIdAuthorizationFailed, "TRANSACTIONAL_ID_AUTHORIZATION_FAILED", false, false},
+    {kOperationNotAttempted, "OPERATION_NOT_ATTEMPTED", false, true},
     {kKafkaStorageError, "KAFKA_STORAGE_ERROR", true, true},
+    {kSaslAuthenticationFailed, "SASL_AUTHENTICATION_FAILED", false, false},
     {kUnknownProducerId, "UNKNOWN_PRODUCER_ID", false, false},
     {kFencedLeaderEpoch, "FENCED_LEADER_EPOCH", true, false},
     {kUnknownLeaderEpoch, "UNKNOWN_LEADER_EPOCH", true, false},
     {kUnsupportedCompressionType, "UNSUPPORTED_COMPRESSION_TYPE", false, false},
+    {kFencedInstanceId, "FENCED_INSTANCE_ID", false, true},
     {kInvalidRecord, "INVALID_RECORD", false, false},
+    {kUnstableOffsetCommit, "UNSTABLE_OFFSET_COMMIT", true, true},
     {kThrottlingQuotaExceeded, "THROTTLING_QUOTA_EXCEEDED", true, false},
     {kProducerFenced, "PRODUCER_FENCED", false, false},
     {kUnknownTopicId, "UNKNOWN_TOPIC_ID", true, false},
+    {kStaleMemberEpoch, "STALE_MEMBER_EPOCH", false, true},
     {kTransactionAbortable, "TRANSACTION_ABORTABLE", false, false},
 };
 
@@ -105,6 +132,17 @@ void test_unknown_codes_may_have_persisted(void **) {
     assert_string_equal(kafka_error_name(1000), "KAFKA_ERROR_1000");
 }
 
+// Every code the table names has its rule written out above.
+void test_every_named_code_is_expected(void **) {
+    for (int code = INT16_MIN; code <= INT16_MAX; ++code) {
+        const char *name = kafka_error_known_name(static_cast<int16_t>(code));
+        if (!name) continue;
+        bool listed = false;
+        for (const Expected &e : kExpected) listed = listed || e.code == code;
+        if (!listed && code != kNone) fail_msg("%s (%d) is not in kExpected", name, code);
+    }
+}
+
 void test_broker_error_name_in_the_c_api(void **) {
     for (const Expected &e : kExpected)
         assert_string_equal(kprod_broker_error_name(e.code), e.name);
@@ -124,6 +162,7 @@ int main(void) {
         cmocka_unit_test(test_each_code_persistence_under_acks_all),
         cmocka_unit_test(test_not_leader_depends_on_acks),
         cmocka_unit_test(test_unknown_codes_may_have_persisted),
+        cmocka_unit_test(test_every_named_code_is_expected),
         cmocka_unit_test(test_broker_error_name_in_the_c_api),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -1,0 +1,36 @@
+#include "protocol/end_txn.h"
+
+namespace kprod::protocol {
+
+void encode_end_txn_request(std::vector<uint8_t> &out, int16_t version, int32_t correlation_id,
+                            std::string_view client_id, std::string_view transactional_id,
+                            int64_t producer_id, int16_t producer_epoch, bool committed) {
+    const bool flexible = is_flexible(kEndTxnVersions, version);
+    WireWriter writer(out);
+    begin_request(writer, ApiKey::kEndTxn, version, flexible, correlation_id, client_id);
+    writer.string(transactional_id, flexible);
+    writer.int64(producer_id);
+    writer.int16(producer_epoch);
+    writer.boolean(committed);
+    writer.empty_tagged_fields(flexible);
+    finish_request(writer);
+}
+
+bool decode_end_txn_response(const uint8_t *body, size_t size, int16_t version,
+                             EndTxnResponse &out) {
+    const bool flexible = is_flexible(kEndTxnVersions, version);
+    WireReader reader(body, size);
+    skip_response_header_rest(reader, flexible);
+    out.throttle_time_ms = reader.int32();
+    out.error_code = reader.int16();
+    out.producer_id = -1;
+    out.producer_epoch = -1;
+    if (version >= 5) {
+        out.producer_id = reader.int64();
+        out.producer_epoch = reader.int16();
+    }
+    reader.skip_tagged_fields(flexible);
+    return reader.ok();
+}
+
+}  // namespace kprod::protocol
