@@ -630,8 +630,8 @@ typedef struct kprod_txn_offset {
     int32_t partition;
     /** The next offset to consume (the last one processed + 1), as in Java's OffsetAndMetadata. */
     int64_t offset;
-    int32_t leader_epoch;  /**< the consumed record's leader epoch, or -1 */
-    const char *metadata;  /**< NULL for none */
+    int32_t leader_epoch; /**< the consumed record's leader epoch, or -1 */
+    const char *metadata; /**< NULL for none */
 } kprod_txn_offset_t;
 
 /** The consumer group metadata of Java's ConsumerGroupMetadata. */
@@ -655,12 +655,9 @@ typedef struct kprod_group_metadata {
  *         offsets NULL with count > 0, a NULL topic, a negative partition or
  *         offset, elem_size too small).
  */
-KPROD_EXTERN kprod_err_t kprod_send_offsets_to_transaction(kprod_t *p,
-                                                           const kprod_txn_offset_t *offsets,
-                                                           size_t count, size_t elem_size,
-                                                           const kprod_group_metadata_t *group,
-                                                           int timeout_ms, char *errstr,
-                                                           size_t errstr_size);
+KPROD_EXTERN kprod_err_t kprod_send_offsets_to_transaction(
+    kprod_t *p, const kprod_txn_offset_t *offsets, size_t count, size_t elem_size,
+    const kprod_group_metadata_t *group, int timeout_ms, char *errstr, size_t errstr_size);
 
 /**
  * Send every record of the open transaction (ignoring linger.ms), wait for

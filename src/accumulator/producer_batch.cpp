@@ -68,8 +68,8 @@ size_t ProducerBatch::compress(compress::Compressor &compressor, std::vector<uin
 void ProducerBatch::seal(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence_,
                          bool transactional) {
     protocol::RecordBatchHeader header;
-    header.attributes = static_cast<int16_t>(
-        attributes_ | (transactional ? protocol::kTransactionalAttribute : 0));
+    header.attributes =
+        static_cast<int16_t>(attributes_ | (transactional ? protocol::kTransactionalAttribute : 0));
     header.producer_id = producer_id;
     header.producer_epoch = producer_epoch;
     header.base_sequence = base_sequence_;

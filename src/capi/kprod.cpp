@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdio>
+#include <functional>
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -410,9 +411,9 @@ kprod_txn_error_class_t kprod_txn_error_class(kprod_err_t err) {
 namespace {
 
 // The checks and the message every transactional call shares.
-template <typename Call>
-kprod_err_t transactional_call(kprod_t *p, const char *name, char *errstr, size_t errstr_size,
-                               Call call) {
+kprod_err_t transactional_call(
+    kprod_t *p, const char *name, char *errstr, size_t errstr_size,
+    const std::function<kprod_err_t(kprod::client::Producer &, std::string &)> &call) {
     if (!p) {
         write_error(errstr, errstr_size, std::string(name) + ": p must not be NULL");
         return KPROD_ERR_INVALID_ARG;
@@ -462,9 +463,8 @@ bool copy_offsets(const kprod_txn_offset_t *offsets, size_t count, size_t elem_s
             problem = which + ": partition and offset must not be negative";
             return false;
         }
-        kprod::client::TransactionOffsets::Offset copy{offset.topic, offset.partition,
-                                                       offset.offset, offset.leader_epoch,
-                                                       std::nullopt};
+        kprod::client::TransactionOffsets::Offset copy{
+            offset.topic, offset.partition, offset.offset, offset.leader_epoch, std::nullopt};
         if (offset.metadata) copy.metadata = offset.metadata;
         out.offsets.push_back(std::move(copy));
     }
@@ -504,8 +504,7 @@ kprod_err_t kprod_send_offsets_to_transaction(kprod_t *p, const kprod_txn_offset
         });
 }
 
-kprod_err_t kprod_commit_transaction(kprod_t *p, int timeout_ms, char *errstr,
-                                     size_t errstr_size) {
+kprod_err_t kprod_commit_transaction(kprod_t *p, int timeout_ms, char *errstr, size_t errstr_size) {
     return transactional_call(p, "kprod_commit_transaction", errstr, errstr_size,
                               [&](kprod::client::Producer &producer, std::string &message) {
                                   return producer.commit_transaction(timeout_ms, message);

@@ -393,8 +393,9 @@ kprod_err_t validate(const ConfigStore &store, ProducerConfig &c, std::string &e
         return KPROD_ERR_INVALID_CONFIG;
     }
     if (!c.transactional_id.empty() && !c.enable_idempotence) {
-        error = "transactional.id is set, which requires idempotence, but enable.idempotence is "
-                "false; remove enable.idempotence=false or transactional.id";
+        error =
+            "transactional.id is set, which requires idempotence, but enable.idempotence is "
+            "false; remove enable.idempotence=false or transactional.id";
         return KPROD_ERR_INVALID_CONFIG;
     }
     adjust_reconnect_backoff(store, c);

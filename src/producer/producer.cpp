@@ -244,16 +244,16 @@ kprod_err_t Producer::send_offsets_to_transaction(TransactionOffsets offsets, in
 }
 
 kprod_err_t Producer::commit_transaction(int timeout_ms, std::string &message) {
-    const kprod_err_t err = sender_.transactions().commit(
-        deadline_after(timeout_ms), message, [this] { wait_for_sends_in_progress(); });
+    const kprod_err_t err = sender_.transactions().commit(deadline_after(timeout_ms), message,
+                                                          [this] { wait_for_sends_in_progress(); });
     // The reports of the transaction's records are ready: serve them on this thread.
     if (has_callback()) serve_reports(0);
     return err;
 }
 
 kprod_err_t Producer::abort_transaction(int timeout_ms, std::string &message) {
-    const kprod_err_t err = sender_.transactions().abort(
-        deadline_after(timeout_ms), message, [this] { wait_for_sends_in_progress(); });
+    const kprod_err_t err = sender_.transactions().abort(deadline_after(timeout_ms), message,
+                                                         [this] { wait_for_sends_in_progress(); });
     if (has_callback()) serve_reports(0);
     return err;
 }

@@ -18,6 +18,7 @@
 // Without it (v1): AddPartitionsToTxn before a partition's first batch of each
 // transaction, AddOffsetsToTxn before TxnOffsetCommit.
 //
+// The requests to the coordinators are in transaction_requests.cpp.
 // Runs on: the application methods (marked) on application threads; the rest
 // on the sender thread. Locks: mutex_ (state shared by both), held briefly;
 // call_mutex_ serialises the application's transactional calls.

@@ -120,6 +120,7 @@ const IntegerRange kIntegerRanges[] = {
     {"max.in.flight.requests.per.connection", 1, kIntMax},
     {"request.timeout.ms", 0, kIntMax},
     {"delivery.timeout.ms", 0, kIntMax},
+    {"transaction.timeout.ms", 1, kIntMax},
     {"retry.backoff.ms", 0, kLongMax},
     {"retry.backoff.max.ms", 0, kLongMax},
     {"linger.ms", 0, kLongMax},

@@ -17,7 +17,7 @@ extern "C" {
 
 namespace {
 
-constexpr int kLastCode = KPROD_ERR_SSL_HANDSHAKE;
+constexpr int kLastCode = KPROD_ERR_TXN_ABORTED;
 
 void test_names_spell_the_header(void **) {
     assert_string_equal(kprod_err_name(KPROD_OK), "KPROD_OK");
@@ -25,6 +25,20 @@ void test_names_spell_the_header(void **) {
     assert_string_equal(kprod_err_name(KPROD_ERR_QUEUE_FULL), "KPROD_ERR_QUEUE_FULL");
     assert_string_equal(kprod_err_name(KPROD_ERR_FORKED), "KPROD_ERR_FORKED");
     assert_string_equal(kprod_err_name(KPROD_ERR_SSL_HANDSHAKE), "KPROD_ERR_SSL_HANDSHAKE");
+    assert_string_equal(kprod_err_name(KPROD_ERR_TXN_ABORTED), "KPROD_ERR_TXN_ABORTED");
+}
+
+// Each error a transactional call returns belongs to one of Java's classes (KIP-1050).
+void test_transactional_error_classes(void **) {
+    assert_int_equal(kprod_txn_error_class(KPROD_OK), KPROD_TXN_ERROR_NONE);
+    assert_int_equal(kprod_txn_error_class(KPROD_ERR_STATE), KPROD_TXN_ERROR_NONE);
+    assert_int_equal(kprod_txn_error_class(KPROD_ERR_INVALID_ARG), KPROD_TXN_ERROR_NONE);
+    assert_int_equal(kprod_txn_error_class(KPROD_ERR_TIMED_OUT), KPROD_TXN_ERROR_RETRIABLE);
+    assert_int_equal(kprod_txn_error_class(KPROD_ERR_TXN_ABORTABLE), KPROD_TXN_ERROR_ABORTABLE);
+    const kprod_err_t fatal[] = {KPROD_ERR_FENCED, KPROD_ERR_AUTHORIZATION, KPROD_ERR_UNSUPPORTED,
+                                 KPROD_ERR_FATAL,  KPROD_ERR_CLOSED,        KPROD_ERR_FORKED};
+    for (kprod_err_t err : fatal)
+        assert_int_equal(kprod_txn_error_class(err), KPROD_TXN_ERROR_FATAL);
 }
 
 // Every code from KPROD_OK to the last has a name of its own and a description.
@@ -55,6 +69,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names_spell_the_header),
         cmocka_unit_test(test_every_code_has_a_name),
+        cmocka_unit_test(test_transactional_error_classes),
         cmocka_unit_test(test_values_that_are_no_code_have_no_name),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
