@@ -4,6 +4,8 @@
 //   sees exactly the committed records, once each, in order; read_uncommitted
 //   sees the aborted ones too, and the offsets the records leave free are the
 //   transaction markers (control records);
+// - consumer offsets sent in a transaction commit with it (Kafka's
+//   ConsumerGroupCommand reads them), and an aborted transaction's do not;
 // - calls in the wrong state are refused with KPROD_ERR_STATE, naming why;
 // - a second producer with the same transactional.id fences the first, whose
 //   records never become visible;
@@ -316,6 +318,59 @@ void transaction_timeout() {
     for (size_t i = 0; i < read.size(); ++i) CHECK(read[i].second == "again-" + std::to_string(i));
 }
 
+// The group's committed offset of topic/0 as Kafka's ConsumerGroupCommand
+// shows it, or -1 when it has none.
+int64_t committed_offset(const std::string &group, const std::string &topic) {
+    const std::string out = harness::run(
+        "java -cp \"$(KAFKA_PORT=" + harness::port_of(harness::bootstrap()) + " " +
+        harness::kafka_local() +
+        " classpath)\" org.apache.kafka.tools.consumer.group.ConsumerGroupCommand "
+        "--bootstrap-server " +
+        harness::bootstrap() + " --describe --group " + group + " 2>/dev/null || true");
+    std::istringstream lines(out);
+    std::string line;
+    while (std::getline(lines, line)) {
+        std::istringstream fields(line);
+        std::string group_field, topic_field, partition, current;
+        fields >> group_field >> topic_field >> partition >> current;
+        if (group_field == group && topic_field == topic && partition == "0")
+            return current == "-" ? -1 : std::stoll(current);
+    }
+    return -1;
+}
+
+// Consumer offsets sent in a transaction commit with it, and only then.
+void offsets_in_transaction() {
+    const std::string input = harness::unique_topic("kprod-txn-in");
+    const std::string output = input + "-out";
+    harness::create_topic(input, 1);
+    harness::create_topic(output, 1);
+    const std::string group = input + "-group";
+    char errstr[512];
+    kprod_t *producer = make_producer(output + "-id");
+    CHECK(kprod_init_transactions(producer, 60000, errstr, sizeof errstr) == KPROD_OK);
+    const kprod_group_metadata_t metadata = {group.c_str(), -1, "", nullptr};
+    const auto transaction = [&](int64_t offset, bool commit) {
+        CHECK(kprod_begin_transaction(producer, errstr, sizeof errstr) == KPROD_OK);
+        CHECK(send(producer, output, 0, "processed up to " + std::to_string(offset)) == 0);
+        const kprod_txn_offset_t position = {input.c_str(), 0, offset, -1, "kprod"};
+        kprod_err_t err = kprod_send_offsets_to_transaction(
+            producer, &position, 1, sizeof position, &metadata, 30000, errstr, sizeof errstr);
+        CHECK_MSG(err == KPROD_OK, "send offsets: %s: %s", kprod_err_name(err), errstr);
+        err = commit ? kprod_commit_transaction(producer, 30000, errstr, sizeof errstr)
+                     : kprod_abort_transaction(producer, 30000, errstr, sizeof errstr);
+        CHECK_MSG(err == KPROD_OK, "end: %s: %s", kprod_err_name(err), errstr);
+    };
+    transaction(42, true);
+    transaction(100, false);
+    kprod_destroy(producer);
+    const int64_t offset = committed_offset(group, input);
+    CHECK_MSG(offset == 42, "group %s committed offset %lld, expected 42", group.c_str(),
+              static_cast<long long>(offset));
+    const auto read = read_back(output, "read_committed");
+    CHECK(read.size() == 1 && read[0].second == "processed up to 42");
+}
+
 }  // namespace
 
 int main() {
@@ -325,6 +380,8 @@ int main() {
     std::fprintf(stderr, "committed_and_aborted: ok\n");
     fencing();
     std::fprintf(stderr, "fencing: ok\n");
+    offsets_in_transaction();
+    std::fprintf(stderr, "offsets_in_transaction: ok\n");
     transaction_timeout();
     std::fprintf(stderr, "transaction_timeout: ok\n");
     return 0;
