@@ -1,9 +1,10 @@
 // Cluster: the Sender's view of the brokers. Owns one BrokerLink (connection
-// plus negotiated versions) per node and the bootstrap connections: connects,
-// negotiates versions (ApiVersions), backs off exponentially after failures,
-// notices stalled links and timed-out requests. Authenticates SASL
-// connections, and re-authenticates them on the same connection before the
-// broker's session ends (KIP-368). Owns the MetadataUpdater, which keeps the
+// plus negotiated versions) per node and the bootstrap connections: connects
+// (within a set-up timeout that grows after each failed set-up), negotiates
+// versions (ApiVersions), backs off exponentially after failures, notices
+// stalled links and timed-out requests, closes idle connections
+// (connections.max.idle.ms). Authenticates SASL connections, and re-authenticates them on the same
+// connection before the broker's session ends (KIP-368). Owns the MetadataUpdater, which keeps the
 // metadata fresh over these links (metadata_updater.h).
 // Runs on: sender thread (everything but the constructor, which runs on the
 // application thread that makes the producer). Locks: none.
@@ -47,6 +48,11 @@ struct BrokerLink {
     std::chrono::steady_clock::time_point authenticate_sent_at{};
     std::chrono::steady_clock::time_point reconnect_after{};
     int consecutive_failures = 0;
+    // Connection set-ups that failed in a row (refused or timed out before
+    // connected): each makes the next set-up timeout longer (Java's rule).
+    int setup_failures = 0;
+    // The address the last connection used or tried last: the next one starts after it.
+    asio::ip::address last_address;
     std::string last_error;
 };
 
@@ -142,6 +148,10 @@ private:
     bool stalled(const BrokerLink &link, Clock::time_point now) const;
     BrokerLink &link(int32_t node_id);
     void connect(BrokerLink &link, const std::string &host, uint16_t port, Clock::time_point now);
+    // socket.connection.setup.timeout.ms after `failures` failed set-ups in a row.
+    std::chrono::milliseconds connection_setup_timeout(int failures);
+    // connections.max.idle.ms: closes connections with nothing to do for that long.
+    void close_idle_connections(Clock::time_point now, Clock::time_point &next_check);
     void on_api_versions(BrokerLink &link, const uint8_t *body, size_t size);
     void start_authentication(BrokerLink &link);
     void reauthenticate_due_links(Clock::time_point now, Clock::time_point &next_check);
@@ -155,7 +165,9 @@ private:
     asio::io_context &io_;
     const ProducerConfig &config_;
     const std::string client_id_;
+    const Logger &logger_;
     Hooks hooks_;
+    const net::SocketBuffers socket_buffers_;
     MetadataUpdater metadata_updater_;  // uses this Cluster's links
     bool shut_down_ = false;
 
