@@ -22,6 +22,7 @@ Cluster::Cluster(asio::io_context &io, const ProducerConfig &config, std::string
       hooks_(std::move(hooks)),
       socket_buffers_{.send_bytes = config.send_buffer_bytes,
                       .receive_bytes = config.receive_buffer_bytes},
+      bootstrap_(io, config, logger, [this] { hooks_.wake_sender(); }),
       metadata_updater_(
           *this, config, logger, accumulator,
           {.wake_sender = hooks_.wake_sender, .metadata_changed = hooks_.metadata_changed}),
@@ -116,7 +117,7 @@ void Cluster::ensure_some_connection(Clock::time_point now) {
         if (!l.connection && now >= l.reconnect_after)
             return connect(l, address.host, address.port, now);
     }
-    const auto &servers = config_.bootstrap_servers;
+    const auto &servers = bootstrap_.servers(now);
     for (size_t tried = 0; tried < servers.size(); ++tried) {
         size_t index = next_bootstrap_++ % servers.size();
         BrokerLink &l = link(-1 - static_cast<int32_t>(index));
@@ -386,6 +387,7 @@ void Cluster::fail_timed_out_requests(Clock::time_point now, std::chrono::millis
 
 void Cluster::shut_down(const std::string &reason) {
     shut_down_ = true;
+    bootstrap_.shut_down();
     for (auto &[id, l] : links_) {
         if (auto connection = l.connection) connection->fail(reason);
     }

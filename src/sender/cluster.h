@@ -26,6 +26,7 @@
 #include "security/sasl_authenticator.h"
 #include "net/connection.h"
 #include "net/metadata_cache.h"
+#include "sender/bootstrap_resolver.h"
 #include "sender/metadata_updater.h"
 
 namespace kprod::client {
@@ -139,8 +140,9 @@ public:
         for (const auto &[id, l] : links_)
             if (id >= 0 && stalled(l, now)) visit(id);
     }
-    // Connects to a known broker, else to the next bootstrap server, unless a
-    // connection that is not stalled is open or on its way.
+    // Connects to a known broker, else to the next bootstrap server (as
+    // client.dns.lookup makes them), unless a connection that is not stalled
+    // is open or on its way.
     void ensure_some_connection(Clock::time_point now);
 
 private:
@@ -168,6 +170,7 @@ private:
     const Logger &logger_;
     Hooks hooks_;
     const net::SocketBuffers socket_buffers_;
+    BootstrapResolver bootstrap_;
     MetadataUpdater metadata_updater_;  // uses this Cluster's links
     bool shut_down_ = false;
 
