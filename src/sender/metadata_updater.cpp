@@ -1,6 +1,7 @@
 #include "sender/metadata_updater.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "base/exponential_backoff.h"
 #include "protocol/error_codes.h"
@@ -56,27 +57,57 @@ void MetadataUpdater::maintain(Clock::time_point now, Clock::time_point &next_ch
         std::min(next_check, now + std::chrono::milliseconds(config_.reconnect_backoff_ms));
 }
 
+// Java's ProducerMetadata keeps a topic for metadata.max.idle.ms after its
+// last send. A queue that never emptied was not newly listed again: it holds
+// batches still, so its topic is in use.
+bool MetadataUpdater::topic_in_use(Topic &topic, Clock::time_point now) const {
+    const PartitionTable *table = topic.table.load(std::memory_order_acquire);
+    if (!table) return true;  // new: its first sends wait for this metadata
+    const auto max_idle = std::chrono::milliseconds(config_.metadata_max_idle_ms);
+    if (now < topic.last_used + max_idle) return true;
+    for (const PartitionQueue *queue : table->queues)
+        if (queue->in_active_set) {
+            topic.last_used = now;
+            return true;
+        }
+    return false;
+}
+
 void MetadataUpdater::send_metadata_request(BrokerLink &l) {
+    const auto now = Clock::now();
     std::vector<std::string> names;
-    for (Topic *topic : accumulator_.topics()) names.push_back(topic->name);
+    for (Topic *topic : accumulator_.topics()) {
+        if (!topic->table.load(std::memory_order_acquire) &&
+            topic->last_used == Clock::time_point{})
+            topic->last_used = now;
+        if (topic_in_use(*topic, now)) names.push_back(topic->name);
+    }
     const int16_t version = l.metadata_version;
     metadata_in_flight_ = true;
-    metadata_sent_at_ = Clock::now();
+    metadata_sent_at_ = now;
     const uint64_t request_number = ++metadata_request_count_;
     refresh_wanted_ = false;
-    logger_.debug(Logger::Category::kMetadata, "broker " + std::to_string(l.node_id),
-                  "metadata request: " + (refresh_reason_.empty() ? "first" : refresh_reason_));
+    if (logger_.debug_enabled(Logger::Category::kMetadata)) {
+        std::string topics;
+        for (size_t i = 0; i < names.size() && i < 20; ++i)
+            topics += (i == 0 ? " " : ", ") + names[i];
+        if (names.size() > 20) topics += " and " + std::to_string(names.size() - 20) + " more";
+        logger_.debug(Logger::Category::kMetadata, "broker " + std::to_string(l.node_id),
+                      "metadata request (" + (refresh_reason_.empty() ? "first" : refresh_reason_) +
+                          "): " + std::to_string(names.size()) + " topics" +
+                          (names.empty() ? "" : ":") + topics);
+    }
     auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
         protocol::encode_metadata_request(out, version, correlation_id, cluster_.client_id(),
                                           names);
     };
-    auto on_answer = [this, version, request_number](net::RequestStatus status, const uint8_t *body,
-                                                     size_t size) {
+    auto on_answer = [this, version, request_number, requested = names](
+                         net::RequestStatus status, const uint8_t *body, size_t size) {
         // A later request was sent when this one stalled: its answer is newer.
         if (request_number != metadata_request_count_) return;
         metadata_in_flight_ = false;
         if (status == net::RequestStatus::kAnswered)
-            return on_metadata_response(version, body, size);
+            return on_metadata_response(version, requested, body, size);
         request_refresh("metadata request lost");
         metadata_not_before_ =
             Clock::now() + exponential_backoff(++metadata_failures_, config_.retry_backoff_ms,
@@ -86,10 +117,15 @@ void MetadataUpdater::send_metadata_request(BrokerLink &l) {
     cluster_.send_request(l, encode, on_answer);
 }
 
-void MetadataUpdater::on_metadata_response(int16_t version, const uint8_t *body, size_t size) {
+void MetadataUpdater::on_metadata_response(int16_t version,
+                                           const std::vector<std::string> &requested,
+                                           const uint8_t *body, size_t size) {
     protocol::MetadataResponse response;
-    if (!protocol::decode_metadata_response(body, size, version, response)) {
-        cluster_.set_last_error("malformed Metadata response");
+    const bool decoded = protocol::decode_metadata_response(body, size, version, response);
+    // A broker still starting may name no brokers (Java: a failed update).
+    if (!decoded || response.brokers.empty()) {
+        cluster_.set_last_error(decoded ? "Metadata response names no brokers"
+                                        : "malformed Metadata response");
         request_refresh(cluster_.last_error());
         metadata_not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
         return;
@@ -120,6 +156,7 @@ void MetadataUpdater::on_metadata_response(int16_t version, const uint8_t *body,
         topic->metadata_error.store(t.error_code, std::memory_order_release);
         metadata_.set_topic(t.name, std::move(cached));
     }
+    forget_idle_topics(requested);
     auto previous_leaders = std::move(partitions_by_leader_);
     partitions_by_leader_.clear();
     for (Topic *topic : accumulator_.topics()) {
@@ -142,6 +179,21 @@ void MetadataUpdater::on_metadata_response(int16_t version, const uint8_t *body,
     fail_links_whose_partitions_moved(previous_leaders);
     hooks_.metadata_changed();
     hooks_.wake_sender();
+}
+
+// Java's ProducerMetadata.retainTopic: a topic left out of a request (idle
+// past metadata.max.idle.ms) leaves the cache with the answer; a batch for it
+// then finds no leader and asks for it again (topic_in_use).
+void MetadataUpdater::forget_idle_topics(const std::vector<std::string> &requested) {
+    const std::unordered_set<std::string_view> asked(requested.begin(), requested.end());
+    for (Topic *topic : accumulator_.topics()) {
+        if (asked.count(topic->name) || !metadata_.topic(topic->name)) continue;
+        metadata_.remove_topic(topic->name);
+        logger_.debug(Logger::Category::kMetadata, "",
+                      "forgot the metadata of " + topic->name + ": nothing sent to it for " +
+                          std::to_string(config_.metadata_max_idle_ms) +
+                          " ms (metadata.max.idle.ms)");
+    }
 }
 
 // A leader that stops answering (frozen, partitioned away) keeps its
