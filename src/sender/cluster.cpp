@@ -111,12 +111,16 @@ BrokerLink *Cluster::any_negotiated_link(Clock::time_point now) {
 void Cluster::ensure_some_connection(Clock::time_point now) {
     for (auto &[id, l] : links_)
         if (l.connection && !stalled(l, now)) return;  // one is on its way
-    // Known brokers first, then the bootstrap list in turn.
-    for (const auto &[id, address] : metadata_updater_.cache().brokers()) {
+    // The brokers of the metadata; only without them (start-up, rebootstrap)
+    // the bootstrap servers in turn. Going back to those is a rebootstrap's
+    // decision (MetadataUpdater), as metadata.recovery.strategy says.
+    const auto &brokers = metadata_updater_.cache().brokers();
+    for (const auto &[id, address] : brokers) {
         BrokerLink &l = link(id);
         if (!l.connection && now >= l.reconnect_after)
             return connect(l, address.host, address.port, now);
     }
+    if (!brokers.empty()) return;
     const auto &servers = bootstrap_.servers(now);
     for (size_t tried = 0; tried < servers.size(); ++tried) {
         size_t index = next_bootstrap_++ % servers.size();
@@ -124,6 +128,26 @@ void Cluster::ensure_some_connection(Clock::time_point now) {
         if (now >= l.reconnect_after)
             return connect(l, servers[index].host, servers[index].port, now);
     }
+}
+
+bool Cluster::no_known_broker_available(Clock::time_point now) const {
+    const auto &brokers = metadata_updater_.cache().brokers();
+    if (brokers.empty()) return false;
+    for (const auto &[id, address] : brokers) {
+        auto it = links_.find(id);
+        if (it == links_.end() || it->second.connection || now >= it->second.reconnect_after)
+            return false;
+    }
+    return true;
+}
+
+void Cluster::close_all_and_restart_bootstrap(const std::string &reason) {
+    std::vector<std::shared_ptr<net::Connection>> open;
+    for (auto &[id, l] : links_)
+        if (l.connection) open.push_back(l.connection);
+    // Failing resets the link's pointer: hold our own while it runs.
+    for (auto &connection : open) connection->fail(reason, net::FailureKind::kClosedByClient);
+    bootstrap_.restart();
 }
 
 void Cluster::maintain(Clock::time_point now, Clock::time_point &next_check) {

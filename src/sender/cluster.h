@@ -3,7 +3,8 @@
 // (within a set-up timeout that grows after each failed set-up), negotiates
 // versions (ApiVersions), backs off exponentially after failures, notices
 // stalled links and timed-out requests, closes idle connections
-// (connections.max.idle.ms). Authenticates SASL connections, and re-authenticates them on the same
+// (connections.max.idle.ms) and, on a rebootstrap, every connection.
+// Authenticates SASL connections, and re-authenticates them on the same
 // connection before the broker's session ends (KIP-368). Owns the MetadataUpdater, which keeps the
 // metadata fresh over these links (metadata_updater.h).
 // Runs on: sender thread (everything but the constructor, which runs on the
@@ -140,10 +141,16 @@ public:
         for (const auto &[id, l] : links_)
             if (id >= 0 && stalled(l, now)) visit(id);
     }
-    // Connects to a known broker, else to the next bootstrap server (as
-    // client.dns.lookup makes them), unless a connection that is not stalled
-    // is open or on its way.
+    // Connects to a broker of the metadata, or (before there is metadata, and
+    // after a rebootstrap) to the next bootstrap server, unless a connection
+    // that is not stalled is open or on its way.
     void ensure_some_connection(Clock::time_point now);
+    // KIP-899: the metadata names brokers, and each of them is disconnected
+    // and backing off: none can be asked for metadata now.
+    bool no_known_broker_available(Clock::time_point now) const;
+    // For a rebootstrap: closes every connection (their requests fail and are
+    // retried) and resolves bootstrap.servers again (BootstrapResolver).
+    void close_all_and_restart_bootstrap(const std::string &reason);
 
 private:
     // Whether the link's oldest request has waited longer than stall_after_.

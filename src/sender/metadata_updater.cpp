@@ -42,6 +42,7 @@ void MetadataUpdater::maintain(Clock::time_point now, Clock::time_point &next_ch
         cluster_.for_each_stalled_broker(now, [&](int32_t id) {
             request_refresh("node " + std::to_string(id) + " stopped answering");
         });
+    rebootstrap_if_no_metadata_for_too_long(now, next_check);
     if (!refresh_wanted_ || metadata_in_flight_) {
         next_check = std::min(next_check, metadata_.last_refresh + max_age);
         return;
@@ -50,11 +51,56 @@ void MetadataUpdater::maintain(Clock::time_point now, Clock::time_point &next_ch
         next_check = std::min(next_check, metadata_not_before_);
         return;
     }
+    if (!attempt_started_) attempt_started_ = now;
     if (BrokerLink *l = cluster_.any_negotiated_link(now)) return send_metadata_request(*l);
+    if (config_.metadata_recovery_strategy == MetadataRecoveryStrategy::kRebootstrap &&
+        cluster_.no_known_broker_available(now))
+        rebootstrap("no broker of the metadata can be reached", now);
     cluster_.ensure_some_connection(now);
     // Nothing to connect to until some backoff ends: look again soon.
     next_check =
         std::min(next_check, now + std::chrono::milliseconds(config_.reconnect_backoff_ms));
+}
+
+// KIP-1102: metadata wanted for longer than the trigger (brokers that accept
+// connections but never answer, a cluster replaced behind the same
+// addresses). The other reason, KIP-899's, is in maintain(): when no link can
+// be used and every broker the metadata names is disconnected and backing off.
+void MetadataUpdater::rebootstrap_if_no_metadata_for_too_long(Clock::time_point now,
+                                                              Clock::time_point &next_check) {
+    if (config_.metadata_recovery_strategy != MetadataRecoveryStrategy::kRebootstrap ||
+        !attempt_started_)
+        return;
+    const auto trigger =
+        std::chrono::milliseconds(config_.metadata_recovery_rebootstrap_trigger_ms);
+    const auto waited = now - *attempt_started_;
+    if (waited <= trigger) {
+        next_check =
+            std::min(next_check, *attempt_started_ + trigger + std::chrono::milliseconds(1));
+        return;
+    }
+    rebootstrap(
+        "no metadata for " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()) +
+            " ms (metadata.recovery.rebootstrap.trigger.ms is " + std::to_string(trigger.count()) +
+            ")",
+        now);
+}
+
+// Java's NetworkClient.handleRebootstrap: close every connection, forget the
+// brokers, ask the bootstrap servers (resolved again) for metadata.
+void MetadataUpdater::rebootstrap(const std::string &reason, Clock::time_point now) {
+    logger_.info("", "rebootstrap: " + reason + "; starting again from bootstrap.servers");
+    ++metadata_request_count_;  // the answer to a request under way is dropped
+    metadata_in_flight_ = false;
+    metadata_.set_brokers({});
+    metadata_not_before_ = {};
+    metadata_failures_ = 0;
+    attempt_started_ = now;
+    if (!refresh_wanted_) refresh_reason_ = "rebootstrap";
+    refresh_wanted_ = true;
+    cluster_.close_all_and_restart_bootstrap("rebootstrap: " + reason);
+    hooks_.wake_sender();
 }
 
 // Java's ProducerMetadata keeps a topic for metadata.max.idle.ms after its
@@ -130,6 +176,7 @@ void MetadataUpdater::on_metadata_response(int16_t version,
         metadata_not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
         return;
     }
+    attempt_started_.reset();
     std::map<int32_t, net::BrokerAddress> brokers;
     for (const auto &b : response.brokers)
         brokers[b.node_id] = {b.host, static_cast<uint16_t>(b.port)};
