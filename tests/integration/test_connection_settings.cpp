@@ -217,7 +217,7 @@ void test_setup_timeout() {
                   "attempt %zu timed out after %ld ms, expected %ld..%ld", i + 1, stated,
                   expected_low[i], expected_high[i]);
         // The timer is the one stated: the attempt lasted that long, not longer.
-        CHECK_MSG(measured >= stated - 5 && measured <= stated + 150,
+        CHECK_MSG(measured >= stated - 5 && measured <= stated + 300,
                   "attempt %zu took %ld ms with a timeout of %ld ms", i + 1, measured, stated);
         previous = lines[i].at;
     }

@@ -26,7 +26,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <mutex>
 #include <thread>
 
 #include "../integration/producer_harness.h"
@@ -51,11 +50,12 @@ public:
         socklen_t length = sizeof address;
         CHECK(getsockname(listener_, reinterpret_cast<sockaddr *>(&address), &length) == 0);
         port_ = ntohs(address.sin_port);
-        threads_.emplace_back([this] { accept_loop(); });
+        acceptor_ = std::thread([this] { accept_loop(); });
     }
     ~Forwarder() {
         stop_ = true;
-        for (std::thread &thread : threads_) thread.join();
+        acceptor_.join();  // then nothing adds to pumps_
+        for (std::thread &pump : pumps_) pump.join();
         close(listener_);
     }
     uint16_t port() const { return port_; }
@@ -83,10 +83,8 @@ private:
                 close(client);
                 continue;
             }
-            std::lock_guard lock(mutex_);
-            threads_.emplace_back([this, client, upstream] { pump(client, upstream); });
+            pumps_.emplace_back([this, client, upstream] { pump(client, upstream); });
         }
-        std::lock_guard lock(mutex_);  // pumps started meanwhile are in threads_ now
     }
 
     // Copies both ways until either side closes or the forwarder stops.
@@ -111,8 +109,8 @@ private:
     uint16_t port_ = 0;
     std::atomic<uint16_t> target_;
     std::atomic<bool> stop_{false};
-    std::mutex mutex_;  // guards threads_ while the accept loop adds to it
-    std::vector<std::thread> threads_;
+    std::thread acceptor_;
+    std::vector<std::thread> pumps_;  // the acceptor's until it is joined
 };
 
 struct Delivery {
