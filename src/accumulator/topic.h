@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -80,6 +81,11 @@ struct Topic {
                                         : std::max(current - 0.005f, observed);
         compression_ratio.store(next, std::memory_order_relaxed);
     }
+
+    // Runs on: sender thread (the following):
+    // When the Sender last saw a batch of the topic newly queued, or first
+    // asked for its metadata: metadata.max.idle.ms counts from then.
+    std::chrono::steady_clock::time_point last_used{};
 
     // Grows the table to `count` partitions. Runs on: sender thread.
     void resize(int32_t count) {

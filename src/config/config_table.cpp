@@ -33,23 +33,26 @@ constexpr PropertySpec kProperties[] = {
      .doc = "A name sent with every request, for broker logs and quotas; empty: kprod picks one."},
     {.name = "client.dns.lookup", .type = kEnum, .default_value = "use_all_dns_ips",
      .choices = kDnsLookupChoices, .importance = kMedium,
-     .doc = "Try every address a broker name resolves to, or first turn bootstrap names into "
-            "their canonical names."},
+     .doc = "Connections try every address a broker name resolves to; "
+            "resolve_canonical_bootstrap_servers_only first turns each bootstrap host into the "
+            "canonical names of its addresses."},
     {.name = "security.protocol", .type = kEnum, .default_value = "PLAINTEXT",
      .choices = kSecurityChoices, .case_insensitive = true, .importance = kMedium,
      .doc = "The protocol used to talk to brokers."},
     {.name = "connections.max.idle.ms", .type = kLong, .default_value = "540000",
      .min = kLongMin, .max = kLongMax, .importance = kMedium,
-     .doc = "Close a connection idle for this long; negative: never."},
+     .doc = "Close a connection that sent and received nothing for this long (one awaiting an "
+            "answer is never idle); it reopens when needed; negative: never."},
     // Java has no validator here; a negative timeout can only fail every
     // connection, so kprod refuses it.
     {.name = "socket.connection.setup.timeout.ms", .type = kLong, .default_value = "10000",
      .min = 0, .max = kLongMax, .importance = kMedium,
-     .doc = "The first limit on establishing a connection; it doubles after each failure, "
-            "up to socket.connection.setup.timeout.max.ms."},
+     .doc = "The first limit on establishing a connection (TLS handshake included); it doubles, "
+            "with 20% jitter, after each failed set-up in a row to the same broker, up to "
+            "socket.connection.setup.timeout.max.ms."},
     {.name = "socket.connection.setup.timeout.max.ms", .type = kLong, .default_value = "30000",
      .min = 0, .max = kLongMax, .importance = kMedium,
-     .doc = "The longest time allowed to establish a connection."},
+     .doc = "The longest a connection set-up may take, however many failed before it."},
     {.name = "reconnect.backoff.ms", .type = kLong, .default_value = "50", .min = 0,
      .max = kLongMax, .importance = kLow,
      .doc = "The first wait before reconnecting to a broker; it doubles after each failure, "
@@ -59,10 +62,12 @@ constexpr PropertySpec kProperties[] = {
      .doc = "The longest wait between attempts to reconnect to a broker."},
     {.name = "send.buffer.bytes", .type = kInt, .default_value = "131072", .min = -1,
      .max = kIntMax, .importance = kMedium,
-     .doc = "The TCP send buffer size (SO_SNDBUF); -1: the OS default."},
+     .doc = "The TCP send buffer size (SO_SNDBUF) of every broker connection; -1: the OS "
+            "default."},
     {.name = "receive.buffer.bytes", .type = kInt, .default_value = "32768", .min = -1,
      .max = kIntMax, .importance = kMedium,
-     .doc = "The TCP receive buffer size (SO_RCVBUF); -1: the OS default."},
+     .doc = "The TCP receive buffer size (SO_RCVBUF) of every broker connection; -1: the OS "
+            "default."},
 
     // Delivery guarantees
     {.name = "acks", .type = kEnum, .default_value = "all", .choices = kAcksChoices,
@@ -137,15 +142,17 @@ constexpr PropertySpec kProperties[] = {
      .doc = "Refresh metadata at least this often, even when nothing seems to have changed."},
     {.name = "metadata.max.idle.ms", .type = kLong, .default_value = "300000", .min = 5000,
      .max = kLongMax, .importance = kLow,
-     .doc = "Forget a topic's metadata when nothing was sent to it for this long."},
+     .doc = "Stop asking for a topic's metadata when nothing was sent to it for this long; "
+            "sending to it again asks again."},
     {.name = "metadata.recovery.strategy", .type = kEnum, .default_value = "rebootstrap",
      .choices = kRecoveryChoices, .case_insensitive = true, .importance = kLow,
-     .doc = "When no known broker is reachable: none (keep trying them) or rebootstrap "
-            "(start again from bootstrap.servers)."},
+     .doc = "When no broker of the metadata can be reached, or no metadata came for "
+            "metadata.recovery.rebootstrap.trigger.ms: rebootstrap (start again from "
+            "bootstrap.servers, resolved again) or none (keep trying the known brokers)."},
     {.name = "metadata.recovery.rebootstrap.trigger.ms", .type = kLong,
      .default_value = "300000", .min = 0, .max = kLongMax, .importance = kLow,
-     .doc = "With rebootstrap, start again from bootstrap.servers when no metadata could be "
-            "fetched for this long."},
+     .doc = "With rebootstrap, start again from bootstrap.servers when metadata has been wanted "
+            "and not received for this long."},
 
     // Metrics (kprod_metrics, kprod_metrics_json, kprod_metrics_prometheus)
     {.name = "metrics.sample.window.ms", .type = kLong, .default_value = "30000", .min = 0,

@@ -1,5 +1,6 @@
 #include "net/connection.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -15,10 +16,27 @@ constexpr size_t kReadBufferSize = 64 * 1024;
 uint32_t read_be32(const uint8_t *b) {
     return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | uint32_t{b[3]};
 }
+
+// "127.0.0.1:9092", "[::1]:9092"
+std::string describe_endpoint(const asio::ip::tcp::endpoint &endpoint) {
+    const std::string address = endpoint.address().to_string();
+    return (endpoint.address().is_v6() ? "[" + address + "]" : address) + ":" +
+           std::to_string(endpoint.port());
+}
+
+// SO_SNDBUF / SO_RCVBUF before connect(): the receive window is agreed in the handshake.
+void set_buffer_sizes(asio::ip::tcp::socket &socket, const SocketBuffers &buffers,
+                      asio::error_code &ec) {
+    if (buffers.send_bytes >= 0)
+        socket.set_option(asio::socket_base::send_buffer_size(buffers.send_bytes), ec);
+    if (!ec && buffers.receive_bytes >= 0)
+        socket.set_option(asio::socket_base::receive_buffer_size(buffers.receive_bytes), ec);
+}
 }  // namespace
 
 Connection::Connection(asio::io_context &io, int32_t node_id, std::string host, uint16_t port,
-                       ConnectionListener &listener, std::shared_ptr<const TlsClient> tls)
+                       ConnectionListener &listener, std::shared_ptr<const TlsClient> tls,
+                       SocketBuffers buffers)
     : socket_(io),
       tls_(std::move(tls)),
       resolver_(io),
@@ -26,7 +44,8 @@ Connection::Connection(asio::io_context &io, int32_t node_id, std::string host, 
       node_id_(node_id),
       host_(std::move(host)),
       port_(port),
-      listener_(listener) {}
+      listener_(listener),
+      buffers_(buffers) {}
 
 template <typename Buffers, typename Handler>
 void Connection::write_to_socket(const Buffers &buffers, Handler &&handler) {
@@ -48,32 +67,66 @@ std::string Connection::describe() const {
     return host_ + ":" + std::to_string(port_) + " (node " + std::to_string(node_id_) + ")";
 }
 
-void Connection::connect(std::chrono::milliseconds setup_timeout) {
+void Connection::connect(std::chrono::milliseconds setup_timeout,
+                         const asio::ip::address &tried_last) {
     state_ = State::kConnecting;
     auto self = shared_from_this();
     setup_timer_.expires_after(setup_timeout);
     setup_timer_.async_wait([self, setup_timeout](const asio::error_code &ec) {
-        if (!ec && self->state_ == State::kConnecting)
-            self->fail("connection setup timed out after " + std::to_string(setup_timeout.count()) +
-                       " ms");
+        if (ec || self->state_ != State::kConnecting) return;
+        std::string at;
+        if (!self->address_.is_unspecified())
+            at = " (at " + describe_endpoint({self->address_, self->port_}) + ")";
+        self->fail("connection setup timed out after " + std::to_string(setup_timeout.count()) +
+                   " ms" + at);
     });
     resolver_.async_resolve(host_, std::to_string(port_),
-                            [self](const asio::error_code &ec, auto results) {
-                                self->on_resolved(ec, std::move(results));
+                            [self, tried_last](const asio::error_code &ec, auto results) {
+                                self->on_resolved(ec, std::move(results), tried_last);
                             });
 }
 
 void Connection::on_resolved(const asio::error_code &ec,
-                             asio::ip::tcp::resolver::results_type results) {
+                             asio::ip::tcp::resolver::results_type results,
+                             const asio::ip::address &tried_last) {
     if (state_ != State::kConnecting) return;
     if (ec) return fail("cannot resolve " + host_ + ": " + ec.message());
+    endpoints_.clear();
+    for (const auto &entry : results) endpoints_.push_back(entry.endpoint());
+    // Java's ClusterConnectionStates moves to the next address after each
+    // attempt: an address that hangs must not be the first one every time.
+    auto last = std::find_if(endpoints_.begin(), endpoints_.end(),
+                             [&](const auto &e) { return e.address() == tried_last; });
+    if (endpoints_.size() > 1 && last != endpoints_.end())
+        std::rotate(endpoints_.begin(), last + 1, endpoints_.end());
+    connect_to_endpoint(0);
+}
+
+// Tries endpoints_[index], then the next ones as each fails, until the set-up timer ends it.
+void Connection::connect_to_endpoint(size_t index) {
+    if (index >= endpoints_.size())
+        return fail("cannot connect to " + host_ + ":" + std::to_string(port_) + ": " +
+                    endpoint_errors_);
+    const asio::ip::tcp::endpoint &endpoint = endpoints_[index];
+    address_ = endpoint.address();
+    asio::error_code ec;
+    socket_.close(ec);
+    socket_.open(endpoint.protocol(), ec);
+    if (!ec) set_buffer_sizes(socket_, buffers_, ec);
+    if (ec) return on_endpoint_failed(index, ec.message());
     auto self = shared_from_this();
-    asio::async_connect(socket_, results,
-                        [self](const asio::error_code &ec, const asio::ip::tcp::endpoint &) {
-                            if (self->state_ != State::kConnecting) return;
-                            if (ec) return self->fail("cannot connect: " + ec.message());
-                            self->on_tcp_connected();
-                        });
+    socket_.async_connect(endpoint, [self, index](const asio::error_code &ec) {
+        if (self->state_ != State::kConnecting) return;
+        if (ec) return self->on_endpoint_failed(index, ec.message());
+        self->on_tcp_connected();
+    });
+}
+
+void Connection::on_endpoint_failed(size_t index, const std::string &why) {
+    if (!endpoint_errors_.empty()) endpoint_errors_ += "; ";
+    if (endpoints_.size() > 1) endpoint_errors_ += describe_endpoint(endpoints_[index]) + ": ";
+    endpoint_errors_ += why;
+    connect_to_endpoint(index + 1);
 }
 
 void Connection::on_tcp_connected() {
@@ -104,6 +157,8 @@ void Connection::on_handshake(const asio::error_code &ec) {
 void Connection::ready() {
     setup_timer_.cancel();
     state_ = State::kConnected;
+    last_activity_ = Clock::now();
+    endpoints_.clear();
     read_buffer_.resize(kReadBufferSize);
     read_more();
     listener_.on_connected(*this);
@@ -171,6 +226,7 @@ bool Connection::write_now() {
         return false;
     }
     writing_.clear();
+    last_activity_ = Clock::now();
     return true;
 }
 
@@ -184,6 +240,7 @@ void Connection::on_written(const asio::error_code &ec) {
         if (failure_pending_) return finish_failure();
         return fail("write failed: " + ec.message());
     }
+    last_activity_ = Clock::now();
     for (Pending &p : written)
         if (!p.request.expects_response) p.handler(RequestStatus::kWritten, nullptr, 0);
     start_write();
@@ -196,6 +253,7 @@ void Connection::read_more() {
         [self](const asio::error_code &ec, size_t n) {
             if (self->state_ != State::kConnected) return;
             if (ec) return self->fail_read(ec);
+            self->last_activity_ = Clock::now();
             self->read_end_ += n;
             self->take_responses();
         });
@@ -259,6 +317,7 @@ void Connection::dispatch_response(const uint8_t *frame, size_t size) {
 
 void Connection::fail(const std::string &reason, FailureKind kind) {
     if (state_ == State::kClosed) return;
+    failed_during_setup_ = state_ != State::kConnected;
     state_ = State::kClosed;
     failure_reason_ = reason;
     failure_kind_ = kind;

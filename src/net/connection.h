@@ -1,5 +1,8 @@
 // Connection: one TCP connection to one broker, on the Sender's io_context,
-// optionally inside TLS (the handshake is part of connecting).
+// optionally inside TLS (the handshake is part of connecting). Connecting
+// tries every address the broker's name resolves to, starting after the one
+// tried last, within one set-up timeout (Java's use_all_dns_ips); each socket
+// gets the configured SO_SNDBUF / SO_RCVBUF before it connects.
 // Frames go out through a write queue: written at once when the socket takes
 // them all, else by one gathered async_write at a time. Answers are read into
 // one buffer, as much as the socket holds, and each whole frame (4-byte size,
@@ -25,10 +28,19 @@ namespace kprod::net {
 
 class Connection;
 
-// Why a connection failed: the network (worth retrying soon), or a TLS
-// handshake or SASL authentication the broker refused (retrying soon would
-// only be refused again).
-enum class FailureKind { kTransport, kTls, kAuthentication };
+// Why a connection ended: the network (worth retrying soon), a TLS handshake
+// or SASL authentication the broker refused (retrying soon would only be
+// refused again), or the producer closing it on purpose (idle past
+// connections.max.idle.ms, a rebootstrap): no failure at all.
+enum class FailureKind { kTransport, kTls, kAuthentication, kClosedByClient };
+
+// send.buffer.bytes and receive.buffer.bytes: SO_SNDBUF and SO_RCVBUF, set on
+// the socket before it connects (a receive window above 64 KiB needs that);
+// -1 leaves the OS default.
+struct SocketBuffers {
+    int32_t send_bytes = -1;
+    int32_t receive_bytes = -1;
+};
 
 class ConnectionListener {
 public:
@@ -47,11 +59,16 @@ public:
 
     // tls: null for a plaintext connection.
     Connection(asio::io_context &io, int32_t node_id, std::string host, uint16_t port,
-               ConnectionListener &listener, std::shared_ptr<const TlsClient> tls = nullptr);
+               ConnectionListener &listener, std::shared_ptr<const TlsClient> tls = nullptr,
+               SocketBuffers buffers = {});
 
     // Resolves, connects and (with TLS) completes the handshake within
-    // setup_timeout; on_connected or on_connection_failed follows.
-    void connect(std::chrono::milliseconds setup_timeout);
+    // setup_timeout; on_connected or on_connection_failed follows. The
+    // addresses the host resolves to are tried in turn until one connects,
+    // starting after `tried_last` (the address the previous connection to
+    // this broker used or tried last; unspecified: from the first), so that
+    // an address that hangs is not the first one tried every time.
+    void connect(std::chrono::milliseconds setup_timeout, const asio::ip::address &tried_last = {});
 
     // Queues a frame. The handler runs exactly once: with the answer, when the
     // frame is written (requests that expect no answer), or with a failure.
@@ -61,6 +78,13 @@ public:
     void fail(const std::string &reason, FailureKind kind = FailureKind::kTransport);
     // Only meaningful once closed().
     FailureKind failure_kind() const { return failure_kind_; }
+    // Whether it ended before it was connected (TLS handshake included):
+    // a connection set-up that failed or timed out.
+    bool failed_during_setup() const { return failed_during_setup_; }
+    // The address connected to, or tried last (unspecified before any).
+    const asio::ip::address &address() const { return address_; }
+    // When a read or a write last completed (or the connection became ready).
+    Clock::time_point last_activity() const { return last_activity_; }
     int32_t node_id() const { return node_id_; }
     const std::string &host() const { return host_; }
     uint16_t port() const { return port_; }
@@ -79,7 +103,10 @@ private:
         ResponseHandler handler;
     };
 
-    void on_resolved(const asio::error_code &ec, asio::ip::tcp::resolver::results_type results);
+    void on_resolved(const asio::error_code &ec, asio::ip::tcp::resolver::results_type results,
+                     const asio::ip::address &tried_last);
+    void connect_to_endpoint(size_t index);
+    void on_endpoint_failed(size_t index, const std::string &why);
     void on_tcp_connected();
     void on_handshake(const asio::error_code &ec);
     void ready();
@@ -106,9 +133,17 @@ private:
     std::string host_;
     uint16_t port_;
     ConnectionListener &listener_;
+    const SocketBuffers buffers_;
     State state_ = State::kIdle;
     std::string failure_reason_;
     FailureKind failure_kind_ = FailureKind::kTransport;
+    bool failed_during_setup_ = false;
+    // While connecting: the resolved addresses in the order they are tried,
+    // and why those tried so far failed.
+    std::vector<asio::ip::tcp::endpoint> endpoints_;
+    std::string endpoint_errors_;
+    asio::ip::address address_;
+    Clock::time_point last_activity_{};
     bool failure_pending_ = false;  // fail() during a write: finish when the write returns
 
     std::deque<Pending> queue_;     // not yet handed to the socket

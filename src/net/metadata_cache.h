@@ -35,6 +35,8 @@ public:
     void set_topic(const std::string &name, TopicMetadata topic) {
         topics_[name] = std::move(topic);
     }
+    // Forgets a topic (metadata.max.idle.ms): its leaders are unknown until asked again.
+    void remove_topic(const std::string &name) { topics_.erase(name); }
 
     const BrokerAddress *broker(int32_t node_id) const {
         auto it = brokers_.find(node_id);

@@ -19,7 +19,11 @@ Cluster::Cluster(asio::io_context &io, const ProducerConfig &config, std::string
     : io_(io),
       config_(config),
       client_id_(std::move(client_id)),
+      logger_(logger),
       hooks_(std::move(hooks)),
+      socket_buffers_{.send_bytes = config.send_buffer_bytes,
+                      .receive_bytes = config.receive_buffer_bytes},
+      bootstrap_(io, config, logger, [this] { hooks_.wake_sender(); }),
       metadata_updater_(
           *this, config, logger, accumulator,
           {.wake_sender = hooks_.wake_sender, .metadata_changed = hooks_.metadata_changed}),
@@ -41,9 +45,21 @@ void Cluster::connect(BrokerLink &link, const std::string &host, uint16_t port,
     link.sasl.reset();
     link.reauthenticating = false;
     link.reauthenticate_at = Clock::time_point::max();
-    link.connection =
-        std::make_shared<net::Connection>(io_, link.node_id, host, port, *this, config_.tls);
-    link.connection->connect(std::chrono::milliseconds(config_.socket_connection_setup_timeout_ms));
+    link.connection = std::make_shared<net::Connection>(io_, link.node_id, host, port, *this,
+                                                        config_.tls, socket_buffers_);
+    link.connection->connect(connection_setup_timeout(link.setup_failures), link.last_address);
+}
+
+// Java's ClusterConnectionStates with its ExponentialBackoff: the timeout
+// doubles with each failed set-up in a row, with 20 % jitter either way, and
+// never passes socket.connection.setup.timeout.max.ms; a maximum at or under
+// the first timeout is a constant timeout.
+std::chrono::milliseconds Cluster::connection_setup_timeout(int failures) {
+    const int64_t first = config_.socket_connection_setup_timeout_ms;
+    const int64_t max = config_.socket_connection_setup_timeout_max_ms;
+    if (max <= first) return std::chrono::milliseconds(max);
+    return std::min(exponential_backoff(failures + 1, first, max, jitter_),
+                    std::chrono::milliseconds(max));
 }
 
 BrokerLink *Cluster::usable_link(int32_t node_id, Clock::time_point now) {
@@ -115,13 +131,17 @@ BrokerLink *Cluster::any_negotiated_link(Clock::time_point now) {
 void Cluster::ensure_some_connection(Clock::time_point now) {
     for (auto &[id, l] : links_)
         if (l.connection && !stalled(l, now)) return;  // one is on its way
-    // Known brokers first, then the bootstrap list in turn.
-    for (const auto &[id, address] : metadata_updater_.cache().brokers()) {
+    // The brokers of the metadata; only without them (start-up, rebootstrap)
+    // the bootstrap servers in turn. Going back to those is a rebootstrap's
+    // decision (MetadataUpdater), as metadata.recovery.strategy says.
+    const auto &brokers = metadata_updater_.cache().brokers();
+    for (const auto &[id, address] : brokers) {
         BrokerLink &l = link(id);
         if (!l.connection && now >= l.reconnect_after)
             return connect(l, address.host, address.port, now);
     }
-    const auto &servers = config_.bootstrap_servers;
+    if (!brokers.empty()) return;
+    const auto &servers = bootstrap_.servers(now);
     for (size_t tried = 0; tried < servers.size(); ++tried) {
         size_t index = next_bootstrap_++ % servers.size();
         BrokerLink &l = link(-1 - static_cast<int32_t>(index));
@@ -130,10 +150,53 @@ void Cluster::ensure_some_connection(Clock::time_point now) {
     }
 }
 
+bool Cluster::no_known_broker_available(Clock::time_point now) const {
+    const auto &brokers = metadata_updater_.cache().brokers();
+    if (brokers.empty()) return false;
+    for (const auto &[id, address] : brokers) {
+        auto it = links_.find(id);
+        if (it == links_.end() || it->second.connection || now >= it->second.reconnect_after)
+            return false;
+    }
+    return true;
+}
+
+void Cluster::close_all_and_restart_bootstrap(const std::string &reason) {
+    std::vector<std::shared_ptr<net::Connection>> open;
+    for (auto &[id, l] : links_)
+        if (l.connection) open.push_back(l.connection);
+    // Failing resets the link's pointer: hold our own while it runs.
+    for (auto &connection : open) connection->fail(reason, net::FailureKind::kClosedByClient);
+    bootstrap_.restart();
+}
+
 void Cluster::maintain(Clock::time_point now, Clock::time_point &next_check) {
     if (shut_down_) return;
     reauthenticate_due_links(now, next_check);
+    close_idle_connections(now, next_check);
     metadata_updater_.maintain(now, next_check);
+}
+
+// Java's Selector closes a connection that neither read nor wrote for
+// connections.max.idle.ms. Here one that waits for an answer is never idle:
+// closing it would lose the request.
+void Cluster::close_idle_connections(Clock::time_point now, Clock::time_point &next_check) {
+    if (config_.connections_max_idle_ms < 0) return;
+    const auto max_idle = std::chrono::milliseconds(config_.connections_max_idle_ms);
+    std::vector<std::shared_ptr<net::Connection>> idle;
+    for (auto &[id, l] : links_) {
+        if (!l.connection || !l.connection->connected() || l.connection->pending_count() > 0)
+            continue;
+        const auto deadline = l.connection->last_activity() + max_idle;
+        if (deadline <= now)
+            idle.push_back(l.connection);
+        else
+            next_check = std::min(next_check, deadline);
+    }
+    for (auto &connection : idle)
+        connection->fail("idle for " + std::to_string(config_.connections_max_idle_ms) +
+                             " ms (connections.max.idle.ms)",
+                         net::FailureKind::kClosedByClient);
 }
 
 void Cluster::send_request(BrokerLink &link,
@@ -147,7 +210,10 @@ void Cluster::send_request(BrokerLink &link,
 }
 
 void Cluster::on_connected(net::Connection &connection) {
-    send_api_versions(link(connection.node_id()), protocol::kApiVersionsVersions.max);
+    BrokerLink &l = link(connection.node_id());
+    l.setup_failures = 0;
+    l.last_address = connection.address();
+    send_api_versions(l, protocol::kApiVersionsVersions.max);
 }
 
 void Cluster::send_api_versions(BrokerLink &l, int16_t version) {
@@ -356,17 +422,27 @@ void Cluster::on_sasl_response(int32_t node_id, const net::Connection *connectio
 void Cluster::on_connection_failed(net::Connection &connection, const std::string &reason) {
     BrokerLink &l = link(connection.node_id());
     if (l.connection.get() != &connection) return;
-    last_error_ = connection.describe() + ": " + reason;
-    l.last_error = last_error_;
     l.connection.reset();
     l.sasl.reset();
     l.negotiated = false;
     l.reauthenticating = false;
     l.reauthenticate_at = Clock::time_point::max();
+    l.last_address = connection.address();
+    const net::FailureKind kind = connection.failure_kind();
+    if (kind == net::FailureKind::kClosedByClient) {
+        // Closed on purpose, not failed: the next request reconnects at once.
+        logger_.debug(Logger::Category::kBroker,
+                      l.node_id >= 0 ? "broker " + std::to_string(l.node_id) : "bootstrap",
+                      "closed " + connection.describe() + ": " + reason);
+        if (!shut_down_) hooks_.wake_sender();
+        return;
+    }
+    last_error_ = connection.describe() + ": " + reason;
+    l.last_error = last_error_;
+    l.setup_failures = connection.failed_during_setup() ? l.setup_failures + 1 : 0;
     ++l.consecutive_failures;
     // A refused handshake or authentication would be refused again at once:
     // wait the longest backoff, not the shortest (no reconnect storm).
-    const net::FailureKind kind = connection.failure_kind();
     const int backoff_steps = kind == net::FailureKind::kTransport ? l.consecutive_failures : 64;
     l.reconnect_after =
         Clock::now() + exponential_backoff(backoff_steps, config_.reconnect_backoff_ms,
@@ -391,6 +467,7 @@ void Cluster::fail_timed_out_requests(Clock::time_point now, std::chrono::millis
 
 void Cluster::shut_down(const std::string &reason) {
     shut_down_ = true;
+    bootstrap_.shut_down();
     for (auto &[id, l] : links_) {
         if (auto connection = l.connection) connection->fail(reason);
     }

@@ -1,9 +1,11 @@
 // Cluster: the Sender's view of the brokers. Owns one BrokerLink (connection
-// plus negotiated versions) per node and the bootstrap connections: connects,
-// negotiates versions (ApiVersions), backs off exponentially after failures,
-// notices stalled links and timed-out requests. Authenticates SASL
-// connections, and re-authenticates them on the same connection before the
-// broker's session ends (KIP-368). Owns the MetadataUpdater, which keeps the
+// plus negotiated versions) per node and the bootstrap connections: connects
+// (within a set-up timeout that grows after each failed set-up), negotiates
+// versions (ApiVersions), backs off exponentially after failures, notices
+// stalled links and timed-out requests, closes idle connections
+// (connections.max.idle.ms) and, on a rebootstrap, every connection.
+// Authenticates SASL connections, and re-authenticates them on the same
+// connection before the broker's session ends (KIP-368). Owns the MetadataUpdater, which keeps the
 // metadata fresh over these links (metadata_updater.h).
 // Runs on: sender thread (everything but the constructor, which runs on the
 // application thread that makes the producer). Locks: none.
@@ -26,6 +28,7 @@
 #include "net/connection.h"
 #include "net/metadata_cache.h"
 #include "protocol/api_versions.h"
+#include "sender/bootstrap_resolver.h"
 #include "sender/metadata_updater.h"
 
 namespace kprod::client {
@@ -58,6 +61,11 @@ struct BrokerLink {
     std::chrono::steady_clock::time_point authenticate_sent_at{};
     std::chrono::steady_clock::time_point reconnect_after{};
     int consecutive_failures = 0;
+    // Connection set-ups that failed in a row (refused or timed out before
+    // connected): each makes the next set-up timeout longer (Java's rule).
+    int setup_failures = 0;
+    // The address the last connection used or tried last: the next one starts after it.
+    asio::ip::address last_address;
     std::string last_error;
 };
 
@@ -153,9 +161,16 @@ public:
         for (const auto &[id, l] : links_)
             if (id >= 0 && stalled(l, now)) visit(id);
     }
-    // Connects to a known broker, else to the next bootstrap server, unless a
-    // connection that is not stalled is open or on its way.
+    // Connects to a broker of the metadata, or (before there is metadata, and
+    // after a rebootstrap) to the next bootstrap server, unless a connection
+    // that is not stalled is open or on its way.
     void ensure_some_connection(Clock::time_point now);
+    // KIP-899: the metadata names brokers, and each of them is disconnected
+    // and backing off: none can be asked for metadata now.
+    bool no_known_broker_available(Clock::time_point now) const;
+    // For a rebootstrap: closes every connection (their requests fail and are
+    // retried) and resolves bootstrap.servers again (BootstrapResolver).
+    void close_all_and_restart_bootstrap(const std::string &reason);
 
 private:
     // Whether the link's oldest request has waited longer than stall_after_.
@@ -167,6 +182,10 @@ private:
     void on_api_versions(BrokerLink &link, int16_t version, const uint8_t *body, size_t size);
     // Fills the link's versions and feature levels from the broker's answer.
     void negotiate_versions(BrokerLink &link, const protocol::ApiVersionsResponse &response);
+    // socket.connection.setup.timeout.ms after `failures` failed set-ups in a row.
+    std::chrono::milliseconds connection_setup_timeout(int failures);
+    // connections.max.idle.ms: closes connections with nothing to do for that long.
+    void close_idle_connections(Clock::time_point now, Clock::time_point &next_check);
     void start_authentication(BrokerLink &link);
     void reauthenticate_due_links(Clock::time_point now, Clock::time_point &next_check);
     void on_authenticated(BrokerLink &link);
@@ -179,7 +198,10 @@ private:
     asio::io_context &io_;
     const ProducerConfig &config_;
     const std::string client_id_;
+    const Logger &logger_;
     Hooks hooks_;
+    const net::SocketBuffers socket_buffers_;
+    BootstrapResolver bootstrap_;
     MetadataUpdater metadata_updater_;  // uses this Cluster's links
     bool shut_down_ = false;
 

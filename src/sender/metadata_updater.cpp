@@ -1,6 +1,7 @@
 #include "sender/metadata_updater.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "base/exponential_backoff.h"
 #include "protocol/error_codes.h"
@@ -41,6 +42,7 @@ void MetadataUpdater::maintain(Clock::time_point now, Clock::time_point &next_ch
         cluster_.for_each_stalled_broker(now, [&](int32_t id) {
             request_refresh("node " + std::to_string(id) + " stopped answering");
         });
+    rebootstrap_if_no_metadata_for_too_long(now, next_check);
     if (!refresh_wanted_ || metadata_in_flight_) {
         next_check = std::min(next_check, metadata_.last_refresh + max_age);
         return;
@@ -49,34 +51,109 @@ void MetadataUpdater::maintain(Clock::time_point now, Clock::time_point &next_ch
         next_check = std::min(next_check, metadata_not_before_);
         return;
     }
+    if (!attempt_started_) attempt_started_ = now;
     if (BrokerLink *l = cluster_.any_negotiated_link(now)) return send_metadata_request(*l);
+    if (config_.metadata_recovery_strategy == MetadataRecoveryStrategy::kRebootstrap &&
+        cluster_.no_known_broker_available(now))
+        rebootstrap("no broker of the metadata can be reached", now);
     cluster_.ensure_some_connection(now);
     // Nothing to connect to until some backoff ends: look again soon.
     next_check =
         std::min(next_check, now + std::chrono::milliseconds(config_.reconnect_backoff_ms));
 }
 
+// KIP-1102: metadata wanted for longer than the trigger (brokers that accept
+// connections but never answer, a cluster replaced behind the same
+// addresses). The other reason, KIP-899's, is in maintain(): when no link can
+// be used and every broker the metadata names is disconnected and backing off.
+void MetadataUpdater::rebootstrap_if_no_metadata_for_too_long(Clock::time_point now,
+                                                              Clock::time_point &next_check) {
+    if (config_.metadata_recovery_strategy != MetadataRecoveryStrategy::kRebootstrap ||
+        !attempt_started_)
+        return;
+    const auto trigger =
+        std::chrono::milliseconds(config_.metadata_recovery_rebootstrap_trigger_ms);
+    const auto waited = now - *attempt_started_;
+    if (waited <= trigger) {
+        next_check =
+            std::min(next_check, *attempt_started_ + trigger + std::chrono::milliseconds(1));
+        return;
+    }
+    rebootstrap(
+        "no metadata for " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()) +
+            " ms (metadata.recovery.rebootstrap.trigger.ms is " + std::to_string(trigger.count()) +
+            ")",
+        now);
+}
+
+// Java's NetworkClient.handleRebootstrap: close every connection, forget the
+// brokers, ask the bootstrap servers (resolved again) for metadata.
+void MetadataUpdater::rebootstrap(const std::string &reason, Clock::time_point now) {
+    logger_.info("", "rebootstrap: " + reason + "; starting again from bootstrap.servers");
+    ++metadata_request_count_;  // the answer to a request under way is dropped
+    metadata_in_flight_ = false;
+    metadata_.set_brokers({});
+    metadata_not_before_ = {};
+    metadata_failures_ = 0;
+    attempt_started_ = now;
+    if (!refresh_wanted_) refresh_reason_ = "rebootstrap";
+    refresh_wanted_ = true;
+    cluster_.close_all_and_restart_bootstrap("rebootstrap: " + reason);
+    hooks_.wake_sender();
+}
+
+// Java's ProducerMetadata keeps a topic for metadata.max.idle.ms after its
+// last send. A queue that never emptied was not newly listed again: it holds
+// batches still, so its topic is in use.
+bool MetadataUpdater::topic_in_use(Topic &topic, Clock::time_point now) const {
+    const PartitionTable *table = topic.table.load(std::memory_order_acquire);
+    if (!table) return true;  // new: its first sends wait for this metadata
+    const auto max_idle = std::chrono::milliseconds(config_.metadata_max_idle_ms);
+    if (now < topic.last_used + max_idle) return true;
+    for (const PartitionQueue *queue : table->queues)
+        if (queue->in_active_set) {
+            topic.last_used = now;
+            return true;
+        }
+    return false;
+}
+
 void MetadataUpdater::send_metadata_request(BrokerLink &l) {
+    const auto now = Clock::now();
     std::vector<std::string> names;
-    for (Topic *topic : accumulator_.topics()) names.push_back(topic->name);
+    for (Topic *topic : accumulator_.topics()) {
+        if (!topic->table.load(std::memory_order_acquire) &&
+            topic->last_used == Clock::time_point{})
+            topic->last_used = now;
+        if (topic_in_use(*topic, now)) names.push_back(topic->name);
+    }
     const int16_t version = l.metadata_version;
     metadata_in_flight_ = true;
-    metadata_sent_at_ = Clock::now();
+    metadata_sent_at_ = now;
     const uint64_t request_number = ++metadata_request_count_;
     refresh_wanted_ = false;
-    logger_.debug(Logger::Category::kMetadata, "broker " + std::to_string(l.node_id),
-                  "metadata request: " + (refresh_reason_.empty() ? "first" : refresh_reason_));
+    if (logger_.debug_enabled(Logger::Category::kMetadata)) {
+        std::string topics;
+        for (size_t i = 0; i < names.size() && i < 20; ++i)
+            topics += (i == 0 ? " " : ", ") + names[i];
+        if (names.size() > 20) topics += " and " + std::to_string(names.size() - 20) + " more";
+        logger_.debug(Logger::Category::kMetadata, "broker " + std::to_string(l.node_id),
+                      "metadata request (" + (refresh_reason_.empty() ? "first" : refresh_reason_) +
+                          "): " + std::to_string(names.size()) + " topics" +
+                          (names.empty() ? "" : ":") + topics);
+    }
     auto encode = [&](std::vector<uint8_t> &out, int32_t correlation_id) {
         protocol::encode_metadata_request(out, version, correlation_id, cluster_.client_id(),
                                           names);
     };
-    auto on_answer = [this, version, request_number](net::RequestStatus status, const uint8_t *body,
-                                                     size_t size) {
+    auto on_answer = [this, version, request_number, requested = names](
+                         net::RequestStatus status, const uint8_t *body, size_t size) {
         // A later request was sent when this one stalled: its answer is newer.
         if (request_number != metadata_request_count_) return;
         metadata_in_flight_ = false;
         if (status == net::RequestStatus::kAnswered)
-            return on_metadata_response(version, body, size);
+            return on_metadata_response(version, requested, body, size);
         request_refresh("metadata request lost");
         metadata_not_before_ =
             Clock::now() + exponential_backoff(++metadata_failures_, config_.retry_backoff_ms,
@@ -86,14 +163,20 @@ void MetadataUpdater::send_metadata_request(BrokerLink &l) {
     cluster_.send_request(l, encode, on_answer);
 }
 
-void MetadataUpdater::on_metadata_response(int16_t version, const uint8_t *body, size_t size) {
+void MetadataUpdater::on_metadata_response(int16_t version,
+                                           const std::vector<std::string> &requested,
+                                           const uint8_t *body, size_t size) {
     protocol::MetadataResponse response;
-    if (!protocol::decode_metadata_response(body, size, version, response)) {
-        cluster_.set_last_error("malformed Metadata response");
+    const bool decoded = protocol::decode_metadata_response(body, size, version, response);
+    // A broker still starting may name no brokers (Java: a failed update).
+    if (!decoded || response.brokers.empty()) {
+        cluster_.set_last_error(decoded ? "Metadata response names no brokers"
+                                        : "malformed Metadata response");
         request_refresh(cluster_.last_error());
         metadata_not_before_ = Clock::now() + std::chrono::milliseconds(config_.retry_backoff_ms);
         return;
     }
+    attempt_started_.reset();
     std::map<int32_t, net::BrokerAddress> brokers;
     for (const auto &b : response.brokers)
         brokers[b.node_id] = {b.host, static_cast<uint16_t>(b.port)};
@@ -120,6 +203,7 @@ void MetadataUpdater::on_metadata_response(int16_t version, const uint8_t *body,
         topic->metadata_error.store(t.error_code, std::memory_order_release);
         metadata_.set_topic(t.name, std::move(cached));
     }
+    forget_idle_topics(requested);
     auto previous_leaders = std::move(partitions_by_leader_);
     partitions_by_leader_.clear();
     for (Topic *topic : accumulator_.topics()) {
@@ -142,6 +226,21 @@ void MetadataUpdater::on_metadata_response(int16_t version, const uint8_t *body,
     fail_links_whose_partitions_moved(previous_leaders);
     hooks_.metadata_changed();
     hooks_.wake_sender();
+}
+
+// Java's ProducerMetadata.retainTopic: a topic left out of a request (idle
+// past metadata.max.idle.ms) leaves the cache with the answer; a batch for it
+// then finds no leader and asks for it again (topic_in_use).
+void MetadataUpdater::forget_idle_topics(const std::vector<std::string> &requested) {
+    const std::unordered_set<std::string_view> asked(requested.begin(), requested.end());
+    for (Topic *topic : accumulator_.topics()) {
+        if (asked.count(topic->name) || !metadata_.topic(topic->name)) continue;
+        metadata_.remove_topic(topic->name);
+        logger_.debug(Logger::Category::kMetadata, "",
+                      "forgot the metadata of " + topic->name + ": nothing sent to it for " +
+                          std::to_string(config_.metadata_max_idle_ms) +
+                          " ms (metadata.max.idle.ms)");
+    }
 }
 
 // A leader that stops answering (frozen, partitioned away) keeps its

@@ -1,11 +1,14 @@
 // MetadataUpdater: keeps the Sender's MetadataCache fresh (the Java
 // producer's metadata updater). Decides when to ask (metadata.max.age.ms, a
-// new topic, a stalled broker, a refresh someone requested with its reason),
-// sends the Metadata request on a link the Cluster provides, and applies the
-// answer: publishes partition counts and topic errors to the accumulator's
-// Topics, records which partitions each node leads, logs leader changes, and
-// closes stalled links whose partitions moved (fast failover, with
-// idempotence). Owned by the Cluster, whose links it uses.
+// new topic, a stalled broker, a refresh someone requested with its reason)
+// and for which topics (those sent to within metadata.max.idle.ms), sends the
+// Metadata request on a link the Cluster provides, and applies the answer:
+// publishes partition counts and topic errors to the accumulator's Topics,
+// records which partitions each node leads, logs leader changes, and closes
+// stalled links whose partitions moved (fast failover, with idempotence).
+// With metadata.recovery.strategy=rebootstrap it also decides when to start
+// again from bootstrap.servers (KIP-899, KIP-1102; see maybe_rebootstrap).
+// Owned by the Cluster, whose links it uses.
 // Runs on: sender thread (everything but the constructor, which runs on the
 // application thread that makes the producer). Locks: none.
 #pragma once
@@ -14,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -55,8 +59,21 @@ public:
     const PartitionsByLeader &partitions_by_leader() const { return partitions_by_leader_; }
 
 private:
+    // With metadata.recovery.strategy=rebootstrap: starts again from
+    // bootstrap.servers when no metadata came for
+    // metadata.recovery.rebootstrap.trigger.ms (KIP-1102).
+    void rebootstrap_if_no_metadata_for_too_long(Clock::time_point now,
+                                                 Clock::time_point &next_check);
+    // Closes every connection, forgets the brokers and asks the bootstrap servers.
+    void rebootstrap(const std::string &reason, Clock::time_point now);
+    // Whether the next request asks for the topic: new, or sent to within
+    // metadata.max.idle.ms.
+    bool topic_in_use(Topic &topic, Clock::time_point now) const;
     void send_metadata_request(BrokerLink &link);
-    void on_metadata_response(int16_t version, const uint8_t *body, size_t size);
+    void on_metadata_response(int16_t version, const std::vector<std::string> &requested,
+                              const uint8_t *body, size_t size);
+    // Forgets the metadata of the topics the last request left out.
+    void forget_idle_topics(const std::vector<std::string> &requested);
     void log_leader_changes(const PartitionsByLeader &previous_leaders) const;
     // Fast failover: closes stalled connections to nodes that, by the metadata
     // just received, no longer lead a partition with batches in flight there.
@@ -77,6 +94,9 @@ private:
     std::string refresh_reason_ = "start-up";
     Clock::time_point metadata_not_before_{};
     int metadata_failures_ = 0;
+    // Since when metadata has been wanted and not received (Java's
+    // metadataAttemptStartMs); none while the last request succeeded.
+    std::optional<Clock::time_point> attempt_started_;
     std::minstd_rand jitter_{std::random_device{}()};
 };
 

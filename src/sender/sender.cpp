@@ -287,7 +287,12 @@ void Sender::publish_load_stats_of_keyless_topics(Clock::time_point now) {
 void Sender::take_newly_active() {
     const size_t before = active_.size();
     accumulator_.take_newly_active(active_);
-    for (size_t i = before; i < active_.size(); ++i) active_[i]->in_active_set = true;
+    if (active_.size() == before) return;
+    const auto now = Clock::now();
+    for (size_t i = before; i < active_.size(); ++i) {
+        active_[i]->in_active_set = true;
+        active_[i]->topic->last_used = now;  // metadata.max.idle.ms (MetadataUpdater)
+    }
 }
 
 // partitioner.availability.timeout.ms: a leader that had batches ready but

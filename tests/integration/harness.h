@@ -1,7 +1,15 @@
 // Shared helpers for the integration tests: where the broker is, creating
 // topics with the repo's kafka-local script, running a foreign consumer
-// (kcat) and Kafka's own Java partitioner, and a minimal check macro.
+// (kcat) and Kafka's own Java partitioner, the sockets this process has open
+// to a port, and a minimal check macro. Includes no kprod.h: a test may
+// include that after defining KPROD_EXPERIMENTAL (producer_harness.h needs it).
 #pragma once
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -80,6 +88,32 @@ inline std::vector<std::string> split(const std::string &text, char separator) {
         if (end == std::string::npos) return parts;
         start = end + 1;
     }
+}
+
+// The sockets of this process connected to `port` (any address): the
+// producers' broker connections, read from /proc/self/fd.
+inline std::vector<int> sockets_connected_to(uint16_t port) {
+    std::vector<int> found;
+    DIR *dir = opendir("/proc/self/fd");
+    CHECK(dir != nullptr);
+    while (dirent *entry = readdir(dir)) {
+        const int fd = std::atoi(entry->d_name);
+        struct stat st;
+        if (entry->d_name[0] == '.' || fd == dirfd(dir) || fstat(fd, &st) != 0 ||
+            !S_ISSOCK(st.st_mode))
+            continue;
+        sockaddr_storage peer{};
+        socklen_t length = sizeof peer;
+        if (getpeername(fd, reinterpret_cast<sockaddr *>(&peer), &length) != 0) continue;
+        uint16_t peer_port = 0;
+        if (peer.ss_family == AF_INET)
+            peer_port = ntohs(reinterpret_cast<const sockaddr_in &>(peer).sin_port);
+        else if (peer.ss_family == AF_INET6)
+            peer_port = ntohs(reinterpret_cast<const sockaddr_in6 &>(peer).sin6_port);
+        if (peer_port == port) found.push_back(fd);
+    }
+    closedir(dir);
+    return found;
 }
 
 }  // namespace harness

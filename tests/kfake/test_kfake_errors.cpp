@@ -33,6 +33,7 @@
 #include <sstream>
 
 #include "../integration/harness.h"
+#include "fake_broker.h"
 
 extern char **environ;
 
@@ -69,98 +70,6 @@ constexpr Expectation kExpectations[] = {
     {"truncated_body", 0, 0, true, false},
     {"duplicate_sequence", 0, 0, false, true},
     {"fatal_batch", kInvalidRecord, 1, false, false},
-};
-
-using Fields = std::map<std::string, std::string>;
-
-// What kfake-broker printed when it stopped.
-struct BrokerReport {
-    std::map<std::string, long> stats;
-    std::vector<Fields> injected;
-    std::string text;
-
-    long stat(const std::string &name) const {
-        auto it = stats.find(name);
-        return it == stats.end() ? 0 : it->second;
-    }
-};
-
-// "injected partition=1 attempt=4 ..." -> {partition: 1, attempt: 4, ...}
-Fields parse_fields(const std::string &line) {
-    Fields fields;
-    std::istringstream words(line);
-    std::string word;
-    while (words >> word) {
-        const size_t equals = word.find('=');
-        if (equals != std::string::npos) fields[word.substr(0, equals)] = word.substr(equals + 1);
-    }
-    return fields;
-}
-
-// kfake-broker as a child process: it serves until its standard input closes.
-class FakeBroker {
-public:
-    FakeBroker(const std::string &binary, const std::string &scenario, const std::string &topic) {
-        int to_child[2], from_child[2];
-        CHECK(pipe2(to_child, O_CLOEXEC) == 0 && pipe2(from_child, O_CLOEXEC) == 0);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, to_child[0], 0);
-        posix_spawn_file_actions_adddup2(&actions, from_child[1], 1);
-        const std::string flags[] = {"-scenario=" + scenario, "-topic=" + topic,
-                                     "-partitions=" + std::to_string(kPartitions)};
-        const char *argv[] = {binary.c_str(), flags[0].c_str(), flags[1].c_str(), flags[2].c_str(),
-                              nullptr};
-        const int spawned = posix_spawn(&pid_, binary.c_str(), &actions, nullptr,
-                                        const_cast<char *const *>(argv), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        CHECK_MSG(spawned == 0, "cannot start %s: %s", binary.c_str(), std::strerror(spawned));
-        close(to_child[0]);
-        close(from_child[1]);
-        stdin_ = to_child[1];
-        stdout_ = fdopen(from_child[0], "r");
-        CHECK(stdout_ != nullptr);
-        const std::string ready = read_line();
-        CHECK_MSG(ready.rfind("ready ", 0) == 0, "kfake-broker did not start: '%s'", ready.c_str());
-        address_ = ready.substr(6);
-    }
-
-    const std::string &address() const { return address_; }
-
-    // Closes its standard input, reads its report and waits for it to exit.
-    BrokerReport stop() {
-        close(stdin_);
-        BrokerReport report;
-        for (std::string line = read_line(); !line.empty(); line = read_line()) {
-            report.text += line + "\n";
-            if (line.rfind("stat ", 0) == 0) {
-                for (const auto &[name, value] : parse_fields(line))
-                    report.stats[name] = std::stol(value);
-            } else if (line.rfind("injected ", 0) == 0) {
-                report.injected.push_back(parse_fields(line));
-            }
-        }
-        std::fclose(stdout_);
-        int status = 0;
-        CHECK(waitpid(pid_, &status, 0) == pid_);
-        CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "kfake-broker exited with %d",
-                  status);
-        return report;
-    }
-
-private:
-    std::string read_line() {
-        char buffer[4096];
-        if (!std::fgets(buffer, sizeof buffer, stdout_)) return "";
-        std::string line = buffer;
-        if (!line.empty() && line.back() == '\n') line.pop_back();
-        return line;
-    }
-
-    pid_t pid_ = -1;
-    int stdin_ = -1;
-    std::FILE *stdout_ = nullptr;
-    std::string address_;
 };
 
 // Record id = partition * kPerPartition + counter; the key carries "partition:counter".
@@ -369,7 +278,7 @@ int main(int argc, char **argv) {
 
     const auto started = std::chrono::steady_clock::now();
     const std::string topic = "kfake-" + scenario;
-    FakeBroker broker(broker_binary, scenario, topic);
+    FakeBroker broker(broker_binary, scenario, topic, kPartitions);
     bool flushed = false;
     const std::vector<Outcome> outcomes =
         produce_all(broker.address(), topic, idempotence, flushed);
