@@ -214,3 +214,25 @@ func TestTransactionFenced(t *testing.T) {
 	}
 	sameRecords(t, readCommitted(t, topic), after)
 }
+
+func TestErrorClasses(t *testing.T) {
+	for code, want := range map[ErrorCode]ErrorClass{
+		noError: ClassNone, ErrState: ClassNone, ErrInvalidArg: ClassNone, ErrTimedOut: ClassRetriable,
+		ErrTxnAbortable: ClassAbortable, ErrFenced: ClassFatal, ErrAuthorization: ClassFatal,
+		ErrFatal: ClassFatal, ErrClosed: ClassFatal,
+	} {
+		if got := code.Class(); got != want {
+			t.Errorf("%s: class %v, want %v", code.Name(), got, want)
+		}
+	}
+	for _, code := range []ErrorCode{ErrForked, ErrPartitioner, ErrAuthentication, ErrSSLHandshake,
+		ErrState, ErrTxnAbortable, ErrFenced, ErrAuthorization, ErrFatal, ErrTxnAborted} {
+		if code.Name() == "" {
+			t.Errorf("code %d has no name in the loaded libkprod", code)
+		}
+	}
+	abortable := &Error{Code: ErrTxnAbortable}
+	if !abortable.TxnRequiresAbort() || abortable.IsFatal() || abortable.IsRetriable() {
+		t.Errorf("ErrTxnAbortable: %v", abortable.Class())
+	}
+}
