@@ -51,7 +51,69 @@ const (
 	ErrNoMemory ErrorCode = C.KPROD_ERR_NO_MEMORY
 	// ErrUnsupported: not supported by this build or by the broker.
 	ErrUnsupported ErrorCode = C.KPROD_ERR_UNSUPPORTED
+	// ErrForked: the producer was created in the parent of this process (before fork).
+	ErrForked ErrorCode = C.KPROD_ERR_FORKED
+	// ErrPartitioner: the custom partitioner answered a partition the topic does not have.
+	ErrPartitioner ErrorCode = C.KPROD_ERR_PARTITIONER
+	// ErrAuthentication: SASL authentication failed.
+	ErrAuthentication ErrorCode = C.KPROD_ERR_AUTHENTICATION
+	// ErrSSLHandshake: the TLS handshake failed.
+	ErrSSLHandshake ErrorCode = C.KPROD_ERR_SSL_HANDSHAKE
+	// ErrState: a transactional call, or Produce, in a state that does not allow
+	// it (commit without begin, a message outside a transaction on a
+	// transactional producer, a transactional call without transactional.id).
+	// Nothing changed.
+	ErrState ErrorCode = C.KPROD_ERR_STATE
+	// ErrTxnAbortable: the open transaction cannot commit (a message failed, or
+	// the broker aborted it after transaction.timeout.ms): AbortTransaction,
+	// then begin a new one.
+	ErrTxnAbortable ErrorCode = C.KPROD_ERR_TXN_ABORTABLE
+	// ErrFenced: another producer with the same transactional.id took over;
+	// this one is unusable (fatal): Close it.
+	ErrFenced ErrorCode = C.KPROD_ERR_FENCED
+	// ErrAuthorization: the broker refused access to the transactional id,
+	// group or cluster (fatal).
+	ErrAuthorization ErrorCode = C.KPROD_ERR_AUTHORIZATION
+	// ErrFatal: the producer met an error it cannot leave; every later
+	// transactional call fails with it or with the error that caused it.
+	ErrFatal ErrorCode = C.KPROD_ERR_FATAL
+	// ErrTxnAborted: in a Delivery, the message's transaction was aborted
+	// before it was sent.
+	ErrTxnAborted ErrorCode = C.KPROD_ERR_TXN_ABORTED
 )
+
+// ErrorClass says what a transactional program does after an error (Java's
+// classes, KIP-1050): nothing, call again, abort the transaction, or give up
+// the producer.
+type ErrorClass int
+
+const (
+	// ClassNone: no error, or a refused call (ErrInvalidArg, ErrState) that
+	// changed nothing.
+	ClassNone ErrorClass = C.KPROD_TXN_ERROR_NONE
+	// ClassRetriable: the call ran out of time (ErrTimedOut) and goes on in
+	// the background; call the same method again for its outcome.
+	ClassRetriable ErrorClass = C.KPROD_TXN_ERROR_RETRIABLE
+	// ClassAbortable: AbortTransaction, then redo the transaction's work.
+	ClassAbortable ErrorClass = C.KPROD_TXN_ERROR_ABORTABLE
+	// ClassFatal: the producer is unusable (fenced, not authorized,
+	// unsupported, closed): Close it.
+	ClassFatal ErrorClass = C.KPROD_TXN_ERROR_FATAL
+)
+
+func (c ErrorClass) String() string {
+	switch c {
+	case ClassNone:
+		return "none"
+	case ClassRetriable:
+		return "retriable"
+	case ClassAbortable:
+		return "abortable"
+	case ClassFatal:
+		return "fatal"
+	}
+	return "ErrorClass(" + strconv.Itoa(int(c)) + ")"
+}
 
 // Error returns kprod's short description of the code.
 func (c ErrorCode) Error() string { return errorText(c) }
@@ -59,6 +121,10 @@ func (c ErrorCode) Error() string { return errorText(c) }
 // Name returns the code's name in kprod.h ("KPROD_ERR_QUEUE_FULL"), or "" for a
 // code the loaded libkprod does not know.
 func (c ErrorCode) Name() string { return errorName(c) }
+
+// Class is the code's class when a transactional method (or Produce on a
+// transactional producer) returns it (kprod_txn_error_class).
+func (c ErrorCode) Class() ErrorClass { return txnErrorClass(c) }
 
 // Error is the error this package returns: a kprod error code, the Kafka error
 // code when the broker refused a message, and a detail message when there is one
@@ -84,6 +150,21 @@ func (e *Error) Error() string {
 	}
 	return "kprod: " + text
 }
+
+// Class is the error's class (see ErrorClass): what a transactional program does next.
+func (e *Error) Class() ErrorClass { return e.Code.Class() }
+
+// IsRetriable reports whether calling the same method again may succeed: the
+// call ran out of time and its operation goes on in the background.
+func (e *Error) IsRetriable() bool { return e.Class() == ClassRetriable }
+
+// TxnRequiresAbort reports whether the open transaction must be aborted
+// (AbortTransaction), after which the producer goes on.
+func (e *Error) TxnRequiresAbort() bool { return e.Class() == ClassAbortable }
+
+// IsFatal reports whether the producer is unusable (fenced, not authorized,
+// unsupported, closed) and must be closed.
+func (e *Error) IsFatal() bool { return e.Class() == ClassFatal }
 
 // Unwrap returns the code, so that errors.Is(err, kprod.ErrClosed) holds.
 func (e *Error) Unwrap() error { return e.Code }

@@ -56,3 +56,48 @@ func ExampleProducer_Produce() {
 	}
 	<-done
 }
+
+func ExampleProducer_CommitTransaction() {
+	p, err := kprod.NewProducer(map[string]string{
+		"bootstrap.servers": "127.0.0.1:9092",
+		"transactional.id":  "orders-relay-1", // stable across restarts of this instance
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := p.InitTransactions(ctx); err != nil { // fences an older instance
+		log.Fatal(err)
+	}
+	for batch := 0; batch < 10; batch++ {
+		if err := p.BeginTransaction(); err != nil {
+			log.Fatal(err)
+		}
+		for i := 0; i < 100; i++ {
+			msg := &kprod.Message{Topic: "orders", Value: []byte(fmt.Sprint(batch*100 + i))}
+			if err := p.Produce(msg, nil); err != nil {
+				log.Fatal(err)
+			}
+		}
+		err := p.CommitTransaction(ctx)
+		for err != nil {
+			var kerr *kprod.Error
+			switch {
+			case !errors.As(err, &kerr): // ctx was cancelled; the commit goes on
+				log.Fatal(err)
+			case kerr.IsRetriable(): // timed out: call again for the same outcome
+				err = p.CommitTransaction(ctx)
+			case kerr.TxnRequiresAbort(): // abort, then redo the batch
+				if err := p.AbortTransaction(ctx); err != nil {
+					log.Fatal(err)
+				}
+				batch--
+				err = nil
+			default: // fatal (fenced, not authorized): this producer is done
+				log.Fatal(err)
+			}
+		}
+	}
+}

@@ -154,3 +154,98 @@ const resultOK = cResult(C.KPROD_OK)
 // versionNumber is the cheapest call into libkprod: the benchmarks time it to
 // learn what one cgo crossing costs.
 func versionNumber() uint { return uint(C.kprod_version()) }
+
+// txnErrorClass is kprod_txn_error_class.
+func txnErrorClass(code ErrorCode) ErrorClass {
+	return ErrorClass(C.kprod_txn_error_class(C.kprod_err_t(code)))
+}
+
+// txnResult is a transactional call's code and, on failure, kprod's message.
+func txnResult(code C.kprod_err_t, errstr []C.char) (ErrorCode, string) {
+	if code == C.KPROD_OK {
+		return noError, ""
+	}
+	return ErrorCode(code), C.GoString(&errstr[0])
+}
+
+func initTransactions(handle *C.kprod_t, timeout C.int) (ErrorCode, string) {
+	var errstr [512]C.char
+	code := C.kprod_init_transactions(handle, timeout, &errstr[0], C.size_t(len(errstr)))
+	return txnResult(code, errstr[:])
+}
+
+func beginTransaction(handle *C.kprod_t) (ErrorCode, string) {
+	var errstr [512]C.char
+	code := C.kprod_begin_transaction(handle, &errstr[0], C.size_t(len(errstr)))
+	return txnResult(code, errstr[:])
+}
+
+func commitTransaction(handle *C.kprod_t, timeout C.int) (ErrorCode, string) {
+	var errstr [512]C.char
+	code := C.kprod_commit_transaction(handle, timeout, &errstr[0], C.size_t(len(errstr)))
+	return txnResult(code, errstr[:])
+}
+
+func abortTransaction(handle *C.kprod_t, timeout C.int) (ErrorCode, string) {
+	var errstr [512]C.char
+	code := C.kprod_abort_transaction(handle, timeout, &errstr[0], C.size_t(len(errstr)))
+	return txnResult(code, errstr[:])
+}
+
+// cTxnOffsets is a SendOffsetsToTransaction argument in C memory (C may not
+// be handed Go memory that holds pointers), kept across the calls that resume
+// the same operation and freed by free.
+type cTxnOffsets struct {
+	offsets *C.kprod_txn_offset_t
+	count   int
+	group   *C.kprod_group_metadata_t
+	strings []*C.char
+}
+
+func newCTxnOffsets(offsets []TopicPartitionOffset, group *ConsumerGroupMetadata) *cTxnOffsets {
+	c := &cTxnOffsets{count: len(offsets)}
+	cString := func(s string, nullWhenEmpty bool) *C.char {
+		if s == "" && nullWhenEmpty {
+			return nil
+		}
+		p := C.CString(s)
+		c.strings = append(c.strings, p)
+		return p
+	}
+	if len(offsets) > 0 {
+		c.offsets = (*C.kprod_txn_offset_t)(C.calloc(C.size_t(len(offsets)), C.sizeof_kprod_txn_offset_t))
+		elements := unsafe.Slice(c.offsets, len(offsets))
+		for i := range elements {
+			element := &elements[i]
+			element.topic = cString(offsets[i].Topic, false)
+			element.partition = C.int32_t(offsets[i].Partition)
+			element.offset = C.int64_t(offsets[i].Offset)
+			element.leader_epoch = -1
+			if offsets[i].LeaderEpoch != nil {
+				element.leader_epoch = C.int32_t(*offsets[i].LeaderEpoch)
+			}
+			element.metadata = cString(offsets[i].Metadata, true)
+		}
+	}
+	c.group = (*C.kprod_group_metadata_t)(C.calloc(1, C.sizeof_kprod_group_metadata_t))
+	c.group.group_id = cString(group.GroupID, false)
+	c.group.generation_id = C.int32_t(group.GenerationID)
+	c.group.member_id = cString(group.MemberID, true)
+	c.group.group_instance_id = cString(group.GroupInstanceID, true)
+	return c
+}
+
+func (c *cTxnOffsets) free() {
+	for _, s := range c.strings {
+		C.free(unsafe.Pointer(s))
+	}
+	C.free(unsafe.Pointer(c.offsets))
+	C.free(unsafe.Pointer(c.group))
+}
+
+func sendOffsetsToTransaction(handle *C.kprod_t, c *cTxnOffsets, timeout C.int) (ErrorCode, string) {
+	var errstr [512]C.char
+	code := C.kprod_send_offsets_to_transaction(handle, c.offsets, C.size_t(c.count),
+		C.sizeof_kprod_txn_offset_t, c.group, timeout, &errstr[0], C.size_t(len(errstr)))
+	return txnResult(code, errstr[:])
+}

@@ -105,11 +105,13 @@ type consumedRecord struct {
 	value     string
 }
 
-// readWithKcat reads the whole topic with kcat, a consumer this project did not write.
-func readWithKcat(t *testing.T, topic string) []consumedRecord {
+// readWithKcat reads the whole topic with kcat, a consumer this project did not
+// write, given extra kcat arguments (e.g. "-X", "isolation.level=read_committed").
+func readWithKcat(t *testing.T, topic string, extra ...string) []consumedRecord {
 	t.Helper()
-	cmd := exec.Command("kcat", "-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-Z",
-		"-f", `%p\t%o\t%k\t%h\t%s\n`)
+	args := append([]string{"-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-Z",
+		"-f", `%p\t%o\t%k\t%h\t%s\n`}, extra...)
+	cmd := exec.Command("kcat", args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

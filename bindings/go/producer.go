@@ -39,6 +39,9 @@ type Producer struct {
 	closeOnce sync.Once
 	closeErr  error
 
+	txnTurn    chan struct{} // capacity 1: held by the transactional call under way
+	txnPending txnOperation  // guarded by txnTurn: the operation C goes on with after a cancelled call
+
 	// cgo crossings on the hot paths, for measuring their cost per message.
 	sendBatchCalls  atomic.Uint64
 	pollReportCalls atomic.Uint64
@@ -84,6 +87,7 @@ func NewProducer(config map[string]string) (*Producer, error) {
 		reportDone: make(chan struct{}),
 		queue:      &sendQueue{},
 		changed:    make(chan struct{}),
+		txnTurn:    make(chan struct{}, 1),
 	}
 	go p.submitLoop()
 	go p.reportLoop()

@@ -51,6 +51,28 @@ pub enum ErrorCode {
     Forked,
     /// A custom partitioner answered a partition the topic does not have.
     Partitioner,
+    /// SASL authentication failed.
+    Authentication,
+    /// The TLS handshake failed.
+    SslHandshake,
+    /// A transactional call, or a send, in a state that does not allow it
+    /// (commit without begin, a record outside a transaction on a
+    /// transactional producer, a transactional call without
+    /// `transactional.id`). Nothing changed.
+    State,
+    /// The open transaction cannot commit (a record failed, or the broker
+    /// aborted it after `transaction.timeout.ms`): abort it, then begin anew.
+    TxnAbortable,
+    /// Another producer with the same `transactional.id` took over: this one
+    /// is unusable (fatal).
+    Fenced,
+    /// The broker refused access to the transactional id, group or cluster.
+    Authorization,
+    /// The producer met an error it cannot leave; every later transactional
+    /// call fails with it or with the error that caused it.
+    Fatal,
+    /// A record's outcome: its transaction was aborted before it was sent.
+    TxnAborted,
     /// A code added to libkprod after this crate was written.
     Other(u32),
 }
@@ -79,6 +101,14 @@ impl ErrorCode {
             sys::KPROD_ERR_UNSUPPORTED => ErrorCode::Unsupported,
             sys::KPROD_ERR_FORKED => ErrorCode::Forked,
             sys::KPROD_ERR_PARTITIONER => ErrorCode::Partitioner,
+            sys::KPROD_ERR_AUTHENTICATION => ErrorCode::Authentication,
+            sys::KPROD_ERR_SSL_HANDSHAKE => ErrorCode::SslHandshake,
+            sys::KPROD_ERR_STATE => ErrorCode::State,
+            sys::KPROD_ERR_TXN_ABORTABLE => ErrorCode::TxnAbortable,
+            sys::KPROD_ERR_FENCED => ErrorCode::Fenced,
+            sys::KPROD_ERR_AUTHORIZATION => ErrorCode::Authorization,
+            sys::KPROD_ERR_FATAL => ErrorCode::Fatal,
+            sys::KPROD_ERR_TXN_ABORTED => ErrorCode::TxnAborted,
             other => ErrorCode::Other(other),
         })
     }
@@ -105,6 +135,14 @@ impl ErrorCode {
             ErrorCode::Unsupported => sys::KPROD_ERR_UNSUPPORTED,
             ErrorCode::Forked => sys::KPROD_ERR_FORKED,
             ErrorCode::Partitioner => sys::KPROD_ERR_PARTITIONER,
+            ErrorCode::Authentication => sys::KPROD_ERR_AUTHENTICATION,
+            ErrorCode::SslHandshake => sys::KPROD_ERR_SSL_HANDSHAKE,
+            ErrorCode::State => sys::KPROD_ERR_STATE,
+            ErrorCode::TxnAbortable => sys::KPROD_ERR_TXN_ABORTABLE,
+            ErrorCode::Fenced => sys::KPROD_ERR_FENCED,
+            ErrorCode::Authorization => sys::KPROD_ERR_AUTHORIZATION,
+            ErrorCode::Fatal => sys::KPROD_ERR_FATAL,
+            ErrorCode::TxnAborted => sys::KPROD_ERR_TXN_ABORTED,
             ErrorCode::Other(code) => code,
         }
     }
@@ -115,6 +153,17 @@ impl ErrorCode {
         // kprod_err_name returns a static, NUL-terminated string, or NULL.
         let name = unsafe { sys::kprod_err_name(self.as_raw()) };
         static_str(name)
+    }
+
+    /// What a transactional program does after this code
+    /// (`kprod_txn_error_class`): see [`ErrorClass`].
+    pub fn class(self) -> ErrorClass {
+        match unsafe { sys::kprod_txn_error_class(self.as_raw()) } {
+            sys::KPROD_TXN_ERROR_RETRIABLE => ErrorClass::Retriable,
+            sys::KPROD_TXN_ERROR_ABORTABLE => ErrorClass::Abortable,
+            sys::KPROD_TXN_ERROR_FATAL => ErrorClass::Fatal,
+            _ => ErrorClass::None,
+        }
     }
 
     /// libkprod's short English description of the code (`kprod_err_str`).
@@ -129,6 +178,24 @@ impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.description())
     }
+}
+
+/// What a transactional program does after an error (Java's classes,
+/// KIP-1050), as [`Error::class`] says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    /// No error to act on: a refused call ([`ErrorCode::InvalidArg`],
+    /// [`ErrorCode::State`]) that changed nothing.
+    None,
+    /// The call ran out of time ([`ErrorCode::TimedOut`]) and goes on in the
+    /// background: call the same method again for its outcome.
+    Retriable,
+    /// Abort the transaction ([`Producer::abort_transaction`](crate::Producer::abort_transaction)),
+    /// then redo its work.
+    Abortable,
+    /// The producer is unusable (fenced, not authorized, unsupported,
+    /// closed): drop it.
+    Fatal,
 }
 
 /// The error of every fallible call, and of a record that was not delivered.
@@ -221,6 +288,27 @@ impl Error {
         (self.partition >= 0).then_some(self.partition)
     }
 
+    /// What a transactional program does next ([`ErrorCode::class`]).
+    pub fn class(&self) -> ErrorClass {
+        self.code.class()
+    }
+
+    /// Calling the same transactional method again may succeed: it ran out of
+    /// time and goes on in the background.
+    pub fn is_retriable(&self) -> bool {
+        self.class() == ErrorClass::Retriable
+    }
+
+    /// The open transaction must be aborted, after which the producer goes on.
+    pub fn txn_requires_abort(&self) -> bool {
+        self.class() == ErrorClass::Abortable
+    }
+
+    /// The producer is unusable and should be dropped.
+    pub fn is_fatal(&self) -> bool {
+        self.class() == ErrorClass::Fatal
+    }
+
     /// libkprod's message, or the code's description when there is none.
     pub fn message(&self) -> &str {
         match &self.message {
@@ -258,13 +346,23 @@ mod tests {
 
     #[test]
     fn codes_round_trip_through_their_raw_values() {
-        for raw in 1..=sys::KPROD_ERR_PARTITIONER {
+        for raw in 1..=sys::KPROD_ERR_TXN_ABORTED {
             let code = ErrorCode::from_raw(raw).unwrap();
             assert!(!matches!(code, ErrorCode::Other(_)), "{raw} has no name");
             assert_eq!(code.as_raw(), raw);
         }
         assert_eq!(ErrorCode::from_raw(sys::KPROD_OK), None);
         assert_eq!(ErrorCode::from_raw(999), Some(ErrorCode::Other(999)));
+    }
+
+    #[test]
+    fn codes_have_their_transactional_class() {
+        assert_eq!(ErrorCode::TimedOut.class(), ErrorClass::Retriable);
+        assert_eq!(ErrorCode::TxnAbortable.class(), ErrorClass::Abortable);
+        assert_eq!(ErrorCode::Fenced.class(), ErrorClass::Fatal);
+        assert_eq!(ErrorCode::State.class(), ErrorClass::None);
+        let fenced = Error::from_code(ErrorCode::Fenced);
+        assert!(fenced.is_fatal() && !fenced.is_retriable() && !fenced.txn_requires_abort());
     }
 
     #[test]

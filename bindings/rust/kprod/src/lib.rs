@@ -8,12 +8,14 @@ mod error;
 mod producer;
 mod record;
 mod reports;
+mod transaction;
 
 pub use config::{ProducerConfig, DEFAULT_CLOSE_TIMEOUT};
 pub use delivery::{Delivery, DeliveryFuture, DeliveryResult, Persisted};
-pub use error::{Error, ErrorCode};
+pub use error::{Error, ErrorClass, ErrorCode};
 pub use producer::Producer;
 pub use record::{Header, Record};
+pub use transaction::{ConsumerGroupMetadata, TxnOffset};
 
 /// The version of the libkprod actually loaded, as "major.minor.patch".
 pub fn library_version() -> &'static str {

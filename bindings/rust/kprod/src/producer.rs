@@ -28,7 +28,7 @@ use crate::reports;
 /// configuration's `close_timeout` (30 s by default), waits for its report
 /// thread and frees libkprod's producer.
 pub struct Producer {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     reporter: Option<JoinHandle<()>>,
     reporter_id: ThreadId,
     close_timeout: Duration,
@@ -330,7 +330,7 @@ fn refusal_error(code: ErrorCode, topic: &str) -> Error {
 const SEND_BATCH: usize = 256;
 
 /// A timeout for C, in whole milliseconds (never -1, which means "no limit").
-fn millis(timeout: Duration) -> c_int {
+pub(crate) fn millis(timeout: Duration) -> c_int {
     timeout.as_millis().min(c_int::MAX as u128) as c_int
 }
 

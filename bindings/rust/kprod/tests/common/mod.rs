@@ -80,9 +80,16 @@ pub struct Consumed {
 
 /// Reads the whole topic with kcat.
 pub fn read_with_kcat(topic: &str) -> Vec<Consumed> {
+    read_with_kcat_args(topic, &[])
+}
+
+/// Reads the whole topic with kcat given extra arguments
+/// (`["-X", "isolation.level=read_committed"]`).
+pub fn read_with_kcat_args(topic: &str, extra: &[&str]) -> Vec<Consumed> {
     let output = Command::new("kcat")
         .args(["-C", "-b", &bootstrap(), "-t", topic, "-e", "-q", "-Z"])
         .args(["-f", "%p\\t%o\\t%k\\t%h\\t%s\\n"])
+        .args(extra)
         .env_remove("LD_PRELOAD")
         .output()
         .expect("running kcat (Debian package kcat)");
