@@ -146,7 +146,8 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
      * @param record the record
      * @param callback run once with the outcome; may be null
      * @return the record's future
-     * @throws IllegalStateException after {@link #close()}
+     * @throws IllegalStateException after {@link #close()}, or with a {@code transactional.id} outside a
+     *     transaction
      * @throws SerializationException when a serializer fails
      * @throws InterruptException when interrupted while waiting for room
      */
@@ -344,10 +345,10 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
      *
      * @throws IllegalStateException without a {@code transactional.id}, or when called twice
      * @throws org.apache.kafka.common.errors.TimeoutException after {@code max.block.ms}
-     * @throws org.apache.kafka.common.errors.ProducerFencedException,
-     *     org.apache.kafka.common.errors.TransactionalIdAuthorizationException,
-     *     org.apache.kafka.common.errors.UnsupportedVersionException, org.apache.kafka.common.KafkaException
-     *     fatal errors: close the producer
+     * @throws org.apache.kafka.common.errors.ProducerFencedException when another producer took over (fatal)
+     * @throws org.apache.kafka.common.errors.TransactionalIdAuthorizationException when not authorized (fatal)
+     * @throws org.apache.kafka.common.errors.UnsupportedVersionException when the brokers have no transactions
+     * @throws org.apache.kafka.common.KafkaException for another fatal error: close the producer
      */
     @Override
     public void initTransactions() {
