@@ -1,6 +1,8 @@
 /* See kprod_jni.h. Runs on the producer's submit thread (send) and report thread (poll). */
 #include "kprod_jni.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Messages and reports are converted in chunks on the stack: no allocation. */
@@ -151,6 +153,60 @@ int kprodj_poll_reports(kprod_t *p, unsigned char *out, int capacity, int timeou
         if (n < want) break;
     }
     return taken;
+}
+
+/* Decodes the offset at *pos into offset. 0: malformed. */
+static int decode_offset(const unsigned char *offsets, long length, long *pos,
+                         kprod_txn_offset_t *offset) {
+    if (length - *pos < KPRODJ_OFFSET_HEADER_SIZE) return 0;
+    const unsigned char *at = offsets + *pos;
+    const int32_t topic_len = read_i32(at + 16), metadata_len = read_i32(at + 20);
+    *pos += KPRODJ_OFFSET_HEADER_SIZE;
+    const void *topic, *metadata;
+    if (topic_len < 0 || !take(offsets, length, pos, topic_len + 1, &topic) ||
+        !take(offsets, length, pos, metadata_len < 0 ? -1 : metadata_len + 1, &metadata))
+        return 0;
+    offset->offset = read_i64(at);
+    offset->partition = read_i32(at + 8);
+    offset->leader_epoch = read_i32(at + 12);
+    offset->topic = topic;
+    offset->metadata = metadata;
+    return 1;
+}
+
+static void write_error(char *errstr, size_t errstr_size, const char *message) {
+    if (errstr != NULL && errstr_size > 0) snprintf(errstr, errstr_size, "%s", message);
+}
+
+kprod_err_t kprodj_send_offsets_to_transaction(kprod_t *p, unsigned char *offsets, long length,
+                                               int count, const char *group_id, int generation_id,
+                                               const char *member_id, const char *group_instance_id,
+                                               int timeout_ms, char *errstr, size_t errstr_size) {
+    if (count < 0) {
+        write_error(errstr, errstr_size, "kprod (Java): a negative offset count");
+        return KPROD_ERR_INVALID_ARG;
+    }
+    kprod_txn_offset_t *decoded = calloc(count > 0 ? (size_t)count : 1, sizeof *decoded);
+    if (decoded == NULL) {
+        write_error(errstr, errstr_size, "kprod (Java): no memory for the offsets");
+        return KPROD_ERR_NO_MEMORY;
+    }
+    long pos = 0;
+    for (int i = 0; i < count; i++) {
+        if (!decode_offset(offsets, length, &pos, &decoded[i])) {
+            free(decoded);
+            write_error(errstr, errstr_size, "kprod (Java): malformed offsets encoding");
+            return KPROD_ERR_INVALID_ARG;
+        }
+    }
+    const kprod_group_metadata_t group = {.group_id = group_id,
+                                          .generation_id = generation_id,
+                                          .member_id = member_id,
+                                          .group_instance_id = group_instance_id};
+    const kprod_err_t err = kprod_send_offsets_to_transaction(
+        p, decoded, (size_t)count, sizeof *decoded, &group, timeout_ms, errstr, errstr_size);
+    free(decoded);
+    return err;
 }
 
 size_t kprodj_partition_info_size(void) {

@@ -14,6 +14,11 @@
  *
  * A report (KPRODJ_REPORT_SIZE bytes): int64 token, int64 offset, int64
  * timestamp_ms, int32 err, int32 partition, int32 broker_error, int32 persisted.
+ *
+ * An offset for kprodj_send_offsets_to_transaction (TransactionOffsets.java
+ * writes it): int64 offset, int32 partition, int32 leader_epoch, int32
+ * topic_len, int32 metadata_len (-1: null); then the topic's bytes and a NUL,
+ * the metadata's bytes and a NUL (none when null).
  */
 #ifndef KPROD_JNI_H
 #define KPROD_JNI_H
@@ -41,6 +46,20 @@ int kprodj_send_batch(kprod_t *p, unsigned char *records, long length, int count
  * Returns the number taken; 0 after kprod_close means none will come again.
  */
 int kprodj_poll_reports(kprod_t *p, unsigned char *out, int capacity, int timeout_ms);
+
+#define KPRODJ_OFFSET_HEADER_SIZE 24
+
+/*
+ * kprod_send_offsets_to_transaction with the count offsets encoded in
+ * offsets[0..length) and the consumer group metadata as separate arguments
+ * (group_instance_id NULL for a dynamic member). Cold path: the offsets are
+ * decoded into a malloc'd array. Returns KPROD_ERR_INVALID_ARG for a malformed
+ * encoding and KPROD_ERR_NO_MEMORY when the array cannot be allocated.
+ */
+kprod_err_t kprodj_send_offsets_to_transaction(kprod_t *p, unsigned char *offsets, long length,
+                                               int count, const char *group_id, int generation_id,
+                                               const char *member_id, const char *group_instance_id,
+                                               int timeout_ms, char *errstr, size_t errstr_size);
 
 /* sizeof(kprod_partition_info_t) and sizeof(kprod_metric_t), the element sizes
  * kprod_partitions_for and kprod_metrics take (SWIG has no sizeof). */

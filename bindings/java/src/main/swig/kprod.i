@@ -7,7 +7,8 @@
  * flush, close, partitionsFor, metrics) are wrapped as they are; records and
  * reports cross in batches through direct ByteBuffers (kprod_jni.h), one JNI
  * call per batch. The per-record calls (kprod_send, kprod_poll_reports) and the
- * callback-taking calls are not wrapped.
+ * callback-taking calls are not wrapped; kprod_send_offsets_to_transaction takes
+ * its offsets encoded the same way (kprodj_send_offsets_to_transaction).
  */
 %module KprodNative
 
@@ -38,11 +39,15 @@
 %apply unsigned long *OUTPUT { size_t *count };
 %apply unsigned long *INOUT { size_t *dest_size };
 /* The batch buffers: direct ByteBuffers, their addresses taken without a copy. */
-%apply unsigned char *NIOBUFFER { unsigned char *records, unsigned char *results, unsigned char *out };
+%apply unsigned char *NIOBUFFER { unsigned char *records, unsigned char *results, unsigned char *out,
+                                 unsigned char *offsets };
 
 /* Per-record calls, callbacks and the structs only they use: replaced by kprod_jni.h. */
 %ignore kprod_send;
 %ignore kprod_send_batch;
+%ignore kprod_send_offsets_to_transaction;
+%ignore kprod_txn_offset;
+%ignore kprod_group_metadata;
 %ignore kprod_poll;
 %ignore kprod_poll_reports;
 %ignore kprod_conf_set_report_cb;

@@ -2,6 +2,11 @@ package dev.kprod;
 
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TransactionAbortableException;
+import org.apache.kafka.common.errors.TransactionAbortedException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.errors.NetworkException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -69,6 +74,35 @@ final class KprodErrors {
         }
     }
 
+    /**
+     * The exception for a transactional call that returned err, as
+     * KafkaProducer's TransactionManager throws it: fatal errors as their own
+     * class, an abortable error wrapped in a KafkaException (catch it, abort,
+     * go on), a timeout as a TimeoutException (call again for the same outcome).
+     */
+    static RuntimeException failedTransactionCall(int err, String kprodMessage, String awaiting, int timeoutMs) {
+        String message = kprodMessage.isEmpty() ? KprodNative.kprod_err_str(err) : kprodMessage;
+        switch (err) {
+            case kprod_err_t.KPROD_ERR_TIMED_OUT:
+                return new TimeoutException("Timeout expired after " + timeoutMs + "ms while awaiting " + awaiting
+                        + " (kprod: " + message + "; call again for the same outcome)");
+            case kprod_err_t.KPROD_ERR_STATE:
+                return new IllegalStateException(message);
+            case kprod_err_t.KPROD_ERR_CLOSED:
+                return new IllegalStateException(RecordPipeline.CLOSED_MESSAGE + " (kprod: " + message + ")");
+            case kprod_err_t.KPROD_ERR_TXN_ABORTABLE:
+                return new KafkaException("Cannot execute transactional method because we are in an error state",
+                        new TransactionAbortableException(message));
+            case kprod_err_t.KPROD_ERR_AUTHORIZATION:
+                return message.contains("transactional.id") ? new TransactionalIdAuthorizationException(message)
+                        : new AuthorizationException(message);
+            case kprod_err_t.KPROD_ERR_INVALID_ARG:
+                return new IllegalArgumentException(message);
+            default:
+                return common(err, "", " (kprod: " + message + ")");
+        }
+    }
+
     private static RuntimeException common(int err, String prefix) {
         return common(err, prefix, "");
     }
@@ -82,6 +116,16 @@ final class KprodErrors {
                 return new UnsupportedVersionException(message);
             case kprod_err_t.KPROD_ERR_TIMED_OUT:
                 return new TimeoutException(message);
+            case kprod_err_t.KPROD_ERR_STATE:
+                return new IllegalStateException(message);
+            case kprod_err_t.KPROD_ERR_FENCED:
+                return new ProducerFencedException(message);
+            case kprod_err_t.KPROD_ERR_TXN_ABORTED:
+                return new TransactionAbortedException(message);
+            case kprod_err_t.KPROD_ERR_TXN_ABORTABLE:
+                return new KafkaException(message, new TransactionAbortableException(message));
+            case kprod_err_t.KPROD_ERR_AUTHORIZATION:
+                return new AuthorizationException(message);
             default:
                 return new KafkaException(message);
         }

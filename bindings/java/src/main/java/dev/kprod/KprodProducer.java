@@ -48,22 +48,22 @@ import org.slf4j.LoggerFactory;
  * callbacks, as KafkaProducer runs them on its I/O thread. A slow callback
  * delays other callbacks, never kprod's Sender. Safe for any number of threads.
  *
- * <p>Transactions are not supported yet: the transactional methods throw
- * {@link UnsupportedOperationException}, and a {@code transactional.id} is
- * refused with a {@code ConfigException}.
+ * <p>With a {@code transactional.id}, the transactional methods behave as
+ * KafkaProducer's, over kprod's transactions, and throw Kafka's exception
+ * classes ({@code ProducerFencedException}, {@code TimeoutException}, a
+ * {@code KafkaException} caused by a {@code TransactionAbortableException}, ...).
  *
  * @param <K> the type of record keys
  * @param <V> the type of record values
  */
 public final class KprodProducer<K, V> implements Producer<K, V> {
     private static final Logger log = LoggerFactory.getLogger(KprodProducer.class);
-    private static final String NO_TRANSACTIONS = "KprodProducer does not support transactions yet "
-            + "(kprod has no transactional producer); use KafkaProducer for transactional delivery";
 
     private final Serializer<K> keySerializer;
     private final Serializer<V> valueSerializer;
     private final long maxRequestSize;
     private final RecordPipeline pipeline;
+    private final Transactions transactions;
     /** Each topic's name as UTF-8 with a NUL at the end, as C reads it. */
     private final Map<String, byte[]> topicBytes = new ConcurrentHashMap<>();
 
@@ -121,6 +121,7 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
             throw new org.apache.kafka.common.config.ConfigException(ProducerSettings.cString(error));
         }
         pipeline = new RecordPipeline(created, settings.clientId, settings.maxBlockMs);
+        transactions = new Transactions(pipeline, settings.transactionalId, settings.maxBlockMs);
     }
 
     // ----- send -------------------------------------------------------------
@@ -145,7 +146,8 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
      * @param record the record
      * @param callback run once with the outcome; may be null
      * @return the record's future
-     * @throws IllegalStateException after {@link #close()}
+     * @throws IllegalStateException after {@link #close()}, or with a {@code transactional.id} outside a
+     *     transaction
      * @throws SerializationException when a serializer fails
      * @throws InterruptException when interrupted while waiting for room
      */
@@ -154,6 +156,7 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
         Objects.requireNonNull(record, "record");
         if (pipeline.isClosing()) throw new IllegalStateException(RecordPipeline.CLOSED_MESSAGE);
         String topic = record.topic();
+        transactions.checkSend(topic);
         byte[] key = serialize(keySerializer, topic, record, record.key(), "key");
         byte[] value = serialize(valueSerializer, topic, record, record.value(), "value");
         byte[][] headers = encodeHeaders(record);
@@ -332,61 +335,92 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
         log.debug("kprod pushes no client telemetry; not unregistering {}", metric.metricName());
     }
 
-    // ----- transactions: not yet -----------------------------------------------
+    // ----- transactions ----------------------------------------------------------
 
     /**
-     * Not supported yet.
+     * Registers {@code transactional.id} with its coordinator, fences any earlier
+     * producer with the same id and aborts what it left open, as
+     * {@link KafkaProducer#initTransactions()}. Waits up to {@code max.block.ms};
+     * after a {@code TimeoutException}, calling it again waits for the same outcome.
      *
-     * @throws UnsupportedOperationException always
+     * @throws IllegalStateException without a {@code transactional.id}, or when called twice
+     * @throws org.apache.kafka.common.errors.TimeoutException after {@code max.block.ms}
+     * @throws org.apache.kafka.common.errors.ProducerFencedException when another producer took over (fatal)
+     * @throws org.apache.kafka.common.errors.TransactionalIdAuthorizationException when not authorized (fatal)
+     * @throws org.apache.kafka.common.errors.UnsupportedVersionException when the brokers have no transactions
+     * @throws org.apache.kafka.common.KafkaException for another fatal error: close the producer
      */
     @Override
     public void initTransactions() {
-        throw new UnsupportedOperationException(NO_TRANSACTIONS);
+        transactions.init();
     }
 
     /**
-     * Not supported yet.
+     * Starts a transaction, as {@link KafkaProducer#beginTransaction()}: every
+     * record sent until it ends belongs to it. Returns at once.
      *
-     * @throws UnsupportedOperationException always
+     * @throws IllegalStateException before {@link #initTransactions()} or while a transaction is open
+     * @throws org.apache.kafka.common.errors.ProducerFencedException when another producer took over
      */
     @Override
     public void beginTransaction() {
-        throw new UnsupportedOperationException(NO_TRANSACTIONS);
+        transactions.begin();
     }
 
     /**
-     * Not supported yet.
+     * Adds the consumer group's offsets to the open transaction, as
+     * {@link KafkaProducer#sendOffsetsToTransaction(Map, ConsumerGroupMetadata)}:
+     * the group sees them if and only if the transaction commits. Waits up to
+     * {@code max.block.ms}.
      *
-     * @param offsets unused
-     * @param groupMetadata unused
-     * @throws UnsupportedOperationException always
+     * @param offsets the next offset to consume per partition (last processed + 1)
+     * @param groupMetadata the consumer's {@code groupMetadata()}
+     * @throws IllegalStateException without an open transaction
+     * @throws org.apache.kafka.common.errors.TimeoutException after {@code max.block.ms} (call again)
+     * @throws org.apache.kafka.common.KafkaException with a
+     *     {@link org.apache.kafka.common.errors.TransactionAbortableException} cause, for example when the
+     *     consumer left the group: abort the transaction
      */
     @Override
     public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets,
             ConsumerGroupMetadata groupMetadata) {
-        throw new UnsupportedOperationException(NO_TRANSACTIONS);
+        transactions.sendOffsets(offsets, groupMetadata);
     }
 
     /**
-     * Not supported yet.
+     * Sends every record of the transaction (ignoring {@code linger.ms}), waits
+     * for their outcomes and commits, as {@link KafkaProducer#commitTransaction()}.
+     * Returns once committed and every record's callback has run. Waits up to
+     * {@code max.block.ms}; after a {@code TimeoutException}, calling it again
+     * waits for the same outcome.
      *
-     * @throws UnsupportedOperationException always
+     * @throws IllegalStateException without an open transaction
+     * @throws org.apache.kafka.common.errors.TimeoutException after {@code max.block.ms} (call again)
+     * @throws org.apache.kafka.common.errors.ProducerFencedException when another producer took over (fatal)
+     * @throws org.apache.kafka.common.KafkaException with a
+     *     {@link org.apache.kafka.common.errors.TransactionAbortableException} cause when the transaction
+     *     cannot commit (a record failed, the broker aborted it): call {@link #abortTransaction()}
      */
     @Override
     public void commitTransaction() {
-        throw new UnsupportedOperationException(NO_TRANSACTIONS);
+        transactions.commit();
     }
 
     /**
-     * Not supported yet.
+     * Aborts the open transaction, as {@link KafkaProducer#abortTransaction()}:
+     * records not yet sent fail with
+     * {@link org.apache.kafka.common.errors.TransactionAbortedException}, and
+     * read_committed consumers never see any record of it. Returns once every
+     * record's callback has run. Waits up to {@code max.block.ms}.
      *
-     * @throws UnsupportedOperationException always
+     * @throws IllegalStateException without an open transaction
+     * @throws org.apache.kafka.common.errors.TimeoutException after {@code max.block.ms} (call again)
+     * @throws org.apache.kafka.common.errors.ProducerFencedException when another producer took over (fatal)
      */
     @Override
     public void abortTransaction() {
-        throw new UnsupportedOperationException(NO_TRANSACTIONS);
+        transactions.abort();
     }
-
 
     /** JNI crossings so far (see {@link RecordPipeline#crossings()}), for the benchmark. */
     long[] crossings() {

@@ -33,12 +33,14 @@ final class ProducerSettings<K, V> {
 
     /**
      * Java properties with nothing to do for kprod: metrics reporters and telemetry
-     * (kprod keeps its own metrics), and transaction settings that only matter with
-     * a transactional.id, which kprod refuses.
+     * (kprod keeps its own metrics). transactional.id and transaction.timeout.ms
+     * are kprod's own properties and go to kprod_conf_set like the rest.
      */
     private static final Set<String> IGNORED = Set.of(ProducerConfig.METRIC_REPORTER_CLASSES_CONFIG,
-            ProducerConfig.ENABLE_METRICS_PUSH_CONFIG, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-            "transaction.two.phase.commit.enable");
+            ProducerConfig.ENABLE_METRICS_PUSH_CONFIG);
+
+    /** KIP-939's property: kprod has no two-phase commit, so only its default (false) is accepted. */
+    private static final String TWO_PHASE_COMMIT = "transaction.two.phase.commit.enable";
 
     /** Owned until {@link #releaseConf()}: kprod_new takes it. */
     private SWIGTYPE_p_kprod_conf conf;
@@ -47,6 +49,8 @@ final class ProducerSettings<K, V> {
     final String clientId;
     final long maxRequestSize;
     final long maxBlockMs;
+    /** null for a producer without transactions. */
+    final String transactionalId;
 
     ProducerSettings(Map<String, ?> configs, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
         Map<String, Object> originals = new TreeMap<>(configs); // sorted: the first error is stable
@@ -59,6 +63,8 @@ final class ProducerSettings<K, V> {
             set(ProducerConfig.CLIENT_ID_CONFIG, clientId);
             maxRequestSize = Long.parseLong(get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG));
             maxBlockMs = Long.parseLong(get(ProducerConfig.MAX_BLOCK_MS_CONFIG));
+            String txnId = text(originals.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG));
+            transactionalId = txnId == null || txnId.isEmpty() ? null : txnId;
             this.keySerializer = serializer(originals, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, keySerializer, true);
             this.valueSerializer = serializer(originals, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
                     valueSerializer, false);
@@ -110,6 +116,11 @@ final class ProducerSettings<K, V> {
         if (IGNORED.contains(name)) {
             log.debug("kprod: ignoring {}, which does not apply to kprod", name);
             return;
+        }
+        if (name.equals(TWO_PHASE_COMMIT)) {
+            if (value.equalsIgnoreCase("false")) return;
+            throw new ConfigException(name + ": KprodProducer has no two-phase commit (KIP-939); remove it or "
+                    + "use KafkaProducer");
         }
         if (name.equals(ProducerConfig.PARTITIONER_CLASS_CONFIG) || name.equals(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG)) {
             if (value.isBlank()) return;

@@ -384,6 +384,67 @@ final class RecordPipeline {
         if (interrupted) Thread.currentThread().interrupt();
     }
 
+    /** A call on the native producer, returning a kprod_err_t. */
+    interface NativeCall {
+        int call(SWIGTYPE_p_kprod_producer handle);
+    }
+
+    /**
+     * Runs call on the native producer (a transactional call that ends nothing).
+     *
+     * @throws IllegalStateException once the native producer is gone
+     */
+    int callNative(NativeCall call) {
+        acquireHandle();
+        try {
+            return call.call(handle);
+        } finally {
+            releaseHandle();
+        }
+    }
+
+    /**
+     * Runs call (commit or abort) after handing every record enqueued before it
+     * to libkprod, so that they belong to the transaction it ends; when call
+     * succeeds, waits until their callbacks have run, as KafkaProducer runs
+     * them before commitTransaction and abortTransaction return.
+     *
+     * @throws IllegalStateException once the native producer is gone
+     * @throws InterruptException when interrupted while waiting
+     */
+    int endTransaction(NativeCall call) {
+        FlushEpoch mine;
+        lock.lock();
+        try {
+            if (destroyed) throw new IllegalStateException(CLOSED_MESSAGE);
+            mine = currentEpoch;
+            currentEpoch = new FlushEpoch();
+            sealedEpochs.addLast(mine);
+            long target = enqueued;
+            if (submitterIdle) submitWork.signal();
+            awaitProgress(() -> submitted >= target || destroyed);
+            if (destroyed) throw new IllegalStateException(CLOSED_MESSAGE);
+            handleUsers++;
+        } finally {
+            lock.unlock();
+        }
+        int err;
+        try {
+            err = call.call(handle);
+        } finally {
+            releaseHandle();
+        }
+        if (err != kprod_err_t.KPROD_OK) return err;
+        lock.lock();
+        try {
+            awaitProgress(() -> epochsDone(mine));
+            while (!sealedEpochs.isEmpty() && sealedEpochs.peekFirst().outstanding == 0) sealedEpochs.removeFirst();
+        } finally {
+            lock.unlock();
+        }
+        return err;
+    }
+
     List<PartitionInfo> partitionsFor(String topic) {
         acquireHandle();
         try {

@@ -14,13 +14,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
-/** What is kprod's own: its stricter configuration, the missing transactions, headers, loading. */
+/** What is kprod's own: its stricter configuration, headers, loading. */
 class KprodProducerTest {
 
     @Test
@@ -34,7 +35,7 @@ class KprodProducerTest {
     @Test
     void javaFeaturesKprodLacksAreRefused() {
         for (String[] property : new String[][] {
-                {"transactional.id", "tx-1"},
+                {"transaction.two.phase.commit.enable", "true"},
                 {"partitioner.class", "org.apache.kafka.clients.producer.RoundRobinPartitioner"},
                 {"interceptor.classes", "com.example.Interceptor"}}) {
             Properties p = TestBroker.stringProducer();
@@ -67,13 +68,12 @@ class KprodProducerTest {
     }
 
     @Test
-    void transactionsAreNotSupportedYet() {
+    void transactionalMethodsNeedATransactionalId() {
         try (KprodProducer<String, String> producer = new KprodProducer<>(TestBroker.stringProducer())) {
             for (Runnable call : new Runnable[] {producer::initTransactions, producer::beginTransaction,
                     producer::commitTransaction, producer::abortTransaction,
-                    () -> producer.sendOffsetsToTransaction(Map.of(), null)}) {
-                UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, call::run);
-                assertTrue(e.getMessage().contains("transactions"), e.getMessage());
+                    () -> producer.sendOffsetsToTransaction(Map.of(), new ConsumerGroupMetadata("group"))}) {
+                assertThrows(IllegalStateException.class, call::run); // as KafkaProducer
             }
         }
     }
