@@ -21,6 +21,13 @@
  * Extra options (also in kprod-perf): --random-keys N, --check-props, --threads N (N sending
  * threads share the producer and the records), --topics N (record i to TOPIC-(i mod N)), and
  * the CPU time per thread at the end (librdkafka names its threads rdk:main, rdk:brokerN).
+ *
+ * Transactions (issue 25), as kprod-perf's: --transactional-id ID --transaction-records N inits
+ * once (rd_kafka_init_transactions), then begins, sends N records and commits
+ * (rd_kafka_commit_transaction, which flushes first), timing each commit from its call to its
+ * return, and prints kprod-perf's "Transactions:" line. rd_kafka_commit_transaction serves
+ * delivery reports on the committing thread while the report thread serves them too, so in this
+ * mode on_delivery takes a mutex.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -83,6 +90,8 @@ struct options {
     int check_props;
     int64_t threads;
     int64_t topics;
+    const char *transactional_id; /* --transactional-id: sets transactional.id */
+    int64_t transaction_records;  /* --transaction-records: 0 unless transactional */
 };
 
 static void print_usage(FILE *out) {
@@ -93,6 +102,7 @@ static void print_usage(FILE *out) {
         "                    (--producer-props NAME=VALUE ... | --producer.config FILE)\n"
         "                    [--payload-delimiter DELIM] [--random-keys N] [--check-props]\n"
         "                    [--threads N] [--topics N]\n"
+        "                    [--transactional-id ID] [--transaction-records N]\n"
         "       rdkafka-perf --version\n"
         "\n"
         "The options of Kafka's kafka-producer-perf-test and of kprod-perf; properties are\n"
@@ -100,6 +110,10 @@ static void print_usage(FILE *out) {
         "  --threads N  N threads send, sharing the producer, the records (split evenly)\n"
         "               and the throughput (each throttles to its share)\n"
         "  --topics N   spread the records round robin over TOPIC-0 .. TOPIC-(N-1)\n"
+        "  --transactional-id ID  set transactional.id (also possible as a property)\n"
+        "  --transaction-records N  with a transactional.id: init once, then begin, send N\n"
+        "               records, commit, until every record is sent; one more line gives\n"
+        "               the commits' latency (call to return), in microseconds\n"
         "At the end, CPU seconds per thread: \"threads: app=S other=S\" and\n"
         "\"thread cpu: NAME=S ... rest=S total=S\".\n",
         out);
@@ -191,6 +205,12 @@ static void parse_options(int argc, char **argv, struct options *options) {
         } else if (!strcmp(arg, "--topics")) {
             options->topics = parse_integer(arg, VALUE());
             if (options->topics <= 0) die("--topics should be greater than zero");
+        } else if (!strcmp(arg, "--transactional-id")) {
+            options->transactional_id = VALUE();
+        } else if (!strcmp(arg, "--transaction-records")) {
+            options->transaction_records = parse_integer(arg, VALUE());
+            if (options->transaction_records <= 0)
+                die("--transaction-records should be greater than zero");
         } else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
             print_usage(stdout);
             exit(0);
@@ -214,9 +234,21 @@ static void parse_options(int argc, char **argv, struct options *options) {
         options->props = from_file.props;
         options->prop_count = from_file.prop_count;
     }
+    if (options->transactional_id) {
+        char text[4096];
+        snprintf(text, sizeof text, "transactional.id=%s", options->transactional_id);
+        add_property(options, text);
+    }
     if (options->prop_count == 0)
         die("Either --producer-props or --producer.config must be specified.");
     if (options->check_props) return;
+    int transactional = 0;
+    for (size_t i = 0; i < options->prop_count; i++)
+        transactional |= !strcmp(options->props[i].name, "transactional.id");
+    if (transactional != (options->transaction_records > 0))
+        die("--transaction-records and a transactional.id go together");
+    if (transactional && options->threads != 1)
+        die("--transaction-records: one sending thread only (transactional calls are serialised)");
     if (!options->topic) die("--topic is required");
     if (options->num_records <= 0) die("--num-records should be greater than zero");
     if (!options->throughput_given) die("--throughput is required");
@@ -558,17 +590,22 @@ struct run {
     int64_t start_ns;
     int64_t now_ns; /* read once per rd_kafka_poll batch by the report thread */
     int64_t failures;
-    int64_t taken;
+    /* Written by one thread at a time (the report thread, or in transactional mode any thread
+     * under report_mutex), read by the report thread to know when to stop. */
+    atomic_llong taken;
     atomic_llong expected;
+    /* Transactional mode: rd_kafka_commit_transaction serves reports on the sending thread
+     * while the report thread does; this serialises on_delivery. */
+    int transactional;
+    pthread_mutex_t report_mutex;
     /* The sending thread waits here while librdkafka's queue is full. */
     pthread_mutex_t mutex;
     pthread_cond_t served;
 };
 
-static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *message, void *opaque) {
-    (void)rk;
-    struct run *run = opaque;
-    run->taken++;
+static void take_report(struct run *run, const rd_kafka_message_t *message) {
+    atomic_store_explicit(&run->taken, atomic_load_explicit(&run->taken, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
     uintptr_t tag = (uintptr_t)message->_private;
     if (message->err) { /* only successes count, as in ProducerPerformance.PerfCallback */
         if (run->failures++ < 10)
@@ -582,10 +619,22 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *message, void 
     stats_record(&run->stats, latency_us, tag & MAX_SIZE, now);
 }
 
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *message, void *opaque) {
+    (void)rk;
+    struct run *run = opaque;
+    if (!run->transactional) {
+        take_report(run, message);
+        return;
+    }
+    pthread_mutex_lock(&run->report_mutex);
+    take_report(run, message);
+    pthread_mutex_unlock(&run->report_mutex);
+}
+
 static void *report_thread(void *arg) {
     struct run *run = arg;
     thread_cpu_start("perf-reports");
-    while (run->taken < atomic_load(&run->expected)) {
+    while (atomic_load_explicit(&run->taken, memory_order_relaxed) < atomic_load(&run->expected)) {
         if (rd_kafka_poll(run->rk, 100) > 0) {
             pthread_mutex_lock(&run->mutex);
             pthread_cond_broadcast(&run->served);
@@ -614,6 +663,97 @@ static rd_kafka_conf_t *make_conf(const struct options *options, struct run *run
     return conf;
 }
 
+/* ------------------------------------------------------------------------
+ * Transactions (--transaction-records N): kprod-perf's tools/perf_transactions.h, line for
+ * line. Runs on the one sending thread. */
+
+struct transactions {
+    rd_kafka_t *rk;
+    int64_t records_each;
+    int64_t in_transaction;
+    int64_t failed;
+    int64_t init_us;
+    int64_t *commit_latencies_us;
+    size_t commits;
+};
+
+static void txn_fail(const char *call, rd_kafka_error_t *error) {
+    die("%s: %s: %s", call, rd_kafka_error_name(error), rd_kafka_error_string(error));
+}
+
+/* rd_kafka_init_transactions, again while it times out; before the clock starts. */
+static void txn_init(struct transactions *txn, int64_t num_records) {
+    txn->commit_latencies_us = malloc(
+        (size_t)((num_records + txn->records_each - 1) / txn->records_each) * sizeof(int64_t));
+    if (!txn->commit_latencies_us) die("out of memory");
+    int64_t start = now_ns();
+    rd_kafka_error_t *error;
+    while ((error = rd_kafka_init_transactions(txn->rk, 30000)) &&
+           rd_kafka_error_is_retriable(error))
+        rd_kafka_error_destroy(error);
+    if (error) txn_fail("rd_kafka_init_transactions", error);
+    txn->init_us = (now_ns() - start) / 1000;
+}
+
+static void txn_begin(struct transactions *txn) {
+    rd_kafka_error_t *error = rd_kafka_begin_transaction(txn->rk);
+    if (error) txn_fail("rd_kafka_begin_transaction", error);
+    txn->in_transaction = 0;
+}
+
+/* A commit that times out is retriable: calling it again waits for the same outcome, so the
+ * time counted runs from the first call to the last return. */
+static void txn_commit(struct transactions *txn) {
+    int64_t start = now_ns();
+    rd_kafka_error_t *error;
+    while ((error = rd_kafka_commit_transaction(txn->rk, 30000)) &&
+           rd_kafka_error_is_retriable(error))
+        rd_kafka_error_destroy(error);
+    int64_t end = now_ns();
+    if (!error) {
+        txn->commit_latencies_us[txn->commits++] = (end - start) / 1000;
+        return;
+    }
+    if (!rd_kafka_error_txn_requires_abort(error)) txn_fail("rd_kafka_commit_transaction", error);
+    if (txn->failed++ < 10)
+        fprintf(stderr, "rdkafka-perf: commit failed, aborting: %s: %s\n",
+                rd_kafka_error_name(error), rd_kafka_error_string(error));
+    rd_kafka_error_destroy(error);
+    while ((error = rd_kafka_abort_transaction(txn->rk, 30000)) &&
+           rd_kafka_error_is_retriable(error))
+        rd_kafka_error_destroy(error);
+    if (error) txn_fail("rd_kafka_abort_transaction", error);
+}
+
+/* After each send: commit once the transaction holds records_each records, or when `last`,
+ * and begin the next one unless `last`. */
+static void txn_after_send(struct transactions *txn, int last) {
+    if (++txn->in_transaction < txn->records_each && !last) return;
+    txn_commit(txn);
+    if (!last) txn_begin(txn);
+}
+
+static int compare_int64(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void txn_print(struct transactions *txn) {
+    int64_t *sorted = txn->commit_latencies_us;
+    size_t n = txn->commits;
+    qsort(sorted, n, sizeof *sorted, compare_int64);
+    int64_t total = 0;
+    for (size_t i = 0; i < n; i++) total += sorted[i];
+#define AT(fraction) (n ? sorted[(size_t)((fraction) * (double)n)] : 0)
+    printf("Transactions: %zu committed, %" PRId64 " failed, %" PRId64
+           " records each, init_transactions %" PRId64
+           " ms. Commit latency in microseconds: %.0f avg, %" PRId64 " 50th, %" PRId64
+           " 95th, %" PRId64 " 99th, %" PRId64 " max.\n",
+           n, txn->failed, txn->records_each, txn->init_us / 1000,
+           n ? (double)total / (double)n : 0.0, AT(0.5), AT(0.95), AT(0.99), n ? sorted[n - 1] : 0);
+#undef AT
+}
+
 /* Wait until the report thread served some reports (or 10 ms passed). */
 static void wait_for_queue_space(struct run *run) {
     struct timespec deadline;
@@ -638,7 +778,8 @@ struct sender {
     const struct payloads *payloads;
     struct random random;
     int64_t first;
-    int64_t accepted, refused; /* read after the thread is joined */
+    struct transactions *transactions; /* NULL unless --transaction-records */
+    int64_t accepted, refused;         /* read after the thread is joined */
     double cpu_seconds;
     pthread_t thread;
 };
@@ -656,6 +797,7 @@ static void send_share(struct sender *sender) {
         .sleep_time_ns = target > 0 ? (int64_t)(1e9 / target) : INT64_MAX};
     char key[24];
     int64_t sent = 0;
+    if (sender->transactions) txn_begin(sender->transactions);
     for (int64_t i = sender->first; i < options->num_records; i += step, sent++) {
         rd_kafka_topic_t *topic = sender->topics[i % options->topics];
         size_t value_len;
@@ -686,6 +828,8 @@ static void send_share(struct sender *sender) {
                 fprintf(stderr, "rdkafka-perf: produce: %s\n", rd_kafka_err2str(err));
             break;
         }
+        if (sender->transactions)
+            txn_after_send(sender->transactions, i + step >= options->num_records);
         if (should_throttle(&throttler, sent, send_start / NANOS_PER_MILLI)) throttle(&throttler);
     }
     sender->cpu_seconds = thread_seconds() - cpu_before;
@@ -716,6 +860,8 @@ int main(int argc, char **argv) {
     static struct run run;
     pthread_mutex_init(&run.mutex, NULL);
     pthread_cond_init(&run.served, NULL);
+    pthread_mutex_init(&run.report_mutex, NULL);
+    run.transactional = options.transaction_records > 0;
     atomic_init(&run.expected, INT64_MAX);
     char error[512];
     rd_kafka_conf_t *conf = make_conf(&options, &run);
@@ -756,6 +902,9 @@ int main(int argc, char **argv) {
             payloads.letters[i] = (char)('A' + random_next(&random) % 26);
     }
 
+    struct transactions transactions = {.rk = run.rk, .records_each = options.transaction_records};
+    if (run.transactional) txn_init(&transactions, options.num_records);
+
     run.start_ns = now_ns();
     stats_init(&run.stats, options.num_records, run.start_ns);
     pthread_t reporter;
@@ -769,7 +918,8 @@ int main(int argc, char **argv) {
                                      .topics = topics,
                                      .payloads = &payloads,
                                      .random = k == 0 ? random : random_stream((uint64_t)k),
-                                     .first = k};
+                                     .first = k,
+                                     .transactions = run.transactional ? &transactions : NULL};
         if (k > 0 && pthread_create(&senders[k].thread, NULL, sender_thread, &senders[k]))
             die("pthread_create failed");
     }
@@ -791,11 +941,14 @@ int main(int argc, char **argv) {
     rd_kafka_destroy(run.rk);
     int64_t end_ns = now_ns();
     stats_print_total(&run.stats, end_ns);
+    if (run.transactional) txn_print(&transactions);
     thread_cpu_add("perf-main", thread_seconds() - senders[0].cpu_seconds);
     thread_cpu_print();
-    if (refused > 0 || run.failures > 0) {
-        fprintf(stderr, "rdkafka-perf: %" PRId64 " sends refused, %" PRId64 " deliveries failed\n",
-                refused, run.failures);
+    if (refused > 0 || run.failures > 0 || transactions.failed > 0) {
+        fprintf(stderr,
+                "rdkafka-perf: %" PRId64 " sends refused, %" PRId64 " deliveries failed, %" PRId64
+                " commits failed\n",
+                refused, run.failures, transactions.failed);
         return 1;
     }
     return 0;

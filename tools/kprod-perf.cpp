@@ -13,6 +13,9 @@
 //   --threads N       N sending threads share the one producer and the records (split
 //                     evenly), each with its own random generator and throttling share
 //   --topics N        record i goes to topic TOPIC-(i mod N) (round robin); 1: TOPIC itself
+//   --transactional-id ID --transaction-records N
+//                     transactions of N records: begin, N sends, commit, each commit timed
+//                     (tools/perf_transactions.h); one more summary line with the commits
 //   two lines with the CPU time per thread at the end (tools/thread_cpu.h)
 //   a second summary line with the percentiles in microseconds (the Java line has
 //   whole milliseconds only)
@@ -41,6 +44,7 @@
 #include <utility>
 #include <vector>
 
+#include "perf_transactions.h"
 #include "producer_performance.h"
 #include "thread_cpu.h"
 
@@ -51,6 +55,7 @@ using kprod_perf::now_ns;
 using kprod_perf::Stats;
 using kprod_perf::ThreadCpu;
 using kprod_perf::Throttler;
+using kprod_perf::Transactions;
 
 constexpr size_t kReportBatch = 4096;  // reports taken per kprod_poll_reports call
 
@@ -93,6 +98,8 @@ struct Options {
     bool sender_reports = false;
     int64_t threads = 1;
     int64_t topics = 1;
+    std::string transactional_id;     // --transactional-id: sets transactional.id
+    int64_t transaction_records = 0;  // --transaction-records: 0 unless transactional
 };
 
 void print_usage(FILE *out) {
@@ -103,6 +110,7 @@ void print_usage(FILE *out) {
         "                  (--producer-props NAME=VALUE ... | --producer.config FILE)\n"
         "                  [--payload-delimiter DELIM] [--random-keys N] [--check-props]\n"
         "                  [--sender-reports] [--threads N] [--topics N]\n"
+        "                  [--transactional-id ID] [--transaction-records N]\n"
         "       kprod-perf --version\n"
         "\n"
         "Options mean what they mean to Kafka's kafka-producer-perf-test. In addition:\n"
@@ -117,6 +125,10 @@ void print_usage(FILE *out) {
         "                   evenly) and the throughput (each throttles to its share)\n"
         "  --topics N       spread the records round robin over the topics TOPIC-0 ..\n"
         "                   TOPIC-(N-1) (record i to TOPIC-(i mod N)); 1 (default): TOPIC\n"
+        "  --transactional-id ID  set transactional.id (also possible as a property)\n"
+        "  --transaction-records N  with a transactional.id: init once, then begin, send\n"
+        "                   N records, commit, until every record is sent; one more line\n"
+        "                   gives the commits' latency (call to return), in microseconds\n"
         "At the end two lines give the CPU seconds (user + system) per thread:\n"
         "  threads: app=<the sending threads> other=<the rest of the process>\n"
         "  thread cpu: NAME=S ... rest=S total=S (kprod's Sender thread is \"kprod-perf\")\n",
@@ -206,6 +218,12 @@ Options parse_options(int argc, char **argv) {
         } else if (arg == "--topics") {
             options.topics = parse_integer(arg, value_of(i));
             if (options.topics <= 0) die("--topics should be greater than zero");
+        } else if (arg == "--transactional-id") {
+            options.transactional_id = value_of(i);
+        } else if (arg == "--transaction-records") {
+            options.transaction_records = parse_integer(arg, value_of(i));
+            if (options.transaction_records <= 0)
+                die("--transaction-records should be greater than zero");
         } else if (arg == "-h" || arg == "--help") {
             print_usage(stdout);
             std::exit(0);
@@ -225,9 +243,18 @@ Options parse_options(int argc, char **argv) {
                                       from_file.producer_props.begin(),
                                       from_file.producer_props.end());
     }
+    if (!options.transactional_id.empty())
+        options.producer_props.emplace_back("transactional.id", options.transactional_id);
     if (options.producer_props.empty())
         die("Either --producer-props or --producer.config must be specified.");
     if (options.check_props) return options;
+    const bool transactional =
+        std::any_of(options.producer_props.begin(), options.producer_props.end(),
+                    [](const auto &property) { return property.first == "transactional.id"; });
+    if (transactional != (options.transaction_records > 0))
+        die("--transaction-records and a transactional.id go together");
+    if (transactional && options.threads != 1)
+        die("--transaction-records: one sending thread only (transactional calls are serialised)");
     if (options.topic.empty()) die("--topic is required");
     if (options.num_records <= 0) die("--num-records should be greater than zero");
     if (!options.throughput_given) die("--throughput is required");
@@ -465,6 +492,7 @@ struct SendShare {
     Random random;
     int64_t first;
     int64_t start_ns;
+    Transactions *transactions;  // nullptr unless --transaction-records
 
     SendCounts run() {
         const int64_t step = options.threads;
@@ -476,6 +504,7 @@ struct SendShare {
         kprod_message_t message = KPROD_MESSAGE_INIT;
         SendCounts counts;
         int64_t sent = 0;
+        if (transactions) transactions->begin();
         for (int64_t i = first; i < options.num_records; i += step, ++sent) {
             message.topic = topics[static_cast<size_t>(i) % topics.size()].c_str();
             const auto [value, value_len] = payloads.next(random);
@@ -495,6 +524,7 @@ struct SendShare {
             } else if (counts.refused++ < 10) {
                 std::fprintf(stderr, "kprod-perf: kprod_send: %s\n", kprod_err_str(err));
             }
+            if (transactions) transactions->after_send(i + step >= options.num_records);
             if (throttler.should_throttle(sent, send_start / kNanosPerMilli)) throttler.throttle();
         }
         return counts;
@@ -519,6 +549,11 @@ int main(int argc, char **argv) {
     Random random;
     const PayloadSource payloads(options, random);
     const std::vector<std::string> topics = topic_names(options);
+    std::optional<Transactions> transactions;
+    if (options.transaction_records > 0) {
+        transactions.emplace(producer, options.transaction_records, options.num_records);
+        transactions->init();
+    }
 
     const int64_t start_ns = now_ns();
     Stats stats(options.num_records, start_ns);
@@ -530,8 +565,14 @@ int main(int argc, char **argv) {
     auto send_share = [&](int64_t k) {
         const double before = ThreadCpu::thread_seconds();
         // Sender 0 goes on with the generator that drew the letters, as one sender did.
-        SendShare share{producer, options, topics, payloads, k == 0 ? random : Random(k),
-                        k,        start_ns};
+        SendShare share{producer,
+                        options,
+                        topics,
+                        payloads,
+                        k == 0 ? random : Random(k),
+                        k,
+                        start_ns,
+                        transactions ? &*transactions : nullptr};
         counts[static_cast<size_t>(k)] = share.run();
         const double seconds = ThreadCpu::thread_seconds() - before;
         cpu.add("perf-send-" + std::to_string(k), seconds);
@@ -565,12 +606,15 @@ int main(int argc, char **argv) {
     const int64_t end_ns = now_ns();
     kprod_destroy(producer);
     stats.print_total(end_ns);
+    if (transactions) transactions->print();
     cpu.add("perf-main", ThreadCpu::thread_seconds() - main_sending_seconds);
     cpu.print("perf-send-");
-    if (refused > 0 || sink.failures() > 0) {
+    const int64_t failed_commits = transactions ? transactions->failed() : 0;
+    if (refused > 0 || sink.failures() > 0 || failed_commits > 0) {
         std::fprintf(stderr,
-                     "kprod-perf: %" PRId64 " sends refused, %" PRId64 " deliveries failed\n",
-                     refused, sink.failures());
+                     "kprod-perf: %" PRId64 " sends refused, %" PRId64
+                     " deliveries failed, %" PRId64 " commits failed\n",
+                     refused, sink.failures(), failed_commits);
         return 1;
     }
     return 0;
