@@ -22,6 +22,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -114,6 +116,15 @@ class StreamsExactlyOnceTest {
             streams.setUncaughtExceptionHandler(e -> StreamThreadExceptionResponse.REPLACE_THREAD);
             streams.start();
             awaitCommitted(output, RECORDS);
+            // Each thread's blocked-time-ns-total adds up its producer's flush-time-ns-total,
+            // txn-commit-time-ns-total, ... (StreamsProducer.totalBlockedTime).
+            int threads = 0;
+            for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+                if (!e.getKey().name().equals("blocked-time-ns-total")) continue;
+                threads++;
+                assertTrue((Double) e.getValue().metricValue() > 0, e.getKey() + " is 0");
+            }
+            assertEquals(2, threads, "blocked-time-ns-total metrics");
             streams.close(Duration.ofSeconds(30));
         }
         System.out.printf("StreamsExactlyOnceTest[%s]: %d records through Streams in %d ms, %d producers%n", kind,
@@ -145,6 +156,10 @@ class StreamsExactlyOnceTest {
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         p.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        // A dead stream thread's consumer does not leave the group: its partitions move to the
+        // replacement once its session expires (45 s by default; 6 s is the broker's minimum).
+        p.put(StreamsConfig.consumerPrefix("session.timeout.ms"), 6000);
+        p.put(StreamsConfig.consumerPrefix("heartbeat.interval.ms"), 1500);
         return p;
     }
 
