@@ -3,6 +3,8 @@ package dev.kprod;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -64,6 +66,9 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
     private final long maxRequestSize;
     private final RecordPipeline pipeline;
     private final Transactions transactions;
+    private final String clientId;
+    /** The time callers spent in flush, partitionsFor and the transactional calls, for metrics(). */
+    private final BlockedTimes blockedTimes = new BlockedTimes();
     /** Each topic's name as UTF-8 with a NUL at the end, as C reads it. */
     private final Map<String, byte[]> topicBytes = new ConcurrentHashMap<>();
 
@@ -115,6 +120,7 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
         this.keySerializer = settings.keySerializer;
         this.valueSerializer = settings.valueSerializer;
         this.maxRequestSize = settings.maxRequestSize;
+        this.clientId = settings.clientId;
         byte[] error = new byte[512];
         SWIGTYPE_p_kprod_producer created = KprodNative.kprod_new(settings.releaseConf(), error, error.length);
         if (created == null) {
@@ -224,7 +230,7 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
             throw new IllegalStateException("KprodProducer.flush() invocation inside a callback is not permitted "
                     + "because it may lead to deadlock.");
         }
-        pipeline.flush();
+        blockedTimes.time(BlockedTimes.Call.FLUSH, pipeline::flush);
     }
 
     /** Closes the producer, waiting as long as it takes; see {@link #close(Duration)}. */
@@ -286,21 +292,26 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
     @Override
     public List<PartitionInfo> partitionsFor(String topic) {
         Objects.requireNonNull(topic, "topic cannot be null");
-        return pipeline.partitionsFor(topic);
+        return blockedTimes.time(BlockedTimes.Call.METADATA_WAIT, () -> pipeline.partitionsFor(topic));
     }
 
     /**
      * kprod's metrics under the Java producer's names and groups
      * ({@code producer-metrics}, {@code producer-topic-metrics},
      * {@code producer-node-metrics}) with its tags ({@code client-id},
-     * {@code topic}, {@code node-id}). Values are read when this is called;
+     * {@code topic}, {@code node-id}), and, as KafkaProducer, the time callers
+     * spent blocked in its calls ({@code flush-time-ns-total},
+     * {@code txn-commit-time-ns-total}, ..., which Kafka Streams adds up into
+     * its {@code blocked-time-ns-total}). Values are read when this is called;
      * after close, the last values.
      *
      * @return the metrics by name
      */
     @Override
     public Map<MetricName, ? extends Metric> metrics() {
-        return pipeline.metrics();
+        Map<MetricName, NativeQueries.KprodMetric> metrics = new LinkedHashMap<>(pipeline.metrics());
+        blockedTimes.addTo(metrics, clientId);
+        return Collections.unmodifiableMap(metrics);
     }
 
     /**
@@ -352,7 +363,7 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
      */
     @Override
     public void initTransactions() {
-        transactions.init();
+        blockedTimes.time(BlockedTimes.Call.TXN_INIT, transactions::init);
     }
 
     /**
@@ -364,7 +375,7 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
      */
     @Override
     public void beginTransaction() {
-        transactions.begin();
+        blockedTimes.time(BlockedTimes.Call.TXN_BEGIN, transactions::begin);
     }
 
     /**
@@ -384,7 +395,7 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
     @Override
     public void sendOffsetsToTransaction(Map<TopicPartition, OffsetAndMetadata> offsets,
             ConsumerGroupMetadata groupMetadata) {
-        transactions.sendOffsets(offsets, groupMetadata);
+        blockedTimes.time(BlockedTimes.Call.TXN_SEND_OFFSETS, () -> transactions.sendOffsets(offsets, groupMetadata));
     }
 
     /**
@@ -403,7 +414,7 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
      */
     @Override
     public void commitTransaction() {
-        transactions.commit();
+        blockedTimes.time(BlockedTimes.Call.TXN_COMMIT, transactions::commit);
     }
 
     /**
@@ -419,7 +430,7 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
      */
     @Override
     public void abortTransaction() {
-        transactions.abort();
+        blockedTimes.time(BlockedTimes.Call.TXN_ABORT, transactions::abort);
     }
 
     /** JNI crossings so far (see {@link RecordPipeline#crossings()}), for the benchmark. */

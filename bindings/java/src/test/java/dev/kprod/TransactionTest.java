@@ -3,6 +3,7 @@ package dev.kprod;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.time.Duration;
@@ -21,6 +22,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TransactionAbortedException;
@@ -75,6 +78,11 @@ class TransactionTest {
             for (int i = 0; i < RECORDS; i++) producer.send(new ProducerRecord<>(topic, "k" + i, "second-" + i));
             producer.commitTransaction();
             assertThrows(IllegalStateException.class, () -> producer.commitTransaction()); // none is open
+            // Kafka Streams adds these up into its blocked-time-ns-total.
+            for (String name : List.of("txn-init-time-ns-total", "txn-begin-time-ns-total",
+                    "txn-commit-time-ns-total", "txn-abort-time-ns-total")) {
+                assertTrue(metricValue(producer, name) > 0, name);
+            }
         }
         List<ConsumerRecord<String, String>> read = readCommitted(topic);
         Map<String, Integer> seen = new HashMap<>();
@@ -171,6 +179,16 @@ class TransactionTest {
             }
             producer.abortTransaction();
         }
+    }
+
+    /** The value of the producer-metrics metric of that name. */
+    static double metricValue(Producer<?, ?> producer, String name) {
+        for (Map.Entry<MetricName, ? extends Metric> e : producer.metrics().entrySet()) {
+            if (e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics")) {
+                return (Double) e.getValue().metricValue();
+            }
+        }
+        return fail(name + " not in " + producer.metrics().keySet());
     }
 
     private static Properties consumerProperties() {
