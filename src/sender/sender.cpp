@@ -406,7 +406,7 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
                          net::RequestStatus status, const uint8_t *body, size_t size) {
                          if (status == net::RequestStatus::kAnswered)
                              metrics_.record_request_latency(node, Clock::now() - sent_at);
-                         on_produce_response(version, batches, status, body, size);
+                         on_produce_response(node, version, batches, status, body, size);
                      });
 }
 
@@ -429,7 +429,8 @@ std::string Sender::describe(const ProducerBatch &batch) {
     return text + " #" + std::to_string(batch.attempts);
 }
 
-void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatch *> &batches,
+void Sender::on_produce_response(int32_t node, int16_t version,
+                                 const std::vector<ProducerBatch *> &batches,
                                  net::RequestStatus status, const uint8_t *body, size_t size) {
     --produce_requests_in_flight_;
     metrics_.set_requests_in_flight(produce_requests_in_flight_);
@@ -451,6 +452,8 @@ void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatc
     protocol::ProduceResponse response;
     const bool parsed = protocol::decode_produce_response(body, size, version, response);
     if (parsed) metrics_.record_throttle_time(response.throttle_time_ms);
+    // KIP-219: from v6 the broker answers at once and mutes the connection.
+    if (parsed && version >= 6) cluster_.throttle(node, response.throttle_time_ms, Clock::now());
     if (parsed) answers_.index(response);
     for (ProducerBatch *batch : batches) {
         const ProduceAnswers::Answer *answer =

@@ -81,8 +81,9 @@ private:
     void send_produce_request(BrokerLink &link, std::vector<ProducerBatch *> batches);
     void log_produce_request(int32_t node_id, const std::vector<ProducerBatch *> &batches) const;
     static std::string describe(const ProducerBatch &batch);
-    void on_produce_response(int16_t version, const std::vector<ProducerBatch *> &batches,
-                             net::RequestStatus status, const uint8_t *body, size_t size);
+    void on_produce_response(int32_t node, int16_t version,
+                             const std::vector<ProducerBatch *> &batches, net::RequestStatus status,
+                             const uint8_t *body, size_t size);
     void complete_batch(ProducerBatch *batch, const BatchOutcome &outcome);
     void retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker_error,
                        bool may_have_persisted, const std::string &reason,
