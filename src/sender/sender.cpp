@@ -138,11 +138,19 @@ void Sender::fail_waiting_batches(kprod_err_t err) {
     }
 }
 
-std::vector<kprod_partition_info_t> Sender::partitions_of(const std::string &topic) {
-    std::promise<std::vector<kprod_partition_info_t>> answer;
+std::optional<std::vector<kprod_partition_info_t>> Sender::partitions_of(const std::string &topic) {
+    std::promise<std::optional<std::vector<kprod_partition_info_t>>> answer;
     asio::post(io_, [&] {
         std::vector<kprod_partition_info_t> partitions;
         const net::MetadataCache &metadata = cluster_.metadata();
+        if (!metadata.topic(topic)) {
+            // In use again, as a send would make it (MetadataUpdater::topic_in_use).
+            if (Topic *forgotten = accumulator_.find_topic(topic))
+                forgotten->last_used = Clock::now();
+            cluster_.request_refresh("kprod_partitions_for " + topic);
+            wakeup();
+            return answer.set_value(std::nullopt);
+        }
         if (const net::TopicMetadata *known = metadata.topic(topic)) {
             for (size_t i = 0; i < known->partitions.size(); ++i) {
                 kprod_partition_info_t info{};

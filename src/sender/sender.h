@@ -11,6 +11,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -58,9 +59,11 @@ public:
     // KPROD_OK. Runs on: any thread.
     kprod_err_t security_error() const { return security_error_.load(std::memory_order_acquire); }
 
-    // The topic's partitions and leaders as the Sender knows them. Runs on:
-    // any thread but the sender's, while the Sender runs; waits for it.
-    std::vector<kprod_partition_info_t> partitions_of(const std::string &topic);
+    // The topic's partitions and leaders as the Sender knows them; nullopt
+    // when it has no metadata for the topic (forgotten after
+    // metadata.max.idle.ms: it then asks for it again). Runs on: any thread
+    // but the sender's, while the Sender runs; waits for it.
+    std::optional<std::vector<kprod_partition_info_t>> partitions_of(const std::string &topic);
 
 private:
     void run_once();
