@@ -220,8 +220,16 @@ kprod_err_t Producer::partitions_for(const char *topic_name,
     if (created) sender_.wakeup();
     const PartitionTable *table = nullptr;
     if (kprod_err_t err = wait_for_partitions(*topic, deadline, table)) return err;
-    out = sender_.partitions_of(topic->name);
-    return KPROD_OK;
+    // A topic idle past metadata.max.idle.ms was forgotten: the Sender asks again.
+    while (true) {
+        if (auto known = sender_.partitions_of(topic->name)) {
+            out = std::move(*known);
+            return KPROD_OK;
+        }
+        if (closing_.load()) return KPROD_ERR_CLOSED;
+        if (Clock::now() >= deadline.get()) return KPROD_ERR_METADATA_TIMEOUT;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
 }
 
 void Producer::wait_for_sends_in_progress() const {

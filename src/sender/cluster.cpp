@@ -64,6 +64,7 @@ std::chrono::milliseconds Cluster::connection_setup_timeout(int failures) {
 
 BrokerLink *Cluster::usable_link(int32_t node_id, Clock::time_point now) {
     BrokerLink &l = link(node_id);
+    if (l.throttled_until > now) return nullptr;  // maintain() wakes the Sender when it ends
     if (l.connection && l.negotiated && !l.reauthenticating && l.connection->connected()) return &l;
     if (!l.connection) {
         if (const net::BrokerAddress *address = metadata_updater_.cache().broker(node_id))
@@ -119,7 +120,7 @@ BrokerLink *Cluster::any_negotiated_link(Clock::time_point now) {
     for (auto &[id, l] : links_) {
         if (!l.connection || !l.negotiated || l.reauthenticating || !l.connection->connected())
             continue;
-        if (stalled(l, now)) continue;
+        if (stalled(l, now) || l.throttled_until > now) continue;
         // Prefer real brokers over bootstrap entries, then the least busy.
         if (!best || (best->node_id < 0 && id >= 0) ||
             l.connection->pending_count() < best->connection->pending_count())
@@ -174,7 +175,24 @@ void Cluster::maintain(Clock::time_point now, Clock::time_point &next_check) {
     if (shut_down_) return;
     reauthenticate_due_links(now, next_check);
     close_idle_connections(now, next_check);
+    wake_when_throttles_end(now, next_check);
     metadata_updater_.maintain(now, next_check);
+}
+
+void Cluster::throttle(int32_t node_id, int32_t throttle_time_ms, Clock::time_point now) {
+    if (throttle_time_ms <= 0) return;
+    BrokerLink &l = link(node_id);
+    // Java's ClusterConnectionStates.throttle: the deadline never moves back.
+    l.throttled_until =
+        std::max(l.throttled_until, now + std::chrono::milliseconds(throttle_time_ms));
+    logger_.debug(Logger::Category::kBroker, "broker " + std::to_string(node_id),
+                  "throttled for " + std::to_string(throttle_time_ms) +
+                      " ms (KIP-219): no request to it until then");
+}
+
+void Cluster::wake_when_throttles_end(Clock::time_point now, Clock::time_point &next_check) const {
+    for (const auto &[id, l] : links_)
+        if (l.throttled_until > now) next_check = std::min(next_check, l.throttled_until);
 }
 
 // Java's Selector closes a connection that neither read nor wrote for

@@ -66,6 +66,9 @@ struct BrokerLink {
     int setup_failures = 0;
     // The address the last connection used or tried last: the next one starts after it.
     asio::ip::address last_address;
+    // KIP-219: the broker muted the connection after an answer that said
+    // throttle_time_ms; no request goes to it before this.
+    std::chrono::steady_clock::time_point throttled_until{};
     std::string last_error;
 };
 
@@ -118,6 +121,11 @@ public:
 
     // Asks for fresh metadata at the next opportunity, saying why.
     void request_refresh(const std::string &reason) { metadata_updater_.request_refresh(reason); }
+
+    // A broker's answer said throttle_time_ms (KIP-219: from Produce v6 it
+    // answers at once and then mutes the connection for that long): the
+    // node's link takes no request until the time has passed.
+    void throttle(int32_t node_id, int32_t throttle_time_ms, Clock::time_point now);
 
     // A connected, negotiated link for requests any broker can answer (the
     // least busy, preferring brokers over bootstrap entries, never a stalled
@@ -186,6 +194,8 @@ private:
     std::chrono::milliseconds connection_setup_timeout(int failures);
     // connections.max.idle.ms: closes connections with nothing to do for that long.
     void close_idle_connections(Clock::time_point now, Clock::time_point &next_check);
+    // Lowers next_check to the end of the first throttle still running.
+    void wake_when_throttles_end(Clock::time_point now, Clock::time_point &next_check) const;
     void start_authentication(BrokerLink &link);
     void reauthenticate_due_links(Clock::time_point now, Clock::time_point &next_check);
     void on_authenticated(BrokerLink &link);

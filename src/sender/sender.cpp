@@ -141,11 +141,19 @@ size_t Sender::fail_waiting_batches(kprod_err_t err) {
     return waiting.size();
 }
 
-std::vector<kprod_partition_info_t> Sender::partitions_of(const std::string &topic) {
-    std::promise<std::vector<kprod_partition_info_t>> answer;
+std::optional<std::vector<kprod_partition_info_t>> Sender::partitions_of(const std::string &topic) {
+    std::promise<std::optional<std::vector<kprod_partition_info_t>>> answer;
     asio::post(io_, [&] {
         std::vector<kprod_partition_info_t> partitions;
         const net::MetadataCache &metadata = cluster_.metadata();
+        if (!metadata.topic(topic)) {
+            // In use again, as a send would make it (MetadataUpdater::topic_in_use).
+            if (Topic *forgotten = accumulator_.find_topic(topic))
+                forgotten->last_used = Clock::now();
+            cluster_.request_refresh("kprod_partitions_for " + topic);
+            wakeup();
+            return answer.set_value(std::nullopt);
+        }
         if (const net::TopicMetadata *known = metadata.topic(topic)) {
             for (size_t i = 0; i < known->partitions.size(); ++i) {
                 kprod_partition_info_t info{};
@@ -423,7 +431,7 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
                          net::RequestStatus status, const uint8_t *body, size_t size) {
                          if (status == net::RequestStatus::kAnswered)
                              metrics_.record_request_latency(node, Clock::now() - sent_at);
-                         on_produce_response(version, batches, status, body, size);
+                         on_produce_response(node, version, batches, status, body, size);
                      });
 }
 
@@ -446,7 +454,8 @@ std::string Sender::describe(const ProducerBatch &batch) {
     return text + " #" + std::to_string(batch.attempts);
 }
 
-void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatch *> &batches,
+void Sender::on_produce_response(int32_t node, int16_t version,
+                                 const std::vector<ProducerBatch *> &batches,
                                  net::RequestStatus status, const uint8_t *body, size_t size) {
     --produce_requests_in_flight_;
     metrics_.set_requests_in_flight(produce_requests_in_flight_);
@@ -468,6 +477,8 @@ void Sender::on_produce_response(int16_t version, const std::vector<ProducerBatc
     protocol::ProduceResponse response;
     const bool parsed = protocol::decode_produce_response(body, size, version, response);
     if (parsed) metrics_.record_throttle_time(response.throttle_time_ms);
+    // KIP-219: from v6 the broker answers at once and mutes the connection.
+    if (parsed && version >= 6) cluster_.throttle(node, response.throttle_time_ms, Clock::now());
     if (parsed) answers_.index(response);
     for (ProducerBatch *batch : batches) {
         const ProduceAnswers::Answer *answer =

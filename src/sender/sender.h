@@ -11,6 +11,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -59,9 +60,11 @@ public:
     // KPROD_OK. Runs on: any thread.
     kprod_err_t security_error() const { return security_error_.load(std::memory_order_acquire); }
 
-    // The topic's partitions and leaders as the Sender knows them. Runs on:
-    // any thread but the sender's, while the Sender runs; waits for it.
-    std::vector<kprod_partition_info_t> partitions_of(const std::string &topic);
+    // The topic's partitions and leaders as the Sender knows them; nullopt
+    // when it has no metadata for the topic (forgotten after
+    // metadata.max.idle.ms: it then asks for it again). Runs on: any thread
+    // but the sender's, while the Sender runs; waits for it.
+    std::optional<std::vector<kprod_partition_info_t>> partitions_of(const std::string &topic);
 
     // The transactional state (transactional.id). Runs on: any thread (see
     // TransactionManager for which of its functions where).
@@ -86,8 +89,9 @@ private:
     void send_produce_request(BrokerLink &link, std::vector<ProducerBatch *> batches);
     void log_produce_request(int32_t node_id, const std::vector<ProducerBatch *> &batches) const;
     static std::string describe(const ProducerBatch &batch);
-    void on_produce_response(int16_t version, const std::vector<ProducerBatch *> &batches,
-                             net::RequestStatus status, const uint8_t *body, size_t size);
+    void on_produce_response(int32_t node, int16_t version,
+                             const std::vector<ProducerBatch *> &batches, net::RequestStatus status,
+                             const uint8_t *body, size_t size);
     void complete_batch(ProducerBatch *batch, const BatchOutcome &outcome);
     void retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker_error,
                        bool may_have_persisted, const std::string &reason,

@@ -5,14 +5,11 @@
 // include that after defining KPROD_EXPERIMENTAL (producer_harness.h needs it).
 #pragma once
 
-#include <arpa/inet.h>
 #include <dirent.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <unistd.h>
 #include <string>
@@ -91,26 +88,43 @@ inline std::vector<std::string> split(const std::string &text, char separator) {
 }
 
 // The sockets of this process connected to `port` (any address): the
-// producers' broker connections, read from /proc/self/fd.
+// producers' broker connections. Found without touching a descriptor that a
+// producer's thread may close meanwhile: /proc/self/fd names each socket's
+// inode, and /proc/self/net/tcp and tcp6 give that inode's peer and state.
 inline std::vector<int> sockets_connected_to(uint16_t port) {
+    std::vector<unsigned long> inodes;  // established connections to `port`
+    for (const char *table : {"/proc/self/net/tcp", "/proc/self/net/tcp6"}) {
+        std::FILE *f = std::fopen(table, "r");
+        if (!f) continue;
+        char line[512];
+        while (std::fgets(line, sizeof line, f)) {
+            char remote[64], state[8];
+            unsigned long inode = 0;
+            // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+            if (std::sscanf(line, "%*s %*s %63s %7s %*s %*s %*s %*s %*s %lu", remote, state,
+                            &inode) != 3)
+                continue;
+            const char *colon = std::strrchr(remote, ':');
+            if (colon && std::strtoul(colon + 1, nullptr, 16) == port &&
+                std::strcmp(state, "01") == 0)
+                inodes.push_back(inode);
+        }
+        std::fclose(f);
+    }
     std::vector<int> found;
     DIR *dir = opendir("/proc/self/fd");
     CHECK(dir != nullptr);
     while (dirent *entry = readdir(dir)) {
-        const int fd = std::atoi(entry->d_name);
-        struct stat st;
-        if (entry->d_name[0] == '.' || fd == dirfd(dir) || fstat(fd, &st) != 0 ||
-            !S_ISSOCK(st.st_mode))
-            continue;
-        sockaddr_storage peer{};
-        socklen_t length = sizeof peer;
-        if (getpeername(fd, reinterpret_cast<sockaddr *>(&peer), &length) != 0) continue;
-        uint16_t peer_port = 0;
-        if (peer.ss_family == AF_INET)
-            peer_port = ntohs(reinterpret_cast<const sockaddr_in &>(peer).sin_port);
-        else if (peer.ss_family == AF_INET6)
-            peer_port = ntohs(reinterpret_cast<const sockaddr_in6 &>(peer).sin6_port);
-        if (peer_port == port) found.push_back(fd);
+        if (entry->d_name[0] == '.') continue;
+        char target[64];
+        const std::string link = std::string("/proc/self/fd/") + entry->d_name;
+        const ssize_t n = readlink(link.c_str(), target, sizeof target - 1);
+        if (n <= 0) continue;
+        target[n] = '\0';
+        unsigned long inode = 0;
+        if (std::sscanf(target, "socket:[%lu]", &inode) != 1) continue;
+        for (unsigned long connected : inodes)
+            if (connected == inode) found.push_back(std::atoi(entry->d_name));
     }
     closedir(dir);
     return found;

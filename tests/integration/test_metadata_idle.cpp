@@ -1,8 +1,8 @@
 // metadata.max.idle.ms takes effect: a topic nothing was sent to for that
 // long (5 s, the least Java allows) drops out of the metadata requests while
-// a busy one stays; sending to it again asks for it again, and the record is
-// delivered. The requests are read from the producer's debug log (debug=metadata),
-// which lists the topics of each one.
+// a busy one stays; kprod_partitions_for and sending to it again ask for it
+// again, and the record is delivered. The requests are read from the
+// producer's debug log (debug=metadata), which lists the topics of each one.
 // Uses only the public API: include/kprod.h and libkprod.so.
 #include <kprod.h>
 
@@ -71,6 +71,12 @@ int main() {
         std::this_thread::sleep_for(200ms);
     }
     const auto resent = Clock::now();
+    kprod_partition_info_t partition;
+    size_t count = 0;
+    CHECK(kprod_partitions_for(p, idle.c_str(), &partition, 1, sizeof partition, &count) ==
+          KPROD_OK);
+    CHECK_MSG(count == 1 && partition.leader >= 0, "%zu partitions, leader %d", count,
+              partition.leader);
     send_one(p, idle);
     std::this_thread::sleep_for(600ms);  // a periodic request after the new send
     kprod_destroy(p);
