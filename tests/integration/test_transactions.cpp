@@ -6,6 +6,7 @@
 //   transaction markers (control records);
 // - consumer offsets sent in a transaction commit with it (Kafka's
 //   ConsumerGroupCommand reads them), and an aborted transaction's do not;
+// - a commit that times out goes on, and calling it again gets its outcome;
 // - calls in the wrong state are refused with KPROD_ERR_STATE, naming why;
 // - a second producer with the same transactional.id fences the first, whose
 //   records never become visible;
@@ -318,6 +319,31 @@ void transaction_timeout() {
     for (size_t i = 0; i < read.size(); ++i) CHECK(read[i].second == "again-" + std::to_string(i));
 }
 
+// A commit that times out goes on: another transactional call is refused
+// meanwhile, and calling commit again returns the one outcome.
+void commit_resumes_after_a_timeout() {
+    const std::string topic = harness::unique_topic("kprod-txn-resume");
+    harness::create_topic(topic, 1);
+    char errstr[512];
+    kprod_t *producer = make_producer(topic + "-id", {{"linger.ms", "200"}});
+    CHECK(kprod_init_transactions(producer, 60000, errstr, sizeof errstr) == KPROD_OK);
+    CHECK(kprod_begin_transaction(producer, errstr, sizeof errstr) == KPROD_OK);
+    for (int i = 0; i < 1000; ++i) CHECK(send(producer, topic, 0, "r-" + std::to_string(i)) == 0);
+    kprod_err_t err = kprod_commit_transaction(producer, 0, errstr, sizeof errstr);
+    CHECK_MSG(err == KPROD_ERR_TIMED_OUT, "commit with no time: %s", kprod_err_name(err));
+    CHECK(kprod_txn_error_class(err) == KPROD_TXN_ERROR_RETRIABLE);
+    CHECK(std::strstr(errstr, "call it again") != nullptr);
+    err = kprod_abort_transaction(producer, 1000, errstr, sizeof errstr);
+    CHECK_MSG(err == KPROD_ERR_STATE, "abort during the commit: %s", kprod_err_name(err));
+    CHECK(std::strstr(errstr, "kprod_commit_transaction is still under way") != nullptr);
+    CHECK(send(producer, topic, 0, "during the commit") == KPROD_ERR_STATE);
+    err = kprod_commit_transaction(producer, 30000, errstr, sizeof errstr);
+    CHECK_MSG(err == KPROD_OK, "commit again: %s: %s", kprod_err_name(err), errstr);
+    kprod_destroy(producer);
+    const auto read = read_back(topic, "read_committed");
+    CHECK_MSG(read.size() == 1000, "read_committed read %zu records", read.size());
+}
+
 // The group's committed offset of topic/0 as Kafka's ConsumerGroupCommand
 // shows it, or -1 when it has none.
 int64_t committed_offset(const std::string &group, const std::string &topic) {
@@ -382,6 +408,8 @@ int main() {
     std::fprintf(stderr, "fencing: ok\n");
     offsets_in_transaction();
     std::fprintf(stderr, "offsets_in_transaction: ok\n");
+    commit_resumes_after_a_timeout();
+    std::fprintf(stderr, "commit_resumes_after_a_timeout: ok\n");
     transaction_timeout();
     std::fprintf(stderr, "transaction_timeout: ok\n");
     return 0;
