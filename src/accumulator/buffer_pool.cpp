@@ -84,11 +84,12 @@ uint8_t *BufferPool::malloc_charged(size_t size) {
     return nullptr;
 }
 
-bool BufferPool::try_allocate(size_t size, uint8_t *&buffer) {
+bool BufferPool::try_allocate(size_t size, uint8_t *&buffer, bool ahead_of_waiters) {
     buffer = nullptr;
     {
         std::lock_guard lock(mutex_);
-        if (closed_ || !waiters_.empty() || !obtain(size, buffer)) return false;
+        if (closed_ || (!ahead_of_waiters && !waiters_.empty()) || !obtain(size, buffer))
+            return false;
         if (buffer) return true;
     }
     buffer = malloc_charged(size);

@@ -42,7 +42,9 @@ public:
 
     // Gets `size` bytes only if that needs no wait (nobody waits, the budget
     // has them); false otherwise. For growing a batch, which must never block.
-    bool try_allocate(size_t size, uint8_t *&buffer);
+    // `ahead_of_waiters`: even while threads wait, if the budget has them (the
+    // Sender splitting a batch, whose pieces free memory sooner than new batches).
+    bool try_allocate(size_t size, uint8_t *&buffer, bool ahead_of_waiters = false);
 
     // Returns a buffer obtained from allocate with the same size.
     void deallocate(uint8_t *buffer, size_t size);

@@ -88,6 +88,13 @@ public:
         settle();
     }
 
+    // A sent batch the broker refused as too large became `pieces` batches
+    // that keep its sequence numbers, in order (RecordAccumulator::split);
+    // each settles on its own.
+    void on_split(uint64_t generation, int pieces) {
+        if (generation == generation_ && pieces > 1) unsettled_ += pieces - 1;
+    }
+
     // The broker refused the batch with a producer-state error; the batch is retried.
     void on_sequence_error(uint64_t generation, int64_t first, bool out_of_order) {
         if (generation != generation_) return;

@@ -65,15 +65,18 @@ size_t ProducerBatch::compress(compress::Compressor &compressor, std::vector<uin
     return raw;
 }
 
-void ProducerBatch::seal(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence_,
-                         bool transactional) {
+void ProducerBatch::seal(int64_t id, int16_t epoch, int32_t first_wire_sequence,
+                         bool in_transaction) {
     protocol::RecordBatchHeader header;
-    header.attributes =
-        static_cast<int16_t>(attributes_ | (transactional ? protocol::kTransactionalAttribute : 0));
-    header.producer_id = producer_id;
-    header.producer_epoch = producer_epoch;
-    header.base_sequence = base_sequence_;
-    base_sequence = base_sequence_;
+    header.attributes = static_cast<int16_t>(
+        attributes_ | (in_transaction ? protocol::kTransactionalAttribute : 0));
+    header.producer_id = id;
+    header.producer_epoch = epoch;
+    header.base_sequence = first_wire_sequence;
+    base_sequence = first_wire_sequence;
+    producer_id = id;
+    producer_epoch = epoch;
+    transactional = in_transaction;
     header.last_offset_delta = record_count() - 1;
     header.base_timestamp = base_timestamp_;
     header.max_timestamp = max_timestamp_;

@@ -70,8 +70,7 @@ public:
     // Writes the header and CRC. An idempotent producer seals again, with new
     // sequence numbers, when its epoch changed since the last attempt.
     // `transactional` sets the batch's transactional attribute.
-    void seal(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence,
-              bool transactional = false);
+    void seal(int64_t id, int16_t epoch, int32_t first_wire_sequence, bool in_transaction = false);
 
     // The broker may have written this batch in an earlier attempt: a later
     // failure must be reported as possibly persisted, never as not persisted.
@@ -84,12 +83,21 @@ public:
     Clock::time_point created;
     Clock::time_point retry_after{};  // earliest next attempt, after a retriable failure
     uint64_t sequence = 0;            // creation order within the partition
+    // A batch split from a larger one (RecordAccumulator::split): the index,
+    // in the batch first created, of its first record. Orders the pieces
+    // of one batch, which share its `sequence`.
+    uint32_t split_offset = 0;
     int attempts = 0;
     // Idempotence: the ProducerIdentity generation it was numbered under, and
     // its first sequence number, not wrapped (see PartitionSequences).
     uint64_t identity_generation = 0;
     int64_t first_sequence = -1;
     int32_t base_sequence = -1;  // as written in the header
+    // As written in the header at the last seal: a batch split after an
+    // attempt seals its pieces with them.
+    int64_t producer_id = -1;
+    int16_t producer_epoch = -1;
+    bool transactional = false;
     bool maybe_persisted = false;
     // kByAppender while an application thread compresses the batch; its
     // release of kDone hands the compressed bytes over.
@@ -104,6 +112,14 @@ public:
     // The records' compressed size over their raw size (Java's
     // ProducerBatch.compressionRatio()); 1 when they went uncompressed.
     double compression_ratio() const { return compression_ratio_; }
+    // The codec the records are compressed with (kNone before compress()).
+    compress::Codec codec() const { return static_cast<compress::Codec>(attributes_ & 0x7); }
+    // Whether it goes before `other` of the same partition: creation order,
+    // then, for the pieces of a split batch, record order.
+    bool precedes(const ProducerBatch &other) const {
+        return sequence != other.sequence ? sequence < other.sequence
+                                          : split_offset < other.split_offset;
+    }
 
 private:
     // A record with no key, value or headers and small deltas takes 7 bytes.

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <utility>
 
 namespace kprod::client {
 
@@ -416,9 +418,108 @@ void RecordAccumulator::reenqueue(ProducerBatch *batch) {
     std::lock_guard lock(queue.mutex);
     batch->state = BatchState::kRetry;
     auto it = std::find_if(queue.batches.begin(), queue.batches.end(),
-                           [&](ProducerBatch *b) { return b->sequence > batch->sequence; });
+                           [&](ProducerBatch *b) { return batch->precedes(*b); });
     queue.batches.insert(it, batch);
     list_if_new(queue);
+}
+
+namespace {
+// A big batch's records read back, pointing into its buffer or a decompressed copy.
+struct ReadRecords {
+    std::vector<uint8_t> decompressed;
+    std::vector<protocol::RecordView> views;
+    std::vector<size_t> sizes;  // as encoded in the big batch
+    std::vector<kprod_header_t> headers;
+};
+
+bool read_records(const ProducerBatch &batch, ReadRecords &out) {
+    const uint8_t *records = batch.data() + protocol::kRecordBatchHeaderSize;
+    size_t size = batch.size() - protocol::kRecordBatchHeaderSize;
+    if (batch.codec() != compress::Codec::kNone) {
+        // The raw records filled this buffer before compression: they fit its capacity.
+        std::string error;
+        if (!compress::decompress(batch.codec(), records, size, out.decompressed, batch.capacity(),
+                                  error))
+            return false;
+        records = out.decompressed.data();
+        size = out.decompressed.size();
+    }
+    std::vector<size_t> first_header;
+    const uint8_t *end = records + size;
+    for (const uint8_t *p = records; p < end;) {
+        protocol::RecordView view{};
+        first_header.push_back(out.headers.size());
+        const uint8_t *next = protocol::read_record(p, end, view, out.headers);
+        if (!next) return false;
+        out.views.push_back(view);
+        out.sizes.push_back(static_cast<size_t>(next - p));
+        p = next;
+    }
+    if (out.views.size() != batch.records.size()) return false;
+    for (size_t i = 0; i < out.views.size(); ++i)
+        if (out.views[i].header_count > 0) out.views[i].headers = &out.headers[first_header[i]];
+    return true;
+}
+
+// Bytes a batch of records [begin, end) takes, encoded relative to the first.
+size_t piece_size(const ReadRecords &read, const std::vector<RecordMeta> &metas, size_t begin,
+                  size_t end) {
+    size_t size = protocol::kRecordBatchHeaderSize;
+    for (size_t i = begin; i < end; ++i) {
+        size_t body_size = 0;
+        size += protocol::record_encoded_size(protocol::SizedRecord(read.views[i]),
+                                              metas[i].timestamp_ms - metas[begin].timestamp_ms,
+                                              static_cast<int32_t>(i - begin), body_size);
+    }
+    return size;
+}
+}  // namespace
+
+bool RecordAccumulator::split(const ProducerBatch &big, std::vector<ProducerBatch *> &pieces) {
+    ReadRecords read;
+    if (!read_records(big, read)) return false;
+    size_t total = 0;
+    for (size_t size : read.sizes) total += size;
+    const size_t header = protocol::kRecordBatchHeaderSize;
+    const size_t limit = std::min(settings_.batch_size > header ? settings_.batch_size - header : 0,
+                                  (total + 1) / 2);
+    std::vector<size_t> starts;  // each piece's first record
+    size_t bytes = 0;
+    for (size_t i = 0; i < read.sizes.size(); ++i) {
+        if (i == 0 || bytes + read.sizes[i] > limit) {
+            starts.push_back(i);
+            bytes = 0;
+        }
+        bytes += read.sizes[i];
+    }
+    starts.push_back(read.sizes.size());
+    std::vector<std::pair<uint8_t *, size_t>> buffers;
+    for (size_t k = 0; k + 1 < starts.size(); ++k) {
+        const size_t size = piece_size(read, big.records, starts[k], starts[k + 1]);
+        uint8_t *buffer = nullptr;
+        if (!pool_.try_allocate(size, buffer, true)) {
+            for (auto [taken, taken_size] : buffers) pool_.deallocate(taken, taken_size);
+            return false;
+        }
+        buffers.emplace_back(buffer, size);
+    }
+    for (size_t k = 0; k < buffers.size(); ++k) {
+        auto [buffer, size] = buffers[k];
+        auto *piece = new ProducerBatch(big.topic, big.partition, buffer, size, big.created, size);
+        piece->records.reserve(starts[k + 1] - starts[k]);
+        for (size_t i = starts[k]; i < starts[k + 1]; ++i) {
+            const RecordMeta &meta = big.records[i];
+            piece->try_append(protocol::SizedRecord(read.views[i]), meta.timestamp_ms, meta.opaque);
+        }
+        piece->sequence = big.sequence;
+        piece->split_offset = big.split_offset + static_cast<uint32_t>(starts[k]);
+        piece->attempts = big.attempts;
+        piece->maybe_persisted = big.maybe_persisted;
+        piece->identity_generation = big.identity_generation;
+        piece->compression.store(Compression::kDone, std::memory_order_relaxed);
+        pieces.push_back(piece);
+    }
+    return true;
 }
 
 void RecordAccumulator::take_expired(PartitionQueue &queue, Clock::time_point now,

@@ -135,6 +135,19 @@ public:
     // estimate toward what it achieved: the Sender's and the sending threads' way alike.
     static void compress_batch(ProducerBatch &batch, compress::Compressor &compressor,
                                std::vector<uint8_t> &scratch);
+    // Splits a batch the broker refused as too large (MESSAGE_TOO_LARGE,
+    // RECORD_LIST_TOO_LARGE) into `pieces`, in record order, each of at most
+    // batch.size and of half the batch's record bytes, so that splits
+    // repeated end at single records (Java splits by batch.size alone, and
+    // loops when the topic's max.message.bytes is below it: KAFKA-8350).
+    // Compressed records are decompressed and re-encoded. Each piece takes
+    // its records' report data (each record is in exactly one piece), and the
+    // batch's creation time, attempts and identity; the caller compresses,
+    // seals and reenqueues them, and releases `big`, which is left as it was.
+    // The pieces' buffers come from buffer.memory ahead of waiting threads,
+    // without waiting: false when it lacks room now (or the records cannot be
+    // read back), with no piece made.
+    bool split(const ProducerBatch &big, std::vector<ProducerBatch *> &pieces);
     // Puts a batch that will be retried back in creation order.
     void reenqueue(ProducerBatch *batch);
     // Removes batches waiting longer than delivery.timeout.ms (never in flight) into `expired`.

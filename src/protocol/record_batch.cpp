@@ -68,6 +68,60 @@ uint8_t *write_record(uint8_t *out, const RecordView &record, int64_t timestamp_
     return out;
 }
 
+namespace {
+// A varint-length-prefixed field: null when the length is -1.
+const uint8_t *read_nullable_field(const uint8_t *p, const uint8_t *end, const void *&data,
+                                   size_t &size) {
+    int32_t length = 0;
+    const size_t used = decode_varint(p, end, &length);
+    if (used == 0 || length < -1) return nullptr;
+    p += used;
+    if (length == -1) {
+        data = nullptr;
+        size = 0;
+        return p;
+    }
+    if (static_cast<size_t>(end - p) < static_cast<size_t>(length)) return nullptr;
+    data = p;
+    size = static_cast<size_t>(length);
+    return p + length;
+}
+}  // namespace
+
+const uint8_t *read_record(const uint8_t *p, const uint8_t *end, RecordView &view,
+                           std::vector<kprod_header_t> &headers) {
+    int32_t body_size = 0;
+    size_t used = decode_varint(p, end, &body_size);
+    if (used == 0 || body_size < 1 ||
+        static_cast<size_t>(end - p - used) < static_cast<size_t>(body_size))
+        return nullptr;
+    p += used;
+    const uint8_t *body_end = p + body_size;
+    ++p;  // attributes
+    int64_t timestamp_delta = 0;
+    int32_t offset_delta = 0;
+    if ((used = decode_varlong(p, body_end, &timestamp_delta)) == 0) return nullptr;
+    p += used;
+    if ((used = decode_varint(p, body_end, &offset_delta)) == 0) return nullptr;
+    p += used;
+    view = {};
+    if (!(p = read_nullable_field(p, body_end, view.key, view.key_len))) return nullptr;
+    if (!(p = read_nullable_field(p, body_end, view.value, view.value_len))) return nullptr;
+    int32_t header_count = 0;
+    if ((used = decode_varint(p, body_end, &header_count)) == 0 || header_count < 0) return nullptr;
+    p += used;
+    for (int32_t i = 0; i < header_count; ++i) {
+        kprod_header_t header{};
+        const void *name = nullptr;
+        if (!(p = read_nullable_field(p, body_end, name, header.name_len)) || !name) return nullptr;
+        header.name = static_cast<const char *>(name);
+        if (!(p = read_nullable_field(p, body_end, header.value, header.value_len))) return nullptr;
+        headers.push_back(header);
+    }
+    view.header_count = static_cast<size_t>(header_count);
+    return p == body_end ? p : nullptr;
+}
+
 void write_record_batch_header(uint8_t *batch, size_t batch_size, const RecordBatchHeader &header) {
     uint8_t *out = batch;
     out = write_big_endian(out, header.base_offset);

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "kprod.h"
 
@@ -58,6 +59,15 @@ size_t record_encoded_size(const SizedRecord &record, int64_t timestamp_delta, i
 // returns the position after it.
 uint8_t *write_record(uint8_t *out, const RecordView &record, int64_t timestamp_delta,
                       int32_t offset_delta, size_t body_size);
+
+// Reads the record at p (one written by write_record or any Kafka client) into
+// `view`, whose fields point into [p, end); its headers are appended to
+// `headers` and view.headers is left null for the caller to point at them
+// (the vector may move while more records are read). Returns the position
+// after the record, or null when it is malformed. For splitting a batch the
+// broker refused as too large: not on the hot path.
+const uint8_t *read_record(const uint8_t *p, const uint8_t *end, RecordView &view,
+                           std::vector<kprod_header_t> &headers);
 
 // Bit 4 of a batch's attributes: the batch belongs to a transaction.
 constexpr int16_t kTransactionalAttribute = 0x10;

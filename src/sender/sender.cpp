@@ -503,6 +503,7 @@ void Sender::on_produce_response(int32_t node, int16_t version,
             complete_batch(batch, {KPROD_OK, 0, KPROD_PERSISTED, -1, -1});
             continue;
         }
+        if (split_too_large(batch, code)) continue;
         if (transactions_.enabled() && ends_transaction(code)) {
             // Retrying cannot help: the transaction must end (fenced, or a
             // new epoch from the coordinator after the transaction timed out).
@@ -529,6 +530,50 @@ void Sender::run_after_answers() {
     if (!answers_want_run_) return;
     answers_want_run_ = false;
     run_once();
+}
+
+// The pieces keep the batch's sequence numbers, in order, and its producer
+// id and epoch: the broker wrote none of it, and the batches sent after it
+// are answered OUT_OF_ORDER_SEQUENCE_NUMBER and retried behind the pieces.
+// Without room in buffer.memory for the pieces, the batch is retried after
+// a backoff and split then.
+bool Sender::split_too_large(ProducerBatch *batch, int16_t code) {
+    if ((code != protocol::kMessageTooLarge && code != protocol::kRecordListTooLarge) ||
+        batch->record_count() < 2)
+        return false;
+    std::vector<ProducerBatch *> pieces;
+    const std::string reason = std::string(protocol::kafka_error_name(code)) + " on " +
+                               batch->topic->name + "/" + std::to_string(batch->partition);
+    if (!accumulator_.split(*batch, pieces)) {
+        retry_or_fail(batch, KPROD_ERR_BROKER, code, false,
+                      reason + ": no room in buffer.memory to split the batch yet", true);
+        return true;
+    }
+    if (logger_.debug_enabled(Logger::Category::kProduce))
+        logger_.debug(Logger::Category::kProduce, "",
+                      describe(*batch) + " split into " + std::to_string(pieces.size()) +
+                          " batches: " + reason);
+    const bool numbered = batch->first_sequence >= 0;
+    if (numbered)
+        queue_of(batch).sequences.on_split(batch->identity_generation,
+                                           static_cast<int>(pieces.size()));
+    int64_t next_sequence = batch->first_sequence;
+    const auto now = Clock::now();
+    for (ProducerBatch *piece : pieces) {
+        if (compressor_)
+            RecordAccumulator::compress_batch(*piece, *compressor_, compression_scratch_);
+        if (numbered) {
+            piece->first_sequence = next_sequence;
+            next_sequence += piece->record_count();
+        }
+        piece->seal(batch->producer_id, batch->producer_epoch,
+                    numbered ? wire_sequence(piece->first_sequence) : -1, batch->transactional);
+        piece->retry_after = now;
+        accumulator_.reenqueue(piece);
+    }
+    metrics_.record_retry(*batch, now);  // its records go again
+    accumulator_.release(batch);
+    return true;
 }
 
 // Producer-state errors are retried; PartitionSequences decides whether the

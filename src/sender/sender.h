@@ -103,6 +103,10 @@ private:
     void seal_for_attempt(ProducerBatch *batch, PartitionQueue &queue);
     void number_batch(ProducerBatch *batch, PartitionSequences &sequences);
     bool restart_sequences(PartitionQueue &queue);
+    // MESSAGE_TOO_LARGE or RECORD_LIST_TOO_LARGE for a batch of several
+    // records: they go again in smaller batches (Java's splitAndReenqueue).
+    // True when the batch was dealt with.
+    bool split_too_large(ProducerBatch *batch, int16_t code);
     bool handle_sequence_error(ProducerBatch *batch, int16_t code);
     void give_up_sequences(ProducerBatch *batch);
     static bool ends_transaction(int16_t code);

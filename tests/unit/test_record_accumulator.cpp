@@ -13,6 +13,7 @@
 #include "accumulator/buffer_pool.h"
 #include "accumulator/record_accumulator.h"
 #include "accumulator/topic.h"
+#include "compress/codec.h"
 #include "protocol/record_batch.h"
 #include "record_batch_reader.h"
 
@@ -718,6 +719,141 @@ void test_concurrent_appends_and_drain_lose_no_record(void **) {
     assert_int_equal(f.pool.available_memory(), 4 * kBatchSize);
 }
 
+// Fills partition 0's first batch with numbered records whose opaques are
+// their indices, takes it out as sent once (sealed, attempt 1) and returns it.
+ProducerBatch *take_sent_batch(Fixture &f, std::vector<std::string> &values) {
+    while (true) {
+        std::string value = "record-" + std::to_string(values.size()) + std::string(40, 'v');
+        if (f.append(0, value, reinterpret_cast<void *>(values.size())).new_batch &&
+            !values.empty())
+            break;
+        values.push_back(value);
+    }
+    ProducerBatch *batch = f.take(0, Clock::now());
+    batch->seal(4000, 2, 100, true);
+    batch->attempts = 1;
+    batch->first_sequence = 100;
+    return batch;
+}
+
+// The pieces hold every record once, in order, with its report data, each
+// at most half the batch, and go back before the partition's next batch.
+void check_pieces(Fixture &f, ProducerBatch *big, const std::vector<std::string> &values,
+                  std::vector<ProducerBatch *> &pieces) {
+    assert_true(pieces.size() >= 2);
+    size_t next = 0;
+    for (ProducerBatch *piece : pieces) {
+        assert_int_equal(piece->split_offset, next);
+        assert_int_equal(piece->attempts, big->attempts);
+        assert_true(piece->created == big->created);
+        assert_true(piece->size() <= (big->size() + 1) / 2 + 2 * 61);
+        piece->seal(big->producer_id, big->producer_epoch, 100 + static_cast<int32_t>(next),
+                    big->transactional);
+        kprod::test::RecordBatch decoded;
+        assert_true(kprod::test::read_record_batch(piece->data(), piece->size(), &decoded));
+        assert_int_equal(decoded.records.size(), piece->record_count());
+        for (size_t i = 0; i < decoded.records.size(); ++i, ++next) {
+            assert_true(decoded.records[i].value == values[next]);
+            assert_ptr_equal(piece->records[i].opaque, reinterpret_cast<void *>(next));
+        }
+    }
+    assert_int_equal(next, values.size());
+    // Back at the front, in order, ahead of the batch opened after the big one.
+    for (ProducerBatch *piece : pieces) f.accumulator.reenqueue(piece);
+    assert_int_equal(f.queue(0).batches.size(), pieces.size() + 1);
+    for (size_t i = 0; i < pieces.size(); ++i) assert_ptr_equal(f.queue(0).batches[i], pieces[i]);
+}
+
+void test_split_keeps_every_record_once_in_order(void **) {
+    Fixture f;
+    const size_t total = f.pool.available_memory();
+    std::vector<std::string> values;
+    ProducerBatch *big = take_sent_batch(f, values);
+    std::vector<ProducerBatch *> pieces;
+    assert_true(f.accumulator.split(*big, pieces));
+    check_pieces(f, big, values, pieces);
+    f.accumulator.release(big);
+    std::vector<ProducerBatch *> left;
+    f.accumulator.take_all(f.queue(0), left);
+    for (ProducerBatch *batch : left) f.accumulator.release(batch);
+    assert_int_equal(f.pool.available_memory(), total);
+}
+
+// A compressed batch is decompressed and its records encoded again.
+void test_split_reads_a_compressed_batch(void **) {
+    Fixture f;
+    std::vector<std::string> values;
+    ProducerBatch *big = take_sent_batch(f, values);
+    auto compressor = kprod::compress::make_compressor(kprod::compress::Codec::kLz4, 9);
+    std::vector<uint8_t> scratch;
+    const size_t raw = big->size();
+    big->compress(*compressor, scratch);
+    assert_true(big->size() < raw);
+    assert_int_equal(static_cast<int>(big->codec()),
+                     static_cast<int>(kprod::compress::Codec::kLz4));
+    std::vector<ProducerBatch *> pieces;
+    assert_true(f.accumulator.split(*big, pieces));
+    // Sizes are checked against the uncompressed batch.
+    assert_true(pieces.size() >= 2);
+    for (ProducerBatch *piece : pieces) assert_true(piece->size() <= raw / 2 + 2 * 61);
+    size_t next = 0;
+    for (ProducerBatch *piece : pieces) {
+        piece->seal(-1, -1, -1);
+        kprod::test::RecordBatch decoded;
+        assert_true(kprod::test::read_record_batch(piece->data(), piece->size(), &decoded));
+        for (const auto &record : decoded.records) assert_true(record.value == values[next++]);
+        f.accumulator.release(piece);
+    }
+    assert_int_equal(next, values.size());
+    f.accumulator.release(big);
+}
+
+// Splitting again and again ends at batches of one record (no loop when
+// the broker's limit is below batch.size).
+void test_repeated_splits_reach_single_records(void **) {
+    Fixture f;
+    std::vector<std::string> values;
+    std::vector<ProducerBatch *> work{take_sent_batch(f, values)};
+    size_t singles = 0;
+    for (int round = 0; !work.empty(); ++round) {
+        assert_true(round < 64);
+        std::vector<ProducerBatch *> next;
+        for (ProducerBatch *batch : work) {
+            if (batch->record_count() == 1) {
+                ++singles;
+                f.accumulator.release(batch);
+                continue;
+            }
+            std::vector<ProducerBatch *> pieces;
+            assert_true(f.accumulator.split(*batch, pieces));
+            assert_true(pieces.size() >= 2);
+            for (ProducerBatch *piece : pieces) piece->seal(-1, -1, -1);
+            f.accumulator.release(batch);
+            next.insert(next.end(), pieces.begin(), pieces.end());
+        }
+        work = std::move(next);
+    }
+    assert_int_equal(singles, values.size());
+}
+
+// Without room in buffer.memory for every piece, no piece is made and the
+// memory is as it was.
+void test_split_without_memory_makes_no_piece(void **) {
+    Fixture f(2 * kBatchSize + 2 * RecordAccumulator::kBatchBookkeepingBytes);
+    std::vector<std::string> values;
+    ProducerBatch *big = take_sent_batch(f, values);
+    uint8_t *hog = nullptr;
+    const size_t left = f.pool.available_memory();
+    assert_true(f.pool.try_allocate(left - 64, hog));
+    const size_t before = f.pool.available_memory();
+    std::vector<ProducerBatch *> pieces;
+    assert_false(f.accumulator.split(*big, pieces));
+    assert_true(pieces.empty());
+    assert_int_equal(f.pool.available_memory(), before);
+    f.pool.deallocate(hog, left - 64);
+    f.accumulator.release(big);
+}
+
 }  // namespace
 
 int main(void) {
@@ -756,6 +892,10 @@ int main(void) {
         cmocka_unit_test(test_take_expired_takes_only_batches_past_delivery_timeout),
         cmocka_unit_test(test_concurrent_appends_lose_no_record),
         cmocka_unit_test(test_concurrent_appends_and_drain_lose_no_record),
+        cmocka_unit_test(test_split_keeps_every_record_once_in_order),
+        cmocka_unit_test(test_split_reads_a_compressed_batch),
+        cmocka_unit_test(test_repeated_splits_reach_single_records),
+        cmocka_unit_test(test_split_without_memory_makes_no_piece),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
