@@ -43,8 +43,10 @@ int64_t committed_offset(const std::string &group, const std::string &topic) {
 }
 
 // The relay: runs in a child process until the input is used up (exit 0).
+// Writes a byte to `progress` once each transaction's records are in the log
+// (flushed), before its offsets and commit.
 [[noreturn]] void relay(const std::string &input, const std::string &output,
-                        const std::string &group) {
+                        const std::string &group, int progress) {
     char errstr[512];
     kprod_conf_t *conf = kprod_conf_new();
     CHECK(kprod_conf_set(conf, "bootstrap.servers", harness::bootstrap().c_str(), errstr,
@@ -79,6 +81,9 @@ int64_t committed_offset(const std::string &group, const std::string &topic) {
             msg.value_len = value.size();
             CHECK(kprod_send(producer, &msg) == KPROD_OK);
         }
+        // The records of this transaction are sent, not committed: say so.
+        if (progress >= 0)
+            CHECK(kprod_flush(producer, 60000) == KPROD_OK && write(progress, "s", 1) == 1);
         const kprod_txn_offset_t offset = {input.c_str(), 0, next, -1, nullptr};
         kprod_err_t err = kprod_send_offsets_to_transaction(
             producer, &offset, 1, sizeof offset, &metadata, 60000, errstr, sizeof errstr);
@@ -91,10 +96,11 @@ int64_t committed_offset(const std::string &group, const std::string &topic) {
     std::_Exit(0);
 }
 
-pid_t start_relay(const std::string &input, const std::string &output, const std::string &group) {
+pid_t start_relay(const std::string &input, const std::string &output, const std::string &group,
+                  int progress = -1) {
     const pid_t pid = fork();
     CHECK(pid >= 0);
-    if (pid == 0) relay(input, output, group);
+    if (pid == 0) relay(input, output, group, progress);
     return pid;
 }
 
@@ -131,20 +137,25 @@ int main() {
         kprod_destroy(writer);
     }
 
-    // The first relay dies by SIGKILL once some transactions committed.
-    const pid_t first = start_relay(input, output, group);
-    const std::string count_committed = "kcat -b " + harness::bootstrap() + " -C -t " + output +
-                                        " -o beginning -e -q -X isolation.level=read_committed "
-                                        "-f 'x\\n' | wc -l";
-    for (int waited = 0; std::stoi(harness::run(count_committed)) < kInputRecords / 4; ++waited) {
-        CHECK_MSG(waited < 600, "the first relay committed too little");
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // The first relay dies by SIGKILL once the records of its 21st transaction
+    // (of 100) are in the log: 20 committed, the 21st open.
+    int progress[2];
+    CHECK(pipe(progress) == 0);
+    const pid_t first = start_relay(input, output, group, progress[1]);
+    close(progress[1]);
+    char commit_marks[21];
+    size_t marks = 0;
+    while (marks < sizeof commit_marks) {
+        const ssize_t n = read(progress[0], commit_marks + marks, sizeof commit_marks - marks);
+        CHECK_MSG(n > 0, "the first relay stopped after %zu commits", marks);
+        marks += static_cast<size_t>(n);
     }
     CHECK(kill(first, SIGKILL) == 0);
     int status = 0;
     CHECK(waitpid(first, &status, 0) == first);
     CHECK(WIFSIGNALED(status));
-    std::fprintf(stderr, "killed relay %d\n", first);
+    close(progress[0]);
+    std::fprintf(stderr, "killed relay %d in its 21st transaction\n", first);
 
     const pid_t second = start_relay(input, output, group);
     CHECK(waitpid(second, &status, 0) == second);
