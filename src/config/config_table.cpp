@@ -84,17 +84,20 @@ constexpr PropertySpec kProperties[] = {
     {.name = "acks", .type = kEnum, .default_value = "all", .choices = kAcksChoices,
      .importance = kLow,
      .doc = "Replicas that must have a record before it counts as sent: 0 (none, no answer), "
-            "1 (the leader), all or -1 (every in-sync replica)."},
+            "1 (the leader), all or -1 (every in-sync replica).",
+     .effect_test = "kfake/test_kfake_property_effects.cpp:test_acks"},
     {.name = "enable.idempotence", .type = kBool, .default_value = "true", .importance = kLow,
      .doc = "Number batches so that retries never write duplicates; needs acks=all, "
             "retries > 0 and at most 5 requests in flight.",
      .effect_test = "kfake/test_kfake_errors.cpp:produce_all"},
     {.name = "retries", .type = kInt, .default_value = "2147483647", .min = 0, .max = kIntMax,
      .importance = kHigh,
-     .doc = "How often a failed batch is resent; delivery.timeout.ms usually ends retrying first."},
+     .doc = "How often a failed batch is resent; delivery.timeout.ms usually ends retrying first.",
+     .effect_test = "kfake/test_kfake_property_effects.cpp:test_retries"},
     {.name = "max.in.flight.requests.per.connection", .type = kInt, .default_value = "5",
      .min = 1, .max = kIntMax, .importance = kLow,
-     .doc = "Produce requests sent to one broker before waiting for an answer."},
+     .doc = "Produce requests sent to one broker before waiting for an answer.",
+     .effect_test = "integration/test_property_effects.cpp:test_max_in_flight"},
     {.name = "request.timeout.ms", .type = kInt, .default_value = "30000", .min = 0,
      .max = kIntMax, .importance = kMedium,
      .doc = "How long to wait for a broker's answer before retrying or failing the request.",
@@ -107,10 +110,12 @@ constexpr PropertySpec kProperties[] = {
     {.name = "retry.backoff.ms", .type = kLong, .default_value = "100", .min = 0,
      .max = kLongMax, .importance = kLow,
      .doc = "The first wait before resending a failed request; it doubles after each failure, "
-            "up to retry.backoff.max.ms."},
+            "up to retry.backoff.max.ms.",
+     .effect_test = "kfake/test_kfake_property_effects.cpp:test_retry_backoff"},
     {.name = "retry.backoff.max.ms", .type = kLong, .default_value = "1000", .min = 0,
      .max = kLongMax, .importance = kLow,
-     .doc = "The longest wait before resending a failed request."},
+     .doc = "The longest wait before resending a failed request.",
+     .effect_test = "kfake/test_kfake_property_effects.cpp:test_retry_backoff_max"},
 
     // Batching and memory
     {.name = "linger.ms", .type = kLong, .default_value = "5", .min = 0, .max = kLongMax,

@@ -4,6 +4,8 @@
 // Uses only the public API: include/kprod.h and libkprod.so.
 #include <kprod.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -143,6 +145,39 @@ void test_metrics_window(const std::string &topic) {
               "metrics.num.samples=20: records 1.2 s old forgotten");
 }
 
+// The most Produce requests in flight seen while many small batches go to the
+// one broker (one connection) at once.
+int most_requests_in_flight(const std::string &topic, const char *max_in_flight) {
+    kprod_t *p = harness::new_producer(harness::bootstrap(),
+                                       {{"max.in.flight.requests.per.connection", max_in_flight},
+                                        {"acks", "all"},
+                                        {"linger.ms", "0"},
+                                        {"batch.size", "200"}});
+    const std::string value(150, 'f');
+    for (int i = 0; i < 3000; ++i) send_one(p, topic, value);
+    std::atomic<bool> flushed{false};
+    int most = 0;
+    std::thread sampler([&] {
+        while (!flushed.load())
+            most = std::max(most, static_cast<int>(metric(p, "requests-in-flight")));
+    });
+    const std::vector<kprod_report_t> reports = reports_after_flush(p);
+    flushed = true;
+    sampler.join();
+    for (const kprod_report_t &report : reports) CHECK(report.err == KPROD_OK);
+    kprod_destroy(p);
+    std::fprintf(stderr, "max.in.flight.requests.per.connection=%s: at most %d in flight\n",
+                 max_in_flight, most);
+    return most;
+}
+
+void test_max_in_flight(const std::string &topic) {
+    CHECK_MSG(most_requests_in_flight(topic, "1") == 1,
+              "max.in.flight.requests.per.connection=1: more than one request in flight");
+    CHECK_MSG(most_requests_in_flight(topic, "5") > 1,
+              "max.in.flight.requests.per.connection=5: never more than one request in flight");
+}
+
 }  // namespace
 
 int main() {
@@ -155,5 +190,8 @@ int main() {
     std::fprintf(stderr, "compression.*.level: ok\n");
     test_metrics_window(four_partitions);
     std::fprintf(stderr, "metrics.sample.window.ms, metrics.num.samples: ok\n");
+
+    test_max_in_flight(four_partitions);
+    std::fprintf(stderr, "max.in.flight.requests.per.connection: ok\n");
     return 0;
 }
