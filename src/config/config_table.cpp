@@ -247,11 +247,13 @@ constexpr PropertySpec kProperties[] = {
      .effect_test = "security/test_security.cpp:test_mutual_tls"},
     {.name = "ssl.enabled.protocols", .type = kEnumList, .default_value = "TLSv1.2,TLSv1.3",
      .choices = kTlsProtocolChoices, .importance = kMedium,
-     .doc = "The TLS versions allowed for connections to brokers."},
+     .doc = "The TLS versions allowed for connections to brokers.",
+     .effect_test = "security/test_security.cpp:test_enabled_protocols"},
     {.name = "ssl.cipher.suites", .type = kString, .default_value = std::nullopt,
      .non_empty = true, .importance = kLow,
      .doc = "Cipher suites allowed, comma-separated, by IANA (Java) or OpenSSL name; unset: "
-            "OpenSSL's defaults."},
+            "OpenSSL's defaults.",
+     .effect_test = "security/test_security.cpp:test_cipher_suites"},
     {.name = "ssl.endpoint.identification.algorithm", .type = kString,
      .default_value = "https", .importance = kLow,
      .doc = "https: check that the broker's certificate names the host connected to; empty: "
