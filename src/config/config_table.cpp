@@ -161,7 +161,8 @@ constexpr PropertySpec kProperties[] = {
      .effect_test = "integration/test_property_effects.cpp:test_partitioner_ignore_keys"},
     {.name = "partitioner.adaptive.partitioning.enable", .type = kBool,
      .default_value = "true", .importance = kLow,
-     .doc = "Send more unkeyed records to partitions whose brokers keep up better."},
+     .doc = "Send more unkeyed records to partitions whose brokers keep up better.",
+     .effect_test = "kfake/test_kfake_property_effects.cpp:test_adaptive_partitioning"},
     {.name = "partitioner.availability.timeout.ms", .type = kLong, .default_value = "0",
      .min = 0, .max = kLongMax, .importance = kLow,
      .doc = "Skip a partition for unkeyed records when its broker has taken no batch for "

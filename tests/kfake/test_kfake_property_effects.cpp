@@ -12,6 +12,10 @@
 // the sum of the four waits between attempts (each doubling from
 // retry.backoff.ms up to retry.backoff.max.ms, with 20% jitter).
 //
+// partitioner.adaptive.partitioning.enable: kfake-broker (scenario
+// refused_partition_0) refuses every attempt of partition 0, whose queue grows;
+// keyless records leave it only when adaptive partitioning is on.
+//
 //   test_kfake_property_effects KFAKE_BROKER
 //
 // Uses only the public API: include/kprod.h and libkprod.so.
@@ -19,6 +23,7 @@
 
 #include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../integration/harness.h"
@@ -173,6 +178,65 @@ void test_retry_backoff_max(const std::string &kfake_broker) {
               capped_low.milliseconds);
 }
 
+// Keyless records at 2,000 a second for 3 s while kfake-broker refuses every
+// attempt of partition 0 (retriable, so its batches wait in its queue): the
+// fraction of the records sent after the first second that went to partition 0.
+double share_of_refused_partition(const std::string &kfake_broker, const char *adaptive) {
+    const std::string topic = "adaptive";
+    FakeBroker broker(kfake_broker, "refused_partition_0", topic, 4);
+    kprod_conf_t *conf = kprod_conf_new();
+    set(conf, "bootstrap.servers", broker.address());
+    set(conf, "enable.idempotence", "false");
+    set(conf, "acks", "1");
+    set(conf, "linger.ms", "5");
+    set(conf, "batch.size", "1000");  // the sticky partition changes every ~8 records
+    set(conf, "retry.backoff.ms", "1000");
+    set(conf, "retry.backoff.max.ms", "1000");
+    set(conf, "partitioner.adaptive.partitioning.enable", adaptive);
+    char errstr[512];
+    kprod_t *producer = kprod_new(conf, errstr, sizeof errstr);
+    CHECK_MSG(producer != nullptr, "%s", errstr);
+
+    constexpr int kRecords = 6000, kPerSecond = 2000, kCountedFrom = kPerSecond;
+    const std::string value(100, 'a');
+    const auto started = Clock::now();
+    for (int i = 0; i < kRecords; ++i) {
+        std::this_thread::sleep_until(started +
+                                      std::chrono::microseconds(i * 1000000LL / kPerSecond));
+        kprod_message_t msg = KPROD_MESSAGE_INIT;
+        msg.topic = topic.c_str();
+        msg.value = value.data();
+        msg.value_len = value.size();
+        msg.opaque = reinterpret_cast<void *>(static_cast<uintptr_t>(i + 1));
+        CHECK(kprod_send(producer, &msg) == KPROD_OK);
+    }
+    kprod_flush(producer, 1000);
+    kprod_close(producer, 0);  // partition 0's records fail now, with their partition
+    int counted = 0, on_refused = 0;
+    kprod_report_t reports[512];
+    size_t n;
+    while ((n = kprod_poll_reports(producer, reports, 512, sizeof reports[0], 0)) > 0)
+        for (size_t i = 0; i < n; ++i) {
+            if (reinterpret_cast<uintptr_t>(reports[i].opaque) <= kCountedFrom) continue;
+            ++counted;
+            if (reports[i].partition == 0) ++on_refused;
+        }
+    kprod_destroy(producer);
+    broker.stop();
+    CHECK(counted == kRecords - kCountedFrom);
+    const double share = static_cast<double>(on_refused) / counted;
+    std::fprintf(stderr, "partitioner.adaptive.partitioning.enable=%s: %.3f on partition 0\n",
+                 adaptive, share);
+    return share;
+}
+
+void test_adaptive_partitioning(const std::string &kfake_broker) {
+    CHECK_MSG(share_of_refused_partition(kfake_broker, "true") < 0.10,
+              "adaptive partitioning: the stuck partition kept its share");
+    CHECK_MSG(share_of_refused_partition(kfake_broker, "false") > 0.18,
+              "without adaptive partitioning: the stuck partition lost its uniform share");
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -186,5 +250,7 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "retry.backoff.ms: ok\n");
     test_retry_backoff_max(kfake_broker);
     std::fprintf(stderr, "retry.backoff.max.ms: ok\n");
+    test_adaptive_partitioning(kfake_broker);
+    std::fprintf(stderr, "partitioner.adaptive.partitioning.enable: ok\n");
     return 0;
 }

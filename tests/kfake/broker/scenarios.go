@@ -66,6 +66,11 @@ var scenarios = map[string]func() []*rule{
 	"refused_four_times": func() []*rule {
 		return []*rule{{partition: 0, first: 1, last: 4, err: kerr.NotEnoughReplicas}}
 	},
+	// Every attempt of partition 0 refused with a retriable error: its queue grows
+	// while the others drain (partitioner.adaptive.partitioning.enable).
+	"refused_partition_0": func() []*rule {
+		return []*rule{{partition: 0, first: 1, last: 1 << 30, err: kerr.NotEnoughReplicas}}
+	},
 	// One batch refused with OUT_OF_ORDER_SEQUENCE_NUMBER although it was the
 	// next one expected; the batches behind it then meet the broker's real
 	// sequence check.
