@@ -55,6 +55,12 @@ struct PropertySpec {
     bool required = false;  // build() refuses a config without it
     Importance importance = Importance::kLow;
     std::string_view doc = {};  // one line, no '|'
+    // How the property is shown to work: exactly one of the two (test_config checks it).
+    // The test that fails when the property is ignored, as "<file under tests/>:<function>"
+    // (the function may be main); the file names the property.
+    std::string_view effect_test = {};
+    // Or why kprod accepts the property and does nothing with it (Java compatibility).
+    std::string_view no_effect = {};
 };
 
 // Every property, in table order. Valid for the life of the program.

@@ -49,19 +49,28 @@ std::optional<TableSpan> locate_config_table(std::string_view document) {
     return TableSpan{start, end};
 }
 
+// The status column: the test that shows the property at work, or why it has
+// no effect in kprod.
+std::string status_cell(const PropertySpec &spec) {
+    if (!spec.no_effect.empty()) return "no effect: " + markdown_cell(spec.no_effect);
+    // test_config fails while a row has neither; the table does not hide it meanwhile.
+    if (spec.effect_test.empty()) return "**unproven**: no test shows its effect";
+    return "takes effect: `" + markdown_cell(spec.effect_test) + "`";
+}
+
 }  // namespace
 
 std::string config_markdown_table() {
     std::string table =
-        "| Property | Default | Accepted values | Description |\n"
-        "|---|---|---|---|\n";
+        "| Property | Default | Accepted values | Description | Status |\n"
+        "|---|---|---|---|---|\n";
     for (const PropertySpec *spec : specs_in_documentation_order()) {
         table += "| `" + std::string(spec->name) + "` | ";
         const std::string shown_default = default_for_display(*spec);
         table +=
             (spec->required || !spec->default_value) ? shown_default : "`" + shown_default + "`";
         table += " | " + markdown_cell(accepted_values(*spec)) + " | " + markdown_cell(spec->doc) +
-                 " |\n";
+                 " | " + status_cell(*spec) + " |\n";
     }
     return table;
 }

@@ -12,6 +12,9 @@
 // sending for 15 s must re-authenticate on its connections (KIP-368), with
 // refreshed tokens, losing nothing and never reconnecting. Every producer
 // logs with debug=all, and no line may hold a password or key it was given.
+// ssl.cipher.suites and ssl.enabled.protocols: a TLS 1.2 suite the broker's
+// RSA certificate cannot serve is refused over TLS 1.2 only, and accepted when
+// TLS 1.3 (with OpenSSL's TLS 1.3 suites) is enabled instead.
 // Environment: KPROD_BOOTSTRAP (the PLAINTEXT listener; the others are at
 // its port + 2..6), KPROD_SECURITY_DIR, KPROD_KAFKA_LOCAL, KAFKA_PORT.
 #include <kprod.h>
@@ -678,6 +681,42 @@ void test_reauthentication() {
                  std::chrono::duration<double>(Clock::now() - started).count());
 }
 
+// The broker's certificate holds an RSA key: a TLS 1.2 suite that needs an
+// ECDSA key leaves the handshake nothing to agree on. The TLS 1.3 suites are
+// separate (ssl.cipher.suites naming TLS 1.2 suites only leaves OpenSSL's TLS
+// 1.3 defaults), so the refusal needs ssl.enabled.protocols=TLSv1.2.
+constexpr const char *kTlsNoSharedSuite = "failed: sslv3 alert handshake failure";
+constexpr const char *kEcdsaOnlySuite = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+
+Properties tls_with(const char *protocols, const char *suites) {
+    return with(ssl_address(), "SSL",
+                {{"ssl.truststore.type", "PEM"},
+                 {"ssl.truststore.location", file("ca.pem")},
+                 {"ssl.enabled.protocols", protocols},
+                 {"ssl.cipher.suites", suites}});
+}
+
+std::string ssl_kcat() {
+    return "-b " + ssl_address() + " -X security.protocol=SSL -X ssl.ca.location=" + file("ca.pem");
+}
+
+void test_cipher_suites() {
+    expect_refused("ecdsa-suite-only", tls_with("TLSv1.2", kEcdsaOnlySuite),
+                   KPROD_ERR_SSL_HANDSHAKE, kTlsNoSharedSuite);
+    produce_and_read_back("rsa-suite-only",
+                          tls_with("TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), ssl_kcat(),
+                          100);
+}
+
+// The same suite list as test_cipher_suites' refusal: with TLS 1.3 enabled
+// instead of TLS 1.2, OpenSSL's TLS 1.3 suites apply and the broker agrees.
+void test_enabled_protocols() {
+    expect_refused("tls12-ecdsa-suite-only", tls_with("TLSv1.2", kEcdsaOnlySuite),
+                   KPROD_ERR_SSL_HANDSHAKE, kTlsNoSharedSuite);
+    produce_and_read_back("tls13-ecdsa-suite-only", tls_with("TLSv1.3", kEcdsaOnlySuite),
+                          ssl_kcat(), 100);
+}
+
 }  // namespace
 
 // With an argument, runs only the tests whose names contain it (e.g. "oauth").
@@ -690,6 +729,8 @@ int main(int argc, char **argv) {
         {"oauthbearer_refusals", test_oauthbearer_refusals},
         {"oauthbearer_delivers", test_oauthbearer_delivers},
         {"reauthentication", test_reauthentication},
+        {"cipher_suites", test_cipher_suites},
+        {"enabled_protocols", test_enabled_protocols},
     };
     for (const auto &[name, test] : tests)
         if (argc < 2 || std::strstr(name, argv[1])) test();

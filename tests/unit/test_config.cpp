@@ -815,8 +815,9 @@ void test_format_host_port(void **) {
 
 void test_markdown_table_lists_every_property(void **) {
     const std::string table = config_markdown_table();
-    assert_true(table.rfind("| Property | Default | Accepted values | Description |\n|---|", 0) ==
-                0);
+    assert_true(
+        table.rfind("| Property | Default | Accepted values | Description | Status |\n|---|", 0) ==
+        0);
     assert_true(table.back() == '\n');
     size_t lines = 0;
     for (char c : table) lines += c == '\n';
@@ -829,6 +830,8 @@ void test_markdown_table_lists_every_property(void **) {
     assert_true(table.find("| `compression.gzip.level` | `-1` | 1..9 or -1 |") !=
                 std::string::npos);
     assert_true(table.find("| `client.id` | `\"\"` | any string |") != std::string::npos);
+    assert_true(table.find(" | takes effect: `integration/test_linger.cpp:") != std::string::npos);
+    assert_true(table.find(" | no effect: ") != std::string::npos);
 }
 
 void test_splice_replaces_only_the_marked_part(void **) {
@@ -975,6 +978,47 @@ void test_readme_carries_the_current_table(void **) {
     check_document_table(*where, "docs/CONFIGURATION.md", false);
 }
 
+// What is wrong with a property's effect_test, or "" when the test exists and
+// names the property.
+std::string effect_test_problem(const Locations &where, const PropertySpec &spec) {
+    const std::string_view reference = spec.effect_test;
+    const size_t colon = reference.find(':');
+    if (colon == std::string_view::npos || colon + 1 == reference.size()) {
+        return "effect_test \"" + std::string(reference) +
+               "\" is not \"<file under tests/>:<function>\"";
+    }
+    const std::string path = where.source_dir + "/tests/" + std::string(reference.substr(0, colon));
+    const std::optional<std::string> source = read_file(path);
+    if (!source) return path + " does not exist";
+    const std::string function = std::string(reference.substr(colon + 1)) + "(";
+    if (source->find(function) == std::string::npos) return path + " has no " + function + ")";
+    if (source->find("\"" + std::string(spec.name) + "\"") == std::string::npos) {
+        return path + " never names \"" + std::string(spec.name) + "\"";
+    }
+    return "";
+}
+
+// Issue 26's guard: a property kprod accepts and then ignores is worse than one
+// it refuses. Each one names the test that fails when it is ignored, or says in
+// the README's status column that it has no effect and why.
+void test_every_property_names_its_effect_test_or_says_it_has_none(void **) {
+    const std::optional<Locations> where = locate_source_dir();
+    if (!where) fail_msg("cannot find the source tree; set KPROD_SOURCE_DIR");
+    std::string problems;
+    for (const PropertySpec &spec : property_specs()) {
+        const std::string name(spec.name);
+        if (spec.effect_test.empty() == spec.no_effect.empty()) {
+            problems += "\n  " + name +
+                        ": give its row exactly one of .effect_test (the test that fails when "
+                        "the property is ignored) and .no_effect (why it does nothing)";
+        } else if (!spec.effect_test.empty()) {
+            const std::string problem = effect_test_problem(*where, spec);
+            if (!problem.empty()) problems += "\n  " + name + ": " + problem;
+        }
+    }
+    if (!problems.empty()) fail_msg("src/config/config_table.cpp:%s", problems.c_str());
+}
+
 }  // namespace
 
 int main(void) {
@@ -1017,6 +1061,7 @@ int main(void) {
         cmocka_unit_test(test_markdown_table_lists_every_property),
         cmocka_unit_test(test_splice_replaces_only_the_marked_part),
         cmocka_unit_test(test_readme_carries_the_current_table),
+        cmocka_unit_test(test_every_property_names_its_effect_test_or_says_it_has_none),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 // input closes or it gets SIGTERM or SIGINT, and then prints its report:
 //
 //	stat NAME=VALUE      produce_requests, unused_rules (rules that never fired),
+//	                     requests_acks_none, _leader, _all (Produce requests by acks),
 //	                     producer_ids and producer_epochs (distinct ids, and ids
 //	                     with epochs, of the idempotent batches received),
 //	                     answer.ERROR_NAME (partition answers the producer got),

@@ -61,6 +61,16 @@ var scenarios = map[string]func() []*rule{
 			{partition: 3, first: 5, last: 5, err: kerr.NotEnoughReplicasAfterAppend, written: true},
 		}
 	},
+	// The first four attempts of partition 0 refused with a retriable error, not
+	// written: for the effect of retries and retry.backoff(.max).ms.
+	"refused_four_times": func() []*rule {
+		return []*rule{{partition: 0, first: 1, last: 4, err: kerr.NotEnoughReplicas}}
+	},
+	// Every attempt of partition 0 refused with a retriable error: its queue grows
+	// while the others drain (partitioner.adaptive.partitioning.enable).
+	"refused_partition_0": func() []*rule {
+		return []*rule{{partition: 0, first: 1, last: 1 << 30, err: kerr.NotEnoughReplicas}}
+	},
 	// One batch refused with OUT_OF_ORDER_SEQUENCE_NUMBER although it was the
 	// next one expected; the batches behind it then meet the broker's real
 	// sequence check.
@@ -147,13 +157,14 @@ type injector struct {
 	rules    []*rule
 	attempts map[int32]int // Produce requests seen per partition
 	requests int
+	acks     map[int16]int          // Produce requests per acks value asked for
 	epochs   map[producerEpoch]bool // every idempotent producer id and epoch seen
 	injected []string               // one line per damaged answer, for the report
 }
 
 func newInjector(rules []*rule, editor *responseEditor) *injector {
 	return &injector{editor: editor, rules: rules, attempts: make(map[int32]int),
-		epochs: make(map[producerEpoch]bool)}
+		acks: make(map[int16]int), epochs: make(map[producerEpoch]bool)}
 }
 
 func (in *injector) onProduce(kreq kmsg.Request) (kmsg.Response, error, bool) {
@@ -164,6 +175,7 @@ func (in *injector) onProduce(kreq kmsg.Request) (kmsg.Response, error, bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	in.requests++
+	in.acks[req.Acks]++
 	for ti := range req.Topics {
 		topic := &req.Topics[ti]
 		kept := topic.Partitions[:0]
@@ -247,6 +259,8 @@ func (in *injector) report(w io.Writer) {
 	}
 	fmt.Fprintf(w, "stat produce_requests=%d\n", in.requests)
 	fmt.Fprintf(w, "stat unused_rules=%d\n", unused)
+	fmt.Fprintf(w, "stat requests_acks_none=%d requests_acks_leader=%d requests_acks_all=%d\n",
+		in.acks[0], in.acks[1], in.acks[-1])
 	ids := make(map[int64]bool)
 	for pe := range in.epochs {
 		ids[pe.producerID] = true
