@@ -7,11 +7,13 @@
 
 #include <dirent.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <unistd.h>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -128,6 +130,26 @@ inline std::vector<int> sockets_connected_to(uint16_t port) {
     }
     closedir(dir);
     return found;
+}
+
+// The group's committed offset of topic/0, as Kafka's ConsumerGroupCommand
+// shows it, or -1 when it has none.
+inline int64_t committed_offset(const std::string &group, const std::string &topic) {
+    const std::string out =
+        run("java -cp \"$(KAFKA_PORT=" + port_of(bootstrap()) + " " + kafka_local() +
+            " classpath)\" org.apache.kafka.tools.consumer.group."
+            "ConsumerGroupCommand --bootstrap-server " +
+            bootstrap() + " --describe --group " + group + " 2>/dev/null || true");
+    std::istringstream lines(out);
+    std::string line;
+    while (std::getline(lines, line)) {
+        std::istringstream fields(line);
+        std::string group_field, topic_field, partition, current;
+        fields >> group_field >> topic_field >> partition >> current;
+        if (group_field == group && topic_field == topic && partition == "0")
+            return current == "-" ? -1 : std::stoll(current);
+    }
+    return -1;
 }
 
 }  // namespace harness

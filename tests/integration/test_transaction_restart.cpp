@@ -9,6 +9,7 @@
 // record exactly once.
 #include <kprod.h>
 
+#include <algorithm>
 #include <csignal>
 #include <map>
 #include <sstream>
@@ -21,26 +22,6 @@ namespace {
 
 constexpr int kInputRecords = 20000;
 constexpr int kPerTransaction = 200;
-
-// The group's committed offset of topic/0 (Kafka's ConsumerGroupCommand), 0 when none.
-int64_t committed_offset(const std::string &group, const std::string &topic) {
-    const std::string out = harness::run(
-        "java -cp \"$(KAFKA_PORT=" + harness::port_of(harness::bootstrap()) + " " +
-        harness::kafka_local() +
-        " classpath)\" org.apache.kafka.tools.consumer.group.ConsumerGroupCommand "
-        "--bootstrap-server " +
-        harness::bootstrap() + " --describe --group " + group + " 2>/dev/null || true");
-    std::istringstream lines(out);
-    std::string line;
-    while (std::getline(lines, line)) {
-        std::istringstream fields(line);
-        std::string group_field, topic_field, partition, current;
-        fields >> group_field >> topic_field >> partition >> current;
-        if (group_field == group && topic_field == topic && partition == "0" && current != "-")
-            return std::stoll(current);
-    }
-    return 0;
-}
 
 // The relay: runs in a child process until the input is used up (exit 0).
 // Writes a byte to `progress` once each transaction's records are in the log
@@ -57,7 +38,7 @@ int64_t committed_offset(const std::string &group, const std::string &topic) {
     CHECK_MSG(producer != nullptr, "%s", errstr);
     CHECK_MSG(kprod_init_transactions(producer, 60000, errstr, sizeof errstr) == KPROD_OK, "%s",
               errstr);
-    int64_t position = committed_offset(group, input);
+    int64_t position = std::max<int64_t>(0, harness::committed_offset(group, input));
     std::fprintf(stderr, "relay %d starts at offset %lld\n", getpid(),
                  static_cast<long long>(position));
     const kprod_group_metadata_t metadata = {group.c_str(), -1, "", nullptr};

@@ -344,27 +344,6 @@ void commit_resumes_after_a_timeout() {
     CHECK_MSG(read.size() == 1000, "read_committed read %zu records", read.size());
 }
 
-// The group's committed offset of topic/0 as Kafka's ConsumerGroupCommand
-// shows it, or -1 when it has none.
-int64_t committed_offset(const std::string &group, const std::string &topic) {
-    const std::string out = harness::run(
-        "java -cp \"$(KAFKA_PORT=" + harness::port_of(harness::bootstrap()) + " " +
-        harness::kafka_local() +
-        " classpath)\" org.apache.kafka.tools.consumer.group.ConsumerGroupCommand "
-        "--bootstrap-server " +
-        harness::bootstrap() + " --describe --group " + group + " 2>/dev/null || true");
-    std::istringstream lines(out);
-    std::string line;
-    while (std::getline(lines, line)) {
-        std::istringstream fields(line);
-        std::string group_field, topic_field, partition, current;
-        fields >> group_field >> topic_field >> partition >> current;
-        if (group_field == group && topic_field == topic && partition == "0")
-            return current == "-" ? -1 : std::stoll(current);
-    }
-    return -1;
-}
-
 // Consumer offsets sent in a transaction commit with it, and only then.
 void offsets_in_transaction() {
     const std::string input = harness::unique_topic("kprod-txn-in");
@@ -390,7 +369,7 @@ void offsets_in_transaction() {
     transaction(42, true);
     transaction(100, false);
     kprod_destroy(producer);
-    const int64_t offset = committed_offset(group, input);
+    const int64_t offset = harness::committed_offset(group, input);
     CHECK_MSG(offset == 42, "group %s committed offset %lld, expected 42", group.c_str(),
               static_cast<long long>(offset));
     const auto read = read_back(output, "read_committed");
