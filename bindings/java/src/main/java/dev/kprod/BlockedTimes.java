@@ -71,7 +71,7 @@ final class BlockedTimes {
         tags.put("client-id", clientId);
         for (Call c : Call.values()) {
             MetricName name = new MetricName(c.metricName, "producer-metrics", c.description, tags);
-            metrics.put(name, new NativeQueries.KprodMetric(name, totals[c.ordinal()].sum()));
+            metrics.put(name, new NativeQueries.KprodMetric(name, (double) totals[c.ordinal()].sum()));
         }
     }
 }

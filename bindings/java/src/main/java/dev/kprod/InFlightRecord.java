@@ -22,6 +22,8 @@ final class InFlightRecord implements Future<RecordMetadata> {
     private static final Logger log = LoggerFactory.getLogger(InFlightRecord.class);
 
     final String topic;
+    /** The partition send asked for (explicit or the partitioner's), or KPROD_PARTITION_ANY. */
+    final int requestedPartition;
     private final Callback callback;
     private final int keySize;
     private final int valueSize;
@@ -37,8 +39,9 @@ final class InFlightRecord implements Future<RecordMetadata> {
     private volatile boolean done;
     private volatile boolean waiting; // someone is in get(): notify on completion
 
-    InFlightRecord(String topic, Callback callback, int keySize, int valueSize) {
+    InFlightRecord(String topic, int requestedPartition, Callback callback, int keySize, int valueSize) {
         this.topic = topic;
+        this.requestedPartition = requestedPartition;
         this.callback = callback;
         this.keySize = keySize;
         this.valueSize = valueSize;
@@ -72,7 +75,7 @@ final class InFlightRecord implements Future<RecordMetadata> {
 
     /** Fails a record that never reached libkprod, on the thread that sent it. */
     static InFlightRecord failed(String topic, int partition, Callback callback, RuntimeException error) {
-        InFlightRecord record = new InFlightRecord(topic, callback, -1, -1);
+        InFlightRecord record = new InFlightRecord(topic, partition, callback, -1, -1);
         record.complete(new TopicPartition(topic, partition), -1, RecordBatch.NO_TIMESTAMP, error);
         return record;
     }

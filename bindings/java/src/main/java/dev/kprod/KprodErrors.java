@@ -33,8 +33,10 @@ final class KprodErrors {
                 return new TimeoutException("Topic " + topic + " not present in metadata after " + maxBlockMs
                         + " ms." + (err == kprod_err_t.KPROD_ERR_UNKNOWN_TOPIC ? " (kprod: the cluster has no such topic)" : ""));
             case kprod_err_t.KPROD_ERR_UNKNOWN_PARTITION:
+                // KafkaProducer's class, but kprod knows at once from the topic's metadata: no wait is claimed.
                 return new TimeoutException("Partition " + partition + " of topic " + topic
-                        + " is not present in metadata after " + maxBlockMs + " ms. (kprod: no such partition)");
+                        + " is not present in metadata (kprod: the topic's metadata has no partition " + partition
+                        + "; KafkaProducer would wait max.block.ms = " + maxBlockMs + " ms for it)");
             case kprod_err_t.KPROD_ERR_MSG_TOO_LARGE:
                 return new RecordTooLargeException("The message is larger than max.request.size or buffer.memory "
                         + "(kprod: " + KprodNative.kprod_err_str(err) + ")");

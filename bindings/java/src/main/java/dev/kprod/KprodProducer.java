@@ -19,11 +19,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -67,6 +69,12 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
     private final RecordPipeline pipeline;
     private final Transactions transactions;
     private final String clientId;
+    /** When this producer was made, for app-info's start-time-ms. */
+    private final long startTimeMs = System.currentTimeMillis();
+    /** interceptor.classes, run on the calling and report threads. */
+    private final ProducerInterceptorChain<K, V> interceptors;
+    /** partitioner.class; null for kprod's built-in partitioner. */
+    private final ConfiguredPartitioner partitioner;
     /** The time callers spent in flush, partitionsFor and the transactional calls, for metrics(). */
     private final BlockedTimes blockedTimes = new BlockedTimes();
     /** Each topic's name as UTF-8 with a NUL at the end, as C reads it. */
@@ -122,12 +130,17 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
         this.maxRequestSize = settings.maxRequestSize;
         this.clientId = settings.clientId;
         byte[] error = new byte[512];
+        this.interceptors = new ProducerInterceptorChain<>(settings.interceptors);
         SWIGTYPE_p_kprod_producer created = KprodNative.kprod_new(settings.releaseConf(), error, error.length);
         if (created == null) {
+            interceptors.close();
+            if (settings.partitioner != null) closeQuietly(settings.partitioner, "partitioner");
             throw new org.apache.kafka.common.config.ConfigException(ProducerSettings.cString(error));
         }
         pipeline = new RecordPipeline(created, settings.clientId, settings.maxBlockMs);
         transactions = new Transactions(pipeline, settings.transactionalId, settings.maxBlockMs);
+        this.partitioner = settings.partitioner == null ? null
+                : new ConfiguredPartitioner(settings.partitioner, pipeline::partitionsFor);
     }
 
     // ----- send -------------------------------------------------------------
@@ -154,19 +167,44 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
      * @return the record's future
      * @throws IllegalStateException after {@link #close()}, or with a {@code transactional.id} outside a
      *     transaction
+     * @throws IllegalArgumentException when {@code partitioner.class} answers a negative partition
      * @throws SerializationException when a serializer fails
      * @throws InterruptException when interrupted while waiting for room
      */
     @Override
     public Future<RecordMetadata> send(ProducerRecord<K, V> record, Callback callback) {
         Objects.requireNonNull(record, "record");
+        if (interceptors.isEmpty()) return doSend(record, callback);
+        // As KafkaProducer: the interceptors see the record first, and its outcome before the callback.
+        ProducerRecord<K, V> intercepted = interceptors.onSend(record);
+        try {
+            return doSend(intercepted, interceptors.wrap(callback, intercepted));
+        } catch (RuntimeException e) {
+            interceptors.onSendError(intercepted, e);
+            throw e;
+        }
+    }
+
+    private Future<RecordMetadata> doSend(ProducerRecord<K, V> record, Callback callback) {
         if (pipeline.isClosing()) throw new IllegalStateException(RecordPipeline.CLOSED_MESSAGE);
         String topic = record.topic();
         transactions.checkSend(topic);
         byte[] key = serialize(keySerializer, topic, record, record.key(), "key");
         byte[] value = serialize(valueSerializer, topic, record, record.value(), "value");
         byte[][] headers = encodeHeaders(record);
-        int partition = record.partition() == null ? KprodNativeConstants.KPROD_PARTITION_ANY : record.partition();
+        int partition;
+        if (record.partition() != null) {
+            partition = record.partition();
+        } else if (partitioner != null) {
+            try {
+                partition = partitioner.partition(topic, record.key(), key, record.value(), value);
+            } catch (ApiException e) {
+                // As KafkaProducer: an ApiException (no metadata in time) fails the future, not send.
+                return InFlightRecord.failed(topic, KprodNativeConstants.KPROD_PARTITION_ANY, callback, e);
+            }
+        } else {
+            partition = KprodNativeConstants.KPROD_PARTITION_ANY;
+        }
         long timestamp = record.timestamp() == null ? 0 : record.timestamp();
         byte[] topicName = topicBytes.computeIfAbsent(topic, KprodProducer::nulTerminated);
         int size = RecordQueue.encodedSize(topicName, key, value, headers);
@@ -176,7 +214,7 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
                     + recordSize + " bytes when serialized which is larger than " + maxRequestSize
                     + ", which is the value of the max.request.size configuration."));
         }
-        InFlightRecord entry = new InFlightRecord(topic, callback, key == null ? -1 : key.length,
+        InFlightRecord entry = new InFlightRecord(topic, partition, callback, key == null ? -1 : key.length,
                 value == null ? -1 : value.length);
         pipeline.enqueue(entry, size, timestamp, partition, topicName, key, value, headers);
         return entry;
@@ -221,13 +259,13 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
      * record sent before this call is complete and its callback has run, as
      * {@link KafkaProducer#flush()}. Does nothing after close.
      *
-     * @throws IllegalStateException when called from a callback (it would wait for itself)
+     * @throws KafkaException when called from a callback (it would wait for itself), as KafkaProducer
      * @throws InterruptException when interrupted
      */
     @Override
     public void flush() {
         if (pipeline.onOwnThread()) {
-            throw new IllegalStateException("KprodProducer.flush() invocation inside a callback is not permitted "
+            throw new KafkaException("KprodProducer.flush() invocation inside a callback is not permitted "
                     + "because it may lead to deadlock.");
         }
         blockedTimes.time(BlockedTimes.Call.FLUSH, pipeline::flush);
@@ -264,8 +302,11 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
         }
         long deadline = timeoutMs >= Long.MAX_VALUE / 2 ? Long.MAX_VALUE : System.currentTimeMillis() + timeoutMs;
         if (pipeline.close(deadline)) {
+            // KafkaProducer's order: interceptors, serializers, partitioner.
+            interceptors.close();
             closeQuietly(keySerializer, "key serializer");
             closeQuietly(valueSerializer, "value serializer");
+            if (partitioner != null) closeQuietly(partitioner, "partitioner");
         }
         if (!inCallback) pipeline.awaitDestroyed(); // from a callback, the report thread finishes the close
     }
@@ -302,7 +343,8 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
      * {@code topic}, {@code node-id}), and, as KafkaProducer, the time callers
      * spent blocked in its calls ({@code flush-time-ns-total},
      * {@code txn-commit-time-ns-total}, ..., which Kafka Streams adds up into
-     * its {@code blocked-time-ns-total}). Values are read when this is called;
+     * its {@code blocked-time-ns-total}), the producer-wide request and byte counts,
+     * {@code app-info} and {@code kafka-metrics-count}. Values are read when this is called;
      * after close, the last values.
      *
      * @return the metrics by name
@@ -311,6 +353,7 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
     public Map<MetricName, ? extends Metric> metrics() {
         Map<MetricName, NativeQueries.KprodMetric> metrics = new LinkedHashMap<>(pipeline.metrics());
         blockedTimes.addTo(metrics, clientId);
+        DerivedMetrics.addTo(metrics, clientId, startTimeMs);
         return Collections.unmodifiableMap(metrics);
     }
 

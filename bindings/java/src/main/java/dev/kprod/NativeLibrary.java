@@ -28,7 +28,7 @@ final class NativeLibrary {
         if (bundled != null && !Boolean.getBoolean("kprod.jni.use.systemlib")) {
             loadFromJar(platform);
         } else {
-            loadFromLibraryPath(platform);
+            loadFromLibraryPath(platform, bundled != null);
         }
         loaded = true;
     }
@@ -55,7 +55,8 @@ final class NativeLibrary {
                     + System.getProperty("java.io.tmpdir") + "): " + e);
         } catch (UnsatisfiedLinkError e) {
             throw new UnsatisfiedLinkError("kprod: the " + JNI_LIBRARY + " in this jar does not load ("
-                    + e.getMessage() + "); it needs libzstd1, liblz4-1, zlib1g and libsnappy1v5 "
+                    + e.getMessage() + "); it needs glibc 2.34+, libstdc++ of GCC 12+, OpenSSL 3 (libssl3), libzstd1, "
+                    + "liblz4-1, zlib1g and libsnappy1v5 "
                     + "(Debian's names) installed");
         }
     }
@@ -69,10 +70,17 @@ final class NativeLibrary {
         }
     }
 
-    private static void loadFromLibraryPath(String platform) {
+    private static void loadFromLibraryPath(String platform, boolean jarCarriesOne) {
         try {
             System.loadLibrary("kprod_jni");
         } catch (UnsatisfiedLinkError e) {
+            if (jarCarriesOne) {
+                throw new UnsatisfiedLinkError("kprod: -Dkprod.jni.use.systemlib=true asks for the system's "
+                        + JNI_LIBRARY + ", which is not on java.library.path ("
+                        + System.getProperty("java.library.path") + "). Install kprod's Java package "
+                        + "(libkprod_jni.so) and libkprod1, or drop the property to use the " + platform
+                        + " library this jar carries. Cause: " + e.getMessage());
+            }
             throw new UnsatisfiedLinkError("kprod: no native library for " + platform
                     + ": this jar carries none for it, and " + JNI_LIBRARY + " is not on java.library.path ("
                     + System.getProperty("java.library.path") + "). Use the kprod jar built for "

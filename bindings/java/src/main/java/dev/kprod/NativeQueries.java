@@ -92,9 +92,10 @@ final class NativeQueries {
     /** One metric's value, read when {@link KprodProducer#metrics()} was called. */
     static final class KprodMetric implements Metric {
         private final MetricName name;
-        private final double value;
+        private final Object value;
 
-        KprodMetric(MetricName name, double value) {
+        /** value as KafkaProducer's metric of that name has it: a Double, or a Long or String (app-info). */
+        KprodMetric(MetricName name, Object value) {
             this.name = name;
             this.value = value;
         }

@@ -11,7 +11,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.apache.kafka.clients.producer.Partitioner;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerInterceptor;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
@@ -20,12 +22,13 @@ import org.slf4j.LoggerFactory;
 /**
  * A KafkaProducer configuration turned into a kprod configuration: every
  * property goes to kprod_conf_set under its Java name, so kprod checks the
- * value and names the property when it is wrong. The serializers are the Java
- * side's. What kprod does not know is decided here (see the README):
- * monitoring-only Java properties are ignored, Java properties that would
- * change behaviour kprod lacks are refused, and names neither knows go only to
- * the serializers (as schema.registry.url does), unless kprod suggests a
- * property of that spelling, which makes them a typo.
+ * value and names the property when it is wrong. The serializers, the
+ * partitioner and the interceptors are the Java side's. What kprod does not
+ * know is decided here (see the README): monitoring-only Java properties are
+ * ignored, Java properties that would change behaviour kprod lacks are
+ * refused, and names neither knows go only to the serializers (as
+ * schema.registry.url does), unless kprod suggests a property of that
+ * spelling, which makes them a typo.
  */
 final class ProducerSettings<K, V> {
     private static final Logger log = LoggerFactory.getLogger(ProducerSettings.class);
@@ -39,6 +42,11 @@ final class ProducerSettings<K, V> {
     private static final Set<String> IGNORED = Set.of(ProducerConfig.METRIC_REPORTER_CLASSES_CONFIG,
             ProducerConfig.ENABLE_METRICS_PUSH_CONFIG);
 
+    /** The properties of what runs on the Java side: they never reach kprod. */
+    private static final Set<String> JAVA_SIDE = Set.of(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ProducerConfig.PARTITIONER_CLASS_CONFIG,
+            ProducerConfig.INTERCEPTOR_CLASSES_CONFIG);
+
     /** KIP-939's property: kprod has no two-phase commit, so only its default (false) is accepted. */
     private static final String TWO_PHASE_COMMIT = "transaction.two.phase.commit.enable";
 
@@ -51,6 +59,10 @@ final class ProducerSettings<K, V> {
     final long maxBlockMs;
     /** null for a producer without transactions. */
     final String transactionalId;
+    /** interceptor.classes, made and configured; empty without. */
+    final List<ProducerInterceptor<K, V>> interceptors;
+    /** partitioner.class, made and configured; null without (kprod's built-in partitioner). */
+    final Partitioner partitioner;
 
     ProducerSettings(Map<String, ?> configs, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
         Map<String, Object> originals = new TreeMap<>(configs); // sorted: the first error is stable
@@ -68,6 +80,11 @@ final class ProducerSettings<K, V> {
             this.keySerializer = serializer(originals, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, keySerializer, true);
             this.valueSerializer = serializer(originals, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
                     valueSerializer, false);
+            // As KafkaProducer: configured with every property and the client.id in effect.
+            Map<String, Object> withClientId = new HashMap<>(originals);
+            withClientId.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+            this.partitioner = partitioner(originals.get(ProducerConfig.PARTITIONER_CLASS_CONFIG), withClientId);
+            this.interceptors = interceptors(originals.get(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG), withClientId);
             ok = true;
         } finally {
             if (!ok) {
@@ -98,10 +115,7 @@ final class ProducerSettings<K, V> {
     }
 
     private void set(String name, Object value) {
-        if (name.equals(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG)
-                || name.equals(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG)) {
-            return;
-        }
+        if (JAVA_SIDE.contains(name)) return;
         String text = text(value);
         if (text == null) return; // as KafkaProducer: null leaves the default
         byte[] error = new byte[512];
@@ -121,12 +135,6 @@ final class ProducerSettings<K, V> {
             if (value.equalsIgnoreCase("false")) return;
             throw new ConfigException(name + ": KprodProducer has no two-phase commit (KIP-939); remove it or "
                     + "use KafkaProducer");
-        }
-        if (name.equals(ProducerConfig.PARTITIONER_CLASS_CONFIG) || name.equals(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG)) {
-            if (value.isBlank()) return;
-            throw new ConfigException(name + ": KprodProducer runs no Java partitioner or interceptors; records "
-                    + "without a partition go where KafkaProducer's default partitioner puts them (murmur2 of "
-                    + "the key, sticky without one). Remove " + name + " or use KafkaProducer");
         }
         if (ProducerConfig.configNames().contains(name)) {
             throw new ConfigException(name + ": not supported by KprodProducer (" + kprodMessage
@@ -152,32 +160,69 @@ final class ProducerSettings<K, V> {
         if (value == null) {
             throw new ConfigException("Missing required configuration \"" + name + "\" which has no default value.");
         }
-        Class<?> type;
+        @SuppressWarnings("unchecked")
+        Serializer<T> serializer = instance(name, value, Serializer.class);
+        serializer.configure(originals, isKey);
+        return serializer;
+    }
+
+    private static Partitioner partitioner(Object value, Map<String, Object> configs) {
+        if (value == null || (value instanceof String && ((String) value).isBlank())) return null;
+        Partitioner partitioner = instance(ProducerConfig.PARTITIONER_CLASS_CONFIG, value, Partitioner.class);
+        partitioner.configure(configs);
+        return partitioner;
+    }
+
+    /** Each class of interceptor.classes (a list, or names separated by commas), in order, configured. */
+    private static <K, V> List<ProducerInterceptor<K, V>> interceptors(Object value, Map<String, Object> configs) {
+        List<Object> classes = new ArrayList<>();
+        if (value instanceof Collection<?>) {
+            classes.addAll((Collection<?>) value);
+        } else if (value instanceof String) {
+            for (String part : ((String) value).split(",")) {
+                if (!part.isBlank()) classes.add(part.trim());
+            }
+        } else if (value != null) {
+            classes.add(value);
+        }
+        List<ProducerInterceptor<K, V>> interceptors = new ArrayList<>();
+        try {
+            for (Object c : classes) {
+                @SuppressWarnings("unchecked")
+                ProducerInterceptor<K, V> interceptor = instance(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, c,
+                        ProducerInterceptor.class);
+                interceptors.add(interceptor);
+                interceptor.configure(configs);
+            }
+        } catch (RuntimeException e) {
+            new ProducerInterceptorChain<>(interceptors).close(); // as KafkaProducer: close those already made
+            throw e;
+        }
+        return interceptors;
+    }
+
+    /** A new instance of the class value names (a Class or a class name), which must be a type. */
+    private static <T> T instance(String name, Object value, Class<T> type) {
+        Class<?> c;
         if (value instanceof Class<?>) {
-            type = (Class<?>) value;
+            c = (Class<?>) value;
         } else if (value instanceof String) {
             try {
-                type = Class.forName(((String) value).trim(), true, classLoader());
+                c = Class.forName(((String) value).trim(), true, classLoader());
             } catch (ClassNotFoundException e) {
                 throw new ConfigException(name, value, "Class " + value + " could not be found.");
             }
         } else {
             throw new ConfigException(name, value, "Expected a Class or a class name");
         }
-        if (!Serializer.class.isAssignableFrom(type)) {
-            throw new ConfigException(name, value, type.getName() + " is not an instance of "
-                    + Serializer.class.getName());
+        if (!type.isAssignableFrom(c)) {
+            throw new ConfigException(name, value, c.getName() + " is not an instance of " + type.getName());
         }
-        Serializer<T> serializer;
         try {
-            @SuppressWarnings("unchecked")
-            Serializer<T> made = (Serializer<T>) type.getDeclaredConstructor().newInstance();
-            serializer = made;
+            return type.cast(c.getDeclaredConstructor().newInstance());
         } catch (ReflectiveOperationException e) {
-            throw new ConfigException(name, value, "Could not instantiate " + type.getName() + ": " + e);
+            throw new ConfigException(name, value, "Could not instantiate " + c.getName() + ": " + e);
         }
-        serializer.configure(originals, isKey);
-        return serializer;
     }
 
     private static ClassLoader classLoader() {

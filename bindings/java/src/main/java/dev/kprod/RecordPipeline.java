@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -163,8 +164,9 @@ final class RecordPipeline {
         if (refused == 0) return;
         for (int i = 0; i < refused; i++) {
             InFlightRecord r = failed[i];
-            r.complete(new TopicPartition(r.topic, -1), -1, -1,
-                    KprodErrors.refusedSend(errors[i], r.topic, -1, maxBlockMs));
+            int partition = Math.max(r.requestedPartition, RecordMetadata.UNKNOWN_PARTITION);
+            r.complete(new TopicPartition(r.topic, partition), -1, -1,
+                    KprodErrors.refusedSend(errors[i], r.topic, partition, maxBlockMs));
         }
         finish(failed, refused);
     }

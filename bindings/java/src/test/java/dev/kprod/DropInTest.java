@@ -336,6 +336,12 @@ class DropInTest {
         assertInstanceOf(ConfigException.class, t);
         assertTrue(t.getMessage().contains("bootstrap.servers"), t.getMessage());
 
+        Properties noSuchInterceptor = TestBroker.stringProducer();
+        noSuchInterceptor.put("interceptor.classes", "com.example.NoSuchInterceptor");
+        t = assertThrows(KafkaException.class, () -> kind.create(noSuchInterceptor));
+        while (!t.getMessage().contains("com.example.NoSuchInterceptor") && t.getCause() != null) t = t.getCause();
+        assertTrue(t.getMessage().contains("com.example.NoSuchInterceptor"), t.getMessage());
+
         Properties badAcks = TestBroker.stringProducer();
         badAcks.put("acks", "2");
         e = assertThrows(ConfigException.class, () -> kind.create(badAcks));

@@ -38,7 +38,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Kafka Streams with processing.guarantee=exactly_once_v2 on a
+ * Kafka Streams with processing.guarantee=exactly_once_v2 (and, more briefly,
+ * at_least_once) on a
  * KafkaClientSupplier whose producers are KprodProducer (and, for comparison,
  * KafkaProducer): 50,000 records through a mapValues topology, one stream
  * thread killed mid-run by a failing record and replaced (its transaction
@@ -143,6 +144,37 @@ class StreamsExactlyOnceTest {
         }
         for (int i = 0; i < RECORDS; i++) assertEquals("out-v" + i, byKey.get("k" + i), "k" + i);
         assertEquals(RECORDS, read.size(), "records read_committed");
+    }
+
+    /**
+     * processing.guarantee=at_least_once: Streams' producers are plain (not
+     * transactional) KprodProducers; every input record comes out, mapped.
+     */
+    @ParameterizedTest
+    @EnumSource(TestBroker.Kind.class)
+    void atLeastOnceEveryRecordThrough(TestBroker.Kind kind, @TempDir Path stateDir) throws Exception {
+        int records = 20_000;
+        String input = TestBroker.createTopic("streams-alo-in-" + kind, PARTITIONS);
+        String output = TestBroker.createTopic("streams-alo-out-" + kind, PARTITIONS);
+        try (Producer<String, String> setup = new KafkaProducer<>(TestBroker.stringProducer())) {
+            for (int i = 0; i < records; i++) setup.send(new ProducerRecord<>(input, "k" + i, "v" + i));
+            setup.flush();
+        }
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.<String, String>stream(input).mapValues(value -> "out-" + value).to(output);
+        Supplier supplier = new Supplier(kind);
+        Properties properties = streamsProperties(kind, stateDir);
+        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        try (KafkaStreams streams = new KafkaStreams(builder.build(), properties, supplier)) {
+            streams.start();
+            awaitCommitted(output, records);
+            streams.close(Duration.ofSeconds(30));
+        }
+        Class<?> expected = kind == TestBroker.Kind.KAFKA ? KafkaProducer.class : KprodProducer.class;
+        for (Producer<byte[], byte[]> p : supplier.producers) assertEquals(expected, p.getClass());
+        Map<String, String> byKey = new HashMap<>();
+        for (TestBroker.Consumed r : TestBroker.readBack(output)) byKey.put(r.key(), r.value());
+        for (int i = 0; i < records; i++) assertEquals("out-v" + i, byKey.get("k" + i), "k" + i);
     }
 
     private static Properties streamsProperties(TestBroker.Kind kind, Path stateDir) {

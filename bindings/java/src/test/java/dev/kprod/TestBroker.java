@@ -81,6 +81,23 @@ final class TestBroker {
         return records;
     }
 
+    /** One record's partition, key and headers ("name=value,..." as kcat prints them), read by kcat. */
+    record ConsumedHeaders(int partition, String key, String headers) {}
+
+    /** Every record of topic with its headers, read by kcat from the beginning to the end. */
+    static List<ConsumedHeaders> readBackHeaders(String topic) throws Exception {
+        Result r = run(List.of("kcat", "-C", "-b", bootstrap(), "-t", topic, "-o", "beginning", "-e", "-q",
+                "-f", "%p\t%k\t%h\n"), 300);
+        assertEquals(0, r.status, "kcat failed:\n" + r.output);
+        List<ConsumedHeaders> records = new ArrayList<>();
+        for (String line : r.output.split("\n")) {
+            if (line.isEmpty()) continue;
+            String[] f = line.split("\t", 3);
+            records.add(new ConsumedHeaders(Integer.parseInt(f[0]), f[1], f.length > 2 ? f[2] : ""));
+        }
+        return records;
+    }
+
     private record Result(int status, String output) {}
 
     private static Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
