@@ -153,7 +153,7 @@ class StreamsExactlyOnceTest {
     @ParameterizedTest
     @EnumSource(TestBroker.Kind.class)
     void atLeastOnceEveryRecordThrough(TestBroker.Kind kind, @TempDir Path stateDir) throws Exception {
-        int records = 20_000;
+        int records = 5_000;
         String input = TestBroker.createTopic("streams-alo-in-" + kind, PARTITIONS);
         String output = TestBroker.createTopic("streams-alo-out-" + kind, PARTITIONS);
         try (Producer<String, String> setup = new KafkaProducer<>(TestBroker.stringProducer())) {
