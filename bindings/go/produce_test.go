@@ -250,8 +250,12 @@ func TestFlushTimesOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	if err := p.Flush(100 * time.Millisecond); !errors.Is(err, ErrTimedOut) {
+	err = p.Flush(100 * time.Millisecond)
+	if !errors.Is(err, ErrTimedOut) {
 		t.Fatalf("Flush returned %v, want ErrTimedOut", err)
+	}
+	if !strings.Contains(err.Error(), "1 messages not yet taken by libkprod") {
+		t.Fatalf("Flush's error does not say why: %v", err)
 	}
 	if waited := time.Since(start); waited > time.Second {
 		t.Fatalf("Flush(100ms) returned after %v", waited)

@@ -3,6 +3,7 @@ package kprod
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,13 @@ type Producer struct {
 	work       chan struct{} // wakes the submit goroutine; capacity 1
 	submitDone chan struct{} // closed when the submit goroutine has returned
 	reportDone chan struct{} // closed when the report goroutine has returned
+
+	// Close's deadline: once abandon is closed, a Delivery whose channel has
+	// no room is dropped (and counted) instead of waited for (reports.go).
+	abandon     chan struct{}
+	abandonOnce sync.Once
+	dropped     atomic.Uint64 // deliveries dropped that way
+	stalled     atomic.Bool   // a goroutine is waiting for room in a delivery channel
 
 	mu         sync.Mutex // guards the following
 	queue      *sendQueue // where Produce appends
@@ -85,6 +93,7 @@ func NewProducer(config map[string]string) (*Producer, error) {
 		work:       make(chan struct{}, 1),
 		submitDone: make(chan struct{}),
 		reportDone: make(chan struct{}),
+		abandon:    make(chan struct{}),
 		queue:      &sendQueue{},
 		changed:    make(chan struct{}),
 		txnTurn:    make(chan struct{}, 1),
@@ -137,6 +146,25 @@ func (p *Producer) Send(ctx context.Context, msg *Message) (Delivery, error) {
 	case <-ctx.Done():
 		return Delivery{}, ctx.Err()
 	}
+}
+
+// ProduceContext is Produce bounded by ctx, in franz-go's style (kgo's
+// Produce(ctx, record, promise)): a ctx that has already ended returns
+// ctx.Err() and queues nothing, and so does a ctx that ends while Produce
+// waits for room (buffer.memory full). A queued message is delivered whatever
+// ctx does afterwards; its Delivery goes to deliveryChan, or to Deliveries()
+// when that is nil.
+func (p *Producer) ProduceContext(ctx context.Context, msg *Message, deliveryChan chan<- Delivery) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := p.produce(msg, deliveryChan, ctx.Done()); err != nil {
+		if errors.Is(err, errGaveUp) {
+			return ctx.Err()
+		}
+		return err
+	}
+	return nil
 }
 
 // errGaveUp: produce stopped waiting for room because its done channel closed.
@@ -197,12 +225,22 @@ func checkMessage(msg *Message) error {
 
 // Flush waits until every message produced before the call has been delivered
 // (its Delivery handed to its channel), sending buffered ones at once rather
-// than after linger.ms. It returns nil, or an *Error with ErrTimedOut (some
-// deliveries are still to come) or ErrClosed. Messages produced while Flush
-// waits make it wait for them too.
+// than after linger.ms. It returns nil, or an *Error with ErrClosed, or with
+// ErrTimedOut and a message saying what was still waited for: messages not yet
+// taken by libkprod (buffer.memory full), answers from the brokers, or room in
+// a delivery channel that is not being read. Messages produced while Flush
+// waits make it wait for them too. Flush(d) is FlushContext with a d timeout.
 func (p *Producer) Flush(timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	return p.FlushContext(ctx)
+}
+
+// FlushContext is Flush bounded by ctx, in franz-go's style (kgo's
+// Flush(ctx)): ctx's deadline ends it with ErrTimedOut and the reason, as
+// Flush's timeout does; a cancelled ctx ends it with ctx.Err() within about
+// 100 ms. Either way the messages are still delivered later.
+func (p *Producer) FlushContext(ctx context.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closing {
@@ -210,7 +248,8 @@ func (p *Producer) Flush(timeout time.Duration) error {
 	}
 	for target := p.queued; p.submitted < target; {
 		if !p.waitLocked(ctx.Done()) {
-			return &Error{Code: ErrTimedOut, Message: "flush: messages still queued in Go"}
+			return flushEnded(ctx, fmt.Sprintf("%d messages not yet taken by libkprod, which is "+
+				"waiting for buffer memory or a topic's metadata (max.block.ms bounds that)", target-p.submitted))
 		}
 	}
 	if p.destroyed {
@@ -218,26 +257,62 @@ func (p *Producer) Flush(timeout time.Duration) error {
 	}
 	p.callsInC++
 	p.mu.Unlock()
-	flushHandle(p.handle, remaining(ctx))
+	flushedInC := p.flushInC(ctx)
 	p.mu.Lock()
 	p.callsInC--
 	p.broadcastLocked()
 	for p.unreported > 0 {
 		if !p.waitLocked(ctx.Done()) {
-			return &Error{Code: ErrTimedOut}
+			return flushEnded(ctx, p.undeliveredReasonLocked(flushedInC))
 		}
 	}
 	return nil
 }
 
-// remaining is the time left before ctx's deadline, never negative (which
-// would mean "no limit" to C).
-func remaining(ctx context.Context) time.Duration {
-	deadline, _ := ctx.Deadline()
-	if left := time.Until(deadline); left > 0 {
-		return left
+// flushInC calls kprod_flush in slices of at most 100 ms until it succeeds or
+// ctx ends, so that a cancelled ctx is noticed at once and no goroutine is
+// left in C after FlushContext returns. It reports whether libkprod finished.
+func (p *Producer) flushInC(ctx context.Context) bool {
+	for {
+		slice := 100 * time.Millisecond
+		if deadline, ok := ctx.Deadline(); ok {
+			if left := time.Until(deadline); left < slice {
+				slice = left
+			}
+		}
+		if slice < 0 {
+			slice = 0 // a negative timeout is "no limit" to C
+		}
+		if flushHandle(p.handle, slice) == noError {
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
 	}
-	return 0
+}
+
+// undeliveredReasonLocked says why deliveries are still to come.
+func (p *Producer) undeliveredReasonLocked(flushedInC bool) string {
+	switch {
+	case !flushedInC:
+		return fmt.Sprintf("%d deliveries still to come: libkprod is still waiting for "+
+			"the brokers' answers (see the log; delivery.timeout.ms bounds the wait)", p.unreported)
+	case p.stalled.Load():
+		return fmt.Sprintf("%d deliveries not handed over: the deliveries channel was not drained "+
+			"(Deliveries(), or a channel given to Produce, is full and nothing reads it)", p.unreported)
+	default:
+		return fmt.Sprintf("%d deliveries still being handed to their channels", p.unreported)
+	}
+}
+
+// flushEnded is FlushContext's error when ctx ends: ctx.Err() when it was
+// cancelled, else ErrTimedOut saying why.
+func flushEnded(ctx context.Context, why string) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return ctx.Err()
+	}
+	return &Error{Code: ErrTimedOut, Message: "flush timed out: " + why}
 }
 
 // Len is the number of messages produced whose Delivery has not yet been
@@ -250,24 +325,37 @@ func (p *Producer) Len() int {
 
 // Close stops accepting messages (Produce returns ErrClosed), hands what is
 // queued to libkprod, tries for go.close.timeout.ms to deliver everything,
-// fails what is left (Deliveries with ErrDestroyed), waits until every
-// Delivery has been handed to its channel, then stops both goroutines and the
-// C threads, frees the C producer and closes Deliveries(). It returns nil, or
-// an *Error with ErrTimedOut when some messages could not be delivered in
-// time. Calling it again returns the same result at once.
+// fails what is left (Deliveries with ErrDestroyed), hands every Delivery to
+// its channel, then stops both goroutines and the C threads, frees the C
+// producer and closes Deliveries(). It returns within go.close.timeout.ms
+// (plus the time libkprod takes to stop) whatever the application does with
+// the delivery channels: a Delivery that finds no room in its channel once
+// that time is up is dropped, and Close's error counts them (DroppedDeliveries).
+//
+// It returns nil, or an *Error with ErrTimedOut when some messages could not
+// be delivered in time or some Deliveries were dropped ("the deliveries channel
+// was not drained"). Calling it again returns the same result at once.
 func (p *Producer) Close() error {
 	p.closeOnce.Do(func() { p.closeErr = p.close() })
 	return p.closeErr
 }
 
 func (p *Producer) close() error {
+	timeout := p.settings.closeTimeout
+	deadline := time.Now().Add(timeout)
+	abandonTimer := time.AfterFunc(timeout, p.abandonDeliveries)
+	defer abandonTimer.Stop()
 	p.mu.Lock()
 	p.closing = true
 	p.broadcastLocked()
 	p.mu.Unlock()
 	p.wakeSubmitter()
 	<-p.submitDone
-	code := closeHandle(p.handle, p.settings.closeTimeout)
+	left := time.Until(deadline)
+	if left < 0 {
+		left = 0
+	}
+	code := closeHandle(p.handle, left)
 	<-p.reportDone // it returns once C has no report left
 	p.mu.Lock()
 	for p.callsInC > 0 {
@@ -277,11 +365,20 @@ func (p *Producer) close() error {
 	p.mu.Unlock()
 	destroyHandle(p.handle)
 	close(p.deliveries)
+	if dropped := p.dropped.Load(); dropped > 0 {
+		return &Error{Code: ErrTimedOut, Message: fmt.Sprintf("close: %d deliveries dropped after "+
+			"go.close.timeout.ms (%v): the deliveries channel was not drained (read Deliveries() "+
+			"until Close closes it, and every channel given to Produce)", dropped, timeout)}
+	}
 	if code != noError {
 		return &Error{Code: code, Message: "close: some messages were not delivered within go.close.timeout.ms"}
 	}
 	return nil
 }
+
+// DroppedDeliveries is the number of Deliveries Close dropped because their
+// channel had no room when go.close.timeout.ms was up.
+func (p *Producer) DroppedDeliveries() uint64 { return p.dropped.Load() }
 
 func (p *Producer) wakeSubmitter() {
 	select {

@@ -64,14 +64,41 @@ func deliveryOf(report *cReport) Delivery {
 }
 
 // route completes d from the message's entry and hands it to its channel.
+// When the channel is full it waits for room, until Close's deadline
+// (abandon); then a Delivery that still finds no room is dropped and counted,
+// so that Close returns in time whatever the application does with the channel.
 func (p *Producer) route(entry inflight, d Delivery) {
 	d.Opaque = entry.opaque
+	var to chan<- Delivery
 	switch {
 	case entry.to != nil:
-		entry.to <- d
+		to = entry.to
 	case p.settings.deliveryReports:
-		p.deliveries <- d
+		to = p.deliveries
+	default:
+		return
 	}
+	select {
+	case to <- d:
+		return
+	default:
+	}
+	p.stalled.Store(true) // Flush's timeout error says so
+	defer p.stalled.Store(false)
+	select {
+	case to <- d:
+	case <-p.abandon:
+		select {
+		case to <- d:
+		default:
+			p.dropped.Add(1)
+		}
+	}
+}
+
+// abandonDeliveries stops route from waiting for room in delivery channels.
+func (p *Producer) abandonDeliveries() {
+	p.abandonOnce.Do(func() { close(p.abandon) })
 }
 
 // finishDeliveries counts n deliveries as handed over, waking Flush and Close.

@@ -85,10 +85,10 @@ fn kprod_future(bootstrap: &str, topic: &str, per_thread: u64, threads: usize) -
                     let mut delivered = 0u64;
                     for _ in 0..per_thread {
                         if window.len() == WINDOW {
-                            let oldest: kprod::DeliveryFuture = window.pop_front().unwrap();
+                            let oldest: kprod::SendFuture = window.pop_front().unwrap();
                             delivered += oldest.await.is_ok() as u64;
                         }
-                        window.push_back(producer.send(&record));
+                        window.push_back(producer.send(record));
                     }
                     for future in window {
                         delivered += future.await.is_ok() as u64;

@@ -28,6 +28,16 @@ mod tests {
         );
     }
 
+    /// With the vendored feature, libkprod is inside the test program: no
+    /// libkprod.so is loaded (scripts/test runs this with a clean PKG_CONFIG_PATH).
+    #[cfg(feature = "vendored")]
+    #[test]
+    fn vendored_libkprod_is_linked_statically() {
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+        assert!(!maps.contains("libkprod.so"), "a shared libkprod is loaded");
+        assert_eq!(unsafe { kprod_version() }, KPROD_VERSION_NUMBER);
+    }
+
     #[test]
     fn first_layouts_of_the_versioned_structs() {
         // kprod.h 1.0: a report starts with its version; a message's version 2

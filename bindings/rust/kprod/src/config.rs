@@ -79,7 +79,14 @@ impl ProducerConfig {
     /// [`ErrorCode::InvalidConfig`], naming both.
     pub fn create(&self) -> Result<Producer, Error> {
         let conf = self.build_conf()?;
-        Producer::from_conf(conf, self.close_timeout)
+        let max_block = match take_max_block(conf) {
+            Ok(max_block) => max_block,
+            Err(error) => {
+                unsafe { sys::kprod_conf_destroy(conf) };
+                return Err(error);
+            }
+        };
+        Producer::from_conf(conf, self.close_timeout, max_block)
     }
 
     /// A `kprod_conf_t` holding every property; the caller owns it.
@@ -106,6 +113,34 @@ impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for ProducerConfig {
         }
         config
     }
+}
+
+/// Reads max.block.ms (as set, or libkprod's default) and sets libkprod's to
+/// 0: libkprod then never blocks a thread in `kprod_send`, and the binding
+/// waits instead, asynchronously in `send` (send.rs), on the thread in the
+/// blocking calls, up to the value read here.
+fn take_max_block(conf: *mut sys::kprod_conf_t) -> Result<Duration, Error> {
+    let mut text = [0 as c_char; 32];
+    let mut size = text.len();
+    let code = unsafe {
+        sys::kprod_conf_get(conf, c"max.block.ms".as_ptr(), text.as_mut_ptr(), &mut size)
+    };
+    if let Some(code) = ErrorCode::from_raw(code) {
+        return Err(Error::new(
+            code,
+            format!("max.block.ms: {}", code.description()),
+        ));
+    }
+    // C NUL-terminated it; libkprod checked it is an integer of at least 0.
+    let text = unsafe { CStr::from_ptr(text.as_ptr()) }.to_string_lossy();
+    let millis: u64 = text.trim().parse().map_err(|_| {
+        Error::new(
+            ErrorCode::InvalidValue,
+            format!("max.block.ms: libkprod reads {text:?}"),
+        )
+    })?;
+    set_property(conf, "max.block.ms", "0")?;
+    Ok(Duration::from_millis(millis))
 }
 
 fn set_property(conf: *mut sys::kprod_conf_t, name: &str, value: &str) -> Result<(), Error> {

@@ -7,6 +7,7 @@ use std::fmt;
 
 use kprod_sys as sys;
 
+use crate::broker_error::BrokerError;
 use crate::delivery::Persisted;
 
 /// One of kprod's error codes (`kprod_err_t` in `kprod.h`).
@@ -39,7 +40,7 @@ pub enum ErrorCode {
     UnknownTopic,
     /// The partition does not exist in the topic.
     UnknownPartition,
-    /// The broker refused the record; [`Error::broker_error`] holds Kafka's code.
+    /// The broker refused the record; [`Error::broker_error`] holds Kafka's error.
     Broker,
     /// A network or protocol failure talking to a broker.
     Transport,
@@ -79,7 +80,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// The code for a raw `kprod_err_t`; `None` for `KPROD_OK`.
-    pub fn from_raw(code: sys::kprod_err_t) -> Option<ErrorCode> {
+    pub(crate) fn from_raw(code: sys::kprod_err_t) -> Option<ErrorCode> {
         Some(match code {
             sys::KPROD_OK => return None,
             sys::KPROD_ERR_INVALID_ARG => ErrorCode::InvalidArg,
@@ -114,7 +115,7 @@ impl ErrorCode {
     }
 
     /// The raw `kprod_err_t` value, as `kprod.h` numbers it.
-    pub fn as_raw(self) -> sys::kprod_err_t {
+    pub(crate) fn as_raw(self) -> sys::kprod_err_t {
         match self {
             ErrorCode::InvalidArg => sys::KPROD_ERR_INVALID_ARG,
             ErrorCode::UnknownProperty => sys::KPROD_ERR_UNKNOWN_PROPERTY,
@@ -263,17 +264,20 @@ impl Error {
         self.code
     }
 
-    /// Kafka's error code when a broker refused the record ([`ErrorCode::Broker`]).
-    pub fn broker_error(&self) -> Option<i16> {
-        (self.broker_error != 0).then_some(self.broker_error)
+    /// Kafka's error when a broker refused the record ([`ErrorCode::Broker`]),
+    /// under Kafka's name: `Some(BrokerError::NotLeaderOrFollower)`.
+    pub fn broker_error(&self) -> Option<BrokerError> {
+        BrokerError::from_code(self.broker_error)
     }
 
-    /// Kafka's name of [`Error::broker_error`] (`"NOT_LEADER_OR_FOLLOWER"`,
-    /// `kprod_broker_error_name`), when there is one and libkprod knows it.
+    /// Kafka's name of [`Error::broker_error`] (`"NOT_LEADER_OR_FOLLOWER"`),
+    /// when there is one and libkprod knows it (`kprod_broker_error_name`).
     pub fn broker_error_name(&self) -> Option<&'static str> {
-        let code = self.broker_error()?;
+        let error = self.broker_error()?;
         // kprod_broker_error_name returns a static, NUL-terminated string, or NULL.
-        static_str(unsafe { sys::kprod_broker_error_name(code) })
+        error
+            .name()
+            .or_else(|| static_str(unsafe { sys::kprod_broker_error_name(error.code()) }))
     }
 
     /// For a record that was not delivered: whether it is in the partition's log
@@ -322,8 +326,8 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.message())?;
         match (self.broker_error(), self.broker_error_name()) {
-            (Some(code), Some(name)) => write!(f, " (Kafka error {name}, code {code})"),
-            (Some(code), None) => write!(f, " (Kafka error code {code})"),
+            (Some(error), Some(name)) => write!(f, " (Kafka error {name}, code {})", error.code()),
+            (Some(error), None) => write!(f, " (Kafka error code {})", error.code()),
             _ => Ok(()),
         }
     }
@@ -383,6 +387,7 @@ mod tests {
             )
         );
         assert_eq!(refused.broker_error_name(), Some("MESSAGE_TOO_LARGE"));
+        assert_eq!(refused.broker_error(), Some(BrokerError::MessageTooLarge));
         let unknown = Error::undelivered(ErrorCode::Broker, 1000, 2, Persisted::PossiblyPersisted);
         assert_eq!(
             unknown.to_string(),

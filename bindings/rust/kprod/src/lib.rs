@@ -2,19 +2,24 @@
 #![warn(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod broker_error;
 mod config;
 mod delivery;
 mod error;
 mod producer;
 mod record;
 mod reports;
+mod retry_timer;
+mod send;
 mod transaction;
 
+pub use broker_error::BrokerError;
 pub use config::{ProducerConfig, DEFAULT_CLOSE_TIMEOUT};
 pub use delivery::{Delivery, DeliveryFuture, DeliveryResult, Persisted};
 pub use error::{Error, ErrorClass, ErrorCode};
 pub use producer::Producer;
 pub use record::{Header, Record};
+pub use send::{SendFuture, SendResult};
 pub use transaction::{ConsumerGroupMetadata, TxnOffset};
 
 /// The version of the libkprod actually loaded, as "major.minor.patch".

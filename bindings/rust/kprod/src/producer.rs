@@ -2,7 +2,6 @@
 //! plain function call, so each record crosses alone and without a copy), and
 //! gets their outcomes back from one report thread (`reports.rs`).
 
-use std::mem::size_of;
 use std::os::raw::c_int;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
@@ -15,8 +14,9 @@ use kprod_sys as sys;
 use crate::config::ErrorText;
 use crate::delivery::{Completion, DeliveryFuture, DeliveryResult, Slot};
 use crate::error::{Error, ErrorCode};
-use crate::record::{PreparedRecord, Record};
+use crate::record::Record;
 use crate::reports;
+use crate::retry_timer;
 
 /// A Kafka producer. Create it with [`ProducerConfig::create`](crate::ProducerConfig::create).
 ///
@@ -39,6 +39,9 @@ pub struct Producer {
 pub(crate) struct Shared {
     handle: Handle,
     pub(crate) progress: Progress,
+    /// The application's max.block.ms: libkprod itself runs with 0 (never
+    /// blocks), and the binding waits, asynchronously in `send` (send.rs).
+    pub(crate) max_block: Duration,
 }
 
 /// libkprod's producer handle. kprod.h: the calls used here are safe from any
@@ -52,6 +55,69 @@ impl Shared {
     pub(crate) fn handle(&self) -> *mut sys::kprod_t {
         self.handle.0.as_ptr()
     }
+
+    /// Hands the record to libkprod, which never waits (max.block.ms=0): on
+    /// refusal the completion comes back with the error, for another try.
+    pub(crate) fn try_enqueue(
+        &self,
+        record: &Record<'_>,
+        completion: Completion,
+    ) -> Result<(), (Error, Completion)> {
+        let opaque = completion.into_opaque();
+        self.progress.count_send();
+        let sent = record.with_message(opaque, |message| unsafe {
+            sys::kprod_send(self.handle(), message)
+        });
+        let refusal = match sent {
+            Ok(code) => ErrorCode::from_raw(code).map(|code| refusal_error(code, record.topic())),
+            Err(error) => Some(error),
+        };
+        match refusal {
+            None => Ok(()),
+            Some(error) => {
+                // No report will come: take the completion back.
+                let completion = unsafe { Completion::from_opaque(opaque) };
+                self.progress.uncount_send();
+                Err((error.refused(), completion))
+            }
+        }
+    }
+
+    /// `try_enqueue`, asking again after short sleeps of the calling thread
+    /// while libkprod may take the record later, up to max.block.ms.
+    pub(crate) fn enqueue_blocking(
+        &self,
+        record: &Record<'_>,
+        mut completion: Completion,
+    ) -> Result<(), Error> {
+        let mut deadline = None;
+        let mut wait = retry_timer::FIRST_RETRY_WAIT;
+        loop {
+            let (error, back) = match self.try_enqueue(record, completion) {
+                Ok(()) => return Ok(()),
+                Err(refused) => refused,
+            };
+            let deadline = *deadline.get_or_insert_with(|| Instant::now() + self.max_block);
+            let now = Instant::now();
+            if !may_take_later(error.code()) || now >= deadline {
+                return Err(error);
+            }
+            thread::sleep(wait.min(deadline - now));
+            wait = retry_timer::next_wait(wait);
+            completion = back;
+        }
+    }
+}
+
+/// Whether libkprod may take a record it just refused if asked again: it had
+/// no buffer memory, or no metadata for the topic yet (what the Java producer
+/// waits for up to max.block.ms). A topic the cluster says it lacks counts too,
+/// as in Java: it may be created meanwhile.
+pub(crate) fn may_take_later(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::QueueFull | ErrorCode::MetadataTimeout | ErrorCode::UnknownTopic
+    )
 }
 
 impl Drop for Shared {
@@ -66,6 +132,7 @@ impl Producer {
     pub(crate) fn from_conf(
         conf: *mut sys::kprod_conf_t,
         close_timeout: Duration,
+        max_block: Duration,
     ) -> Result<Producer, Error> {
         let mut message = ErrorText::new();
         let raw = unsafe { sys::kprod_new(conf, message.as_mut_ptr(), message.capacity()) };
@@ -76,6 +143,7 @@ impl Producer {
         let shared = Arc::new(Shared {
             handle: Handle(handle),
             progress: Progress::default(),
+            max_block,
         });
         let reporter_shared = Arc::clone(&shared);
         let reporter = thread::Builder::new()
@@ -97,125 +165,53 @@ impl Producer {
         })
     }
 
-    /// Sends a record and returns at once with a future of its outcome.
-    ///
-    /// libkprod copies the record before this returns. Like the Java producer's
-    /// `send`, it waits (up to `max.block.ms`) only when `buffer.memory` is used
-    /// up or for a topic's first metadata. A record refused at once (a bad
-    /// topic, [`ErrorCode::Closed`] after [`close`](Producer::close), a record
-    /// over `max.request.size`) gives a future that is already resolved with
-    /// the error.
-    pub fn send(&self, record: &Record<'_>) -> DeliveryFuture {
-        let slot = Arc::new(Slot::new());
-        match self.enqueue(record, Completion::Future(Arc::clone(&slot))) {
-            Ok(()) => DeliveryFuture::waiting(slot),
-            Err(error) => DeliveryFuture::ready(Err(error)),
-        }
-    }
-
-    /// Sends records with one call into libkprod (`kprod_send_batch`) per
-    /// `SEND_BATCH` of them and returns their futures, in order. Each record
-    /// is handled as by [`send`](Producer::send), and one that is refused does
-    /// not stop the others. It saves little over calling `send` in a loop (a
-    /// Rust FFI call costs no more than any function call), but reads better
-    /// where records come in slices.
+    /// Sends records and returns their futures, in order. Each record is
+    /// queued as by [`send_and_wait`](Producer::send_and_wait), blocking the
+    /// calling thread while libkprod has no room or no metadata for it (up to
+    /// `max.block.ms`), and one that is refused does not stop the others.
+    /// For code that is not async; async code calls
+    /// [`send`](Producer::send) or [`try_send`](Producer::try_send).
     pub fn send_batch(&self, records: &[Record<'_>]) -> Vec<DeliveryFuture> {
-        let mut futures = Vec::with_capacity(records.len());
-        for chunk in records.chunks(SEND_BATCH) {
-            self.send_chunk(chunk, &mut futures);
-        }
-        futures
-    }
-
-    fn send_chunk(&self, records: &[Record<'_>], futures: &mut Vec<DeliveryFuture>) {
-        // Records the binding itself refuses resolve at once; the rest go to C.
-        let mut prepared = Vec::with_capacity(records.len());
-        let mut refused_here = Vec::new();
-        for (index, record) in records.iter().enumerate() {
-            match PreparedRecord::new(record) {
-                Ok(record) => prepared.push((index, record)),
-                Err(error) => refused_here.push((index, error.refused())),
-            }
-        }
-        let slots: Vec<Arc<Slot>> = prepared.iter().map(|_| Arc::new(Slot::new())).collect();
-        let messages: Vec<sys::kprod_message_t> = prepared
+        records
             .iter()
-            .zip(&slots)
-            .map(|((_, record), slot)| {
-                record.message(Completion::Future(Arc::clone(slot)).into_opaque())
-            })
-            .collect();
-        let mut results = vec![sys::KPROD_OK; messages.len()];
-        let progress = &self.shared.progress;
-        progress.count_sends(messages.len() as u64);
-        unsafe {
-            sys::kprod_send_batch(
-                self.shared.handle(),
-                messages.as_ptr(),
-                messages.len(),
-                size_of::<sys::kprod_message_t>(),
-                results.as_mut_ptr(),
-            )
-        };
-        let mut outcomes: Vec<Option<DeliveryFuture>> = records.iter().map(|_| None).collect();
-        for (index, error) in refused_here {
-            outcomes[index] = Some(DeliveryFuture::ready(Err(error)));
-        }
-        for (((index, record), slot), (message, result)) in
-            prepared.iter().zip(slots).zip(messages.iter().zip(results))
-        {
-            outcomes[*index] = Some(match ErrorCode::from_raw(result) {
-                None => DeliveryFuture::waiting(slot),
-                Some(code) => {
-                    // No report will come: take the completion back.
-                    drop(unsafe { Completion::from_opaque(message.opaque) });
-                    progress.uncount_send();
-                    DeliveryFuture::ready(Err(refusal_error(code, record.topic()).refused()))
+            .map(|record| {
+                let slot = Arc::new(Slot::new());
+                let completion = Completion::Future(Arc::clone(&slot));
+                match self.shared.enqueue_blocking(record, completion) {
+                    Ok(()) => DeliveryFuture::waiting(slot),
+                    Err(error) => DeliveryFuture::ready(Err(error)),
                 }
-            });
-        }
-        futures.extend(outcomes.into_iter().map(|future| future.unwrap()));
+            })
+            .collect()
     }
 
-    /// Sends a record and blocks the calling thread until its outcome is known.
+    /// Sends a record and blocks the calling thread until its outcome is
+    /// known, waiting first (up to `max.block.ms`) while libkprod has no room
+    /// or no metadata for it, as the Java producer's `send(...).get()` does.
     /// For code that is not async; in async code, `.await` [`send`](Producer::send).
     pub fn send_and_wait(&self, record: &Record<'_>) -> DeliveryResult {
-        self.send(record).wait()
+        let slot = Arc::new(Slot::new());
+        let completion = Completion::Future(Arc::clone(&slot));
+        match self.shared.enqueue_blocking(record, completion) {
+            Ok(()) => DeliveryFuture::waiting(slot).wait(),
+            Err(error) => Err(error),
+        }
     }
 
     /// Sends a record; `callback` gets its outcome, once, on the producer's
     /// report thread. It should return quickly: the outcomes of other records
     /// wait for it. It may use the producer (send, or even drop it).
     ///
-    /// Returns the error without calling `callback` when the record is refused
-    /// at once (as [`send`](Producer::send) describes).
+    /// Like the Java producer's `send`, it blocks the calling thread (up to
+    /// `max.block.ms`) while libkprod has no room or no metadata for the
+    /// record. Returns the error without calling `callback` when the record
+    /// is refused (as [`send`](Producer::send) describes).
     pub fn send_with_callback<F>(&self, record: &Record<'_>, callback: F) -> Result<(), Error>
     where
         F: FnOnce(DeliveryResult) + Send + 'static,
     {
-        self.enqueue(record, Completion::Callback(Box::new(callback)))
-    }
-
-    fn enqueue(&self, record: &Record<'_>, completion: Completion) -> Result<(), Error> {
-        let opaque = completion.into_opaque();
-        let progress = &self.shared.progress;
-        progress.count_send();
-        let sent = record.with_message(opaque, |message| unsafe {
-            sys::kprod_send(self.shared.handle(), message)
-        });
-        let refusal = match sent {
-            Ok(code) => ErrorCode::from_raw(code).map(|code| refusal_error(code, record.topic())),
-            Err(error) => Some(error),
-        };
-        match refusal {
-            None => Ok(()),
-            Some(error) => {
-                // No report will come: take the completion back.
-                drop(unsafe { Completion::from_opaque(opaque) });
-                progress.uncount_send();
-                Err(error.refused())
-            }
-        }
+        self.shared
+            .enqueue_blocking(record, Completion::Callback(Box::new(callback)))
     }
 
     /// Sends every buffered record now (ignoring `linger.ms`) and waits until
@@ -319,15 +315,12 @@ impl std::fmt::Debug for Producer {
 }
 
 /// The error for a record libkprod refused, naming its topic.
-fn refusal_error(code: ErrorCode, topic: &str) -> Error {
+pub(crate) fn refusal_error(code: ErrorCode, topic: &str) -> Error {
     match code {
         ErrorCode::Closed => Error::new(code, "send: the producer is closed"),
         _ => Error::new(code, format!("send to {topic:?}: {}", code.description())),
     }
 }
-
-/// Records per `kprod_send_batch` call in `send_batch`.
-const SEND_BATCH: usize = 256;
 
 /// A timeout for C, in whole milliseconds (never -1, which means "no limit").
 pub(crate) fn millis(timeout: Duration) -> c_int {
@@ -349,10 +342,6 @@ pub(crate) struct Progress {
 impl Progress {
     fn count_send(&self) {
         self.accepted.fetch_add(1, SeqCst);
-    }
-
-    fn count_sends(&self, count: u64) {
-        self.accepted.fetch_add(count, SeqCst);
     }
 
     fn uncount_send(&self) {

@@ -146,10 +146,6 @@ impl<'r> PreparedRecord<'r> {
         })
     }
 
-    pub(crate) fn topic(&self) -> &'r str {
-        self.record.topic
-    }
-
     pub(crate) fn message(&self, opaque: *mut c_void) -> sys::kprod_message_t {
         let record = self.record;
         let (key, key_len) = c_bytes(record.key);

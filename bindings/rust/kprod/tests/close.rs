@@ -151,9 +151,12 @@ fn dropped_while_other_threads_send() {
                 while !start.load(SeqCst) {
                     thread::yield_now();
                 }
-                let futures: Vec<_> = (0..2000)
-                    .map(|index| producer.send(&Record::to(&topic).value(&format!("{index}"))))
+                let values: Vec<String> = (0..2000).map(|index| format!("{index}")).collect();
+                let records: Vec<Record> = values
+                    .iter()
+                    .map(|value| Record::to(&topic).value(value))
                     .collect();
+                let futures = producer.send_batch(&records);
                 // The last of these threads to let go of the producer drops it.
                 drop(producer);
                 futures.into_iter().map(|f| f.wait()).collect::<Vec<_>>()

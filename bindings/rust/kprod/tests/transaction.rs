@@ -50,10 +50,13 @@ async fn transactional_producer(transactional_id: &str) -> Producer {
 /// topic get some) without waiting for the outcomes.
 fn send_values(producer: &Producer, topic: &str, prefix: &str, count: usize) -> Vec<String> {
     let values: Vec<String> = (0..count).map(|i| format!("{prefix}-{i}")).collect();
-    for (i, value) in values.iter().enumerate() {
-        let key = (i % 2).to_string();
-        drop(producer.send(&Record::to(topic).key(&key).value(value)));
-    }
+    let keys: Vec<String> = (0..count).map(|i| (i % 2).to_string()).collect();
+    let records: Vec<Record> = values
+        .iter()
+        .zip(&keys)
+        .map(|(value, key)| Record::to(topic).key(key).value(value))
+        .collect();
+    drop(producer.send_batch(&records));
     values
 }
 
