@@ -3,6 +3,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod config;
+mod credentials;
 mod delivery;
 mod error;
 mod producer;
