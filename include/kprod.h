@@ -900,8 +900,9 @@ KPROD_EXTERN void kprod_metrics_text_free(char *text);
  *
  * Called once by kprod_new, on the calling thread, before any connection is
  * made; then from a refresh thread that kprod owns (never the Sender thread,
- * so a slow callback delays no record), at about 80% of the token's lifetime
- * (plus up to 5% jitter), and again 1 s, 2 s, 4 s ... (at most 10 s) after a
+ * so a slow callback delays no record), when sasl.login.refresh.* say (by
+ * default at 80% of the token's lifetime plus up to 5% jitter), and again
+ * after sasl.login.retry.backoff.ms, doubling up to .max.ms, after a
  * failure. Never called after kprod_close returns. Connections authenticate,
  * and re-authenticate when the broker asks (KIP-368), with the newest token.
  * While no unexpired token is at hand (the callback failed), connecting fails
@@ -927,6 +928,29 @@ typedef kprod_err_t (*kprod_oauthbearer_token_cb)(char *token, size_t token_size
 KPROD_EXTERN kprod_err_t kprod_conf_set_oauthbearer_token_cb(kprod_conf_t *conf,
                                                              kprod_oauthbearer_token_cb cb,
                                                              void *opaque);
+
+/* ------------------------------------------------------------------------
+ * Rotating SASL credentials (sasl.mechanism=PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)
+ * ------------------------------------------------------------------------ */
+
+/**
+ * Replaces the user name and password that a running producer logs in with,
+ * as librdkafka's rd_kafka_sasl_set_credentials: for a password rotated on
+ * the cluster without restarting the application. Every connection made
+ * from now on, and every re-authentication of an open connection (KIP-368,
+ * when the broker sets connections.max.reauth.ms), uses the new pair; open
+ * connections carry on, and no record is dropped or reported failed because
+ * of the change. The strings are copied before this returns. The password
+ * is a secret: kprod never logs it. Safe to call from any thread.
+ *
+ * @return KPROD_OK, KPROD_ERR_INVALID_ARG (NULL p, NULL or empty username or
+ *         password), KPROD_ERR_STATE (the producer does not use
+ *         SASL_PLAINTEXT/SASL_SSL with PLAIN or SCRAM-SHA-256/512),
+ *         KPROD_ERR_FORKED (in a child forked after kprod_new); errstr says why.
+ */
+KPROD_EXTERN kprod_err_t kprod_sasl_set_credentials(kprod_t *p, const char *username,
+                                                    const char *password, char *errstr,
+                                                    size_t errstr_size);
 
 /* ------------------------------------------------------------------------
  * Experimental: not part of the stable ABI

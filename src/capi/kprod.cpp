@@ -606,3 +606,16 @@ void kprod_metrics_text_free(char *text) {
 }
 
 }  // extern "C"
+
+kprod_err_t kprod_sasl_set_credentials(kprod_t *p, const char *username, const char *password,
+                                       char *errstr, size_t errstr_size) {
+    if (!username || !*username || !password || !*password) {
+        write_error(errstr, errstr_size,
+                    "kprod_sasl_set_credentials: username and password must be non-empty strings");
+        return KPROD_ERR_INVALID_ARG;
+    }
+    return transactional_call(p, "kprod_sasl_set_credentials", errstr, errstr_size,
+                              [&](kprod::client::Producer &producer, std::string &message) {
+                                  return producer.set_sasl_credentials(username, password, message);
+                              });
+}

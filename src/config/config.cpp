@@ -5,10 +5,13 @@
 #include "config/config.h"
 #include "config/config_table.h"
 #include "config/config_text.h"
+#include "config/oauthbearer_login_config.h"
 #include "config/security_config.h"
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
+#include <cstdlib>
 #include <iterator>
 #include <limits>
 #include <string>
@@ -83,6 +86,23 @@ std::optional<size_t> choice_index(const PropertySpec &spec, std::string_view te
     return std::nullopt;
 }
 
+// Java's DOUBLE: a decimal number, as Double.parseDouble takes it (no hex, no inf or nan).
+bool real_in_range(const PropertySpec &spec, std::string_view text, double &out) {
+    const std::string copy(text);
+    if (copy.empty() || copy.find_first_not_of("+-0123456789.eE") != std::string::npos)
+        return false;
+    char *end = nullptr;
+    out = std::strtod(copy.c_str(), &end);
+    return *end == '\0' && out >= spec.real_min && out <= spec.real_max;
+}
+
+// 0.5, 1, 0.25: the shortest text that reads back as the value.
+std::string format_real(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", value);
+    return text;
+}
+
 bool integer_in_range(const PropertySpec &spec, std::string_view text, int64_t &out) {
     return parse_integer(text, out) &&
            ((out >= spec.min && out <= spec.max) || spec.also_accepted == out);
@@ -107,6 +127,8 @@ std::string expectation(const PropertySpec &spec) {
         return "host1:port1,host2:port2,...";
     case kEnumList:
         return "a comma-separated list of " + join(spec.choices, ", ");
+    case kDouble:
+        return "a number " + accepted_values(spec);
     }
     return {};
 }
@@ -161,6 +183,12 @@ public:
 
     // The field's width must match the row's Java type (LONG or INT).
     void read(std::string_view name, int64_t &out) { read_integer(name, kLong, out); }
+
+    void read(std::string_view name, double &out) {
+        const PropertySpec *spec = find_property(name);
+        if (spec == nullptr || spec->type != kDouble || !real_in_range(*spec, text_of(name), out))
+            fail(name);
+    }
 
     void read(std::string_view name, int32_t &out) {
         int64_t wide = 0;
@@ -407,6 +435,13 @@ kprod_err_t validate(const ConfigStore &store, ProducerConfig &c, std::string &e
     if (!check_idempotence(store, c, error) || !check_delivery_timeout(store, c, error)) {
         return KPROD_ERR_INVALID_CONFIG;
     }
+    if (const std::string orphan = oidc_property_without_endpoint(store);
+        !orphan.empty() && !oidc_login_requested(c)) {
+        error = orphan +
+                " is set, but sasl.oauthbearer.token.endpoint.url is not: it is read only by "
+                "the OIDC login";
+        return KPROD_ERR_INVALID_CONFIG;
+    }
     return resolve_security(c, error, has_oauthbearer_token_callback);
 }
 
@@ -466,6 +501,8 @@ std::string accepted_values(const PropertySpec &spec) {
         return "host1:port1,host2:port2,...";
     case kEnumList:
         return "any of " + join(spec.choices, ", ") + ", comma-separated";
+    case kDouble:
+        return format_real(spec.real_min) + ".." + format_real(spec.real_max);
     }
     return {};
 }
@@ -502,6 +539,11 @@ bool check_value(const PropertySpec &spec, std::string_view value, std::string &
     case kHostList: {
         std::vector<HostPort> ignored;
         return parse_bootstrap_servers(text, ignored, error);
+    }
+    case kDouble: {
+        double real = 0;
+        valid = real_in_range(spec, text, real);
+        break;
     }
     }
     if (!valid) {
@@ -555,6 +597,7 @@ kprod_err_t ConfigStore::build(ProducerConfig &out, std::string &error,
     read_partitioning(reader, config);
     read_metrics(reader, config);
     read_security(reader, config);
+    read_oauthbearer_login_settings(*this, config);
     if (!reader.ok()) {
         error = reader.error();
         return KPROD_ERR_INVALID_CONFIG;

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "security/oauthbearer_token.h"
+#include "security/oidc_options.h"
+#include "security/rotating_credentials.h"
 #include "kprod.h"
 
 namespace kprod::net {
@@ -35,6 +37,7 @@ enum class PropertyType {
     kEnum,      // one of PropertySpec::choices
     kHostList,  // host1:port1,host2:port2,... (bootstrap.servers)
     kEnumList,  // a comma-separated list of PropertySpec::choices, possibly empty
+    kDouble,    // Java DOUBLE: a decimal number within real_min..real_max
 };
 
 // As in Java's ConfigDef: how likely a user is to need to change it.
@@ -47,6 +50,8 @@ struct PropertySpec {
     std::optional<std::string_view> default_value;
     int64_t min = 0;  // kInt, kLong: inclusive bounds
     int64_t max = 0;
+    double real_min = 0;  // kDouble: inclusive bounds
+    double real_max = 0;
     std::optional<int64_t> also_accepted = std::nullopt;  // kInt: one value outside min..max
     std::span<const std::string_view> choices = {};       // kEnum: in documentation order
     bool case_insensitive = false;                        // kEnum: as Java's validator
@@ -127,11 +132,18 @@ struct SaslCredentials {
     std::string mechanism_name;  // as the broker knows it: "SCRAM-SHA-256"
     std::string username;        // PLAIN, SCRAM
     std::string password;
+    // PLAIN, SCRAM: the pair above, replaceable while the producer runs
+    // (kprod_sasl_set_credentials); authentications read it, not the fields above.
+    std::shared_ptr<RotatingCredentials> rotating;
     // OAUTHBEARER: the token comes from the application's callback, or else
     // is an unsecured JWT made from these options; extensions go with it.
     bool token_from_callback = false;
     UnsecuredJwtOptions unsecured_jwt;
     std::map<std::string, std::string> extensions;
+    // OAUTHBEARER: tokens from an OIDC token endpoint when oidc.token_endpoint_url
+    // is set; and for every token source, when to refresh and how to back off.
+    OidcSettings oidc;
+    LoginRefreshSettings refresh;
 };
 enum class DnsLookup { kUseAllDnsIps, kResolveCanonicalBootstrapServersOnly };
 

@@ -16,6 +16,13 @@ constexpr std::string_view kRecordingLevelChoices[] = {"INFO", "DEBUG", "TRACE"}
 
 constexpr std::string_view kTlsProtocolChoices[] = {"TLSv1.2", "TLSv1.3"};
 
+constexpr std::string_view kJwtRetrieverChoices[] = {
+    "org.apache.kafka.common.security.oauthbearer.DefaultJwtRetriever",
+    "org.apache.kafka.common.security.oauthbearer.ClientCredentialsJwtRetriever",
+    "org.apache.kafka.common.security.oauthbearer.JwtBearerJwtRetriever"};
+
+constexpr std::string_view kAssertionAlgorithmChoices[] = {"RS256", "ES256"};
+
 using enum PropertyType;
 using enum Importance;
 
@@ -284,6 +291,122 @@ constexpr PropertySpec kProperties[] = {
      .importance = kLow,
      .doc = "Debug log categories to switch on, comma-separated (see kprod_conf_set_log_cb).",
      .effect_test = "integration/test_metadata_idle.cpp:main"},
+
+    // Security: the OAUTHBEARER login (KIP-368 refresh, KIP-768 OIDC, KIP-1139 jwt-bearer)
+    {.name = "sasl.login.refresh.window.factor", .type = kDouble, .default_value = "0.8",
+     .real_min = 0.5, .real_max = 1.0, .importance = kLow,
+     .doc = "OAUTHBEARER: fetch the next token at this fraction of the current one's lifetime "
+            "(plus jitter).",
+     .effect_test = "unit/test_oidc_login.cpp:test_refresh_schedule"},
+    {.name = "sasl.login.refresh.window.jitter", .type = kDouble, .default_value = "0.05",
+     .real_min = 0.0, .real_max = 0.25, .importance = kLow,
+     .doc = "OAUTHBEARER: up to this fraction of the lifetime is added at random to the refresh "
+            "time.",
+     .effect_test = "unit/test_oidc_login.cpp:test_refresh_schedule"},
+    {.name = "sasl.login.refresh.min.period.seconds", .type = kInt, .default_value = "60",
+     .min = 0, .max = 900, .importance = kLow,
+     .doc = "OAUTHBEARER: wait at least this long between refreshes (a token too short-lived "
+            "for it is refreshed half-way to expiry).",
+     .effect_test = "unit/test_oidc_login.cpp:test_refresh_schedule"},
+    {.name = "sasl.login.refresh.buffer.seconds", .type = kInt, .default_value = "300",
+     .min = 0, .max = 3600, .importance = kLow,
+     .doc = "OAUTHBEARER: refresh at least this long before the token expires (a token too "
+            "short-lived for it is refreshed half-way to expiry).",
+     .effect_test = "unit/test_oidc_login.cpp:test_refresh_schedule"},
+    {.name = "sasl.login.retry.backoff.ms", .type = kLong, .default_value = "100", .min = 0,
+     .max = kLongMax, .importance = kLow,
+     .doc = "OAUTHBEARER: the first wait after a failed token fetch; doubled after each "
+            "further failure.",
+     .effect_test = "security/test_oidc.cpp:test_refusals"},
+    {.name = "sasl.login.retry.backoff.max.ms", .type = kLong, .default_value = "10000",
+     .min = 0, .max = kLongMax, .importance = kLow,
+     .doc = "OAUTHBEARER: the longest wait between failed token fetches.",
+     .effect_test = "security/test_oidc.cpp:test_refusals"},
+    {.name = "sasl.login.connect.timeout.ms", .type = kInt, .default_value = "10000", .min = 1,
+     .max = kIntMax, .importance = kLow,
+     .doc = "OIDC login: how long to wait for the token endpoint's connection (Java: no "
+            "limit).",
+     .effect_test = "security/test_oidc.cpp:test_refusals"},
+    {.name = "sasl.login.read.timeout.ms", .type = kInt, .default_value = "10000", .min = 1,
+     .max = kIntMax, .importance = kLow,
+     .doc = "OIDC login: how long to wait for the token endpoint's answer once connected "
+            "(Java: no limit).",
+     .effect_test = "security/test_oidc.cpp:test_refusals"},
+    {.name = "sasl.oauthbearer.token.endpoint.url", .type = kString,
+     .default_value = std::nullopt, .non_empty = true, .importance = kMedium,
+     .doc = "OIDC login (sasl.mechanism=OAUTHBEARER): the token endpoint (https://, http://), "
+            "or file: a file holding a token. http(s) needs a kprod built with libcurl "
+            "(KPROD_OIDC); without it the property is refused.",
+     .effect_test = "security/test_oidc.cpp:test_client_credentials"},
+    {.name = "sasl.oauthbearer.jwt.retriever.class", .type = kEnum,
+     .default_value = "org.apache.kafka.common.security.oauthbearer.DefaultJwtRetriever",
+     .choices = kJwtRetrieverChoices, .importance = kLow,
+     .doc = "OIDC login: the grant; JwtBearerJwtRetriever sends a signed assertion (RFC 7523), "
+            "the others client_credentials.",
+     .effect_test = "security/test_oidc.cpp:test_jwt_bearer"},
+    {.name = "sasl.oauthbearer.client.credentials.client.id", .type = kString,
+     .default_value = std::nullopt, .non_empty = true, .importance = kMedium,
+     .doc = "OIDC client_credentials: the client id (or clientId in sasl.jaas.config); with "
+            "jwt-bearer, sent (HTTP Basic, with the secret) when set.",
+     .effect_test = "security/test_oidc.cpp:test_client_credentials"},
+    {.name = "sasl.oauthbearer.client.credentials.client.secret", .type = kString,
+     .default_value = std::nullopt, .non_empty = true, .secret = true, .importance = kMedium,
+     .doc = "OIDC client_credentials: the client secret (or clientSecret in sasl.jaas.config).",
+     .effect_test = "security/test_oidc.cpp:test_refusals"},
+    {.name = "sasl.oauthbearer.scope", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .importance = kLow,
+     .doc = "OIDC login: the scope asked for (or scope in sasl.jaas.config).",
+     .effect_test = "security/test_oidc.cpp:test_client_credentials"},
+    {.name = "sasl.oauthbearer.sub.claim.name", .type = kString, .default_value = "sub",
+     .non_empty = true, .importance = kLow,
+     .doc = "OIDC login: the claim of the token that names the principal.",
+     .effect_test = "security/test_oidc.cpp:test_client_credentials"},
+    {.name = "sasl.oauthbearer.scope.claim.name", .type = kString, .default_value = "scope",
+     .non_empty = true, .importance = kLow,
+     .doc = "OIDC login: the claim of the token that holds its scope (logged at debug level).",
+     .effect_test = "security/test_oidc.cpp:test_client_credentials"},
+    {.name = "sasl.oauthbearer.assertion.file", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .importance = kLow,
+     .doc = "OIDC jwt-bearer: a file holding a signed assertion, read at each fetch, instead "
+            "of one kprod signs.",
+     .effect_test = "security/test_oidc.cpp:test_jwt_bearer"},
+    {.name = "sasl.oauthbearer.assertion.private.key.file", .type = kString,
+     .default_value = std::nullopt, .non_empty = true, .importance = kLow,
+     .doc = "OIDC jwt-bearer: the PEM private key (PKCS#8, maybe encrypted) that signs the "
+            "assertion.",
+     .effect_test = "security/test_oidc.cpp:test_jwt_bearer"},
+    {.name = "sasl.oauthbearer.assertion.private.key.passphrase", .type = kString,
+     .default_value = std::nullopt, .non_empty = true, .secret = true, .importance = kLow,
+     .doc = "OIDC jwt-bearer: the passphrase of an encrypted private key file.",
+     .effect_test = "unit/test_oidc_login.cpp:test_client_assertion"},
+    {.name = "sasl.oauthbearer.assertion.algorithm", .type = kEnum, .default_value = "RS256",
+     .choices = kAssertionAlgorithmChoices, .importance = kLow,
+     .doc = "OIDC jwt-bearer: how the assertion is signed (RSA or EC P-256 key).",
+     .effect_test = "unit/test_oidc_login.cpp:test_client_assertion"},
+    {.name = "sasl.oauthbearer.assertion.claim.aud", .type = kString,
+     .default_value = std::nullopt, .non_empty = true, .importance = kLow,
+     .doc = "OIDC jwt-bearer: the assertion's aud claim (usually the token endpoint or issuer).",
+     .effect_test = "unit/test_oidc_login.cpp:test_client_assertion"},
+    {.name = "sasl.oauthbearer.assertion.claim.iss", .type = kString,
+     .default_value = std::nullopt, .non_empty = true, .importance = kLow,
+     .doc = "OIDC jwt-bearer: the assertion's iss claim.",
+     .effect_test = "unit/test_oidc_login.cpp:test_client_assertion"},
+    {.name = "sasl.oauthbearer.assertion.claim.sub", .type = kString,
+     .default_value = std::nullopt, .non_empty = true, .importance = kLow,
+     .doc = "OIDC jwt-bearer: the assertion's sub claim (whom the token is for).",
+     .effect_test = "security/test_oidc.cpp:test_jwt_bearer"},
+    {.name = "sasl.oauthbearer.assertion.claim.exp.seconds", .type = kInt,
+     .default_value = "300", .min = 0, .max = 86400, .importance = kLow,
+     .doc = "OIDC jwt-bearer: the assertion expires this long after it is made.",
+     .effect_test = "unit/test_oidc_login.cpp:test_client_assertion"},
+    {.name = "sasl.oauthbearer.assertion.claim.nbf.seconds", .type = kInt,
+     .default_value = "60", .min = 0, .max = 3600, .importance = kLow,
+     .doc = "OIDC jwt-bearer: the assertion is valid from this long before it is made.",
+     .effect_test = "unit/test_oidc_login.cpp:test_client_assertion"},
+    {.name = "sasl.oauthbearer.assertion.claim.jti.include", .type = kBool,
+     .default_value = "false", .importance = kLow,
+     .doc = "OIDC jwt-bearer: give each assertion a random jti claim.",
+     .effect_test = "unit/test_oidc_login.cpp:test_client_assertion"},
 
     // Transactions
     {.name = "transactional.id", .type = kString, .default_value = std::nullopt,

@@ -1,6 +1,7 @@
 #include "config/security_config.h"
 
 #include "config/config_text.h"
+#include "config/oauthbearer_login_config.h"
 #include "security/jaas_config.h"
 #include "net/tls_client.h"
 
@@ -27,14 +28,15 @@ net::TlsOptions::StoreType store_type(StoreType type) {
     return net::TlsOptions::StoreType::kJks;
 }
 
-kprod_err_t resolve_tls(ProducerConfig &c, std::string &error) {
+// The TLS context of ssl.*: for broker connections, and for HTTPS to an OIDC token endpoint.
+std::shared_ptr<const net::TlsClient> make_tls_client(const ProducerConfig &c, std::string &error) {
     const std::string &algorithm = c.ssl_endpoint_identification_algorithm;
     if (!algorithm.empty() && !config_text::equals_ignore_case(algorithm, "https")) {
         error =
             "ssl.endpoint.identification.algorithm: expected https or empty (no host name "
             "check), got " +
             config_text::quoted(algorithm);
-        return KPROD_ERR_INVALID_CONFIG;
+        return nullptr;
     }
     net::TlsOptions options;
     options.truststore_type = store_type(c.ssl_truststore_type);
@@ -50,8 +52,36 @@ kprod_err_t resolve_tls(ProducerConfig &c, std::string &error) {
     options.enabled_protocols = c.ssl_enabled_protocols;
     options.cipher_suites = c.ssl_cipher_suites;
     options.verify_hostname = !algorithm.empty();
-    c.tls = net::TlsClient::create(options, error);
+    return net::TlsClient::create(options, error);
+}
+
+kprod_err_t resolve_tls(ProducerConfig &c, std::string &error) {
+    c.tls = make_tls_client(c, error);
     return c.tls ? KPROD_OK : KPROD_ERR_INVALID_CONFIG;
+}
+
+// HTTPS to the token endpoint trusts what the broker connections trust
+// (ssl.truststore.*, with the ssl.keystore.* client certificate) when any of
+// it is set, as Java's login does; else the system's certificate store.
+kprod_err_t resolve_oidc(ProducerConfig &c, const std::map<std::string, std::string> &options,
+                         bool has_token_callback, std::string &error) {
+    if (has_token_callback) {
+        error =
+            "sasl.oauthbearer.token.endpoint.url and a token callback "
+            "(kprod_conf_set_oauthbearer_token_cb) both supply tokens: keep one";
+        return KPROD_ERR_INVALID_CONFIG;
+    }
+    if (!resolve_oidc_login(options, c, error)) return KPROD_ERR_INVALID_CONFIG;
+    const bool own_trust = !c.ssl_truststore_location.empty() ||
+                           !c.ssl_truststore_certificates.empty() ||
+                           !c.ssl_keystore_location.empty() || !c.ssl_keystore_key.empty();
+    if (c.tls) {
+        c.sasl.oidc.tls = c.tls;
+    } else if (own_trust) {
+        c.sasl.oidc.tls = make_tls_client(c, error);
+        if (!c.sasl.oidc.tls) return KPROD_ERR_INVALID_CONFIG;
+    }
+    return KPROD_OK;
 }
 
 kprod_err_t resolve_mechanism(ProducerConfig &c, std::string &error) {
@@ -112,6 +142,20 @@ kprod_err_t resolve_oauthbearer(ProducerConfig &c, bool has_token_callback, std:
         return KPROD_ERR_INVALID_CONFIG;
     }
     c.sasl.token_from_callback = has_token_callback;
+    if (oidc_login_requested(c)) {
+        JaasConfig jaas;
+        if (!c.sasl_jaas_config.empty()) {
+            if (!parse_jaas_config(c.sasl_jaas_config, jaas, error))
+                return KPROD_ERR_INVALID_CONFIG;
+            if (jaas.login_module != kOAuthBearerLoginModule) {
+                error = "sasl.jaas.config: " + jaas.login_module +
+                        " does not go with sasl.mechanism=OAUTHBEARER; use " +
+                        std::string(kOAuthBearerLoginModule);
+                return KPROD_ERR_INVALID_CONFIG;
+            }
+        }
+        return resolve_oidc(c, jaas.options, has_token_callback, error);
+    }
     if (c.sasl_jaas_config.empty()) {
         if (has_token_callback) return KPROD_OK;
         error =
@@ -163,8 +207,20 @@ kprod_err_t resolve_security(ProducerConfig &c, std::string &error,
     const SecurityProtocol protocol = c.security_protocol;
     if (protocol == SecurityProtocol::kSsl || protocol == SecurityProtocol::kSaslSsl)
         if (kprod_err_t err = resolve_tls(c, error)) return err;
-    if (protocol == SecurityProtocol::kSaslPlaintext || protocol == SecurityProtocol::kSaslSsl)
+    const bool sasl =
+        protocol == SecurityProtocol::kSaslPlaintext || protocol == SecurityProtocol::kSaslSsl;
+    if (oidc_login_requested(c) && (!sasl || c.sasl_mechanism != "OAUTHBEARER")) {
+        error =
+            "sasl.oauthbearer.token.endpoint.url is set, but the producer does not log in with "
+            "sasl.mechanism=OAUTHBEARER over SASL_PLAINTEXT or SASL_SSL";
+        return KPROD_ERR_INVALID_CONFIG;
+    }
+    if (sasl) {
         if (kprod_err_t err = resolve_sasl(c, has_oauthbearer_token_callback, error)) return err;
+        if (c.sasl.mechanism != SaslMechanism::kOAuthBearer)
+            c.sasl.rotating =
+                std::make_shared<RotatingCredentials>(c.sasl.username, c.sasl.password);
+    }
     return KPROD_OK;
 }
 

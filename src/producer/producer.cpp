@@ -25,7 +25,7 @@ std::unique_ptr<OAuthBearerLogin> make_oauthbearer_login(const ProducerConfig &c
                       config.security_protocol == SecurityProtocol::kSaslSsl;
     if (!sasl || config.sasl.mechanism != SaslMechanism::kOAuthBearer) return nullptr;
     return std::make_unique<OAuthBearerLogin>(
-        make_token_source(config.sasl, callbacks.oauthbearer_token), logger);
+        make_token_source(config.sasl, callbacks.oauthbearer_token), logger, config.sasl.refresh);
 }
 
 }  // namespace
@@ -319,6 +319,21 @@ int Producer::serve_reports(int timeout_ms) {
         deadline = Clock::now();  // more may be ready: take them without waiting
     }
     return served;
+}
+
+kprod_err_t Producer::set_sasl_credentials(std::string username, std::string password,
+                                           std::string &message) {
+    if (!config_.sasl.rotating) {
+        message =
+            "kprod_sasl_set_credentials: the producer does not log in with a user name and "
+            "password (security.protocol SASL_PLAINTEXT or SASL_SSL with sasl.mechanism PLAIN, "
+            "SCRAM-SHA-256 or SCRAM-SHA-512)";
+        return KPROD_ERR_STATE;
+    }
+    config_.sasl.rotating->replace(std::move(username), std::move(password));
+    logger_.info("", "SASL " + config_.sasl.mechanism_name +
+                         " credentials replaced: new connections and re-authentications use them");
+    return KPROD_OK;
 }
 
 }  // namespace kprod::client

@@ -71,6 +71,12 @@ public:
     kprod_err_t commit_transaction(int timeout_ms, std::string &message);
     kprod_err_t abort_transaction(int timeout_ms, std::string &message);
 
+    // Replaces the SASL PLAIN/SCRAM user name and password for the
+    // authentications that start from now on (kprod_sasl_set_credentials).
+    // Runs on: any thread.
+    kprod_err_t set_sasl_credentials(std::string username, std::string password,
+                                     std::string &message);
+
     kprod_err_t flush(int timeout_ms);
     kprod_err_t close(int timeout_ms);
     size_t take_reports(kprod_report_t *out, size_t capacity, size_t stride, int timeout_ms);

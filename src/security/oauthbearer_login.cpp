@@ -5,14 +5,13 @@
 
 #include "config/config.h"
 #include "protocol/oauthbearer.h"
+#include "security/oidc_login.h"
 
 namespace kprod::client {
 
 namespace {
 
 constexpr int64_t kMinRefreshDelayMs = 1000;
-constexpr int64_t kFirstRetryMs = 1000;
-constexpr int64_t kMaxRetryMs = 10000;
 // The sizes kprod.h promises the callback.
 constexpr size_t kTokenCapacity = 65536;
 constexpr size_t kPrincipalCapacity = 1024;
@@ -79,24 +78,39 @@ OAuthBearerLogin::TokenSource make_token_source(const SaslCredentials &credentia
         return [callback](OAuthBearerToken &token, std::string &error) {
             return call_token_callback(callback, token, error);
         };
+    if (!credentials.oidc.token_endpoint_url.empty())
+        return make_oidc_token_source(credentials.oidc);
     return [options = credentials.unsecured_jwt](OAuthBearerToken &token, std::string &) {
         token = make_unsecured_jwt(options, wall_clock_now_ms());
         return true;
     };
 }
 
-OAuthBearerLogin::OAuthBearerLogin(TokenSource source, const Logger &logger)
-    : source_(std::move(source)), logger_(logger) {}
+OAuthBearerLogin::OAuthBearerLogin(TokenSource source, const Logger &logger,
+                                   const LoginRefreshSettings &settings)
+    : source_(std::move(source)), logger_(logger), settings_(settings) {}
 
 OAuthBearerLogin::~OAuthBearerLogin() {
     stop();
 }
 
-int64_t OAuthBearerLogin::refresh_delay_ms(int64_t issued_at_ms, int64_t expires_at_ms,
-                                           double jitter) {
-    const double lifetime = static_cast<double>(expires_at_ms - issued_at_ms);
-    const auto delay = static_cast<int64_t>(lifetime * (0.8 + 0.05 * jitter));
-    return std::max(delay, kMinRefreshDelayMs);
+int64_t OAuthBearerLogin::refresh_delay_ms(const LoginRefreshSettings &settings,
+                                           int64_t issued_at_ms, int64_t expires_at_ms,
+                                           int64_t now_ms, double random01) {
+    const int64_t left = expires_at_ms - now_ms;
+    const int64_t min_period_ms = settings.min_period_seconds * 1000;
+    const int64_t buffer_ms = settings.buffer_seconds * 1000;
+    int64_t at;
+    if (left <= min_period_ms || left <= buffer_ms) {
+        at = now_ms + left / 2;
+    } else {
+        const auto lifetime = static_cast<double>(expires_at_ms - issued_at_ms);
+        at = issued_at_ms + static_cast<int64_t>(lifetime * (settings.window_factor +
+                                                             settings.window_jitter * random01));
+        at = std::min(at, expires_at_ms - buffer_ms);
+        at = std::max(at, now_ms + min_period_ms);
+    }
+    return std::max(at - now_ms, kMinRefreshDelayMs);
 }
 
 std::chrono::milliseconds OAuthBearerLogin::fetch() {
@@ -104,11 +118,13 @@ std::chrono::milliseconds OAuthBearerLogin::fetch() {
     std::string error;
     if (source_(token, error)) {
         consecutive_failures_ = 0;
-        const int64_t delay =
-            refresh_delay_ms(token.issued_at_ms, token.expires_at_ms,
-                             std::uniform_real_distribution<double>(0, 1)(random_));
+        const int64_t delay = refresh_delay_ms(
+            settings_, token.issued_at_ms, token.expires_at_ms, wall_clock_now_ms(),
+            std::uniform_real_distribution<double>(0, 1)(random_));
         logger_.debug(Logger::Category::kBroker, "",
-                      "OAUTHBEARER token for " + token.principal + " expires in " +
+                      "OAUTHBEARER token for " + token.principal +
+                          (token.scope.empty() ? "" : " (scope " + token.scope + ")") +
+                          " expires in " +
                           std::to_string(token.expires_at_ms - token.issued_at_ms) +
                           " ms; next refresh in " + std::to_string(delay) + " ms");
         std::lock_guard lock(mutex_);
@@ -118,9 +134,10 @@ std::chrono::milliseconds OAuthBearerLogin::fetch() {
         ++tokens_fetched_;
         return std::chrono::milliseconds(delay);
     }
-    int64_t retry = kFirstRetryMs;
-    for (int i = 0; i < consecutive_failures_ && retry < kMaxRetryMs; ++i) retry *= 2;
-    retry = std::min(retry, kMaxRetryMs);
+    const int64_t max_retry = std::max<int64_t>(settings_.retry_backoff_max_ms, 1);
+    int64_t retry = std::max<int64_t>(settings_.retry_backoff_ms, 1);
+    for (int i = 0; i < consecutive_failures_ && retry < max_retry; ++i) retry *= 2;
+    retry = std::min(retry, max_retry);
     ++consecutive_failures_;
     logger_.warn("", error + " (trying again in " + std::to_string(retry) + " ms)");
     std::lock_guard lock(mutex_);

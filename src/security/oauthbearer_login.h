@@ -1,10 +1,9 @@
 // OAuthBearerLogin: the producer's current OAUTHBEARER token and its refresh,
 // as Java's ExpiringCredentialRefreshingLogin: the first token is fetched in
-// kprod_new, before any connection; a refresh thread fetches the next one at
-// 80% of the token's lifetime plus up to 5% jitter (Java's
-// sasl.login.refresh.window.factor and .jitter defaults), and retries a
-// failed fetch after 1 s, 2 s, 4 s ... 10 s, keeping the old token while it
-// is unexpired. The Sender only reads the current token: a slow token source
+// kprod_new, before any connection; a refresh thread fetches the next one as
+// sasl.login.refresh.* say (refresh_delay_ms), and retries a failed fetch
+// after sasl.login.retry.backoff.ms, doubling up to .max.ms, keeping the old
+// token while it is unexpired. The Sender only reads the current token: a slow token source
 // never holds up the send path.
 // Runs on: application thread (start, stop), the refresh thread (fetches),
 // sender thread (current). mutex_ guards the token and the last error.
@@ -36,7 +35,8 @@ public:
     // Fills a token, or returns false with why not (never quoting a token).
     using TokenSource = std::function<bool(OAuthBearerToken &token, std::string &error)>;
 
-    OAuthBearerLogin(TokenSource source, const Logger &logger);
+    OAuthBearerLogin(TokenSource source, const Logger &logger,
+                     const LoginRefreshSettings &settings = {});
     ~OAuthBearerLogin();
     OAuthBearerLogin(const OAuthBearerLogin &) = delete;
     OAuthBearerLogin &operator=(const OAuthBearerLogin &) = delete;
@@ -53,9 +53,16 @@ public:
     // How many tokens the source has supplied so far.
     uint64_t tokens_fetched() const;
 
-    // When to fetch again after a token issued at issued_at_ms (wall clock)
-    // expiring at expires_at_ms: 80-85% of its lifetime, at least 1 s on.
-    static int64_t refresh_delay_ms(int64_t issued_at_ms, int64_t expires_at_ms, double jitter);
+    // How long after now_ms (wall clock) to fetch again, for a token received
+    // at issued_at_ms expiring at expires_at_ms, as Java's
+    // ExpiringCredentialRefreshingLogin: at window_factor of its lifetime plus
+    // random01 * window_jitter of it, but no later than buffer_seconds before
+    // expiry and no sooner than min_period_seconds on; a token that lives
+    // shorter than the buffer or the minimum period is refreshed half-way to
+    // its expiry. At least 1 s (a token source that hands out nearly expired
+    // tokens is not called in a loop).
+    static int64_t refresh_delay_ms(const LoginRefreshSettings &settings, int64_t issued_at_ms,
+                                    int64_t expires_at_ms, int64_t now_ms, double random01);
 
 private:
     // Fetches a token; returns how long to wait before the next fetch.
@@ -64,6 +71,7 @@ private:
 
     const TokenSource source_;
     const Logger &logger_;
+    const LoginRefreshSettings settings_;
     std::minstd_rand random_{std::random_device{}()};
     int consecutive_failures_ = 0;  // refresh thread only
     std::chrono::milliseconds first_wait_{0};
@@ -79,7 +87,8 @@ private:
 };
 
 // The source behind a producer's OAUTHBEARER login: the application's
-// callback when it set one, else unsecured JWTs from sasl.jaas.config.
+// callback when it set one, else the OIDC token endpoint when one is set,
+// else unsecured JWTs from sasl.jaas.config.
 OAuthBearerLogin::TokenSource make_token_source(const SaslCredentials &credentials,
                                                 OAuthBearerTokenCallback callback);
 

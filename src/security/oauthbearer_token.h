@@ -21,6 +21,7 @@ struct OAuthBearerToken {
     int64_t expires_at_ms = 0;  // wall clock, ms since the epoch
     std::string principal;      // for log lines
     int64_t issued_at_ms = 0;   // wall clock, when kprod received it
+    std::string scope;          // OIDC: the scope claim, for log lines ("" when none)
 };
 
 // The options of Java's unsecured login handler, checked.

@@ -12,19 +12,23 @@ SaslAuthenticator::SaslAuthenticator(const SaslCredentials &credentials,
     : credentials_(credentials),
       authenticate_version_(authenticate_version),
       principal_(credentials.username) {
+    if (credentials.rotating) {
+        credentials_.rotating->current(credentials_.username, credentials_.password);
+        principal_ = credentials_.username;
+    }
     if (credentials.mechanism == SaslMechanism::kOAuthBearer) {
         next_message_ = protocol::oauthbearer_client_first_message(token ? token->value : "",
                                                                    credentials.extensions);
         if (token) principal_ = token->principal;
     } else if (credentials.mechanism == SaslMechanism::kPlain) {
         // RFC 4616: authzid NUL authcid NUL password; no authzid.
-        next_message_ = std::string(1, '\0') + credentials.username + '\0' + credentials.password;
+        next_message_ = std::string(1, '\0') + credentials_.username + '\0' + credentials_.password;
     } else {
         const auto hash = credentials.mechanism == SaslMechanism::kScramSha256
                               ? protocol::ScramHash::kSha256
                               : protocol::ScramHash::kSha512;
-        scram_ = std::make_unique<protocol::ScramClient>(hash, credentials.username,
-                                                         credentials.password);
+        scram_ = std::make_unique<protocol::ScramClient>(hash, credentials_.username,
+                                                         credentials_.password);
         next_message_ = scram_->client_first_message();
     }
 }

@@ -51,7 +51,7 @@ public:
 private:
     Outcome on_mechanism_message(const std::string &message, std::string &error);
 
-    const SaslCredentials &credentials_;
+    SaslCredentials credentials_;  // a copy: the rotating pair as it was at the start
     int16_t authenticate_version_;
     std::unique_ptr<protocol::ScramClient> scram_;  // null for PLAIN
     int round_ = 0;                                 // mechanism messages answered so far

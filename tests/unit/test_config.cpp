@@ -99,6 +99,33 @@ const ExpectedDefault kExpectedDefaults[] = {
     {"sasl.jaas.config", ""},
     {"sasl.username", ""},  // librdkafka's name
     {"sasl.password", ""},  // librdkafka's name
+    // The OAUTHBEARER login (Java's SaslConfigs; the two timeouts have no Java default)
+    {"sasl.login.refresh.window.factor", "0.8"},
+    {"sasl.login.refresh.window.jitter", "0.05"},
+    {"sasl.login.refresh.min.period.seconds", "60"},
+    {"sasl.login.refresh.buffer.seconds", "300"},
+    {"sasl.login.retry.backoff.ms", "100"},
+    {"sasl.login.retry.backoff.max.ms", "10000"},
+    {"sasl.login.connect.timeout.ms", "10000"},
+    {"sasl.login.read.timeout.ms", "10000"},
+    {"sasl.oauthbearer.token.endpoint.url", ""},
+    {"sasl.oauthbearer.jwt.retriever.class",
+     "org.apache.kafka.common.security.oauthbearer.DefaultJwtRetriever"},
+    {"sasl.oauthbearer.client.credentials.client.id", ""},
+    {"sasl.oauthbearer.client.credentials.client.secret", ""},
+    {"sasl.oauthbearer.scope", ""},
+    {"sasl.oauthbearer.sub.claim.name", "sub"},
+    {"sasl.oauthbearer.scope.claim.name", "scope"},
+    {"sasl.oauthbearer.assertion.file", ""},
+    {"sasl.oauthbearer.assertion.private.key.file", ""},
+    {"sasl.oauthbearer.assertion.private.key.passphrase", ""},
+    {"sasl.oauthbearer.assertion.algorithm", "RS256"},
+    {"sasl.oauthbearer.assertion.claim.aud", ""},
+    {"sasl.oauthbearer.assertion.claim.iss", ""},
+    {"sasl.oauthbearer.assertion.claim.sub", ""},
+    {"sasl.oauthbearer.assertion.claim.exp.seconds", "300"},
+    {"sasl.oauthbearer.assertion.claim.nbf.seconds", "60"},
+    {"sasl.oauthbearer.assertion.claim.jti.include", "false"},
 };
 
 struct IntegerRange {
@@ -137,10 +164,19 @@ const IntegerRange kIntegerRanges[] = {
     {"metadata.recovery.rebootstrap.trigger.ms", 0, kLongMax},
     {"metrics.sample.window.ms", 0, kLongMax},
     {"metrics.num.samples", 1, 100},
+    {"sasl.login.refresh.min.period.seconds", 0, 900},
+    {"sasl.login.refresh.buffer.seconds", 0, 3600},
+    {"sasl.login.retry.backoff.ms", 0, kLongMax},
+    {"sasl.login.retry.backoff.max.ms", 0, kLongMax},
+    {"sasl.login.connect.timeout.ms", 1, kIntMax},
+    {"sasl.login.read.timeout.ms", 1, kIntMax},
+    {"sasl.oauthbearer.assertion.claim.exp.seconds", 0, 86400},
+    {"sasl.oauthbearer.assertion.claim.nbf.seconds", 0, 3600},
 };
 
 const char *const kBoolProperties[] = {"enable.idempotence", "partitioner.ignore.keys",
-                                       "partitioner.adaptive.partitioning.enable"};
+                                       "partitioner.adaptive.partitioning.enable",
+                                       "sasl.oauthbearer.assertion.claim.jti.include"};
 
 // ----- helpers ----------------------------------------------------------------
 
@@ -348,8 +384,8 @@ void test_compression_types_map_to_codec_ids(void **) {
 // ----- accepted and refused values ----------------------------------------------------
 
 void test_integer_properties_boundaries_and_junk(void **) {
-    assert_int_equal(std::size(kIntegerRanges) + 3 /* bools */ + 8 /* enums */ + 17 /* strings */ +
-                         2 /* lists */,
+    assert_int_equal(std::size(kIntegerRanges) + 4 /* bools */ + 10 /* enums */ + 29 /* strings */ +
+                         2 /* lists */ + 2 /* doubles */,
                      property_specs().size());
     const char *junk[] = {"",
                           " ",

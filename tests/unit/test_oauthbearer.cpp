@@ -128,10 +128,17 @@ void test_bearer_token_and_extension_rules(void **) {
     assert_null(std::strstr(error.c_str(), "\x01"));  // never quotes the value
 }
 
+// Java's defaults (factor 0.8, jitter 0.05, no minimum period or buffer in
+// the way of an hour-long token): 80-85% of the lifetime.
 void test_refresh_at_80_to_85_percent(void **) {
-    assert_int_equal(OAuthBearerLogin::refresh_delay_ms(0, 100000, 0.0), 80000);
-    assert_int_equal(OAuthBearerLogin::refresh_delay_ms(0, 100000, 1.0), 85000);
-    assert_int_equal(OAuthBearerLogin::refresh_delay_ms(5000, 5100, 0.5), 1000);  // at least 1 s
+    const LoginRefreshSettings defaults;
+    const int64_t hour = 3600 * 1000;
+    assert_int_equal(OAuthBearerLogin::refresh_delay_ms(defaults, 0, hour, 0, 0.0), hour * 8 / 10);
+    assert_int_equal(OAuthBearerLogin::refresh_delay_ms(defaults, 0, hour, 0, 1.0),
+                     hour * 85 / 100);
+    // A token shorter-lived than the buffer: half-way, and at least 1 s on.
+    assert_int_equal(OAuthBearerLogin::refresh_delay_ms(defaults, 0, 20000, 0, 0.5), 10000);
+    assert_int_equal(OAuthBearerLogin::refresh_delay_ms(defaults, 5000, 5100, 5000, 0.5), 1000);
 }
 
 const Logger &quiet_logger() {

@@ -313,9 +313,11 @@ void test_secrets_read_back_hidden(void **) {
     std::string value;
     assert_int_equal(store.get_redacted("sasl.password", value), KPROD_OK);
     assert_string_equal(value.c_str(), "");  // unset: nothing to hide
-    for (const char *name : {"sasl.password", "sasl.jaas.config", "ssl.truststore.password",
-                             "ssl.keystore.password", "ssl.key.password", "ssl.keystore.key",
-                             "ssl.keystore.certificate.chain", "ssl.truststore.certificates"}) {
+    for (const char *name :
+         {"sasl.password", "sasl.jaas.config", "ssl.truststore.password", "ssl.keystore.password",
+          "ssl.key.password", "ssl.keystore.key", "ssl.keystore.certificate.chain",
+          "ssl.truststore.certificates", "sasl.oauthbearer.client.credentials.client.secret",
+          "sasl.oauthbearer.assertion.private.key.passphrase"}) {
         set_ok(store, name, "s3cret");
         assert_int_equal(store.get_redacted(name, value), KPROD_OK);
         assert_string_equal(value.c_str(), "[hidden]");
@@ -326,7 +328,7 @@ void test_secrets_read_back_hidden(void **) {
     // Every secret is one of Java's PASSWORD properties, or librdkafka's sasl.password.
     int secrets = 0;
     for (const PropertySpec &spec : property_specs()) secrets += spec.secret;
-    assert_int_equal(secrets, 8);
+    assert_int_equal(secrets, 10);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 mod broker_error;
 mod config;
+mod credentials;
 mod delivery;
 mod error;
 mod producer;
