@@ -35,10 +35,23 @@ def test_librdkafka_spellings_become_kprods_properties() -> None:
         "acks": "-1",
         "compression.type": "lz4",
         "enable.idempotence": "true",
+        "request.timeout.ms": "30000",
     }
     assert on_delivery is None
     # kprod itself accepts every translated value.
     kprod.Producer(properties).close()
+
+
+def test_message_timeout_bounds_the_request_timeout_as_in_librdkafka() -> None:
+    """Java wants delivery.timeout.ms >= linger.ms + request.timeout.ms; librdkafka
+    bounds each request by what is left of message.timeout.ms instead."""
+    properties, _ = translate({"message.timeout.ms": 30000, "linger.ms": 5})
+    assert properties["request.timeout.ms"] == "29995"
+    properties, _ = translate({"message.timeout.ms": 30000, "socket.timeout.ms": 10000})
+    assert properties["request.timeout.ms"] == "10000"
+    properties, _ = translate({"message.timeout.ms": 30000, "request.timeout.ms": 31000})
+    assert properties["request.timeout.ms"] == "31000"  # kprod's own name: kprod judges it
+    kprod.Producer({"bootstrap.servers": bootstrap(), "message.timeout.ms": 30000}).close()
 
 
 @pytest.mark.parametrize(
@@ -145,7 +158,7 @@ def test_raising_callbacks_are_reported_and_the_producer_goes_on(
 def test_a_callback_with_the_wrong_signature_is_reported(topic: str, monkeypatch: pytest.MonkeyPatch) -> None:
     reported = reported_exceptions(monkeypatch)
     producer = kprod.Producer({"bootstrap.servers": bootstrap()})
-    producer.produce(topic, "x", on_delivery=lambda: None)
+    producer.produce(topic, "x", on_delivery=lambda: None)  # type: ignore[arg-type,misc]
     assert producer.flush(30) == 0
     assert len(reported) == 1 and isinstance(reported[0], TypeError)
 

@@ -5,6 +5,7 @@ partitions_for."""
 from __future__ import annotations
 
 import collections
+from typing import Any
 
 import pytest
 
@@ -87,7 +88,7 @@ def test_delivery_message_carries_what_was_sent(topic: str) -> None:
 def test_produce_batch_crosses_once_and_reports_each(topic: str) -> None:
     seen: list[int] = []
     producer = kprod.Producer({"bootstrap.servers": bootstrap()})
-    messages = [{"value": f"v{i}", "key": f"k{i}", "headers": [("i", str(i))]} for i in range(1000)]
+    messages: list[dict[str, Any]] = [{"value": f"v{i}", "key": f"k{i}", "headers": [("i", str(i))]} for i in range(1000)]
     messages.append({"value": b"bad partition", "partition": 7})
     accepted = producer.produce_batch(topic, messages, on_delivery=lambda e, m: seen.append(m.offset()))
     assert accepted == 1000

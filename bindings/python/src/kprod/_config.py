@@ -109,4 +109,24 @@ def translate(
             properties.setdefault("ssl.truststore.type", "PEM")
             continue
         properties[RENAMED.get(name, name)] = _as_text(name, value)
+    _fit_request_timeout(config, properties)
     return properties, on_delivery
+
+
+def _fit_request_timeout(config: Mapping[str, Any], properties: dict[str, str]) -> None:
+    """librdkafka bounds each Produce request by what is left of message.timeout.ms
+    (socket.timeout.ms is only an upper bound); Java requires delivery.timeout.ms >=
+    linger.ms + request.timeout.ms instead. Given message.timeout.ms and no request
+    timeout, lower request.timeout.ms (30 s by default) to fit, as librdkafka would."""
+    spelled_librdkafka = "message.timeout.ms" in config or "message.timeout.ms" in config.get(
+        "default.topic.config", {}
+    )
+    if not spelled_librdkafka or "request.timeout.ms" in config:
+        return
+    try:
+        delivery = int(properties["delivery.timeout.ms"])
+        linger = int(properties.get("linger.ms", "5"))
+        ceiling = int(properties.get("request.timeout.ms", "30000"))  # socket.timeout.ms
+    except ValueError:
+        return  # kprod names the bad value
+    properties["request.timeout.ms"] = str(max(1, min(ceiling, delivery - linger)))

@@ -3,6 +3,7 @@ whether the record is in the log, in confluent-kafka's shapes."""
 
 from __future__ import annotations
 
+import builtins
 import enum
 
 from . import _kprod
@@ -118,7 +119,7 @@ class KafkaError:
     def __hash__(self) -> int:
         return hash((self._code, self._kafka_code))
 
-    def __str__(self) -> str:
+    def __str__(self) -> builtins.str:
         text = f"{self.name()}: {self._reason}"
         if self._kafka_code:
             text += f" (Kafka error {self._kafka_code} {self.kafka_name() or ''})".rstrip()
@@ -126,7 +127,7 @@ class KafkaError:
             text += f" [{self._persisted.name}]"
         return text
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> builtins.str:
         return f"KafkaError({self})"
 
 

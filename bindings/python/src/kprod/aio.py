@@ -146,8 +146,11 @@ class Producer:
                 work()
                 continue
             topic, items = work
+            failures: list[tuple[_Item, BaseException]]
             try:
-                failures = [(items[i], error) for i, error in self._core._produce_batch(topic, items)]
+                failures = [
+                    (items[i], KafkaException(error)) for i, error in self._core._produce_batch(topic, items)
+                ]
             except TypeError:
                 failures = self._submit_one_by_one(topic, items)
             if failures:
@@ -199,7 +202,7 @@ class Producer:
         for item, error in failures:
             future = item[3] if isinstance(item, tuple) else item["on_delivery"]
             if not future.done():
-                future.set_exception(error if isinstance(error, BaseException) else KafkaException(error))
+                future.set_exception(error)
         self._settled(len(failures))
 
     async def _in_submit_thread(self, call: Any) -> Any:
@@ -207,13 +210,19 @@ class Producer:
         loop = self._bind_loop()
         done: asyncio.Future[Any] = loop.create_future()
 
+        def settle(outcome: tuple[bool, Any]) -> None:
+            if done.done():
+                return
+            if outcome[0]:
+                done.set_result(outcome[1])
+            else:
+                done.set_exception(outcome[1])
+
         def run() -> None:
             try:
-                outcome = call()
+                self._call_in_loop(settle, (True, call()))
             except BaseException as error:  # handed to the awaiting task
-                self._call_in_loop(lambda e: done.done() or done.set_exception(e), error)
-            else:
-                self._call_in_loop(lambda r: done.done() or done.set_result(r), outcome)
+                self._call_in_loop(settle, (False, error))
 
         self._submit_pending()
         self._submissions.put(run)
