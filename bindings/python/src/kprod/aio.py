@@ -58,7 +58,9 @@ class Producer:
         self._submissions: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._submitter = threading.Thread(target=self._submit_loop, name="kprod-aio-submit", daemon=True)
         self._reporter = threading.Thread(target=self._report_loop, name="kprod-aio-reports", daemon=True)
-        self._threads_started = False
+        self._reports_lock = threading.Lock()  # guards the following
+        self._reports: list[tuple[asyncio.Future[Message], Message]] = []
+        self._wake_pending = False
 
     def _bind_loop(self) -> asyncio.AbstractEventLoop:
         loop = asyncio.get_running_loop()
@@ -68,7 +70,6 @@ class Producer:
             self._idle.set()
             self._submitter.start()
             self._reporter.start()
-            self._threads_started = True
         elif self._loop is not loop:
             raise RuntimeError("kprod.aio.Producer is bound to another event loop")
         return loop
@@ -168,12 +169,24 @@ class Producer:
         return failures
 
     def _report_loop(self) -> None:
-        """Runs on the report thread: one loop wake-up per batch of reports."""
+        """Runs on the report thread: one loop wake-up per batch of reports; batches
+        that arrive while the loop has not yet taken the last join it (no new wake-up)."""
         while True:
             batch = self._core._collect(None)
             if not batch:  # only after close: every report has been taken
                 return
-            self._call_in_loop(self._deliver, batch)
+            with self._reports_lock:
+                self._reports.extend(batch)
+                wake = not self._wake_pending
+                self._wake_pending = True
+            if wake:
+                self._call_in_loop(self._deliver_reports, None)
+
+    def _deliver_reports(self, _: None) -> None:
+        with self._reports_lock:
+            batch, self._reports = self._reports, []
+            self._wake_pending = False
+        self._deliver(batch)
 
     def _call_in_loop(self, function: Any, argument: Any) -> None:
         assert self._loop is not None
