@@ -52,7 +52,8 @@ Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger
                oauth_login),
       identity_(config, cluster_, [this] { wakeup(); }),
       transactions_(config, logger, cluster_, identity_, accumulator, reports,
-                    [this] { wakeup(); }) {
+                    [this] { wakeup(); }),
+      leader_hints_(cluster_.metadata_updater(), accumulator, logger) {
     if (config.compression_type != CompressionType::kNone)
         compressor_ = compress::make_compressor(
             static_cast<compress::Codec>(config.compression_type), config.compression_level());
@@ -480,6 +481,7 @@ void Sender::on_produce_response(int32_t node, int16_t version,
     // KIP-219: from v6 the broker answers at once and mutes the connection.
     if (parsed && version >= 6) cluster_.throttle(node, response.throttle_time_ms, Clock::now());
     if (parsed) answers_.index(response);
+    if (parsed && version >= 10) leader_hints_.apply(response, node);
     for (ProducerBatch *batch : batches) {
         const ProduceAnswers::Answer *answer =
             parsed ? answers_.find(batch->topic->name, batch->partition) : nullptr;
@@ -517,7 +519,10 @@ void Sender::on_produce_response(int32_t node, int16_t version,
         retry_or_fail(
             batch, KPROD_ERR_BROKER, code,
             protocol::kafka_error_may_have_persisted(code, static_cast<int16_t>(config_.acks)),
-            protocol::kafka_error_name(code));
+            protocol::kafka_error_name(code),
+            {.skip_backoff =
+                 LeaderHints::is_leader_error(code) &&
+                 leader_hints_.leader_moved_from(batch->topic->name, batch->partition, node)});
     }
     // The connection calls run_after_answers once it handed on this read's answers.
     answers_want_run_ = true;
@@ -546,7 +551,8 @@ bool Sender::split_too_large(ProducerBatch *batch, int16_t code) {
                                batch->topic->name + "/" + std::to_string(batch->partition);
     if (!accumulator_.split(*batch, pieces)) {
         retry_or_fail(batch, KPROD_ERR_BROKER, code, false,
-                      reason + ": no room in buffer.memory to split the batch yet", true);
+                      reason + ": no room in buffer.memory to split the batch yet",
+                      {.even_if_not_retriable = true});
         return true;
     }
     if (logger_.debug_enabled(Logger::Category::kProduce))
@@ -594,10 +600,11 @@ bool Sender::handle_sequence_error(ProducerBatch *batch, int16_t code) {
     // The broker refused the batch: this attempt did not write it. A
     // transactional producer cannot start the partition over in the open
     // transaction: the batch fails, and the transaction with it.
-    retry_or_fail(batch, KPROD_ERR_BROKER, code, false,
-                  std::string(protocol::kafka_error_name(code)) + " on " + batch->topic->name +
-                      "/" + std::to_string(batch->partition),
-                  !(identity_.transactional() && sequences.restart_pending()));
+    retry_or_fail(
+        batch, KPROD_ERR_BROKER, code, false,
+        std::string(protocol::kafka_error_name(code)) + " on " + batch->topic->name + "/" +
+            std::to_string(batch->partition),
+        {.even_if_not_retriable = !(identity_.transactional() && sequences.restart_pending())});
     return true;
 }
 
@@ -645,11 +652,10 @@ void Sender::fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_er
 }
 
 void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker_error,
-                           bool may_have_persisted, const std::string &reason,
-                           bool force_retriable) {
+                           bool may_have_persisted, const std::string &reason, RetryHow how) {
     if (may_have_persisted) batch->maybe_persisted = true;
     const auto now = Clock::now();
-    const bool retriable = force_retriable || err == KPROD_ERR_TRANSPORT ||
+    const bool retriable = how.even_if_not_retriable || err == KPROD_ERR_TRANSPORT ||
                            protocol::kafka_error_is_retriable(broker_error);
     if (aborting_) return fail_batch(batch, KPROD_ERR_DESTROYED, 0);
     const auto deadline = batch->created + std::chrono::milliseconds(config_.delivery_timeout_ms);
@@ -664,8 +670,10 @@ void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker
         logger_.debug(Logger::Category::kProduce, "", describe(*batch) + " fails: " + reason);
         return fail_batch(batch, err, broker_error);
     }
-    batch->retry_after = now + exponential_backoff(batch->attempts, config_.retry_backoff_ms,
-                                                   config_.retry_backoff_max_ms, jitter_);
+    batch->retry_after = how.skip_backoff
+                             ? now
+                             : now + exponential_backoff(batch->attempts, config_.retry_backoff_ms,
+                                                         config_.retry_backoff_max_ms, jitter_);
     metrics_.record_retry(*batch, now);
     if (logger_.debug_enabled(Logger::Category::kProduce))
         logger_.debug(Logger::Category::kProduce, "",
