@@ -1,4 +1,4 @@
-// Fault test 9: a partition whose leader is -1 (librdkafka issue 5430 lost
+// A partition whose leader is -1 (issue 26; librdkafka issue 5430 lost
 // records there). A topic with replication factor 2 (partition 0 on nodes
 // 1 and 2, partition 1 on 2 and 3, partition 2 on 3 and 1; min.insync.replicas
 // 1), acks=all, idempotence: both replicas of partition 0 are stopped one
