@@ -23,7 +23,8 @@ struct PartitionLeader {
 };
 
 struct TopicMetadata {
-    int16_t error_code = 0;  // Kafka's topic-level error, e.g. UNKNOWN_TOPIC_OR_PARTITION
+    int16_t error_code = 0;           // Kafka's topic-level error, e.g. UNKNOWN_TOPIC_OR_PARTITION
+    int64_t id_high = 0, id_low = 0;  // the topic id (Metadata v10+), else 0
     std::vector<PartitionLeader> partitions;
 };
 
@@ -32,6 +33,22 @@ public:
     using Clock = std::chrono::steady_clock;
 
     void set_brokers(std::map<int32_t, BrokerAddress> brokers) { brokers_ = std::move(brokers); }
+    // A broker a Produce answer named (KIP-951 NodeEndpoints): added, or its address updated.
+    void set_broker(int32_t node_id, BrokerAddress address) {
+        brokers_[node_id] = std::move(address);
+    }
+    // KIP-951: the partition's leader as a Produce answer named it. Only a
+    // newer leader epoch than the cache's moves it; true if it moved.
+    bool move_leader(const std::string &topic, int32_t partition, PartitionLeader leader) {
+        auto it = topics_.find(topic);
+        if (it == topics_.end() || partition < 0 ||
+            static_cast<size_t>(partition) >= it->second.partitions.size())
+            return false;
+        PartitionLeader &known = it->second.partitions[static_cast<size_t>(partition)];
+        if (leader.leader_epoch <= known.leader_epoch) return false;
+        known = leader;
+        return true;
+    }
     void set_topic(const std::string &name, TopicMetadata topic) {
         topics_[name] = std::move(topic);
     }

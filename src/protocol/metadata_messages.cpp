@@ -44,8 +44,11 @@ void decode_partition(WireReader &reader, int16_t version, bool flexible,
 void decode_topic(WireReader &reader, int16_t version, bool flexible, MetadataResponse::Topic &t) {
     t.error_code = reader.int16();
     t.name = std::string(reader.nullable_string(flexible).value_or(""));
-    if (version >= 10) reader.skip_bytes(16);  // topic id
-    reader.boolean();                          // is_internal
+    if (version >= 10) {
+        t.id_high = reader.int64();
+        t.id_low = reader.int64();
+    }
+    reader.boolean();  // is_internal
     int32_t n = reader.array_length(flexible);
     t.partitions.resize(n > 0 ? static_cast<size_t>(n) : 0);
     for (auto &p : t.partitions) {

@@ -25,6 +25,10 @@ struct MetadataResponse {
     struct Topic {
         int16_t error_code;
         std::string name;
+        // v10+: the topic's id (0, 0 before), which a topic deleted and made
+        // again under the same name does not share.
+        int64_t id_high = 0;
+        int64_t id_low = 0;
         std::vector<Partition> partitions;
     };
     std::vector<Broker> brokers;

@@ -39,6 +39,11 @@ void encode_produce_request(net::OutboundRequest &out, int16_t version, int32_t 
 
 namespace {
 
+// The tags of ProduceResponse.json (Kafka 4.1): CurrentLeader in a partition's
+// answer, NodeEndpoints in the response's own tagged fields.
+constexpr uint32_t kCurrentLeaderTag = 0;
+constexpr uint32_t kNodeEndpointsTag = 0;
+
 void decode_partition(WireReader &reader, int16_t version, bool flexible,
                       ProduceResponse::Partition &p) {
     p.partition = reader.int32();
@@ -56,7 +61,28 @@ void decode_partition(WireReader &reader, int16_t version, bool flexible,
         }
         p.error_message = reader.nullable_string(flexible).value_or("");
     }
-    reader.skip_tagged_fields(flexible);  // current_leader (v10+) is a tagged field
+    p.current_leader = {};
+    if (!flexible) return;
+    reader.read_tagged_fields([&](uint32_t tag, WireReader &field) {
+        if (tag != kCurrentLeaderTag || version < 10) return;
+        p.current_leader.leader_id = field.int32();
+        p.current_leader.leader_epoch = field.int32();
+        field.skip_tagged_fields(true);
+    });
+}
+
+// NodeEndpoints: an array of (NodeId, Host, Port, Rack), compact and tagged.
+void decode_node_endpoints(WireReader &field, std::vector<ProduceResponse::NodeEndpoint> &out) {
+    const int32_t count = field.array_length(true);
+    for (int32_t i = 0; i < count && field.ok(); ++i) {
+        ProduceResponse::NodeEndpoint endpoint;
+        endpoint.node_id = field.int32();
+        endpoint.host = field.string(true);
+        endpoint.port = field.int32();
+        field.nullable_string(true);  // rack
+        field.skip_tagged_fields(true);
+        if (field.ok()) out.push_back(endpoint);
+    }
 }
 
 }  // namespace
@@ -80,7 +106,12 @@ bool decode_produce_response(const uint8_t *body, size_t size, int16_t version,
         out.topics.push_back(std::move(topic));
     }
     out.throttle_time_ms = reader.int32();
-    reader.skip_tagged_fields(flexible);  // node_endpoints (v10+)
+    out.node_endpoints.clear();
+    if (flexible)
+        reader.read_tagged_fields([&](uint32_t tag, WireReader &field) {
+            if (tag == kNodeEndpointsTag && version >= 10)
+                decode_node_endpoints(field, out.node_endpoints);
+        });
     return reader.ok();
 }
 

@@ -24,19 +24,35 @@ struct ProduceTopicData {
 };
 
 struct ProduceResponse {
+    // KIP-951 (v10+): with NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH the
+    // broker names the leader it knows (tagged field CurrentLeader); -1 when
+    // it sent none or knows none.
+    struct LeaderHint {
+        int32_t leader_id = -1;
+        int32_t leader_epoch = -1;
+    };
     struct Partition {
         int32_t partition;
         int16_t error_code;
         int64_t base_offset;
         int64_t log_append_time_ms;
         std::string_view error_message;  // points into the response body
+        LeaderHint current_leader;
     };
     struct Topic {
         std::string_view name;  // points into the response body
         std::vector<Partition> partitions;
     };
+    // KIP-951 (v10+, tagged field NodeEndpoints): the address of each leader
+    // the partitions' hints name.
+    struct NodeEndpoint {
+        int32_t node_id;
+        std::string_view host;  // points into the response body
+        int32_t port;
+    };
     std::vector<Topic> topics;
     int32_t throttle_time_ms = 0;
+    std::vector<NodeEndpoint> node_endpoints;
 };
 
 // Frames a Produce request into `out`: framing bytes owned by `out`, record

@@ -141,6 +141,7 @@ public:
     int32_t next_correlation_id() { return ++correlation_id_; }
     const std::string &client_id() const { return client_id_; }
     const net::MetadataCache &metadata() const { return metadata_updater_.cache(); }
+    MetadataUpdater &metadata_updater() { return metadata_updater_; }
     const std::string &last_error() const { return last_error_; }
     void set_last_error(std::string error) { last_error_ = std::move(error); }
 

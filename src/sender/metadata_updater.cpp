@@ -186,20 +186,9 @@ void MetadataUpdater::on_metadata_response(int16_t version,
     for (const auto &t : response.topics) {
         Topic *topic = accumulator_.find_topic(t.name);
         if (!topic) continue;
-        net::TopicMetadata cached;
-        cached.error_code = t.error_code;
-        if (t.error_code == protocol::kNone) {
-            cached.partitions.resize(t.partitions.size());
-            for (const auto &p : t.partitions) {
-                if (p.partition < 0 || static_cast<size_t>(p.partition) >= cached.partitions.size())
-                    continue;
-                cached.partitions[static_cast<size_t>(p.partition)] = {p.leader_id, p.leader_epoch};
-                if (p.leader_id < 0) incomplete = true;
-            }
+        net::TopicMetadata cached = merge_topic(t, incomplete);
+        if (t.error_code == protocol::kNone)
             topic->resize(static_cast<int32_t>(t.partitions.size()));
-        } else {
-            incomplete = true;
-        }
         topic->metadata_error.store(t.error_code, std::memory_order_release);
         metadata_.set_topic(t.name, std::move(cached));
     }
@@ -226,6 +215,53 @@ void MetadataUpdater::on_metadata_response(int16_t version,
     fail_links_whose_partitions_moved(previous_leaders);
     hooks_.metadata_changed();
     hooks_.wake_sender();
+}
+
+// Java's Metadata.updateLatestMetadata keeps the last seen leader epoch of
+// each partition likewise: brokers learn of a new leader at different times.
+net::TopicMetadata MetadataUpdater::merge_topic(const protocol::MetadataResponse::Topic &answer,
+                                                bool &incomplete) const {
+    net::TopicMetadata merged;
+    merged.error_code = answer.error_code;
+    merged.id_high = answer.id_high;
+    merged.id_low = answer.id_low;
+    if (answer.error_code != protocol::kNone) {
+        incomplete = true;
+        return merged;
+    }
+    const net::TopicMetadata *known = metadata_.topic(answer.name);
+    if (known && (known->id_high != answer.id_high || known->id_low != answer.id_low))
+        known = nullptr;  // another topic of the same name: its epochs start over
+    merged.partitions.resize(answer.partitions.size());
+    for (const auto &p : answer.partitions) {
+        if (p.partition < 0 || static_cast<size_t>(p.partition) >= merged.partitions.size())
+            continue;
+        const auto index = static_cast<size_t>(p.partition);
+        net::PartitionLeader leader{p.leader_id, p.leader_epoch};
+        if (known && index < known->partitions.size() &&
+            known->partitions[index].leader_epoch > p.leader_epoch)
+            leader = known->partitions[index];
+        merged.partitions[index] = leader;
+        if (leader.leader_id < 0) incomplete = true;
+    }
+    return merged;
+}
+
+bool MetadataUpdater::move_leader(Topic &topic, int32_t partition, net::PartitionLeader leader,
+                                  const net::BrokerAddress *address) {
+    const int32_t previous = metadata_.leader_of(topic.name, partition);
+    if (leader.leader_id < 0 || leader.leader_epoch < 0) return false;
+    if (!address && !metadata_.broker(leader.leader_id)) return false;  // no way to reach it
+    if (!metadata_.move_leader(topic.name, partition, leader)) return false;
+    if (address) metadata_.set_broker(leader.leader_id, *address);
+    if (previous >= 0) {
+        auto &led = partitions_by_leader_[previous];
+        led.erase(std::remove(led.begin(), led.end(), std::make_pair(&topic, partition)),
+                  led.end());
+        if (led.empty()) partitions_by_leader_.erase(previous);
+    }
+    partitions_by_leader_[leader.leader_id].emplace_back(&topic, partition);
+    return true;
 }
 
 // Java's ProducerMetadata.retainTopic: a topic left out of a request (idle

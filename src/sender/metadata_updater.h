@@ -27,6 +27,7 @@
 #include "base/logger.h"
 #include "config/config.h"
 #include "net/metadata_cache.h"
+#include "protocol/metadata_messages.h"
 
 namespace kprod::client {
 
@@ -56,6 +57,12 @@ public:
     void request_refresh(const std::string &reason);
 
     const net::MetadataCache &cache() const { return metadata_; }
+
+    // KIP-951: a Produce answer named the partition's new leader (and perhaps
+    // its address). Moves the partition there when the hint's leader epoch
+    // is newer than the cache's; true if it moved. See leader_hints.h.
+    bool move_leader(Topic &topic, int32_t partition, net::PartitionLeader leader,
+                     const net::BrokerAddress *address);
     const PartitionsByLeader &partitions_by_leader() const { return partitions_by_leader_; }
 
 private:
@@ -75,6 +82,11 @@ private:
     // Forgets the metadata of the topics the last request left out.
     void forget_idle_topics(const std::vector<std::string> &requested);
     void log_leader_changes(const PartitionsByLeader &previous_leaders) const;
+    // The answer's leaders, except where the cache knows a newer leader
+    // epoch of the same topic (from a leader hint, or a broker whose
+    // metadata was newer): the leader never goes back to an older epoch.
+    net::TopicMetadata merge_topic(const protocol::MetadataResponse::Topic &answer,
+                                   bool &incomplete) const;
     // Fast failover: closes stalled connections to nodes that, by the metadata
     // just received, no longer lead a partition with batches in flight there.
     void fail_links_whose_partitions_moved(const PartitionsByLeader &previous_leaders);

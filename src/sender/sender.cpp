@@ -52,7 +52,8 @@ Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger
                oauth_login),
       identity_(config, cluster_, [this] { wakeup(); }),
       transactions_(config, logger, cluster_, identity_, accumulator, reports,
-                    [this] { wakeup(); }) {
+                    [this] { wakeup(); }),
+      leader_hints_(cluster_.metadata_updater(), accumulator, logger) {
     if (config.compression_type != CompressionType::kNone)
         compressor_ = compress::make_compressor(
             static_cast<compress::Codec>(config.compression_type), config.compression_level());
@@ -271,27 +272,6 @@ int32_t Sender::leader_of(const PartitionQueue &queue) {
                                                            : -1;
 }
 
-// Java's adaptive partitioning weighs the sticky partitioner's choice by the
-// queue lengths of the partitions whose leaders are available; a queue off
-// the active list is empty. Keyed records never consult it.
-void Sender::publish_load_stats_of_keyless_topics(Clock::time_point now) {
-    for (Topic *topic : accumulator_.topics()) {
-        if (!topic->sticky_in_use.load(std::memory_order_relaxed)) continue;
-        const PartitionTable *table = topic->table.load(std::memory_order_acquire);
-        if (!table) continue;
-        load_partitions_.clear();
-        load_queue_sizes_.clear();
-        for (PartitionQueue *queue : table->queues) {
-            const int32_t leader = leader_of(*queue);
-            if (leader < 0 || !node_available(leader, now)) continue;
-            load_partitions_.push_back(queue->partition);
-            load_queue_sizes_.push_back(
-                queue->in_active_set ? static_cast<int32_t>(queue->batches_seen) : 0);
-        }
-        publish_load_stats(*topic, static_cast<int32_t>(table->queues.size()));
-    }
-}
-
 void Sender::take_newly_active() {
     const size_t before = active_.size();
     accumulator_.take_newly_active(active_);
@@ -301,26 +281,6 @@ void Sender::take_newly_active() {
         active_[i]->in_active_set = true;
         active_[i]->topic->last_used = now;  // metadata.max.idle.ms (MetadataUpdater)
     }
-}
-
-// partitioner.availability.timeout.ms: a leader that had batches ready but
-// took none for that long is left out (Java's NodeLatencyStats).
-bool Sender::node_available(int32_t node, Clock::time_point now) const {
-    if (config_.partitioner_availability_timeout_ms <= 0) return true;
-    auto it = node_times_.find(node);
-    if (it == node_times_.end()) return true;
-    const auto waited = std::min(now, it->second.ready) - it->second.drain;
-    return waited <= std::chrono::milliseconds(config_.partitioner_availability_timeout_ms);
-}
-
-// Hands the topic's partitioner new weights when the queues changed.
-void Sender::publish_load_stats(Topic &topic, int32_t partition_count) {
-    LoadSnapshot &last = published_load_[&topic];
-    if (last.partitions == load_partitions_ && last.queue_sizes == load_queue_sizes_) return;
-    last.partitions = load_partitions_;
-    last.queue_sizes = load_queue_sizes_;
-    topic.sticky.set_load_stats(
-        make_load_stats(partition_count, load_partitions_, load_queue_sizes_));
 }
 
 // One batch per partition led by the node that holds batches (this pass's
@@ -480,6 +440,7 @@ void Sender::on_produce_response(int32_t node, int16_t version,
     // KIP-219: from v6 the broker answers at once and mutes the connection.
     if (parsed && version >= 6) cluster_.throttle(node, response.throttle_time_ms, Clock::now());
     if (parsed) answers_.index(response);
+    if (parsed && version >= 10) leader_hints_.apply(response, node);
     for (ProducerBatch *batch : batches) {
         const ProduceAnswers::Answer *answer =
             parsed ? answers_.find(batch->topic->name, batch->partition) : nullptr;
@@ -517,7 +478,10 @@ void Sender::on_produce_response(int32_t node, int16_t version,
         retry_or_fail(
             batch, KPROD_ERR_BROKER, code,
             protocol::kafka_error_may_have_persisted(code, static_cast<int16_t>(config_.acks)),
-            protocol::kafka_error_name(code));
+            protocol::kafka_error_name(code),
+            {.skip_backoff =
+                 LeaderHints::is_leader_error(code) &&
+                 leader_hints_.leader_moved_from(batch->topic->name, batch->partition, node)});
     }
     // The connection calls run_after_answers once it handed on this read's answers.
     answers_want_run_ = true;
@@ -546,7 +510,8 @@ bool Sender::split_too_large(ProducerBatch *batch, int16_t code) {
                                batch->topic->name + "/" + std::to_string(batch->partition);
     if (!accumulator_.split(*batch, pieces)) {
         retry_or_fail(batch, KPROD_ERR_BROKER, code, false,
-                      reason + ": no room in buffer.memory to split the batch yet", true);
+                      reason + ": no room in buffer.memory to split the batch yet",
+                      {.even_if_not_retriable = true});
         return true;
     }
     if (logger_.debug_enabled(Logger::Category::kProduce))
@@ -594,10 +559,11 @@ bool Sender::handle_sequence_error(ProducerBatch *batch, int16_t code) {
     // The broker refused the batch: this attempt did not write it. A
     // transactional producer cannot start the partition over in the open
     // transaction: the batch fails, and the transaction with it.
-    retry_or_fail(batch, KPROD_ERR_BROKER, code, false,
-                  std::string(protocol::kafka_error_name(code)) + " on " + batch->topic->name +
-                      "/" + std::to_string(batch->partition),
-                  !(identity_.transactional() && sequences.restart_pending()));
+    retry_or_fail(
+        batch, KPROD_ERR_BROKER, code, false,
+        std::string(protocol::kafka_error_name(code)) + " on " + batch->topic->name + "/" +
+            std::to_string(batch->partition),
+        {.even_if_not_retriable = !(identity_.transactional() && sequences.restart_pending())});
     return true;
 }
 
@@ -645,11 +611,10 @@ void Sender::fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_er
 }
 
 void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker_error,
-                           bool may_have_persisted, const std::string &reason,
-                           bool force_retriable) {
+                           bool may_have_persisted, const std::string &reason, RetryHow how) {
     if (may_have_persisted) batch->maybe_persisted = true;
     const auto now = Clock::now();
-    const bool retriable = force_retriable || err == KPROD_ERR_TRANSPORT ||
+    const bool retriable = how.even_if_not_retriable || err == KPROD_ERR_TRANSPORT ||
                            protocol::kafka_error_is_retriable(broker_error);
     if (aborting_) return fail_batch(batch, KPROD_ERR_DESTROYED, 0);
     const auto deadline = batch->created + std::chrono::milliseconds(config_.delivery_timeout_ms);
@@ -664,8 +629,10 @@ void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker
         logger_.debug(Logger::Category::kProduce, "", describe(*batch) + " fails: " + reason);
         return fail_batch(batch, err, broker_error);
     }
-    batch->retry_after = now + exponential_backoff(batch->attempts, config_.retry_backoff_ms,
-                                                   config_.retry_backoff_max_ms, jitter_);
+    batch->retry_after = how.skip_backoff
+                             ? now
+                             : now + exponential_backoff(batch->attempts, config_.retry_backoff_ms,
+                                                         config_.retry_backoff_max_ms, jitter_);
     metrics_.record_retry(*batch, now);
     if (logger_.debug_enabled(Logger::Category::kProduce))
         logger_.debug(Logger::Category::kProduce, "",

@@ -22,6 +22,7 @@
 #include "accumulator/delivery_reports.h"
 #include "base/logger.h"
 #include "metrics/metrics.h"
+#include "sender/leader_hints.h"
 #include "sender/produce_answers.h"
 #include "sender/producer_identity.h"
 #include "sender/transaction_manager.h"
@@ -29,6 +30,14 @@
 #include "accumulator/record_accumulator.h"
 
 namespace kprod::client {
+
+// How Sender::retry_or_fail lets a batch go again: also after an error that
+// is not retriable (the producer knows better), and without a backoff (its
+// partition has a new leader, which has not refused it).
+struct RetryHow {
+    bool even_if_not_retriable = false;
+    bool skip_backoff = false;
+};
 
 class Sender {
 public:
@@ -94,8 +103,7 @@ private:
                              const uint8_t *body, size_t size);
     void complete_batch(ProducerBatch *batch, const BatchOutcome &outcome);
     void retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker_error,
-                       bool may_have_persisted, const std::string &reason,
-                       bool force_retriable = false);
+                       bool may_have_persisted, const std::string &reason, RetryHow how = {});
     void fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_error);
     void expire_batches(Clock::time_point now);
     void abort_everything();
@@ -148,6 +156,7 @@ private:
     std::unordered_map<const Topic *, const net::TopicMetadata *> metadata_this_pass_;
     std::unordered_map<const Topic *, size_t> topic_slots_;  // send_produce_request's, reused
     ProduceAnswers answers_;                                 // on_produce_response's, reused
+    LeaderHints leader_hints_;
     // Adaptive partitioning: when each node last had batches ready and last took some.
     struct NodeTimes {
         Clock::time_point ready{};

@@ -21,7 +21,7 @@ using kprod::client::ProduceAnswers;
 using kprod::protocol::ProduceResponse;
 
 ProduceResponse::Partition answer(int32_t partition, int64_t base_offset) {
-    return {partition, 0, base_offset, -1, {}};
+    return {partition, 0, base_offset, -1, {}, {}};
 }
 
 // Partitions in descending order, topics in the reverse of the request's.
