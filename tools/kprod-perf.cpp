@@ -96,6 +96,7 @@ struct Options {
     uint64_t random_keys = 0;
     bool check_props = false;
     bool sender_reports = false;
+    bool print_metrics = false;  // --print-metrics: the producer's metrics after the run
     int64_t threads = 1;
     int64_t topics = 1;
     std::string transactional_id;     // --transactional-id: sets transactional.id
@@ -109,7 +110,7 @@ void print_usage(FILE *out) {
         "                  --throughput RECORDS_PER_SEC (-1: unlimited)\n"
         "                  (--producer-props NAME=VALUE ... | --producer.config FILE)\n"
         "                  [--payload-delimiter DELIM] [--random-keys N] [--check-props]\n"
-        "                  [--sender-reports] [--threads N] [--topics N]\n"
+        "                  [--sender-reports] [--print-metrics] [--threads N] [--topics N]\n"
         "                  [--transactional-id ID] [--transaction-records N]\n"
         "       kprod-perf --version\n"
         "\n"
@@ -121,6 +122,8 @@ void print_usage(FILE *out) {
         "  --sender-reports take the reports on kprod's Sender thread, as the Java tool\n"
         "                   takes them on the producer's I/O thread (default: on a thread\n"
         "                   of the tool's, with kprod_poll_reports)\n"
+        "  --print-metrics  print the producer's metrics (kprod_metrics_json) at the end,\n"
+        "                   as the Java tool's --print-metrics does\n"
         "  --threads N      N threads send, sharing the producer, the records (split\n"
         "                   evenly) and the throughput (each throttles to its share)\n"
         "  --topics N       spread the records round robin over the topics TOPIC-0 ..\n"
@@ -211,6 +214,8 @@ Options parse_options(int argc, char **argv) {
             options.check_props = true;
         } else if (arg == "--sender-reports") {
             options.sender_reports = true;
+        } else if (arg == "--print-metrics") {
+            options.print_metrics = true;
         } else if (arg == "--threads") {
             options.threads = parse_integer(arg, value_of(i));
             if (options.threads <= 0 || options.threads > 1024)
@@ -448,6 +453,13 @@ kprod_t *create_producer(const Options &options, ReportSink *sender_reports) {
     return producer;
 }
 
+void print_metrics(kprod_t *producer) {
+    char *json = nullptr;
+    if (kprod_metrics_json(producer, &json) != KPROD_OK) return;
+    std::printf("%s\n", json);
+    kprod_metrics_text_free(json);
+}
+
 int check_props(const Options &options) {
     char error[512];
     kprod_conf_t *conf = kprod_conf_new();
@@ -601,7 +613,8 @@ int main(int argc, char **argv) {
     if (reports) reports->expect(accepted);
     kprod_flush(producer, -1);
     cpu.snapshot_other_threads();  // every record is acknowledged; the Sender is still alive
-    kprod_close(producer, -1);     // with --sender-reports, the last report was taken
+    if (options.print_metrics) print_metrics(producer);
+    kprod_close(producer, -1);  // with --sender-reports, the last report was taken
     if (reports) reports->join();
     const int64_t end_ns = now_ns();
     kprod_destroy(producer);

@@ -1,5 +1,7 @@
 #include "accumulator/record_accumulator.h"
 
+#include <cassert>
+
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
@@ -117,9 +119,10 @@ bool RecordAccumulator::try_append_to_last(PartitionQueue &queue,
                                            const protocol::SizedRecord &record,
                                            int64_t timestamp_ms, void *opaque,
                                            AppendResult &result) {
-    if (queue.batches.empty()) return false;
-    ProducerBatch *last = queue.batches.back();
-    if (last->state != BatchState::kOpen) return false;
+    assert(queue.open_batch == nullptr ||
+           (!queue.batches.empty() && queue.batches.back() == queue.open_batch));
+    ProducerBatch *last = queue.open_batch;
+    if (!last) return false;
     size_t before = last->size();
     if (!last->try_append(record, timestamp_ms, opaque)) return false;
     result.record_bytes = static_cast<uint32_t>(last->size() - before);
@@ -216,9 +219,8 @@ void RecordAccumulator::done_opening(PartitionQueue &queue) {
 size_t RecordAccumulator::growth_for(const PartitionQueue &queue,
                                      const protocol::SizedRecord &record,
                                      int64_t timestamp_ms) const {
-    if (queue.batches.empty()) return 0;
-    const ProducerBatch *last = queue.batches.back();
-    if (last->state != BatchState::kOpen) return 0;
+    const ProducerBatch *last = queue.open_batch;
+    if (!last) return 0;
     const size_t needed = last->size_with(record, timestamp_ms);
     if (needed > last->max_capacity()) return 0;
     // Double through the pooled sizes, then straight to the batch's maximum.
@@ -240,7 +242,7 @@ bool RecordAccumulator::grow_and_append(PartitionQueue &queue, const protocol::S
         std::lock_guard lock(queue.mutex);
         appended = try_append_to_last(queue, record, timestamp_ms, opaque, result);
         if (!appended && growth_for(queue, record, timestamp_ms) == capacity) {
-            ProducerBatch *last = queue.batches.back();
+            ProducerBatch *last = queue.open_batch;
             old_capacity = last->capacity();
             old = last->grow(bigger, capacity);
             appended = try_append_to_last(queue, record, timestamp_ms, opaque, result);
@@ -307,6 +309,7 @@ RecordAccumulator::AppendResult RecordAccumulator::append_to_new_batch(
         result.batch_full = batch->is_full();
         result.new_batch = true;
         queue.batches.push_back(batch);
+        queue.open_batch = batch;
         list_if_new(queue);
         set_wake(queue, result);
         closed = claim_for_compression(queue);
@@ -405,6 +408,7 @@ ProducerBatch *RecordAccumulator::take_sendable(PartitionQueue &queue, Clock::ti
     if (first->attempts == 0 && !first_attempts) return nullptr;
     if (!first_in_request && first->size() > max_bytes) return nullptr;
     queue.batches.pop_front();
+    if (first == queue.open_batch) queue.open_batch = nullptr;
     if (first->state == BatchState::kOpen) {
         first->state = BatchState::kSealed;  // no more appends
         queue.last_batch_bytes = first->size();
@@ -530,6 +534,7 @@ void RecordAccumulator::take_expired(PartitionQueue &queue, Clock::time_point no
            queue.batches.front()->created + settings_.delivery_timeout <= now &&
            !being_compressed(*queue.batches.front())) {
         expired.push_back(queue.batches.front());
+        if (queue.batches.front() == queue.open_batch) queue.open_batch = nullptr;
         queue.batches.pop_front();
     }
 }
@@ -541,6 +546,7 @@ void RecordAccumulator::take_all(PartitionQueue &queue, std::vector<ProducerBatc
         while (being_compressed(*batch)) std::this_thread::yield();
     out.insert(out.end(), queue.batches.begin(), queue.batches.end());
     queue.batches.clear();
+    queue.open_batch = nullptr;
 }
 
 void RecordAccumulator::release(ProducerBatch *batch) {

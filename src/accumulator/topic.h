@@ -29,8 +29,14 @@ struct PartitionQueue {
     Topic *const topic;
     const int32_t partition;
 
-    BriefLock mutex;                      // guards the following
-    std::deque<ProducerBatch *> batches;  // oldest first; only the last one may be open
+    // What an append touches sits on the lock's cache line, and what the
+    // Sender alone writes on lines of its own: on a wide topic these lines
+    // are cold at every append, and each one the append has to follow to the
+    // next is a miss waited for in turn.
+    alignas(64) BriefLock mutex;  // guards the following
+    // The last batch while it takes appends (batches.back(), open), else null:
+    // an append reaches it without reading the deque.
+    ProducerBatch *open_batch = nullptr;
     uint64_t next_sequence = 0;
     bool opening = false;  // a thread is getting the memory for the next batch
     // The size of the batch the Sender took last: where new batches start.
@@ -39,11 +45,12 @@ struct PartitionQueue {
     // (RecordAccumulator::take_newly_active): set when the queue gets a batch,
     // cleared by the Sender when it finds the queue empty.
     bool listed = false;
+    std::deque<ProducerBatch *> batches;  // oldest first; only the last one may be open
 
     // Runs on: sender thread (the following):
-    bool in_active_set = false;  // on the Sender's list of queues that hold batches
-    size_t batches_seen = 0;     // how many batches it held when the Sender last looked
-    int in_flight = 0;           // batches of this partition in requests awaiting an answer
+    alignas(64) bool in_active_set = false;  // on the Sender's list of queues that hold batches
+    size_t batches_seen = 0;                 // how many batches it held when the Sender last looked
+    int in_flight = 0;  // batches of this partition in requests awaiting an answer
     // The first sequence of the batch sent last. While any batch is in
     // flight it is the highest in flight: a retry goes only above it.
     int64_t last_sent_sequence = -1;
