@@ -96,6 +96,7 @@ const ExpectedDefault kExpectedDefaults[] = {
     {"ssl.cipher.suites", ""},
     {"ssl.endpoint.identification.algorithm", "https"},
     {"sasl.mechanism", "GSSAPI"},
+    {"sasl.kerberos.service.name", ""},
     {"sasl.jaas.config", ""},
     {"sasl.username", ""},  // librdkafka's name
     {"sasl.password", ""},  // librdkafka's name
@@ -348,7 +349,7 @@ void test_compression_types_map_to_codec_ids(void **) {
 // ----- accepted and refused values ----------------------------------------------------
 
 void test_integer_properties_boundaries_and_junk(void **) {
-    assert_int_equal(std::size(kIntegerRanges) + 3 /* bools */ + 8 /* enums */ + 17 /* strings */ +
+    assert_int_equal(std::size(kIntegerRanges) + 3 /* bools */ + 8 /* enums */ + 18 /* strings */ +
                          2 /* lists */,
                      property_specs().size());
     const char *junk[] = {"",
