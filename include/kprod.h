@@ -401,11 +401,13 @@ typedef struct kprod_producer kprod_t;
  * afterwards. Connecting happens in the background. The caller owns the
  * producer and frees it with kprod_destroy. With an OAUTHBEARER token
  * callback, calls it once on this thread (see kprod_oauthbearer_token_cb).
+ * With sasl.mechanism=GSSAPI it logs in to Kerberos from the keytab here, on
+ * this thread (as Java's KafkaProducer does), and so reaches the KDC.
  *
  * @return a producer, or NULL with a message in errstr (NUL-terminated when
  *         errstr_size > 0): contradictory properties (naming both), a
- *         malformed bootstrap.servers, a NULL conf, memory or threads that
- *         could not be had.
+ *         malformed bootstrap.servers, a Kerberos login that failed (with the
+ *         KDC's reason), a NULL conf, memory or threads that could not be had.
  */
 KPROD_EXTERN kprod_t *kprod_new(kprod_conf_t *conf, char *errstr, size_t errstr_size);
 

@@ -287,6 +287,7 @@ void read_security(ValueReader &in, ProducerConfig &c) {
     in.read("ssl.cipher.suites", c.ssl_cipher_suites);
     in.read("ssl.endpoint.identification.algorithm", c.ssl_endpoint_identification_algorithm);
     in.read("sasl.mechanism", c.sasl_mechanism);
+    in.read("sasl.kerberos.service.name", c.sasl_kerberos_service_name);
     in.read("sasl.jaas.config", c.sasl_jaas_config);
     in.read("sasl.username", c.sasl_username);
     in.read("sasl.password", c.sasl_password);

@@ -17,6 +17,7 @@
 #include "security/oauthbearer_token.h"
 #include "security/oidc_options.h"
 #include "security/rotating_credentials.h"
+#include "security/sasl_exchange.h"
 #include "kprod.h"
 
 namespace kprod::net {
@@ -124,7 +125,7 @@ enum class CompressionType : int8_t { kNone = 0, kGzip = 1, kSnappy = 2, kLz4 = 
 enum class SecurityProtocol { kPlaintext, kSsl, kSaslPlaintext, kSaslSsl };
 
 enum class StoreType { kJks, kPkcs12, kPem };
-enum class SaslMechanism { kPlain, kScramSha256, kScramSha512, kOAuthBearer };
+enum class SaslMechanism { kPlain, kScramSha256, kScramSha512, kOAuthBearer, kGssapi, kAwsMskIam };
 // What SASL authentication needs, resolved from sasl.jaas.config or
 // sasl.username/sasl.password by build().
 struct SaslCredentials {
@@ -144,6 +145,8 @@ struct SaslCredentials {
     // is set; and for every token source, when to refresh and how to back off.
     OidcSettings oidc;
     LoginRefreshSettings refresh;
+    // GSSAPI, AWS_MSK_IAM: starts each exchange (security/sasl_exchange.h).
+    std::shared_ptr<SaslExchangeFactory> exchange_factory;
 };
 enum class DnsLookup { kUseAllDnsIps, kResolveCanonicalBootstrapServersOnly };
 
@@ -233,6 +236,7 @@ struct ProducerConfig {
     std::string sasl_jaas_config;
     std::string sasl_username;
     std::string sasl_password;
+    std::string sasl_kerberos_service_name;
     // Built by build() from the above: the TLS setup (null unless SSL or
     // SASL_SSL) and the SASL credentials (used only with SASL_*).
     std::shared_ptr<const net::TlsClient> tls;

@@ -271,12 +271,21 @@ constexpr PropertySpec kProperties[] = {
     // Security: SASL (used when security.protocol is SASL_PLAINTEXT or SASL_SSL)
     {.name = "sasl.mechanism", .type = kString, .default_value = "GSSAPI", .non_empty = true,
      .importance = kMedium,
-     .doc = "The SASL mechanism: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER (Java's "
-            "default GSSAPI is not supported).",
+     .doc = "The SASL mechanism: GSSAPI (Kerberos; only in a libkprod built with KPROD_GSSAPI, "
+            "on when MIT krb5 is found), PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or "
+            "AWS_MSK_IAM (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+            "AWS_SESSION_TOKEN, AWS_REGION).",
      .effect_test = "security/test_security.cpp:test_tls_and_sasl_deliver"},
+    {.name = "sasl.kerberos.service.name", .type = kString, .default_value = std::nullopt,
+     .non_empty = true, .importance = kMedium,
+     .doc = "GSSAPI: the first part of the brokers' Kerberos principal (service/host@REALM), "
+            "usually kafka; or serviceName in sasl.jaas.config.",
+     .effect_test = "security/test_kerberos.cpp:test_service_name"},
     {.name = "sasl.jaas.config", .type = kString, .default_value = std::nullopt,
      .non_empty = true, .secret = true, .importance = kMedium,
-     .doc = "Java's login line: '<LoginModule> required username=\"...\" password=\"...\";'.",
+     .doc = "Java's login line: '<LoginModule> required username=\"...\" password=\"...\";'; "
+            "for GSSAPI: Krb5LoginModule required useKeyTab=true keyTab=\"...\" "
+            "principal=\"...\";",
      .effect_test = "security/test_security.cpp:test_tls_and_sasl_deliver"},
 
     // kprod's own (librdkafka's name)

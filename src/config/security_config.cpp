@@ -1,7 +1,9 @@
 #include "config/security_config.h"
 
+#include "config/aws_msk_iam_config.h"
 #include "config/config_text.h"
 #include "config/oauthbearer_login_config.h"
+#include "config/kerberos_config.h"
 #include "security/jaas_config.h"
 #include "net/tls_client.h"
 
@@ -95,14 +97,14 @@ kprod_err_t resolve_mechanism(ProducerConfig &c, std::string &error) {
         c.sasl.mechanism = SaslMechanism::kScramSha512;
     else if (name == "OAUTHBEARER")
         c.sasl.mechanism = SaslMechanism::kOAuthBearer;
-    else if (name == "GSSAPI") {
+    else if (name == "GSSAPI")
+        c.sasl.mechanism = SaslMechanism::kGssapi;
+    else if (name == "AWS_MSK_IAM")
+        c.sasl.mechanism = SaslMechanism::kAwsMskIam;
+    else {
         error =
-            "sasl.mechanism: GSSAPI (Java's default) is not supported; set sasl.mechanism to "
-            "PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER";
-        return KPROD_ERR_UNSUPPORTED;
-    } else {
-        error =
-            "sasl.mechanism: expected PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER, got " +
+            "sasl.mechanism: expected GSSAPI, PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER "
+            "or AWS_MSK_IAM, got " +
             config_text::quoted(name);
         return KPROD_ERR_INVALID_CONFIG;
     }
@@ -184,6 +186,8 @@ kprod_err_t resolve_sasl(ProducerConfig &c, bool has_token_callback, std::string
     if (kprod_err_t err = resolve_mechanism(c, error)) return err;
     if (c.sasl.mechanism == SaslMechanism::kOAuthBearer)
         return resolve_oauthbearer(c, has_token_callback, error);
+    if (c.sasl.mechanism == SaslMechanism::kGssapi) return resolve_gssapi(c, error);
+    if (c.sasl.mechanism == SaslMechanism::kAwsMskIam) return resolve_aws_msk_iam(c, error);
     const bool simple = !c.sasl_username.empty() || !c.sasl_password.empty();
     if (!c.sasl_jaas_config.empty() && simple) {
         error = "set sasl.jaas.config or sasl.username with sasl.password, not both";

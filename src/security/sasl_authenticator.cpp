@@ -33,6 +33,15 @@ SaslAuthenticator::SaslAuthenticator(const SaslCredentials &credentials,
     }
 }
 
+SaslAuthenticator::SaslAuthenticator(const SaslCredentials &credentials,
+                                     int16_t authenticate_version,
+                                     std::unique_ptr<SaslExchange> exchange)
+    : credentials_(credentials),
+      authenticate_version_(authenticate_version),
+      exchange_(std::move(exchange)),
+      next_message_(exchange_->initial_response()),
+      principal_(exchange_->principal()) {}
+
 void SaslAuthenticator::encode_handshake(std::vector<uint8_t> &out, int32_t correlation_id,
                                          const std::string &client_id) const {
     protocol::encode_sasl_handshake_request(out, correlation_id, client_id,
@@ -86,6 +95,17 @@ SaslAuthenticator::Outcome SaslAuthenticator::on_authenticate_response(const uin
 SaslAuthenticator::Outcome SaslAuthenticator::on_mechanism_message(const std::string &message,
                                                                    std::string &error) {
     ++round_;
+    if (exchange_) {
+        switch (exchange_->on_challenge(message, next_message_, error)) {
+        case SaslExchange::Step::kSend:
+            return Outcome::kSendAuthenticate;
+        case SaslExchange::Step::kDone:
+            return Outcome::kDone;
+        case SaslExchange::Step::kRefused:
+            break;
+        }
+        return Outcome::kRefused;
+    }
     if (credentials_.mechanism == SaslMechanism::kOAuthBearer) {
         // RFC 7628 3.2.3: an error comes as a challenge; acknowledge it, and
         // the broker ends the exchange with SASL_AUTHENTICATION_FAILED.

@@ -15,6 +15,7 @@
 
 #include "config/config.h"
 #include "protocol/scram.h"
+#include "security/sasl_exchange.h"
 
 namespace kprod::client {
 
@@ -31,6 +32,9 @@ public:
     // token: OAUTHBEARER's current token (required for it, ignored otherwise).
     SaslAuthenticator(const SaslCredentials &credentials, int16_t authenticate_version,
                       const OAuthBearerToken *token = nullptr);
+    // GSSAPI, AWS_MSK_IAM: the messages come from exchange.
+    SaslAuthenticator(const SaslCredentials &credentials, int16_t authenticate_version,
+                      std::unique_ptr<SaslExchange> exchange);
 
     void encode_handshake(std::vector<uint8_t> &out, int32_t correlation_id,
                           const std::string &client_id) const;
@@ -54,6 +58,7 @@ private:
     SaslCredentials credentials_;  // a copy: the rotating pair as it was at the start
     int16_t authenticate_version_;
     std::unique_ptr<protocol::ScramClient> scram_;  // null for PLAIN
+    std::unique_ptr<SaslExchange> exchange_;        // GSSAPI, AWS_MSK_IAM
     int round_ = 0;                                 // mechanism messages answered so far
     std::string next_message_;                      // what encode_authenticate sends
     std::string principal_;

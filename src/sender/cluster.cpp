@@ -334,6 +334,16 @@ void Cluster::start_authentication(BrokerLink &l) {
                 ->fail("cannot authenticate with SASL OAUTHBEARER: " + why,
                        net::FailureKind::kAuthentication);
         l.sasl = std::make_unique<SaslAuthenticator>(config_.sasl, l.authenticate_version, &token);
+    } else if (config_.sasl.exchange_factory) {
+        std::string note, why;
+        auto exchange = config_.sasl.exchange_factory->start(l.connection->host(), note, why);
+        if (!note.empty()) logger_.info("", note);
+        if (!exchange)
+            return std::shared_ptr<net::Connection>(l.connection)
+                ->fail("cannot authenticate with SASL " + config_.sasl.mechanism_name + ": " + why,
+                       net::FailureKind::kAuthentication);
+        l.sasl = std::make_unique<SaslAuthenticator>(config_.sasl, l.authenticate_version,
+                                                     std::move(exchange));
     } else {
         l.sasl = std::make_unique<SaslAuthenticator>(config_.sasl, l.authenticate_version);
     }

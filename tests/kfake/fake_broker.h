@@ -50,20 +50,23 @@ inline Fields parse_fields(const std::string &line) {
 // kfake-broker as a child process: it serves until its standard input closes.
 class FakeBroker {
 public:
+    // more_flags: further kfake-broker flags, e.g. "-msk-iam-secret=...".
     FakeBroker(const std::string &binary, const std::string &scenario, const std::string &topic,
-               int partitions) {
+               int partitions, const std::vector<std::string> &more_flags = {}) {
         int to_child[2], from_child[2];
         CHECK(pipe2(to_child, O_CLOEXEC) == 0 && pipe2(from_child, O_CLOEXEC) == 0);
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_adddup2(&actions, to_child[0], 0);
         posix_spawn_file_actions_adddup2(&actions, from_child[1], 1);
-        const std::string flags[] = {"-scenario=" + scenario, "-topic=" + topic,
-                                     "-partitions=" + std::to_string(partitions)};
-        const char *argv[] = {binary.c_str(), flags[0].c_str(), flags[1].c_str(), flags[2].c_str(),
-                              nullptr};
+        std::vector<std::string> flags = {"-scenario=" + scenario, "-topic=" + topic,
+                                          "-partitions=" + std::to_string(partitions)};
+        flags.insert(flags.end(), more_flags.begin(), more_flags.end());
+        std::vector<const char *> argv{binary.c_str()};
+        for (const std::string &flag : flags) argv.push_back(flag.c_str());
+        argv.push_back(nullptr);
         const int spawned = posix_spawn(&pid_, binary.c_str(), &actions, nullptr,
-                                        const_cast<char *const *>(argv), environ);
+                                        const_cast<char *const *>(argv.data()), environ);
         posix_spawn_file_actions_destroy(&actions);
         CHECK_MSG(spawned == 0, "cannot start %s: %s", binary.c_str(), std::strerror(spawned));
         close(to_child[0]);

@@ -110,6 +110,11 @@ if readelf -d "$build_dir/libkprod.so" | grep 'libsnappy' >/dev/null; then
     codec_runtime+=(libsnappy1v5)
     codec_dev+=(libsnappy-dev)
 fi
+# Kerberos (KPROD_GSSAPI): the runtime needs MIT's GSS-API library, the static archive its headers' package.
+if readelf -d "$build_dir/libkprod.so" | grep 'libgssapi_krb5' >/dev/null; then
+    codec_runtime+=(libgssapi-krb5-2)
+    codec_dev+=(libkrb5-dev)
+fi
 expect_depends "$runtime" libc6 libstdc++6 "${codec_runtime[@]}"
 expect_depends libkprod-dev "$runtime" "${codec_dev[@]}"
 expect_depends kprod "$runtime" libc6

@@ -96,6 +96,7 @@ const ExpectedDefault kExpectedDefaults[] = {
     {"ssl.cipher.suites", ""},
     {"ssl.endpoint.identification.algorithm", "https"},
     {"sasl.mechanism", "GSSAPI"},
+    {"sasl.kerberos.service.name", ""},
     {"sasl.jaas.config", ""},
     {"sasl.username", ""},  // librdkafka's name
     {"sasl.password", ""},  // librdkafka's name
@@ -384,7 +385,7 @@ void test_compression_types_map_to_codec_ids(void **) {
 // ----- accepted and refused values ----------------------------------------------------
 
 void test_integer_properties_boundaries_and_junk(void **) {
-    assert_int_equal(std::size(kIntegerRanges) + 4 /* bools */ + 10 /* enums */ + 29 /* strings */ +
+    assert_int_equal(std::size(kIntegerRanges) + 4 /* bools */ + 10 /* enums */ + 30 /* strings */ +
                          2 /* lists */ + 2 /* doubles */,
                      property_specs().size());
     const char *junk[] = {"",

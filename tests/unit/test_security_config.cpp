@@ -19,6 +19,7 @@ extern "C" {
 #include <string>
 
 #include "config/config.h"
+#include "security/gssapi_mechanism.h"
 #include "security/jaas_config.h"
 
 namespace {
@@ -195,10 +196,9 @@ void test_oauthbearer_unsecured_jwt_or_callback(void **) {
 }
 
 void test_sasl_refusals(void **) {
-    expect_error(sasl_store("GSSAPI"), KPROD_ERR_UNSUPPORTED,
-                 "GSSAPI (Java's default) is not supported");
     expect_error(sasl_store("scram-sha-256"), KPROD_ERR_INVALID_CONFIG,
-                 "expected PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER");
+                 "expected GSSAPI, PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or "
+                 "AWS_MSK_IAM");
     expect_error(sasl_store("PLAIN"), KPROD_ERR_INVALID_CONFIG,
                  "set sasl.jaas.config, or sasl.username and sasl.password");
 
@@ -225,6 +225,78 @@ void test_sasl_refusals(void **) {
     ProducerConfig config;
     std::string error;
     assert_int_equal(plaintext.build(config, error), KPROD_OK);
+}
+
+// ----- GSSAPI and AWS_MSK_IAM in build() ---------------------------------------------
+// Logging in needs a KDC: tests/security/test_kerberos.cpp. Here the refusals before it.
+
+ConfigStore gssapi_store(const std::string &jaas, const char *service_name = "kafka") {
+    ConfigStore store = sasl_store("GSSAPI");
+    if (!jaas.empty()) set_ok(store, "sasl.jaas.config", jaas);
+    if (service_name) set_ok(store, "sasl.kerberos.service.name", service_name);
+    return store;
+}
+
+void test_gssapi_refusals(void **) {
+    if (!gssapi_available()) {
+        expect_error(sasl_store("GSSAPI"), KPROD_ERR_UNSUPPORTED,
+                     "this libkprod was built without Kerberos");
+        return;
+    }
+    const std::string module = "com.sun.security.auth.module.Krb5LoginModule required ";
+    expect_error(gssapi_store(""), KPROD_ERR_INVALID_CONFIG,
+                 "sasl.mechanism=GSSAPI needs a keytab and a principal: set sasl.jaas.config=");
+    expect_error(
+        gssapi_store(std::string(kPlainModule) + " required username=\"a\" password=\"b\";"),
+        KPROD_ERR_INVALID_CONFIG, "does not go with sasl.mechanism=GSSAPI");
+    expect_error(gssapi_store(module + "useTicketCache=true principal=\"p\";"),
+                 KPROD_ERR_INVALID_CONFIG, "kprod logs in to Kerberos from a keytab only");
+    expect_error(gssapi_store(module + "useKeyTab=true keyTab=\"/dev/null\";"),
+                 KPROD_ERR_INVALID_CONFIG, "the principal option is missing");
+    expect_error(gssapi_store(module + "useKeyTab=true keyTab=\"/no/such\" principal=\"p\";"),
+                 KPROD_ERR_INVALID_CONFIG, "keyTab \"/no/such\" cannot be read");
+    expect_error(
+        gssapi_store(module + "useKeyTab=true keyTab=\"/dev/null\" principal=\"p\";", nullptr),
+        KPROD_ERR_INVALID_CONFIG, "set sasl.kerberos.service.name");
+    expect_error(gssapi_store(module + "useKeyTab=true keyTab=\"/dev/null\" principal=\"p\" "
+                                       "serviceName=\"other\";"),
+                 KPROD_ERR_INVALID_CONFIG,
+                 "sasl.kerberos.service.name is \"kafka\" but sasl.jaas.config's serviceName is "
+                 "\"other\"");
+}
+
+ProducerConfig build_ok(const ConfigStore &store) {
+    ProducerConfig config;
+    std::string error;
+    if (store.build(config, error) != KPROD_OK) fail_msg("build: %s", error.c_str());
+    return config;
+}
+
+void test_aws_msk_iam_config(void **) {
+    unsetenv("AWS_ACCESS_KEY_ID");
+    setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
+    expect_error(sasl_store("AWS_MSK_IAM"), KPROD_ERR_INVALID_CONFIG,
+                 "AWS_MSK_IAM needs AWS credentials: AWS_ACCESS_KEY_ID is not set");
+    setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+    ProducerConfig config = build_ok(sasl_store("AWS_MSK_IAM"));
+    assert_true(config.sasl.mechanism == SaslMechanism::kAwsMskIam);
+    assert_non_null(config.sasl.exchange_factory.get());
+
+    ConfigStore iam_module = sasl_store("AWS_MSK_IAM");
+    set_ok(iam_module, "sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;");
+    build_ok(iam_module);
+    ConfigStore profile = sasl_store("AWS_MSK_IAM");
+    set_ok(profile, "sasl.jaas.config",
+           "software.amazon.msk.auth.iam.IAMLoginModule required awsProfileName=\"dev\";");
+    expect_error(profile, KPROD_ERR_INVALID_CONFIG,
+                 "IAMLoginModule option awsProfileName is not supported");
+    ConfigStore wrong_module = sasl_store("AWS_MSK_IAM");
+    set_ok(wrong_module, "sasl.jaas.config",
+           std::string(kPlainModule) + " required username=\"a\" password=\"b\";");
+    expect_error(wrong_module, KPROD_ERR_INVALID_CONFIG,
+                 "does not go with sasl.mechanism=AWS_MSK_IAM");
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
 }
 
 // ----- TLS in build() -----------------------------------------------------------
@@ -339,6 +411,8 @@ int main(void) {
         cmocka_unit_test(test_jaas_refusals_say_what_is_wrong),
         cmocka_unit_test(test_sasl_credentials_from_jaas_or_simple_properties),
         cmocka_unit_test(test_sasl_refusals),
+        cmocka_unit_test(test_gssapi_refusals),
+        cmocka_unit_test(test_aws_msk_iam_config),
         cmocka_unit_test(test_oauthbearer_unsecured_jwt_or_callback),
         cmocka_unit_test(test_tls_defaults_trust_the_system_store),
         cmocka_unit_test(test_jks_is_refused_with_the_conversion_command),

@@ -37,6 +37,11 @@ func main() {
 	topic := flag.String("topic", "kfake", "the topic to create")
 	partitions := flag.Int("partitions", 4, "the topic's partition count")
 	verbose := flag.Bool("v", false, "log kfake's debug messages to standard error")
+	mskIAM := &mskIAMVerifier{}
+	flag.StringVar(&mskIAM.secret, "msk-iam-secret", "", "require AWS_MSK_IAM signed with this secret key (msk_iam.go)")
+	flag.StringVar(&mskIAM.accessKey, "msk-iam-access-key", "AKIDEXAMPLE", "AWS_MSK_IAM: the access key id expected")
+	flag.StringVar(&mskIAM.region, "msk-iam-region", "us-east-1", "AWS_MSK_IAM: the region expected")
+	flag.StringVar(&mskIAM.sessionToken, "msk-iam-session-token", "", "AWS_MSK_IAM: the session token expected")
 	flag.Parse()
 
 	newRules, ok := scenarios[*scenario]
@@ -61,12 +66,18 @@ func main() {
 		os.Exit(1)
 	}
 	cluster.ControlKey(int16(kmsg.Produce), injector.onProduce)
+	if mskIAM.secret != "" {
+		mskIAM.install(cluster)
+	}
 	fmt.Printf("ready %s\n", cluster.ListenAddrs()[0])
 
 	waitForStop()
 	cluster.Close()
 	injector.report(os.Stdout)
 	editor.report(os.Stdout)
+	if mskIAM.secret != "" {
+		mskIAM.report(os.Stdout)
+	}
 }
 
 func waitForStop() {
