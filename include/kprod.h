@@ -163,7 +163,10 @@ typedef enum kprod_err {
      *  every later call returns this or the error that caused it. */
     KPROD_ERR_FATAL = 26,
     /** Report: the record's transaction was aborted before it was sent. */
-    KPROD_ERR_TXN_ABORTED = 27
+    KPROD_ERR_TXN_ABORTED = 27,
+    /** Report: kprod_purge took the record back (KPROD_NOT_PERSISTED when it
+     *  was never sent, KPROD_POSSIBLY_PERSISTED when it was in flight). */
+    KPROD_ERR_PURGED = 28
 } kprod_err_t;
 
 /** A short, static English description of an error code. Never NULL. Safe from any thread. */
@@ -953,6 +956,155 @@ KPROD_EXTERN kprod_err_t kprod_conf_set_oauthbearer_token_cb(kprod_conf_t *conf,
 KPROD_EXTERN kprod_err_t kprod_sasl_set_credentials(kprod_t *p, const char *username,
                                                     const char *password, char *errstr,
                                                     size_t errstr_size);
+
+/* ------------------------------------------------------------------------
+ * Events: what happens to the producer besides its records (librdkafka's
+ * error_cb, franz-go's hooks), served on the thread that calls kprod_poll.
+ *
+ * Which events exist and when each fires (each once per occurrence, not per
+ * reconnect attempt):
+ * - KPROD_EVENT_BROKER_DOWN: the connection to a broker of the metadata
+ *   failed (it stopped, the network broke, it refused the TLS handshake or
+ *   the login) after it had worked, or on its first attempt. broker_id, err
+ *   (KPROD_ERR_TRANSPORT, KPROD_ERR_AUTHENTICATION, KPROD_ERR_SSL_HANDSHAKE)
+ *   and reason say which and why. Not again until the broker is up again.
+ * - KPROD_EVENT_BROKER_UP: a broker that was reported down is connected and
+ *   ready again (versions negotiated, logged in). broker_id.
+ * - KPROD_EVENT_ALL_BROKERS_DOWN: every broker the metadata names is down;
+ *   once, until one is up again.
+ * - KPROD_EVENT_AUTHENTICATION: a broker (broker_id, or -1 for a bootstrap
+ *   server) refused the TLS handshake or the SASL login: err is
+ *   KPROD_ERR_SSL_HANDSHAKE or KPROD_ERR_AUTHENTICATION. Once per run of
+ *   refusals on that broker. Sends then fail with err (see kprod_send).
+ * - KPROD_EVENT_AUTHORIZATION: the cluster refused the transactional id or
+ *   the cluster operation (err KPROD_ERR_AUTHORIZATION); fatal, so
+ *   KPROD_EVENT_FATAL follows.
+ * - KPROD_EVENT_THROTTLE: a broker throttled this client (a quota, KIP-219):
+ *   broker_id and throttle_time_ms of the answer. Once when a broker starts
+ *   throttling, then at most once a second while it goes on.
+ * - KPROD_EVENT_METADATA_CHANGE: a topic this producer sends to changed:
+ *   partition_count differs from previous_partition_count (partitions
+ *   added: partition is -1), or one partition's leader moved (partition,
+ *   leader, leader_epoch). Not for the topic's first metadata.
+ * - KPROD_EVENT_FATAL: the producer entered a state it cannot leave (today:
+ *   a transactional producer fenced by another with its transactional.id,
+ *   refused its transactional id, or met brokers without transactions). err
+ *   and reason are what kprod_fatal_error returns from then on; every later
+ *   kprod_send returns err at once. Close and destroy the producer.
+ * ------------------------------------------------------------------------ */
+
+/** The kinds of kprod_event_t. Values are stable; new kinds are only ever appended. */
+typedef enum kprod_event_type {
+    KPROD_EVENT_BROKER_DOWN = 1,
+    KPROD_EVENT_BROKER_UP = 2,
+    KPROD_EVENT_ALL_BROKERS_DOWN = 3,
+    KPROD_EVENT_AUTHENTICATION = 4,
+    KPROD_EVENT_AUTHORIZATION = 5,
+    KPROD_EVENT_THROTTLE = 6,
+    KPROD_EVENT_METADATA_CHANGE = 7,
+    KPROD_EVENT_FATAL = 8
+} kprod_event_type_t;
+
+/**
+ * The version of kprod_event_t this header declares. Fields are only ever
+ * appended; each addition raises it.
+ */
+#define KPROD_EVENT_VERSION 1
+
+/**
+ * One event. kprod writes it; version says which fields it filled in. A field
+ * an event does not use is -1 (numbers), 0 (errors) or NULL (topic).
+ */
+typedef struct kprod_event {
+    unsigned version; /**< the layout written: KPROD_EVENT_VERSION, or lower */
+    kprod_event_type_t type;
+    kprod_err_t err;         /**< the error the event is about, or KPROD_OK */
+    int16_t broker_error;    /**< Kafka's error code behind err, or 0 */
+    int32_t broker_id;       /**< the broker; -1 for none or a bootstrap server */
+    const char *topic;       /**< KPROD_EVENT_METADATA_CHANGE: the topic; else NULL */
+    int32_t partition;       /**< a leader change: the partition; else -1 */
+    int32_t partition_count; /**< KPROD_EVENT_METADATA_CHANGE: the topic's partitions now */
+    int32_t previous_partition_count; /**< ... and before the change */
+    int32_t leader;                   /**< a leader change: the new leader (-1: none yet) */
+    int32_t leader_epoch;             /**< a leader change: its epoch, -1 when unknown */
+    int32_t throttle_time_ms;         /**< KPROD_EVENT_THROTTLE: how long the broker mutes us */
+    const char *reason;               /**< a readable explanation; never NULL */
+} kprod_event_t;
+
+/**
+ * An event callback, served on the thread that calls kprod_poll. event and the
+ * strings it points to are valid during the call only. It must not call
+ * kprod_close or kprod_destroy.
+ */
+typedef void (*kprod_event_cb)(const kprod_event_t *event, void *opaque);
+
+/**
+ * Have kprod_poll hand each event to cb (see "Events" above for which exist).
+ * Without a callback no event is kept. Events wait for kprod_poll however many
+ * come (one per occurrence; a flood is not possible: see each event's rule).
+ * opaque is passed to every call and must stay valid while a producer made
+ * from conf (or a copy of it) lives. NULL cb removes the callback.
+ *
+ * With an event callback, kprod_poll serves events and reports: it returns
+ * as soon as it served any, and counts both; it waits for events too.
+ *
+ * @return KPROD_OK, KPROD_ERR_INVALID_ARG (NULL conf).
+ */
+KPROD_EXTERN kprod_err_t kprod_conf_set_event_cb(kprod_conf_t *conf, kprod_event_cb cb,
+                                                 void *opaque);
+
+/** The name of an event type ("KPROD_EVENT_BROKER_DOWN"): a static string, or NULL for
+ *  a value that is not a kprod_event_type_t. Safe from any thread. */
+KPROD_EXTERN const char *kprod_event_type_name(kprod_event_type_t type);
+
+/**
+ * Whether the producer met a fatal error (see KPROD_EVENT_FATAL), as
+ * librdkafka's rd_kafka_fatal_error: returns KPROD_OK if not, else the error
+ * (KPROD_ERR_FENCED, KPROD_ERR_AUTHORIZATION, KPROD_ERR_UNSUPPORTED,
+ * KPROD_ERR_FATAL) and writes its reason to errstr (NUL-terminated when
+ * errstr_size > 0; errstr may be NULL). Every kprod_send after a fatal error
+ * returns that error at once. Safe from any thread.
+ *
+ * @return KPROD_OK, the fatal error, KPROD_ERR_INVALID_ARG (NULL p),
+ *         KPROD_ERR_FORKED.
+ */
+KPROD_EXTERN kprod_err_t kprod_fatal_error(kprod_t *p, char *errstr, size_t errstr_size);
+
+/* ------------------------------------------------------------------------
+ * Purge
+ * ------------------------------------------------------------------------ */
+
+/** kprod_purge: records not sent yet (queued, or waiting to be retried). */
+#define KPROD_PURGE_QUEUED 0x1
+/** kprod_purge: records sent whose answer has not come (in flight). */
+#define KPROD_PURGE_IN_FLIGHT 0x2
+
+/**
+ * Take records back, as librdkafka's rd_kafka_purge and franz-go's
+ * AbortBufferedRecords: each purged record gets its one report, with
+ * KPROD_ERR_PURGED, at once (served as usual, by kprod_poll, kprod_flush or
+ * kprod_poll_reports).
+ *
+ * flags is KPROD_PURGE_QUEUED, KPROD_PURGE_IN_FLIGHT or both:
+ * - KPROD_PURGE_QUEUED: every record accepted but not sent yet, and every
+ *   record waiting to be sent again after a failed attempt. Never sent:
+ *   KPROD_NOT_PERSISTED; waiting for a retry after an attempt whose outcome
+ *   is unknown: KPROD_POSSIBLY_PERSISTED.
+ * - KPROD_PURGE_IN_FLIGHT: every record of a Produce request awaiting its
+ *   answer: KPROD_POSSIBLY_PERSISTED (the broker may write it; the answer,
+ *   when it comes, is not reported again, but still keeps the idempotent
+ *   producer's sequence numbers right).
+ * The producer stays usable: records sent afterwards are sent as usual. A
+ * record of an open transaction that is purged makes it abortable. Records
+ * a kprod_send appends while the purge runs may or may not be purged.
+ * Safe from any thread but a callback that runs on the Sender thread; it
+ * waits for the Sender to take the records back (a moment).
+ *
+ * @return KPROD_OK, KPROD_ERR_INVALID_ARG (NULL p, or flags with a bit other
+ *         than these two or with neither), KPROD_ERR_CLOSED (kprod_close
+ *         returned: nothing is left), KPROD_ERR_FORKED.
+ */
+KPROD_EXTERN kprod_err_t kprod_purge(kprod_t *p, int flags);
 
 /* ------------------------------------------------------------------------
  * Experimental: not part of the stable ABI

@@ -17,14 +17,7 @@
 #include "producer/producer.h"
 #include "protocol/error_codes.h"
 
-struct kprod_conf {
-    kprod::client::ConfigStore store;
-    kprod::client::ProducerCallbacks callbacks;
-};
-
-struct kprod_producer {
-    std::unique_ptr<kprod::client::Producer> producer;
-};
+#include "capi/handles.h"
 
 namespace {
 
@@ -146,6 +139,7 @@ const char *kprod_err_name(kprod_err_t err) {
         KPROD_ERR_NAME(KPROD_ERR_AUTHORIZATION);
         KPROD_ERR_NAME(KPROD_ERR_FATAL);
         KPROD_ERR_NAME(KPROD_ERR_TXN_ABORTED);
+        KPROD_ERR_NAME(KPROD_ERR_PURGED);
     }
 #undef KPROD_ERR_NAME
     return nullptr;
@@ -214,6 +208,8 @@ const char *kprod_err_str(kprod_err_t err) {
         return "the producer met an error it cannot recover from";
     case KPROD_ERR_TXN_ABORTED:
         return "the record's transaction was aborted before it was sent";
+    case KPROD_ERR_PURGED:
+        return "purged by kprod_purge before it was delivered";
     }
     return "unknown error code";
 }
@@ -381,7 +377,7 @@ kprod_err_t kprod_send_batch(kprod_t *p, const kprod_message_t *msgs, size_t cou
 
 int kprod_poll(kprod_t *p, int timeout_ms) {
     if (!p || forked(p)) return 0;
-    return p->producer->serve_reports(timeout_ms);
+    return p->producer->poll(timeout_ms);
 }
 
 size_t kprod_poll_reports(kprod_t *p, kprod_report_t *out, size_t capacity, size_t elem_size,

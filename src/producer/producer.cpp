@@ -66,6 +66,7 @@ Producer::Producer(ProducerConfig config, ProducerCallbacks callbacks)
     }
     if (callbacks_.report.fn && callbacks_.report.on_sender)
         reports_.set_report_on_push(callbacks_.report.fn, callbacks_.report.opaque);
+    if (callbacks_.event.fn) sender_.events().enable();
     if (oauth_login_) oauth_login_->start();  // the first token, before any connection
     // The wall clock checks the TSC (reading /proc) and starts measuring its
     // rate on its first call: here, not in the first send.
@@ -154,6 +155,8 @@ kprod_err_t Producer::try_send(const kprod_message_t &original) {
     const CountedScope in_progress(sends_in_progress_);
     if (closing_.load()) return KPROD_ERR_CLOSED;
     if (kprod_err_t err = sender_.transactions().may_send()) return err;
+    if (kprod_err_t err = sender_.events().fatal_error()) [[unlikely]]
+        return err;
 
     kprod_message_t intercepted;
     const kprod_message_t &message =
@@ -276,6 +279,13 @@ kprod_err_t Producer::flush(int timeout_ms) {
     return done ? KPROD_OK : KPROD_ERR_TIMED_OUT;
 }
 
+kprod_err_t Producer::purge(int flags) {
+    std::lock_guard lock(sender_stop_mutex_);
+    if (sender_stopped_) return KPROD_ERR_CLOSED;
+    sender_.purge(flags);
+    return KPROD_OK;
+}
+
 kprod_err_t Producer::close(int timeout_ms) {
     std::call_once(closed_, [&] {
         closing_.store(true);
@@ -295,15 +305,44 @@ kprod_err_t Producer::close(int timeout_ms) {
         }
         sender_.wakeup();  // closing makes every batch ready
         close_result_ = reports_.wait_all_finished(deadline) ? KPROD_OK : KPROD_ERR_TIMED_OUT;
-        sender_.stop();  // fails what is left, joins the thread
+        {
+            std::lock_guard lock(sender_stop_mutex_);
+            sender_.stop();  // fails what is left, joins the thread
+            sender_stopped_ = true;
+        }
         if (oauth_login_) oauth_login_->stop();
         reports_.close();  // nothing more will come: pollers stop waiting
+        sender_.events().close();
+        close_finished_.store(true);
     });
     return close_result_;
 }
 
 size_t Producer::take_reports(kprod_report_t *out, size_t capacity, size_t stride, int timeout_ms) {
     return reports_.take(out, capacity, stride, deadline_after(timeout_ms));
+}
+
+// Waits in slices for reports, serving events between them: a report taker
+// waits on the reports' condition variable only.
+int Producer::poll(int timeout_ms) {
+    if (!callbacks_.event.fn) return serve_reports(timeout_ms);
+    constexpr auto kSlice = std::chrono::milliseconds(50);
+    const auto deadline = deadline_after(timeout_ms);
+    ProducerEvents &events = sender_.events();
+    while (true) {
+        int served = events.serve(callbacks_.event.fn, callbacks_.event.opaque);
+        const auto now = Clock::now();
+        const auto slice_end = deadline - now > kSlice ? now + kSlice : deadline;
+        if (has_callback()) {
+            const auto wait = served > 0 ? now : slice_end;
+            served += serve_reports(static_cast<int>(
+                std::chrono::duration_cast<std::chrono::milliseconds>(wait - now).count()));
+        } else if (served == 0) {
+            events.wait_until(slice_end);
+        }
+        served += events.serve(callbacks_.event.fn, callbacks_.event.opaque);
+        if (served > 0 || Clock::now() >= deadline || close_finished_.load()) return served;
+    }
 }
 
 int Producer::serve_reports(int timeout_ms) {

@@ -33,9 +33,15 @@ struct ReportCallback {
     bool on_sender = false;  // kprod_conf_set_sender_report_cb: not served by kprod_poll
 };
 
+struct EventCallback {
+    kprod_event_cb fn = nullptr;
+    void *opaque = nullptr;
+};
+
 // The application's functions, from the configuration.
 struct ProducerCallbacks {
     ReportCallback report;
+    EventCallback event;
     PartitionerCallback partitioner;
     std::vector<Interceptor> interceptors;
     LogCallback log;
@@ -78,10 +84,17 @@ public:
                                      std::string &message);
 
     kprod_err_t flush(int timeout_ms);
+    // kprod_purge: KPROD_ERR_CLOSED once the Sender stopped.
+    kprod_err_t purge(int flags);
     kprod_err_t close(int timeout_ms);
     size_t take_reports(kprod_report_t *out, size_t capacity, size_t stride, int timeout_ms);
     // Serves ready reports to the callback. Runs on: application thread (kprod_poll).
     int serve_reports(int timeout_ms);
+    // kprod_poll: events (with an event callback) and reports, waiting up to
+    // timeout_ms for either. Runs on: application thread (kprod_poll).
+    int poll(int timeout_ms);
+    // KPROD_OK, or the fatal error the producer met and why.
+    kprod_err_t fatal_error(std::string &reason) { return sender_.events().fatal_error(reason); }
     size_t outstanding() const { return reports_.unfinished() + reports_.ready_count(); }
     // A callback that kprod_poll and kprod_flush serve.
     bool has_callback() const { return callbacks_.report.fn && !callbacks_.report.on_sender; }
@@ -121,6 +134,9 @@ private:
     std::atomic<uint64_t> refused_{0};
     std::once_flag closed_;
     kprod_err_t close_result_ = KPROD_OK;
+    std::atomic<bool> close_finished_{false};  // kprod_poll stops waiting
+    std::mutex sender_stop_mutex_;             // a purge runs before the Sender stops, or not
+    bool sender_stopped_ = false;
 
     // OAUTHBEARER tokens (null for other mechanisms); before the Sender, which reads them.
     const std::unique_ptr<OAuthBearerLogin> oauth_login_;

@@ -317,6 +317,7 @@ void Cluster::link_ready(BrokerLink &l) {
     l.sasl.reset();
     l.negotiated = true;
     l.consecutive_failures = 0;
+    if (hooks_.link_ready) hooks_.link_ready(l.node_id);
     hooks_.wake_sender();
 }
 

@@ -89,6 +89,8 @@ public:
         std::function<void(int32_t node_id, bool again, const std::string &detail)> authenticated;
         // A connection handed on the answers of one read (on_answers_handled).
         std::function<void()> answers_handled;
+        // A connection takes requests now (negotiated, logged in).
+        std::function<void(int32_t node_id)> link_ready;
     };
 
     // logger and accumulator are the MetadataUpdater's.

@@ -37,6 +37,7 @@ Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger
                                   [this] {
                                       // Metadata came: some broker let us in.
                                       security_error_.store(KPROD_OK, std::memory_order_release);
+                                      events_.on_metadata(cluster_.metadata(), accumulator_);
                                       metadata_changed_();
                                   },
                               .link_failed =
@@ -48,12 +49,15 @@ Sender::Sender(const ProducerConfig &config, std::string client_id, const Logger
                                   [this](int32_t node, bool again, const std::string &detail) {
                                       log_authenticated(node, again, detail);
                                   },
-                              .answers_handled = [this] { run_after_answers(); }},
+                              .answers_handled = [this] { run_after_answers(); },
+                              .link_ready = [this](int32_t node) { events_.on_link_ready(node); }},
                oauth_login),
       identity_(config, cluster_, [this] { wakeup(); }),
       transactions_(config, logger, cluster_, identity_, accumulator, reports,
                     [this] { wakeup(); }),
       leader_hints_(cluster_.metadata_updater(), accumulator, logger) {
+    transactions_.set_fatal_hook(
+        [this](kprod_err_t err, const std::string &reason) { events_.on_fatal(err, 0, reason); });
     if (config.compression_type != CompressionType::kNone)
         compressor_ = compress::make_compressor(
             static_cast<compress::Codec>(config.compression_type), config.compression_level());
@@ -113,6 +117,7 @@ void Sender::log_link_failure(int32_t node, const std::string &reason, int failu
 void Sender::on_link_failed(int32_t node, const std::string &reason, int failures,
                             net::FailureKind kind) {
     log_link_failure(node, reason, failures);
+    events_.on_link_failed(node, reason, kind, cluster_.metadata().brokers());
     {
         std::lock_guard lock(last_error_mutex_);
         last_error_ = reason;
@@ -387,11 +392,14 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
         log_produce_request(link.node_id, batches);
     auto connection = link.connection;
     connection->send(std::move(request),
-                     [this, version, node = link.node_id, sent_at, batches = std::move(batches)](
+                     [this, version, node = link.node_id, sent_at,
+                      in_flight = track_in_flight(std::move(batches))](
                          net::RequestStatus status, const uint8_t *body, size_t size) {
                          if (status == net::RequestStatus::kAnswered)
                              metrics_.record_request_latency(node, Clock::now() - sent_at);
-                         on_produce_response(node, version, batches, status, body, size);
+                         on_produce_response(node, version, in_flight->batches, status, body, size,
+                                             in_flight->purged);
+                         untrack_in_flight(in_flight);
                      });
 }
 
@@ -416,10 +424,12 @@ std::string Sender::describe(const ProducerBatch &batch) {
 
 void Sender::on_produce_response(int32_t node, int16_t version,
                                  const std::vector<ProducerBatch *> &batches,
-                                 net::RequestStatus status, const uint8_t *body, size_t size) {
+                                 net::RequestStatus status, const uint8_t *body, size_t size,
+                                 bool purged) {
     --produce_requests_in_flight_;
     metrics_.set_requests_in_flight(produce_requests_in_flight_);
     for (ProducerBatch *batch : batches) --queue_of(batch).in_flight;
+    if (purged) return settle_purged(version, batches, status, body, size);
     if (status == net::RequestStatus::kWritten) {
         // acks=0: no answer will come; the broker may or may not keep it.
         for (ProducerBatch *batch : batches)
@@ -437,6 +447,7 @@ void Sender::on_produce_response(int32_t node, int16_t version,
     protocol::ProduceResponse response;
     const bool parsed = protocol::decode_produce_response(body, size, version, response);
     if (parsed) metrics_.record_throttle_time(response.throttle_time_ms);
+    if (parsed) events_.on_throttle(node, response.throttle_time_ms, Clock::now());
     // KIP-219: from v6 the broker answers at once and mutes the connection.
     if (parsed && version >= 6) cluster_.throttle(node, response.throttle_time_ms, Clock::now());
     if (parsed) answers_.index(response);

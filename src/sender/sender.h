@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <list>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +25,7 @@
 #include "metrics/metrics.h"
 #include "sender/leader_hints.h"
 #include "sender/produce_answers.h"
+#include "sender/producer_events.h"
 #include "sender/producer_identity.h"
 #include "sender/transaction_manager.h"
 #include "compress/codec.h"
@@ -79,6 +81,15 @@ public:
     // TransactionManager for which of its functions where).
     TransactionManager &transactions() { return transactions_; }
 
+    // kprod_purge: fails the batches not sent yet (KPROD_PURGE_QUEUED) and
+    // reports those in flight (KPROD_PURGE_IN_FLIGHT) with KPROD_ERR_PURGED
+    // (purge.cpp). Runs on: any thread but the sender's, while the Sender
+    // runs; waits for it.
+    void purge(int flags);
+
+    // The producer's events and its fatal error. Runs on: any thread (see ProducerEvents).
+    ProducerEvents &events() { return events_; }
+
 private:
     void run_once();
     void log_link_failure(int32_t node, const std::string &reason, int failures);
@@ -98,9 +109,21 @@ private:
     void send_produce_request(BrokerLink &link, std::vector<ProducerBatch *> batches);
     void log_produce_request(int32_t node_id, const std::vector<ProducerBatch *> &batches) const;
     static std::string describe(const ProducerBatch &batch);
+    // One Produce request awaiting its answer; `purged`: kprod_purge reported
+    // its batches already (purge.cpp).
+    struct ProduceInFlight {
+        std::vector<ProducerBatch *> batches;
+        bool purged = false;
+    };
+    using ProduceInFlightList = std::list<ProduceInFlight>;
+    ProduceInFlightList::iterator track_in_flight(std::vector<ProducerBatch *> batches);
+    void untrack_in_flight(ProduceInFlightList::iterator request);
+    void purge_now(int flags);
+    void settle_purged(int16_t version, const std::vector<ProducerBatch *> &batches,
+                       net::RequestStatus status, const uint8_t *body, size_t size);
     void on_produce_response(int32_t node, int16_t version,
                              const std::vector<ProducerBatch *> &batches, net::RequestStatus status,
-                             const uint8_t *body, size_t size);
+                             const uint8_t *body, size_t size, bool purged = false);
     void complete_batch(ProducerBatch *batch, const BatchOutcome &outcome);
     void retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker_error,
                        bool may_have_persisted, const std::string &reason, RetryHow how = {});
@@ -141,12 +164,16 @@ private:
     Clock::time_point next_expiry_check_{};
     bool answers_want_run_ = false;  // a Produce answer came: run once the read is handed on
 
+    ProducerEvents events_;  // before cluster_, whose hooks push to it
     Cluster cluster_;
     ProducerIdentity identity_;
     TransactionManager transactions_;
     std::unique_ptr<compress::Compressor> compressor_;  // null without compression
     std::vector<uint8_t> compression_scratch_;
     int produce_requests_in_flight_ = 0;
+    // Produce requests awaiting answers, for kprod_purge; finished nodes are
+    // kept in spare_in_flight_ and reused, so that tracking allocates nothing.
+    ProduceInFlightList produce_in_flight_, spare_in_flight_;
     std::map<int32_t, size_t> drain_start_;  // rotating start index per node, against starvation
     // The queues that hold batches (see PartitionQueue::listed): a pass costs
     // what is queued, not how many partitions exist.

@@ -467,6 +467,7 @@ void TransactionManager::fatal_error(kprod_err_t err, std::string message) {
     error_ = err;
     error_message_ = message;
     transition(State::kFatalError);
+    if (fatal_hook_) fatal_hook_(err, message);
     if (flushing_) {
         accumulator_.end_flush();
         flushing_ = false;

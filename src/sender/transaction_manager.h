@@ -120,6 +120,11 @@ public:
     // A batch of the transaction failed with `err` (and the broker's
     // `broker_error`): the transaction cannot commit. Some errors are fatal.
     void on_batch_failed(kprod_err_t err, int16_t broker_error, const std::string &reason);
+    // Called with every fatal error as the manager enters it (the producer's
+    // events). Set before the Sender starts.
+    void set_fatal_hook(std::function<void(kprod_err_t, const std::string &)> hook) {
+        fatal_hook_ = std::move(hook);
+    }
     // A sent batch was given up with its sequence numbers unsettled: v1 must
     // bump the epoch when the transaction ends.
     void on_sequence_hole() { sequence_hole_ = true; }
@@ -198,6 +203,7 @@ private:
     RecordAccumulator &accumulator_;
     const DeliveryReports &reports_;
     std::function<void()> wake_;
+    std::function<void(kprod_err_t, const std::string &)> fatal_hook_;
 
     std::mutex call_mutex_;  // one transactional call at a time
     // Recursive: a request that cannot be sent fails at once, calling its

@@ -17,7 +17,7 @@ extern "C" {
 
 namespace {
 
-constexpr int kLastCode = KPROD_ERR_TXN_ABORTED;
+constexpr int kLastCode = KPROD_ERR_PURGED;
 
 void test_names_spell_the_header(void **) {
     assert_string_equal(kprod_err_name(KPROD_OK), "KPROD_OK");
@@ -26,6 +26,7 @@ void test_names_spell_the_header(void **) {
     assert_string_equal(kprod_err_name(KPROD_ERR_FORKED), "KPROD_ERR_FORKED");
     assert_string_equal(kprod_err_name(KPROD_ERR_SSL_HANDSHAKE), "KPROD_ERR_SSL_HANDSHAKE");
     assert_string_equal(kprod_err_name(KPROD_ERR_TXN_ABORTED), "KPROD_ERR_TXN_ABORTED");
+    assert_string_equal(kprod_err_name(KPROD_ERR_PURGED), "KPROD_ERR_PURGED");
 }
 
 // Each error a transactional call returns belongs to one of Java's classes (KIP-1050).
