@@ -103,7 +103,11 @@ std::string canonical_request(const Request &request) {
         text += (i ? "&" : "") + query[i].first + "=" + query[i].second;
     text += "\n";
     for (const auto &[name, value] : canonical_headers(request)) text += name + ":" + value + "\n";
-    text += "\n" + signed_headers(request) + "\n" + request.payload_sha256_hex;
+    // Appended piece by piece: GCC 12's -Wrestrict misjudges "literal" + std::string&&.
+    text += '\n';
+    text += signed_headers(request);
+    text += '\n';
+    text += request.payload_sha256_hex;
     return text;
 }
 
