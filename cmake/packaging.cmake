@@ -72,6 +72,9 @@ if(KPROD_BUILD_STATIC)
   if(KPROD_GSSAPI)
     list(APPEND kprod_static_dependencies gssapi_krb5 krb5)
   endif()
+  if(KPROD_OIDC)
+    list(APPEND kprod_static_dependencies curl)
+  endif()
   target_link_libraries(kprod_static PRIVATE ${kprod_static_dependencies} stdc++ m Threads::Threads)
 
   install(TARGETS kprod_static EXPORT kprodStaticTargets
@@ -89,6 +92,9 @@ if(KPROD_LINKS_SNAPPY)
 endif()
 if(KPROD_GSSAPI)
   string(PREPEND KPROD_PC_LIBS_PRIVATE "-lgssapi_krb5 -lkrb5 ")
+endif()
+if(KPROD_OIDC)
+  string(PREPEND KPROD_PC_LIBS_PRIVATE "-lcurl ")
 endif()
 # kprod.pc finds the prefix from where it lies (${pcfiledir}, then up as many folders
 # as libdir/pkgconfig has), so it is right for `cmake --install --prefix DIR` and for an
