@@ -84,8 +84,14 @@ public:
         return static_cast<uint16_t>(std::stoi(address_.substr(address_.rfind(':') + 1)));
     }
     // SIGSTOP: its sockets stay open and the kernel still completes
-    // handshakes, but nothing answers. thaw() undoes it.
-    void freeze() { CHECK(::kill(pid_, SIGSTOP) == 0); }
+    // handshakes, but nothing answers. thaw() undoes it. kill() only queues
+    // the signal: wait until the child has stopped, or a request sent right
+    // after may still be answered.
+    void freeze() {
+        CHECK(::kill(pid_, SIGSTOP) == 0);
+        int status = 0;
+        CHECK(waitpid(pid_, &status, WUNTRACED) == pid_ && WIFSTOPPED(status));
+    }
     void thaw() { CHECK(::kill(pid_, SIGCONT) == 0); }
     // SIGKILL: every connection resets at once, the port refuses.
     void kill() {
