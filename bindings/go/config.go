@@ -15,10 +15,11 @@ type bindingSettings struct {
 	deliveryReports     bool          // go.delivery.reports
 	deliveriesQueueSize int           // go.deliveries.channel.size
 	closeTimeout        time.Duration // go.close.timeout.ms
+	eventsQueueSize     int           // go.events.channel.size
 }
 
 // bindingPropertyNames lists the "go." properties, for error messages.
-var bindingPropertyNames = []string{"go.delivery.reports", "go.deliveries.channel.size", "go.close.timeout.ms"}
+var bindingPropertyNames = []string{"go.delivery.reports", "go.deliveries.channel.size", "go.close.timeout.ms", "go.events.channel.size"}
 
 const bindingPrefix = "go."
 
@@ -26,7 +27,8 @@ const bindingPrefix = "go."
 // former, and returns kprod's names in a fixed order (so that the first error
 // reported does not depend on map order).
 func splitConfig(config map[string]string) (bindingSettings, []string, error) {
-	settings := bindingSettings{deliveryReports: true, deliveriesQueueSize: 10000, closeTimeout: 30 * time.Second}
+	settings := bindingSettings{deliveryReports: true, deliveriesQueueSize: 10000, closeTimeout: 30 * time.Second,
+		eventsQueueSize: 100}
 	var kprodNames []string
 	for name := range config {
 		if !strings.HasPrefix(name, bindingPrefix) {
@@ -57,12 +59,16 @@ func (s *bindingSettings) set(name, value string) error {
 			return newError(ErrInvalidValue, "%s: expected true or false, got %q", name, value)
 		}
 		s.deliveryReports = on
-	case "go.deliveries.channel.size":
+	case "go.deliveries.channel.size", "go.events.channel.size":
 		n, err := strconv.Atoi(value)
 		if err != nil || n < 0 {
 			return newError(ErrInvalidValue, "%s: expected an integer >= 0, got %q", name, value)
 		}
-		s.deliveriesQueueSize = n
+		if name == "go.events.channel.size" {
+			s.eventsQueueSize = n
+		} else {
+			s.deliveriesQueueSize = n
+		}
 	case "go.close.timeout.ms":
 		n, err := strconv.ParseInt(value, 10, 32)
 		if err != nil || n < 0 {

@@ -80,6 +80,9 @@ const (
 	// ErrTxnAborted: in a Delivery, the message's transaction was aborted
 	// before it was sent.
 	ErrTxnAborted ErrorCode = C.KPROD_ERR_TXN_ABORTED
+	// ErrPurged: in a Delivery, Purge took the message back: NotPersisted when
+	// it was still queued, PossiblyPersisted when it was in flight.
+	ErrPurged ErrorCode = C.KPROD_ERR_PURGED
 )
 
 // ErrorClass says what a transactional program does after an error (Java's

@@ -1,6 +1,9 @@
 /* See ffi.h. Runs on whichever OS thread the calling goroutine is on. */
 #include "ffi.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 /* Messages and reports are converted in chunks on the stack: no allocation. */
 enum { kChunk = 256, kHeaderChunk = 1024 };
 
@@ -85,4 +88,61 @@ size_t kprod_go_poll_reports(kprod_t *p, kprod_go_report *out, size_t capacity, 
         if (n < want) break;
     }
     return taken;
+}
+
+/* The list kprod_go_poll_events is filling on this thread: kprod_poll runs
+ * the event callback on the thread that calls it. */
+static _Thread_local kprod_go_event_list *collecting;
+
+static char *copy_string(const char *s) {
+    if (!s) return NULL;
+    size_t len = strlen(s) + 1;
+    char *copy = malloc(len);
+    if (copy) memcpy(copy, s, len);
+    return copy;
+}
+
+static void on_event(const kprod_event_t *e, void *opaque) {
+    (void)opaque;
+    kprod_go_event_list *out = collecting;
+    if (!out) return;
+    if (out->count == out->capacity) {
+        size_t capacity = out->capacity ? out->capacity * 2 : 16;
+        kprod_go_event *grown = realloc(out->events, capacity * sizeof *grown);
+        if (!grown) return; /* no memory: the event is lost, as it would be anyway */
+        out->events = grown;
+        out->capacity = capacity;
+    }
+    kprod_go_event *event = &out->events[out->count++];
+    event->type = (int32_t)e->type;
+    event->err = (int32_t)e->err;
+    event->broker_id = e->broker_id;
+    event->partition = e->partition;
+    event->partition_count = e->partition_count;
+    event->previous_partition_count = e->previous_partition_count;
+    event->leader = e->leader;
+    event->leader_epoch = e->leader_epoch;
+    event->throttle_time_ms = e->throttle_time_ms;
+    event->broker_error = e->broker_error;
+    event->topic = copy_string(e->topic);
+    event->reason = copy_string(e->reason);
+}
+
+kprod_err_t kprod_go_enable_events(kprod_conf_t *conf) {
+    return kprod_conf_set_event_cb(conf, on_event, NULL);
+}
+
+size_t kprod_go_poll_events(kprod_t *p, int timeout_ms, kprod_go_event_list *out) {
+    collecting = out;
+    kprod_poll(p, timeout_ms);
+    collecting = NULL;
+    return out->count;
+}
+
+void kprod_go_clear_events(kprod_go_event_list *out) {
+    for (size_t i = 0; i < out->count; i++) {
+        free(out->events[i].topic);
+        free(out->events[i].reason);
+    }
+    out->count = 0;
 }

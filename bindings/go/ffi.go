@@ -249,3 +249,74 @@ func sendOffsetsToTransaction(handle *C.kprod_t, c *cTxnOffsets, timeout C.int) 
 		C.sizeof_kprod_txn_offset_t, c.group, timeout, &errstr[0], C.size_t(len(errstr)))
 	return txnResult(code, errstr[:])
 }
+
+// enableEvents has kprod_poll collect events for pollEvents.
+func enableEvents(conf *C.kprod_conf_t) error {
+	if code := C.kprod_go_enable_events(conf); code != C.KPROD_OK {
+		return &Error{Code: ErrorCode(code)}
+	}
+	return nil
+}
+
+// eventList is C memory that pollEvents fills; freed by free.
+type eventList struct{ list *C.kprod_go_event_list }
+
+func newEventList() eventList {
+	return eventList{(*C.kprod_go_event_list)(C.calloc(1, C.sizeof_kprod_go_event_list))}
+}
+
+func (l eventList) free() {
+	C.kprod_go_clear_events(l.list)
+	C.free(unsafe.Pointer(l.list.events))
+	C.free(unsafe.Pointer(l.list))
+}
+
+// pollEvents serves events (kprod_poll), waiting up to timeout (negative:
+// until one comes or the producer is closed), and returns them as Go values.
+func pollEvents(handle *C.kprod_t, l eventList, timeout time.Duration) []Event {
+	n := int(C.kprod_go_poll_events(handle, milliseconds(timeout), l.list))
+	if n == 0 {
+		return nil
+	}
+	events := make([]Event, n)
+	for i, e := range unsafe.Slice(l.list.events, n) {
+		events[i] = Event{
+			Type:                   EventType(e._type),
+			BrokerID:               int32(e.broker_id),
+			Partition:              int32(e.partition),
+			PartitionCount:         int32(e.partition_count),
+			PreviousPartitionCount: int32(e.previous_partition_count),
+			Leader:                 int32(e.leader),
+			LeaderEpoch:            int32(e.leader_epoch),
+			ThrottleTime:           time.Duration(e.throttle_time_ms) * time.Millisecond,
+			Reason:                 C.GoString(e.reason),
+		}
+		if e.topic != nil {
+			events[i].Topic = C.GoString(e.topic)
+		}
+		if code := ErrorCode(e.err); code != noError {
+			events[i].Err = &Error{Code: code, BrokerError: int16(e.broker_error), Message: events[i].Reason}
+		}
+	}
+	C.kprod_go_clear_events(l.list)
+	return events
+}
+
+// eventTypeName is kprod_event_type_name, "" for a type the loaded libkprod lacks.
+func eventTypeName(t EventType) string {
+	if name := C.kprod_event_type_name(C.kprod_event_type_t(t)); name != nil {
+		return C.GoString(name)
+	}
+	return ""
+}
+
+func purgeHandle(handle *C.kprod_t, flags PurgeFlags) ErrorCode {
+	return ErrorCode(C.kprod_purge(handle, C.int(flags)))
+}
+
+// fatalError is kprod_fatal_error: noError, or the fatal error and its reason.
+func fatalError(handle *C.kprod_t) (ErrorCode, string) {
+	var errstr [512]C.char
+	code := C.kprod_fatal_error(handle, &errstr[0], C.size_t(len(errstr)))
+	return txnResult(code, errstr[:])
+}

@@ -70,6 +70,44 @@ size_t kprod_go_send_batch(kprod_t *p, const char *data, const kprod_go_message 
  */
 size_t kprod_go_poll_reports(kprod_t *p, kprod_go_report *out, size_t capacity, int timeout_ms);
 
+/* One event (kprod_event_t), its strings copied into C memory that
+ * kprod_go_clear_events frees. */
+typedef struct kprod_go_event {
+    int32_t type;
+    int32_t err;
+    int32_t broker_id;
+    int32_t partition;
+    int32_t partition_count;
+    int32_t previous_partition_count;
+    int32_t leader;
+    int32_t leader_epoch;
+    int32_t throttle_time_ms;
+    int16_t broker_error;
+    char *topic; /* NULL when the event has none */
+    char *reason;
+} kprod_go_event;
+
+/* The events one kprod_go_poll_events call collected; it grows as needed. */
+typedef struct kprod_go_event_list {
+    kprod_go_event *events;
+    size_t count;
+    size_t capacity;
+} kprod_go_event_list;
+
+/* Makes kprod_poll hand events to kprod_go_poll_events's list. */
+kprod_err_t kprod_go_enable_events(kprod_conf_t *conf);
+
+/*
+ * Calls kprod_poll (which serves only events: the binding sets no report
+ * callback) and appends each event it serves to out. Waits as kprod_poll
+ * does: -1 until an event is served or kprod_close has returned. Returns
+ * out->count.
+ */
+size_t kprod_go_poll_events(kprod_t *p, int timeout_ms, kprod_go_event_list *out);
+
+/* Frees the events' strings and empties out, keeping its memory. */
+void kprod_go_clear_events(kprod_go_event_list *out);
+
 /* The topic name at a kprod_go_report's topic address. */
 static inline const char *kprod_go_topic_name(uintptr_t topic) {
     return (const char *)topic;

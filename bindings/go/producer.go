@@ -25,6 +25,12 @@ type Producer struct {
 	submitDone chan struct{} // closed when the submit goroutine has returned
 	reportDone chan struct{} // closed when the report goroutine has returned
 
+	events        chan Event     // nil when go.events.channel.size is 0
+	eventsDone    chan struct{}  // closed when the event goroutine has returned (or at once without one)
+	droppedEvents atomic.Uint64  // events that found the channel full
+	handleClosed  atomic.Bool    // kprod_close has returned: the event goroutine may stop
+	purging       sync.WaitGroup // goroutines handing out Deliveries of purged messages (purge.go)
+
 	// Close's deadline: once abandon is closed, a Delivery whose channel has
 	// no room is dropped (and counted) instead of waited for (reports.go).
 	abandon     chan struct{}
@@ -64,6 +70,7 @@ type Producer struct {
 //	go.deliveries.channel.size  10000: the capacity of the Deliveries() channel
 //	go.close.timeout.ms         30000: how long Close tries to deliver what is
 //	                            buffered before failing it with ErrDestroyed
+//	go.events.channel.size      100: the capacity of the Events() channel; 0: no events
 //
 // A bad property is an *Error naming it, with Code ErrUnknownProperty,
 // ErrInvalidValue or ErrInvalidConfig. Connecting happens in the background.
@@ -82,6 +89,12 @@ func NewProducer(config map[string]string) (*Producer, error) {
 			return nil, err
 		}
 	}
+	if settings.eventsQueueSize > 0 {
+		if err := enableEvents(conf); err != nil {
+			destroyConf(conf)
+			return nil, err
+		}
+	}
 	handle, err := newProducerHandle(conf)
 	if err != nil {
 		return nil, err
@@ -93,6 +106,7 @@ func NewProducer(config map[string]string) (*Producer, error) {
 		work:       make(chan struct{}, 1),
 		submitDone: make(chan struct{}),
 		reportDone: make(chan struct{}),
+		eventsDone: make(chan struct{}),
 		abandon:    make(chan struct{}),
 		queue:      &sendQueue{},
 		changed:    make(chan struct{}),
@@ -100,6 +114,12 @@ func NewProducer(config map[string]string) (*Producer, error) {
 	}
 	go p.submitLoop()
 	go p.reportLoop()
+	if settings.eventsQueueSize > 0 {
+		p.events = make(chan Event, settings.eventsQueueSize)
+		go p.eventLoop()
+	} else {
+		close(p.eventsDone)
+	}
 	return p, nil
 }
 
@@ -327,7 +347,7 @@ func (p *Producer) Len() int {
 // queued to libkprod, tries for go.close.timeout.ms to deliver everything,
 // fails what is left (Deliveries with ErrDestroyed), hands every Delivery to
 // its channel, then stops both goroutines and the C threads, frees the C
-// producer and closes Deliveries(). It returns within go.close.timeout.ms
+// producer and closes Deliveries() and Events(). It returns within go.close.timeout.ms
 // (plus the time libkprod takes to stop) whatever the application does with
 // the delivery channels: a Delivery that finds no room in its channel once
 // that time is up is dropped, and Close's error counts them (DroppedDeliveries).
@@ -356,7 +376,10 @@ func (p *Producer) close() error {
 		left = 0
 	}
 	code := closeHandle(p.handle, left)
+	p.handleClosed.Store(true)
 	<-p.reportDone // it returns once C has no report left
+	<-p.eventsDone // and this one once C has no event left
+	p.purging.Wait()
 	p.mu.Lock()
 	for p.callsInC > 0 {
 		p.waitLocked(nil)
@@ -365,6 +388,9 @@ func (p *Producer) close() error {
 	p.mu.Unlock()
 	destroyHandle(p.handle)
 	close(p.deliveries)
+	if p.events != nil {
+		close(p.events)
+	}
 	if dropped := p.dropped.Load(); dropped > 0 {
 		return &Error{Code: ErrTimedOut, Message: fmt.Sprintf("close: %d deliveries dropped after "+
 			"go.close.timeout.ms (%v): the deliveries channel was not drained (read Deliveries() "+

@@ -86,3 +86,38 @@ func fencedBlock(t *testing.T, text, opening string) string {
 	}
 	return body[:end+1]
 }
+
+// The README's purge program, run as printed (go run, inside this module)
+// against the test broker: all 100 messages purged, the next one delivered,
+// and kcat reads only that one.
+func TestReadmePurgeProgram(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	program := fencedBlock(t, string(readme), "```go\npackage main // purge")
+	dir, err := os.MkdirTemp(".", "_readme_purge_") // inside the module, so that it imports this package
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	file := filepath.Join(dir, "purge.go")
+	if err := os.WriteFile(file, []byte(program), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	needBroker(t)
+	topic := fmt.Sprintf("go-readme-purge-%d-%d", time.Now().Unix(), os.Getpid())
+	if err := createTopic(topic, 1); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("go", "run", "./"+file, bootstrap, topic).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go run purge.go: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "100 purged, then one delivered at offset 0 (<nil>); fatal error: <nil>") {
+		t.Fatalf("purge.go printed:\n%s", out)
+	}
+	if records := readWithKcat(t, topic); len(records) != 1 || records[0].value != "kept" {
+		t.Fatalf("kcat read %v, want the one record kept", records)
+	}
+}

@@ -191,6 +191,9 @@ func TestTransactionFenced(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if err := first.FatalError(); err != nil {
+		t.Fatalf("FatalError before the fence: %v", err)
+	}
 	second := transactionalProducer(t, id) // fences the first, aborting its transaction
 
 	// The first producer's next call learns that it was fenced: fatal.
@@ -202,6 +205,17 @@ func TestTransactionFenced(t *testing.T) {
 	}
 	if err := first.BeginTransaction(); !errors.Is(err, ErrFenced) {
 		t.Fatalf("BeginTransaction of the fenced producer: %v, want ErrFenced", err)
+	}
+	// The same, as an event and from FatalError.
+	fatal := waitForEvent(t, first, func(e Event) bool { return e.Type == EventFatal }, 5*time.Second)
+	if !errors.Is(fatal.Err, ErrFenced) || fatal.Reason == "" {
+		t.Fatalf("the fatal event: %+v, want ErrFenced with a reason", fatal)
+	}
+	if err := first.FatalError(); !errors.Is(err, ErrFenced) || err.(*Error).Message != fatal.Reason {
+		t.Fatalf("FatalError: %v, want ErrFenced saying %q", err, fatal.Reason)
+	}
+	if err := second.FatalError(); err != nil {
+		t.Fatalf("FatalError of the second producer: %v", err)
 	}
 
 	if err := second.BeginTransaction(); err != nil {
