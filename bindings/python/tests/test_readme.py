@@ -27,8 +27,8 @@ def run_example(code: str) -> str:
     return done.stdout
 
 
-def test_the_readme_has_both_examples() -> None:
-    assert len(python_blocks()) == 2
+def test_the_readme_has_the_three_examples() -> None:
+    assert len(python_blocks()) == 3
 
 
 def test_confluent_style_example() -> None:
@@ -38,7 +38,11 @@ def test_confluent_style_example() -> None:
     assert offsets == list(range(offsets[0], offsets[0] + 3))
 
 
+def test_purge_example() -> None:
+    assert run_example(python_blocks()[1]).splitlines() == ["5 purged", "0 waiting"]
+
+
 def test_asyncio_example() -> None:
-    first, second = run_example(python_blocks()[1]).splitlines()
+    first, second = run_example(python_blocks()[2]).splitlines()
     assert re.fullmatch(r"delivered to events \[0\] @ \d+", first)
     assert second == "1000 more delivered, 0 waiting"

@@ -360,6 +360,18 @@ static PyObject *producer_partitions_for(ProducerObject *self, PyObject *topic) 
     return list;
 }
 
+static PyObject *producer_purge(ProducerObject *self, PyObject *args) {
+    int in_queue, in_flight;
+    if (!PyArg_ParseTuple(args, "pp:_purge", &in_queue, &in_flight) || check_open(self) < 0)
+        return NULL;
+    const int flags = (in_queue ? KPROD_PURGE_QUEUED : 0) | (in_flight ? KPROD_PURGE_IN_FLIGHT : 0);
+    if (flags == 0) Py_RETURN_NONE; /* nothing to take back, as librdkafka */
+    kprod_err_t err;
+    Py_BEGIN_ALLOW_THREADS err = kprod_purge(self->handle, flags);
+    Py_END_ALLOW_THREADS if (err != KPROD_OK) return raise_kafka_error(err, kprod_err_str(err));
+    Py_RETURN_NONE;
+}
+
 static PyObject *producer_metrics_json(ProducerObject *self, PyObject *unused) {
     (void)unused;
     char *json = NULL;
@@ -422,6 +434,8 @@ static PyMethodDef producer_methods[] = {
      "close(timeout=30.0, serve=True) -> True when everything was delivered"},
     {"_partitions_for", (PyCFunction)producer_partitions_for, METH_O,
      "_partitions_for(topic) -> [(partition, leader, leader_epoch, host, port)]"},
+    {"_purge", (PyCFunction)producer_purge, METH_VARARGS,
+     "_purge(in_queue, in_flight): kprod_purge; the reports follow as usual"},
     {"metrics_json", (PyCFunction)producer_metrics_json, METH_NOARGS,
      "metrics_json() -> every metric as one JSON document"},
     {NULL, NULL, 0, NULL},

@@ -53,6 +53,14 @@ class KafkaError:
     AUTHORIZATION = 25
     FATAL = 26
     TXN_ABORTED = 27
+    PURGED = 28
+    """purge() took the record back: persisted() is NOT_PERSISTED when it was queued,
+    POSSIBLY_PERSISTED when it was in flight."""
+    _PURGE_QUEUE = PURGED
+    """confluent-kafka's name for a record purged from the queue: kprod's PURGED (one code
+    for both; persisted() tells them apart)."""
+    _PURGE_INFLIGHT = PURGED
+    """confluent-kafka's name for a record purged in flight: kprod's PURGED as well."""
 
     _RETRIABLE = frozenset({QUEUE_FULL, TIMED_OUT, METADATA_TIMEOUT, MSG_TIMED_OUT, TRANSPORT})
     _FATAL = frozenset({FATAL, FENCED, FORKED})

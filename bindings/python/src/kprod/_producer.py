@@ -62,6 +62,19 @@ class Producer(_kprod.Producer):
             messages[index]["_error"] = error
         return len(messages) - len(failures)
 
+    def purge(self, in_queue: bool = True, in_flight: bool = True, blocking: bool = True) -> None:
+        """Take records back, as confluent-kafka's purge: those still queued
+        (``in_queue``) and those sent whose answer has not come (``in_flight``). Each
+        purged record's delivery callback is served by the next ``poll()`` or ``flush()``
+        with a ``KafkaError`` whose code is ``KafkaError.PURGED`` (confluent-kafka's
+        ``_PURGE_QUEUE`` and ``_PURGE_INFLIGHT`` are that code too) and whose
+        ``persisted()`` is ``NOT_PERSISTED`` for a queued record, ``POSSIBLY_PERSISTED``
+        for one in flight. The producer stays usable. kprod's purge never waits for the
+        network, only a moment for its sender thread, so ``blocking=False`` changes
+        nothing. Raises ``KafkaException`` (``CLOSED``) once the producer is closed."""
+        del blocking  # kprod's purge waits only for its sender thread: always "blocking"
+        self._purge(bool(in_queue), bool(in_flight))
+
     def partitions_for(self, topic: str) -> list[PartitionInfo]:
         """The topic's partitions and their leaders, waiting up to max.block.ms for its metadata."""
         return [PartitionInfo(*row) for row in self._partitions_for(topic)]

@@ -252,6 +252,14 @@ class Producer:
             pass
         return self._in_flight
 
+    async def purge(self, in_queue: bool = True, in_flight: bool = True) -> None:
+        """Take back the records sent before the call that are still queued
+        (``in_queue``) or in flight (``in_flight``): their futures raise
+        ``KafkaException`` with ``KafkaError.PURGED``, ``persisted()`` saying
+        ``NOT_PERSISTED`` (queued) or ``POSSIBLY_PERSISTED`` (in flight). Waits only a
+        moment for kprod's sender thread, never for the network; the producer stays usable."""
+        await self._in_submit_thread(lambda: self._core._purge(bool(in_queue), bool(in_flight)))
+
     def __len__(self) -> int:
         return self._in_flight
 
