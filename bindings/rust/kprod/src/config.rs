@@ -9,6 +9,7 @@ use std::time::Duration;
 use kprod_sys as sys;
 
 use crate::error::{Error, ErrorCode};
+use crate::events::{Event, EventCallback, EventSink};
 use crate::producer::Producer;
 
 /// How long dropping a [`Producer`] tries to deliver what is buffered, by default.
@@ -29,6 +30,7 @@ pub const DEFAULT_CLOSE_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct ProducerConfig {
     properties: Vec<(String, String)>,
     close_timeout: Duration,
+    on_event: Option<EventCallback>,
 }
 
 impl Default for ProducerConfig {
@@ -43,6 +45,7 @@ impl ProducerConfig {
         ProducerConfig {
             properties: Vec::new(),
             close_timeout: DEFAULT_CLOSE_TIMEOUT,
+            on_event: None,
         }
     }
 
@@ -72,6 +75,22 @@ impl ProducerConfig {
         self
     }
 
+    /// Has `callback` see each of the producer's [`Event`]s (a broker down or up,
+    /// throttling, a topic's partitions or leader changed, a fatal error; see
+    /// [`EventKind`](crate::EventKind)), on a thread of the producer's own
+    /// (`kprod-events`), never on an async executor's. It should return
+    /// quickly; to handle events in async code, send them into a channel
+    /// whose `send` does not wait (tokio's unbounded one, for example). A
+    /// panic in it is reported on stderr and the next events still come.
+    /// Without a callback no event is kept and no thread is started.
+    pub fn on_event<F>(&mut self, callback: F) -> &mut Self
+    where
+        F: Fn(&Event) + Send + Sync + 'static,
+    {
+        self.on_event = Some(EventCallback(std::sync::Arc::new(callback)));
+        self
+    }
+
     /// Checks every property and creates the producer. A property libkprod does
     /// not know or whose value it refuses is an [`Error`] with
     /// [`ErrorCode::UnknownProperty`] or [`ErrorCode::InvalidValue`] whose
@@ -86,7 +105,11 @@ impl ProducerConfig {
                 return Err(error);
             }
         };
-        Producer::from_conf(conf, self.close_timeout, max_block)
+        let events = self
+            .on_event
+            .as_ref()
+            .map(|callback| EventSink::install(conf, callback));
+        Producer::from_conf(conf, self.close_timeout, max_block, events)
     }
 
     /// A `kprod_conf_t` holding every property; the caller owns it.

@@ -74,6 +74,10 @@ pub enum ErrorCode {
     Fatal,
     /// A record's outcome: its transaction was aborted before it was sent.
     TxnAborted,
+    /// A record's outcome: [`Producer::purge`](crate::Producer::purge) took it
+    /// back; [`Error::persisted`] says whether it was queued
+    /// (`NotPersisted`) or in flight (`PossiblyPersisted`).
+    Purged,
     /// A code added to libkprod after this crate was written.
     Other(u32),
 }
@@ -110,6 +114,7 @@ impl ErrorCode {
             sys::KPROD_ERR_AUTHORIZATION => ErrorCode::Authorization,
             sys::KPROD_ERR_FATAL => ErrorCode::Fatal,
             sys::KPROD_ERR_TXN_ABORTED => ErrorCode::TxnAborted,
+            sys::KPROD_ERR_PURGED => ErrorCode::Purged,
             other => ErrorCode::Other(other),
         })
     }
@@ -144,6 +149,7 @@ impl ErrorCode {
             ErrorCode::Authorization => sys::KPROD_ERR_AUTHORIZATION,
             ErrorCode::Fatal => sys::KPROD_ERR_FATAL,
             ErrorCode::TxnAborted => sys::KPROD_ERR_TXN_ABORTED,
+            ErrorCode::Purged => sys::KPROD_ERR_PURGED,
             ErrorCode::Other(code) => code,
         }
     }
@@ -350,7 +356,7 @@ mod tests {
 
     #[test]
     fn codes_round_trip_through_their_raw_values() {
-        for raw in 1..=sys::KPROD_ERR_TXN_ABORTED {
+        for raw in 1..=sys::KPROD_ERR_PURGED {
             let code = ErrorCode::from_raw(raw).unwrap();
             assert!(!matches!(code, ErrorCode::Other(_)), "{raw} has no name");
             assert_eq!(code.as_raw(), raw);

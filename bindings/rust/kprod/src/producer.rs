@@ -4,7 +4,7 @@
 
 use std::os::raw::c_int;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle, ThreadId};
 use std::time::{Duration, Instant};
@@ -14,6 +14,7 @@ use kprod_sys as sys;
 use crate::config::ErrorText;
 use crate::delivery::{Completion, DeliveryFuture, DeliveryResult, Slot};
 use crate::error::{Error, ErrorCode};
+use crate::events::{self, EventSink};
 use crate::record::Record;
 use crate::reports;
 use crate::retry_timer;
@@ -31,7 +32,23 @@ pub struct Producer {
     pub(crate) shared: Arc<Shared>,
     reporter: Option<JoinHandle<()>>,
     reporter_id: ThreadId,
+    /// The `kprod-events` thread, with an event callback (events.rs).
+    eventer: Option<JoinHandle<()>>,
     close_timeout: Duration,
+}
+
+/// Which records [`Producer::purge`] takes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Purge {
+    /// Records not sent yet (queued, or waiting to be retried): their outcome
+    /// is [`ErrorCode::Purged`], `NotPersisted` (`PossiblyPersisted` for one
+    /// waiting for a retry after an attempt whose outcome is unknown).
+    Queued,
+    /// Records sent whose answer has not come: [`ErrorCode::Purged`],
+    /// `PossiblyPersisted` (the broker may still write them).
+    InFlight,
+    /// Both.
+    All,
 }
 
 /// What the producer and its report thread share. The last of the two to let
@@ -42,6 +59,10 @@ pub(crate) struct Shared {
     /// The application's max.block.ms: libkprod itself runs with 0 (never
     /// blocks), and the binding waits, asynchronously in `send` (send.rs).
     pub(crate) max_block: Duration,
+    /// kprod_close has returned: the event thread may stop.
+    pub(crate) closed: AtomicBool,
+    /// The event callback C refers to; dropped after kprod_destroy.
+    events: Option<EventSink>,
 }
 
 /// libkprod's producer handle. kprod.h: the calls used here are safe from any
@@ -133,6 +154,7 @@ impl Producer {
         conf: *mut sys::kprod_conf_t,
         close_timeout: Duration,
         max_block: Duration,
+        events: Option<EventSink>,
     ) -> Result<Producer, Error> {
         let mut message = ErrorText::new();
         let raw = unsafe { sys::kprod_new(conf, message.as_mut_ptr(), message.capacity()) };
@@ -144,6 +166,8 @@ impl Producer {
             handle: Handle(handle),
             progress: Progress::default(),
             max_block,
+            closed: AtomicBool::new(false),
+            events,
         });
         let reporter_shared = Arc::clone(&shared);
         let reporter = thread::Builder::new()
@@ -157,12 +181,27 @@ impl Producer {
                     format!("could not start the report thread: {error}"),
                 )
             })?;
-        Ok(Producer {
+        let mut producer = Producer {
             reporter_id: reporter.thread().id(),
             reporter: Some(reporter),
+            eventer: None,
             shared,
             close_timeout,
-        })
+        };
+        if producer.shared.events.is_some() {
+            let eventer_shared = Arc::clone(&producer.shared);
+            let eventer = thread::Builder::new()
+                .name("kprod-events".into())
+                .spawn(move || events::serve(eventer_shared))
+                .map_err(|error| {
+                    Error::new(
+                        ErrorCode::NoMemory,
+                        format!("could not start the event thread: {error}"),
+                    )
+                })?; // dropping the producer closes it: nothing was sent
+            producer.eventer = Some(eventer);
+        }
+        Ok(producer)
     }
 
     /// Sends records and returns their futures, in order. Each record is
@@ -244,6 +283,7 @@ impl Producer {
     /// could not be delivered in time. Calling it again does nothing more.
     pub fn close(&self, timeout: Duration) -> Result<(), Error> {
         let code = unsafe { sys::kprod_close(self.shared.handle(), millis(timeout)) };
+        self.shared.closed.store(true, SeqCst);
         if !self.on_report_thread() {
             // Every report is ready now: handing them out needs no network, so
             // it gets a bound of its own (delivery callbacks are expected to be quick).
@@ -261,6 +301,36 @@ impl Producer {
                 ),
             )),
         }
+    }
+
+    /// Takes records back, as librdkafka's `purge` and franz-go's
+    /// `AbortBufferedRecords`: each purged record's outcome is an [`Error`]
+    /// with [`ErrorCode::Purged`] and [`Error::persisted`] saying whether it
+    /// was queued (`NotPersisted`) or in flight (`PossiblyPersisted`), handed
+    /// out at once. The producer stays usable: records sent afterwards are
+    /// sent as usual; one sent while `purge` runs may or may not be purged.
+    /// It waits a moment for libkprod's Sender thread, never for the network.
+    ///
+    /// Returns an error with [`ErrorCode::Closed`] once the producer is closed.
+    pub fn purge(&self, which: Purge) -> Result<(), Error> {
+        let flags = match which {
+            Purge::Queued => sys::KPROD_PURGE_QUEUED,
+            Purge::InFlight => sys::KPROD_PURGE_IN_FLIGHT,
+            Purge::All => sys::KPROD_PURGE_QUEUED | sys::KPROD_PURGE_IN_FLIGHT,
+        };
+        let code = unsafe { sys::kprod_purge(self.shared.handle(), flags as c_int) };
+        match ErrorCode::from_raw(code) {
+            None => Ok(()),
+            Some(code) => Err(Error::new(code, format!("purge: {}", code.description()))),
+        }
+    }
+
+    /// The error that made the producer unusable (fenced, not authorized,
+    /// brokers without transactions), with its reason, as librdkafka's
+    /// `fatal_error`; `None` while there is none. Every later send fails with
+    /// it. An event callback learns it as an [`EventKind::Fatal`](crate::EventKind::Fatal) event.
+    pub fn fatal_error(&self) -> Option<Error> {
+        events::fatal_error(&self.shared)
     }
 
     /// Records sent whose outcome has not been handed out yet.
@@ -295,6 +365,13 @@ impl Producer {
 impl Drop for Producer {
     fn drop(&mut self) {
         let _ = self.close(self.close_timeout);
+        if let Some(eventer) = self.eventer.take() {
+            // From the event callback itself the thread cannot be waited for: it
+            // ends by itself once the producer is closed.
+            if thread::current().id() != eventer.thread().id() {
+                let _ = eventer.join();
+            }
+        }
         if let Some(reporter) = self.reporter.take() {
             // Dropped from a delivery callback, the report thread cannot wait for
             // itself: it ends by itself after its last report, and destroys the

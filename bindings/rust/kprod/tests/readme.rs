@@ -27,6 +27,7 @@ fn the_readme_program_builds_as_an_outside_project_and_runs_without_ld_library_p
     let readme = std::fs::read_to_string(crate_dir.join("../README.md")).unwrap();
     let manifest = fenced_block(&readme, "```toml\n[package]\nname = \"hello\"");
     let program = fenced_block(&readme, "```rust\nuse std::time::Duration;");
+    let purge_program = fenced_block(&readme, "```rust\n//! purge");
     let build_command = readme
         .split('`')
         .find(|span| span.starts_with("RUSTFLAGS=") && span.ends_with("cargo build"))
@@ -40,6 +41,8 @@ fn the_readme_program_builds_as_an_outside_project_and_runs_without_ld_library_p
     let manifest = manifest.replace("$KPROD_SRC", source.to_str().unwrap());
     std::fs::write(project.join("Cargo.toml"), manifest).unwrap();
     std::fs::write(project.join("src/main.rs"), program).unwrap();
+    std::fs::create_dir_all(project.join("src/bin")).unwrap();
+    std::fs::write(project.join("src/bin/purge.rs"), purge_program).unwrap();
     // The workspace's lock: the same dependency versions, nothing to download.
     std::fs::copy(crate_dir.join("../Cargo.lock"), project.join("Cargo.lock")).unwrap();
     let target_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("readme-program");
@@ -85,5 +88,26 @@ fn the_readme_program_builds_as_an_outside_project_and_runs_without_ld_library_p
     );
     assert!(stdout.contains("1000 more sent, 0 failed"), "{stdout}");
     assert_eq!(read_with_kcat(topic).len(), 1001);
+
+    // The purge program, built by the same command: every draft purged, one kept.
+    let topic = &create_topics(&[("readme-purge", 1)])[0];
+    let run = Command::new(target_dir.join("debug/purge"))
+        .args([&bootstrap(), topic])
+        .env_remove("LD_LIBRARY_PATH")
+        .env_remove("LD_PRELOAD")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "purge failed: {stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(
+        stdout.contains("100 purged, then one delivered at offset Some(0); fatal error: None"),
+        "{stdout}"
+    );
+    let read: Vec<String> = read_with_kcat(topic).into_iter().map(|r| r.value).collect();
+    assert_eq!(read, ["kept"]);
     std::fs::remove_dir_all(&project).unwrap();
 }

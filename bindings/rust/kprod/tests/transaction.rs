@@ -9,7 +9,10 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use common::{config, create_topics, read_with_kcat_args};
-use kprod::{ConsumerGroupMetadata, ErrorClass, ErrorCode, Producer, Record, TxnOffset};
+use kprod::{
+    ConsumerGroupMetadata, ErrorClass, ErrorCode, Event, EventKind, Producer, ProducerConfig,
+    Record, TxnOffset,
+};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -35,7 +38,13 @@ fn topics() -> &'static Topics {
 }
 
 async fn transactional_producer(transactional_id: &str) -> Producer {
-    let mut config = config();
+    transactional_producer_with(transactional_id, config()).await
+}
+
+async fn transactional_producer_with(
+    transactional_id: &str,
+    mut config: ProducerConfig,
+) -> Producer {
     config.set("transactional.id", transactional_id);
     config.set("linger.ms", "5");
     let producer = config.create().expect("transactional producer");
@@ -149,10 +158,16 @@ async fn calls_in_the_wrong_state_are_refused() {
 async fn a_second_producer_fences_the_first() {
     let topic = &topics().fenced;
     let id = format!("rust-{topic}");
-    let first = transactional_producer(&id).await;
+    let (sender, events) = std::sync::mpsc::channel::<Event>();
+    let mut first_config = config();
+    first_config.on_event(move |event| {
+        let _ = sender.send(event.clone());
+    });
+    let first = transactional_producer_with(&id, first_config).await;
     first.begin_transaction().expect("begin_transaction");
     send_values(&first, topic, "fenced", 10);
     first.flush(TIMEOUT).expect("flush");
+    assert!(first.fatal_error().is_none());
 
     let second = transactional_producer(&id).await; // aborts the first's transaction
 
@@ -163,6 +178,21 @@ async fn a_second_producer_fences_the_first() {
         first.begin_transaction().unwrap_err().code(),
         ErrorCode::Fenced
     );
+    // The same as an event and from fatal_error.
+    let fatal = loop {
+        let event = events
+            .recv_timeout(Duration::from_secs(5))
+            .expect("no fatal event within 5 s");
+        if event.kind == EventKind::Fatal {
+            break event;
+        }
+    };
+    let error = fatal.error.expect("the fatal event's error");
+    assert_eq!(error.code(), ErrorCode::Fenced, "{error}");
+    let fatal_error = first.fatal_error().expect("fatal_error");
+    assert_eq!(fatal_error.code(), ErrorCode::Fenced);
+    assert_eq!(fatal_error.to_string(), fatal.reason);
+    assert!(second.fatal_error().is_none());
 
     second.begin_transaction().expect("begin_transaction");
     let want = send_values(&second, topic, "after", 10);
