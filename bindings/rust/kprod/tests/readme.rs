@@ -70,18 +70,7 @@ fn the_readme_program_builds_as_an_outside_project_and_runs_without_ld_library_p
     );
 
     let topic = &create_topics(&[("readme", 1)])[0];
-    let run = Command::new(target_dir.join("debug/hello"))
-        .args([&bootstrap(), topic])
-        .env_remove("LD_LIBRARY_PATH")
-        .env_remove("LD_PRELOAD")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "hello failed: {stdout}{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let stdout = run_program(&target_dir.join("debug/hello"), topic);
     assert!(
         stdout.contains("delivered to partition 0 at offset Some(0)"),
         "{stdout}"
@@ -91,18 +80,7 @@ fn the_readme_program_builds_as_an_outside_project_and_runs_without_ld_library_p
 
     // The purge program, built by the same command: every draft purged, one kept.
     let topic = &create_topics(&[("readme-purge", 1)])[0];
-    let run = Command::new(target_dir.join("debug/purge"))
-        .args([&bootstrap(), topic])
-        .env_remove("LD_LIBRARY_PATH")
-        .env_remove("LD_PRELOAD")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "purge failed: {stdout}{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let stdout = run_program(&target_dir.join("debug/purge"), topic);
     assert!(
         stdout.contains("100 purged, then one delivered at offset Some(0); fatal error: None"),
         "{stdout}"
@@ -110,4 +88,23 @@ fn the_readme_program_builds_as_an_outside_project_and_runs_without_ld_library_p
     let read: Vec<String> = read_with_kcat(topic).into_iter().map(|r| r.value).collect();
     assert_eq!(read, ["kept"]);
     std::fs::remove_dir_all(&project).unwrap();
+}
+
+/// Runs a README program against the test broker, without LD_LIBRARY_PATH,
+/// and returns what it printed on stdout.
+fn run_program(program: &Path, topic: &str) -> String {
+    let run = Command::new(program)
+        .args([&bootstrap(), topic])
+        .env_remove("LD_LIBRARY_PATH")
+        .env_remove("LD_PRELOAD")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(
+        run.status.success(),
+        "{} failed: {stdout}{}",
+        program.display(),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    stdout
 }
