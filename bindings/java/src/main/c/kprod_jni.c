@@ -215,3 +215,62 @@ size_t kprodj_partition_info_size(void) {
 size_t kprodj_metric_size(void) {
     return sizeof(kprod_metric_t);
 }
+
+/* Where kprodj_poll_events writes: kprod_poll runs the event callback on the
+ * thread that calls it. */
+typedef struct event_buffer {
+    unsigned char *out;
+    long capacity;
+    long used;
+    int count;
+} event_buffer;
+
+static _Thread_local event_buffer *collecting;
+
+static int32_t text_length(const char *text) {
+    return text ? (int32_t)strlen(text) : -1;
+}
+
+static void on_event(const kprod_event_t *e, void *opaque) {
+    (void)opaque;
+    event_buffer *buffer = collecting;
+    if (!buffer || buffer->capacity - buffer->used < KPRODJ_EVENT_HEADER_SIZE) return;
+    unsigned char *at = buffer->out + buffer->used;
+    const long room = buffer->capacity - buffer->used - KPRODJ_EVENT_HEADER_SIZE;
+    int32_t topic_len = text_length(e->topic), reason_len = text_length(e->reason);
+    if (topic_len > room) topic_len = -1;
+    if (reason_len < 0) reason_len = 0;
+    if (reason_len > room - (topic_len > 0 ? topic_len : 0))
+        reason_len = (int32_t)(room - (topic_len > 0 ? topic_len : 0));
+    const int32_t fields[] = {(int32_t)e->type,
+                              (int32_t)e->err,
+                              e->broker_error,
+                              e->broker_id,
+                              e->partition,
+                              e->partition_count,
+                              e->previous_partition_count,
+                              e->leader,
+                              e->leader_epoch,
+                              e->throttle_time_ms,
+                              topic_len,
+                              reason_len};
+    for (int i = 0; i < 12; i++) write_i32(at + 4 * i, fields[i]);
+    unsigned char *text = at + KPRODJ_EVENT_HEADER_SIZE;
+    if (topic_len > 0) memcpy(text, e->topic, (size_t)topic_len);
+    if (reason_len > 0)
+        memcpy(text + (topic_len > 0 ? topic_len : 0), e->reason, (size_t)reason_len);
+    buffer->used += KPRODJ_EVENT_HEADER_SIZE + (topic_len > 0 ? topic_len : 0) + reason_len;
+    buffer->count++;
+}
+
+kprod_err_t kprodj_enable_events(kprod_conf_t *conf) {
+    return kprod_conf_set_event_cb(conf, on_event, NULL);
+}
+
+int kprodj_poll_events(kprod_t *p, unsigned char *out, long capacity, int timeout_ms) {
+    event_buffer buffer = {out, capacity, 0, 0};
+    collecting = &buffer;
+    kprod_poll(p, timeout_ms);
+    collecting = NULL;
+    return buffer.count;
+}

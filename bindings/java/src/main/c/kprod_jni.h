@@ -61,6 +61,26 @@ kprod_err_t kprodj_send_offsets_to_transaction(kprod_t *p, unsigned char *offset
                                                const char *member_id, const char *group_instance_id,
                                                int timeout_ms, char *errstr, size_t errstr_size);
 
+/*
+ * An event (kprodj_poll_events writes them back to back): int32 type, err,
+ * broker_error, broker_id, partition, partition_count, previous_partition_count,
+ * leader, leader_epoch, throttle_time_ms, topic_len (-1: none), reason_len; then
+ * the topic's bytes and the reason's bytes (UTF-8, no NUL).
+ */
+#define KPRODJ_EVENT_HEADER_SIZE 48
+
+/* Has kprod_poll hand events to kprodj_poll_events (kprod_conf_set_event_cb). */
+kprod_err_t kprodj_enable_events(kprod_conf_t *conf);
+
+/*
+ * Calls kprod_poll, which serves only events (the binding sets no report
+ * callback), waiting as it does (-1: until an event is served or kprod_close
+ * has returned), and writes each event served into out[0..capacity). An event
+ * that does not fit has its reason cut to what fits (events are rare and
+ * short: the Java side passes 256 KiB). Returns the number written.
+ */
+int kprodj_poll_events(kprod_t *p, unsigned char *out, long capacity, int timeout_ms);
+
 /* sizeof(kprod_partition_info_t) and sizeof(kprod_metric_t), the element sizes
  * kprod_partitions_for and kprod_metrics take (SWIG has no sizeof). */
 size_t kprodj_partition_info_size(void);

@@ -55,6 +55,8 @@
 %ignore kprod_conf_set_partitioner;
 %ignore kprod_conf_add_interceptor;
 %ignore kprod_conf_set_log_cb;
+%ignore kprod_conf_set_event_cb;
+%ignore kprod_event;
 %ignore kprod_conf_dup;
 %ignore kprod_metrics_json;
 %ignore kprod_metrics_prometheus;

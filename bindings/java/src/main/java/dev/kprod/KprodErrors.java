@@ -65,6 +65,9 @@ final class KprodErrors {
                         + ": delivery.timeout.ms has passed since it was sent" + persistence);
             case kprod_err_t.KPROD_ERR_DESTROYED:
                 return new KafkaException("Producer is closed forcefully." + persistence);
+            case kprod_err_t.KPROD_ERR_PURGED:
+                return new RecordPurgedException("The record for " + where + " was purged" + persistence,
+                        persisted == kprod_persisted_t.KPROD_POSSIBLY_PERSISTED);
             case kprod_err_t.KPROD_ERR_MSG_TOO_LARGE:
                 return new RecordTooLargeException("The record for " + where + " is too large" + persistence);
             case kprod_err_t.KPROD_ERR_UNKNOWN_TOPIC:

@@ -282,7 +282,11 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
      * timeout, fails what is left (their callbacks run, with
      * {@code KafkaException("Producer is closed forcefully.")}), stops the
      * producer's threads and closes the serializers, as
-     * {@link KafkaProducer#close(Duration)}. Called from a callback, it does not
+     * {@link KafkaProducer#close(Duration)}. With a zero timeout it tries
+     * nothing: as KafkaProducer aborts its incomplete batches, it purges every
+     * record libkprod holds, queued or in flight (see {@link #purge(boolean, boolean)}:
+     * their callbacks get a {@link RecordPurgedException}, a KafkaException), and
+     * fails the records not yet handed to libkprod. Called from a callback, it does not
      * wait (timeout 0), as KafkaProducer. Safe to call more than once.
      *
      * @param timeout how long to wait for outstanding records
@@ -301,7 +305,7 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
             timeoutMs = 0;
         }
         long deadline = timeoutMs >= Long.MAX_VALUE / 2 ? Long.MAX_VALUE : System.currentTimeMillis() + timeoutMs;
-        if (pipeline.close(deadline)) {
+        if (pipeline.close(deadline, timeoutMs == 0)) {
             // KafkaProducer's order: interceptors, serializers, partitioner.
             interceptors.close();
             closeQuietly(keySerializer, "key serializer");
@@ -317,6 +321,30 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
         } catch (Exception e) {
             log.error("Failed to close {}", what, e);
         }
+    }
+
+    /**
+     * Takes records back (kprod's purge; KafkaProducer has no such call): those
+     * not sent yet ({@code queued}: every record sent before this call and not
+     * yet in a request) and those in requests awaiting their answer
+     * ({@code inFlight}). Their futures and callbacks complete at once with a
+     * {@link RecordPurgedException} whose {@link RecordPurgedException#possiblyPersisted()}
+     * is false for a queued record and true for one in flight (the broker may
+     * still write it). The producer stays usable. Waits, with {@code queued},
+     * for the records sent before the call to reach libkprod, then a moment for
+     * its sender thread; never for the network.
+     *
+     * @param queued purge the records not sent yet
+     * @param inFlight purge the records in requests awaiting their answer
+     * @throws IllegalArgumentException when both are false
+     * @throws IllegalStateException after {@link #close()}
+     * @throws InterruptException when interrupted while waiting
+     */
+    public void purge(boolean queued, boolean inFlight) {
+        int flags = (queued ? KprodNativeConstants.KPROD_PURGE_QUEUED : 0)
+                | (inFlight ? KprodNativeConstants.KPROD_PURGE_IN_FLIGHT : 0);
+        if (flags == 0) throw new IllegalArgumentException("purge: neither queued nor in-flight records named");
+        pipeline.purge(flags);
     }
 
     // ----- metadata and metrics ----------------------------------------------

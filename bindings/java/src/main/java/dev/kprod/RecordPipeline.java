@@ -32,6 +32,7 @@ final class RecordPipeline {
     static final String CLOSED_MESSAGE = "Cannot perform operation after producer has been closed";
     private static final int REPORT_BATCH = 4096;
     private static final int REPORT_SIZE = KprodNativeConstants.KPRODJ_REPORT_SIZE;
+    static final int PURGE_ALL = KprodNativeConstants.KPROD_PURGE_QUEUED | KprodNativeConstants.KPROD_PURGE_IN_FLIGHT;
 
     private final String clientId;
     private final long maxBlockMs;
@@ -331,11 +332,52 @@ final class RecordPipeline {
     }
 
     /**
+     * kprod_purge with flags. With KPROD_PURGE_QUEUED, every record enqueued
+     * before the call is first handed to libkprod, so that it is purged too.
+     * The purged records complete with {@link RecordPurgedException}.
+     *
+     * @throws IllegalStateException once closing
+     * @throws InterruptException when interrupted while waiting for the submit thread
+     */
+    void purge(int flags) {
+        lock.lock();
+        try {
+            if (closing || destroyed) throw new IllegalStateException(CLOSED_MESSAGE);
+            if ((flags & KprodNativeConstants.KPROD_PURGE_QUEUED) != 0) awaitSubmission();
+            handleUsers++;
+        } finally {
+            lock.unlock();
+        }
+        int err;
+        try {
+            err = KprodNative.kprod_purge(handle, flags);
+        } finally {
+            releaseHandle();
+        }
+        if (err == kprod_err_t.KPROD_ERR_CLOSED) throw new IllegalStateException(CLOSED_MESSAGE);
+        if (err != kprod_err_t.KPROD_OK) throw new IllegalArgumentException("purge: " + KprodNative.kprod_err_str(err));
+    }
+
+    /**
+     * Waits until every record enqueued so far has been handed to libkprod. Lock held.
+     *
+     * @throws IllegalStateException when the native producer is gone meanwhile
+     */
+    private void awaitSubmission() {
+        long target = enqueued;
+        if (submitterIdle) submitWork.signal();
+        awaitProgress(() -> submitted >= target || destroyed);
+        if (destroyed) throw new IllegalStateException(CLOSED_MESSAGE);
+    }
+
+    /**
      * Refuses new records, hands what is queued to libkprod (until deadline, in
      * epoch ms; Long.MAX_VALUE: no limit) and closes it with what is left of the
-     * time. Returns false when another call closed first.
+     * time; with purgeFirst, purges what libkprod holds (queued and in flight)
+     * before closing, as KafkaProducer's close with a zero timeout aborts its
+     * incomplete batches. Returns false when another call closed first.
      */
-    boolean close(long deadline) {
+    boolean close(long deadline, boolean purgeFirst) {
         lock.lock();
         try {
             if (closing) return false;
@@ -347,6 +389,8 @@ final class RecordPipeline {
         }
         if (Thread.currentThread() != submitThread) joinUntil(submitThread, deadline);
         long left = deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - System.currentTimeMillis());
+        // The handle lives until the report thread sees kprod_close return.
+        if (purgeFirst) KprodNative.kprod_purge(handle, PURGE_ALL);
         KprodNative.kprod_close(handle, left > Integer.MAX_VALUE ? -1 : (int) left);
         return true;
     }
@@ -422,10 +466,7 @@ final class RecordPipeline {
             mine = currentEpoch;
             currentEpoch = new FlushEpoch();
             sealedEpochs.addLast(mine);
-            long target = enqueued;
-            if (submitterIdle) submitWork.signal();
-            awaitProgress(() -> submitted >= target || destroyed);
-            if (destroyed) throw new IllegalStateException(CLOSED_MESSAGE);
+            awaitSubmission();
             handleUsers++;
         } finally {
             lock.unlock();

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every Java block of the README is a whole source file, compiled here exactly
- * as printed against the binding and kafka-clients; the first, Quickstart,
- * also runs against the test broker, and kcat reads back what it sent.
+ * as printed against the binding and kafka-clients; Quickstart and PurgeDrafts
+ * also run against the test broker, and kcat reads back what they sent.
  */
 class ReadmeProgramsTest {
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL);
@@ -51,15 +51,26 @@ class ReadmeProgramsTest {
         assertEquals(0, status, "javac on the README's programs:\n" + diagnostics.toString(StandardCharsets.UTF_8));
 
         String topic = TestBroker.createTopic("quickstart", 1);
-        Process quickstart = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", dir + File.pathSeparator + System.getProperty("java.class.path"), "Quickstart",
-                TestBroker.bootstrap(), topic).redirectErrorStream(true).start();
-        String output = new String(quickstart.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(quickstart.waitFor(60, TimeUnit.SECONDS), "Quickstart finished");
-        assertEquals(0, quickstart.exitValue(), output);
+        String output = run(dir, "Quickstart", topic);
         assertTrue(output.contains("delivered to " + topic + "-0 at offset 1"), output);
         List<TestBroker.Consumed> read = TestBroker.readBack(topic);
         assertEquals(List.of("user-42 clicked", "user-43 left"),
                 read.stream().map(r -> r.key() + " " + r.value()).toList());
+
+        String purgeTopic = TestBroker.createTopic("purge-drafts", 1);
+        output = run(dir, "PurgeDrafts", purgeTopic);
+        assertTrue(output.contains("5 purged, then one delivered at offset 0"), output);
+        assertEquals(List.of("kept"), TestBroker.readBack(purgeTopic).stream().map(TestBroker.Consumed::value).toList());
+    }
+
+    /** Runs a compiled README program against the test broker and returns what it printed. */
+    private static String run(Path dir, String program, String topic) throws Exception {
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", dir + File.pathSeparator + System.getProperty("java.class.path"), program,
+                TestBroker.bootstrap(), topic).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), program + " finished");
+        assertEquals(0, process.exitValue(), output);
+        return output;
     }
 }
