@@ -67,6 +67,8 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
     private final Serializer<V> valueSerializer;
     private final long maxRequestSize;
     private final RecordPipeline pipeline;
+    /** The event thread (EventPump), with a kprod.event.listener; null without. */
+    private final Thread eventThread;
     private final Transactions transactions;
     private final String clientId;
     /** When this producer was made, for app-info's start-time-ms. */
@@ -139,6 +141,8 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
         }
         pipeline = new RecordPipeline(created, settings.clientId, settings.maxBlockMs);
         transactions = new Transactions(pipeline, settings.transactionalId, settings.maxBlockMs);
+        eventThread = settings.eventListener == null ? null
+                : EventPump.start(pipeline, settings.eventListener, settings.clientId);
         this.partitioner = settings.partitioner == null ? null
                 : new ConfiguredPartitioner(settings.partitioner, pipeline::partitionsFor);
     }
@@ -313,6 +317,32 @@ public final class KprodProducer<K, V> implements Producer<K, V> {
             if (partitioner != null) closeQuietly(partitioner, "partitioner");
         }
         if (!inCallback) pipeline.awaitDestroyed(); // from a callback, the report thread finishes the close
+        if (eventThread != null && Thread.currentThread() != eventThread && !inCallback) joinEventThread();
+    }
+
+    private void joinEventThread() {
+        try {
+            eventThread.join();
+        } catch (InterruptedException e) {
+            throw new InterruptException(e);
+        }
+    }
+
+    /**
+     * The error that made the producer unusable (kprod_fatal_error), as the
+     * exception KafkaProducer throws for it ({@code ProducerFencedException} for a
+     * fenced transactional producer, ...), or null while there is none. A
+     * {@link KprodEventListener} learns it as a {@link KprodEvent.Type#FATAL} event.
+     *
+     * @return the fatal error, or null
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public KafkaException fatalError() {
+        byte[] reason = new byte[512];
+        int err = pipeline.callNative(handle -> KprodNative.kprod_fatal_error(handle, reason, reason.length));
+        if (err == kprod_err_t.KPROD_OK) return null;
+        RuntimeException e = KprodErrors.failedTransactionCall(err, ProducerSettings.cString(reason), "", 0);
+        return e instanceof KafkaException ? (KafkaException) e : new KafkaException(e.getMessage(), e);
     }
 
     private static void closeQuietly(AutoCloseable closeable, String what) {

@@ -45,7 +45,7 @@ final class ProducerSettings<K, V> {
     /** The properties of what runs on the Java side: they never reach kprod. */
     private static final Set<String> JAVA_SIDE = Set.of(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
             ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ProducerConfig.PARTITIONER_CLASS_CONFIG,
-            ProducerConfig.INTERCEPTOR_CLASSES_CONFIG);
+            ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, KprodEventListener.CONFIG);
 
     /** KIP-939's property: kprod has no two-phase commit, so only its default (false) is accepted. */
     private static final String TWO_PHASE_COMMIT = "transaction.two.phase.commit.enable";
@@ -63,6 +63,8 @@ final class ProducerSettings<K, V> {
     final List<ProducerInterceptor<K, V>> interceptors;
     /** partitioner.class, made and configured; null without (kprod's built-in partitioner). */
     final Partitioner partitioner;
+    /** kprod.event.listener; null without (no event is kept, no thread started). */
+    final KprodEventListener eventListener;
 
     ProducerSettings(Map<String, ?> configs, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
         Map<String, Object> originals = new TreeMap<>(configs); // sorted: the first error is stable
@@ -85,6 +87,7 @@ final class ProducerSettings<K, V> {
             withClientId.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
             this.partitioner = partitioner(originals.get(ProducerConfig.PARTITIONER_CLASS_CONFIG), withClientId);
             this.interceptors = interceptors(originals.get(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG), withClientId);
+            this.eventListener = eventListener(originals.get(KprodEventListener.CONFIG));
             ok = true;
         } finally {
             if (!ok) {
@@ -171,6 +174,16 @@ final class ProducerSettings<K, V> {
         Partitioner partitioner = instance(ProducerConfig.PARTITIONER_CLASS_CONFIG, value, Partitioner.class);
         partitioner.configure(configs);
         return partitioner;
+    }
+
+    /** kprod.event.listener: an instance, a class or a class name; events are kept only with one. */
+    private KprodEventListener eventListener(Object value) {
+        if (value == null || (value instanceof String && ((String) value).isBlank())) return null;
+        KprodEventListener listener = value instanceof KprodEventListener ? (KprodEventListener) value
+                : instance(KprodEventListener.CONFIG, value, KprodEventListener.class);
+        int err = KprodNative.kprodj_enable_events(conf);
+        if (err != kprod_err_t.KPROD_OK) throw new IllegalStateException("kprod_conf_set_event_cb: " + err);
+        return listener;
     }
 
     /** Each class of interceptor.classes (a list, or names separated by commas), in order, configured. */
