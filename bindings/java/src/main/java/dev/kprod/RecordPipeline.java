@@ -333,7 +333,8 @@ final class RecordPipeline {
 
     /**
      * kprod_purge with flags. With KPROD_PURGE_QUEUED, every record enqueued
-     * before the call is first handed to libkprod, so that it is purged too.
+     * before the call is first handed to libkprod, so that it is purged too
+     * (except when called on the submit thread, from a refused record's callback).
      * The purged records complete with {@link RecordPurgedException}.
      *
      * @throws IllegalStateException once closing
@@ -343,7 +344,9 @@ final class RecordPipeline {
         lock.lock();
         try {
             if (closing || destroyed) throw new IllegalStateException(CLOSED_MESSAGE);
-            if ((flags & KprodNativeConstants.KPROD_PURGE_QUEUED) != 0) awaitSubmission();
+            // From a callback on the submit thread, what it has not handed over yet stays queued.
+            boolean queued = (flags & KprodNativeConstants.KPROD_PURGE_QUEUED) != 0;
+            if (queued && Thread.currentThread() != submitThread) awaitSubmission();
             handleUsers++;
         } finally {
             lock.unlock();
