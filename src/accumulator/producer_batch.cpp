@@ -1,6 +1,7 @@
 #include "accumulator/producer_batch.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 
@@ -15,17 +16,21 @@ ProducerBatch::ProducerBatch(Topic *topic_, int32_t partition_, uint8_t *buffer_
       partition(partition_),
       created(created_) {}
 
-size_t ProducerBatch::size_with(const protocol::SizedRecord &record, int64_t timestamp_ms) const {
-    const int64_t timestamp_delta = records.empty() ? 0 : timestamp_ms - base_timestamp_;
+size_t ProducerBatch::footprint_with(const protocol::SizedRecord &record,
+                                     int64_t timestamp_ms) const {
+    const int64_t timestamp_delta = count_ == 0 ? 0 : timestamp_ms - base_timestamp_;
     size_t body_size = 0;
-    return size_ + protocol::record_encoded_size(record, timestamp_delta,
-                                                 static_cast<int32_t>(records.size()), body_size);
+    const size_t encoded = protocol::record_encoded_size(record, timestamp_delta,
+                                                         static_cast<int32_t>(count_), body_size);
+    return buffer_bytes(size_ + encoded, count_ + 1);
 }
 
 uint8_t *ProducerBatch::grow(uint8_t *bigger, size_t new_capacity) {
     std::memcpy(bigger + protocol::kRecordBatchHeaderSize,
                 buffer + protocol::kRecordBatchHeaderSize,
                 size_ - protocol::kRecordBatchHeaderSize);
+    const size_t meta_bytes = count_ * sizeof(RecordMeta);
+    std::memcpy(bigger + new_capacity - meta_bytes, buffer + capacity_ - meta_bytes, meta_bytes);
     uint8_t *old = buffer;
     buffer = bigger;
     capacity_ = static_cast<uint32_t>(new_capacity);
@@ -34,12 +39,15 @@ uint8_t *ProducerBatch::grow(uint8_t *bigger, size_t new_capacity) {
 
 bool ProducerBatch::try_append(const protocol::SizedRecord &record, int64_t timestamp_ms,
                                void *opaque) {
-    const bool first = records.empty();
+    const bool first = count_ == 0;
     const int64_t timestamp_delta = first ? 0 : timestamp_ms - base_timestamp_;
-    const auto offset_delta = static_cast<int32_t>(records.size());
+    const auto offset_delta = static_cast<int32_t>(count_);
     size_t body_size = 0;
     size_t needed = protocol::record_encoded_size(record, timestamp_delta, offset_delta, body_size);
-    if (!first && size_ + needed > capacity_) return false;
+    if (buffer_bytes(size_ + needed, count_ + 1) > capacity_) {
+        assert(!first && "a batch's buffer is sized for its first record");
+        return false;
+    }
     protocol::write_record(buffer + size_, record.view, timestamp_delta, offset_delta, body_size);
     size_ += static_cast<uint32_t>(needed);
     if (first) {
@@ -48,7 +56,9 @@ bool ProducerBatch::try_append(const protocol::SizedRecord &record, int64_t time
     } else if (timestamp_ms > max_timestamp_) {
         max_timestamp_ = timestamp_ms;
     }
-    records.push_back({opaque, timestamp_ms});
+    const RecordMeta meta{opaque, timestamp_ms};
+    std::memcpy(meta_slot(count_), &meta, sizeof meta);
+    ++count_;
     prefetch_next_record();
     return true;
 }
@@ -79,7 +89,8 @@ void ProducerBatch::prefetch_next_record() const {
         reinterpret_cast<uintptr_t>(buffer + std::min<size_t>(size_ + kTypicalRecord, capacity_));
     for (uintptr_t line = first; line < end; line += kLine)
         prefetch_for_write(reinterpret_cast<const void *>(line));
-    if (records.size() < records.capacity()) prefetch_for_write(records.data() + records.size());
+    if (buffer_bytes(size_ + kTypicalRecord, count_ + 1) <= capacity_)
+        prefetch_for_write(meta_slot(count_));
 }
 
 size_t ProducerBatch::compress(compress::Compressor &compressor, std::vector<uint8_t> &scratch) {

@@ -12,11 +12,6 @@
 namespace kprod::client {
 
 namespace {
-// Report data is reserved for as many records as the batch holds if they are
-// the size of its first one (at least this many bytes): one allocation per
-// batch, a quarter or less of batch.size outside buffer.memory.
-constexpr size_t kMinExpectedRecordBytes = 64;
-
 // The topic each thread sent to last, and the accumulator it belongs to (by
 // serial: an accumulator made later at the same address is another one).
 // Threads mostly send to one topic at a time, so the map lookup (a shared
@@ -221,7 +216,7 @@ size_t RecordAccumulator::growth_for(const PartitionQueue &queue,
                                      int64_t timestamp_ms) const {
     const ProducerBatch *last = queue.open_batch;
     if (!last) return 0;
-    const size_t needed = last->size_with(record, timestamp_ms);
+    const size_t needed = last->footprint_with(record, timestamp_ms);
     if (needed > last->max_capacity()) return 0;
     // Double through the pooled sizes, then straight to the batch's maximum.
     size_t capacity = last->capacity();
@@ -265,11 +260,12 @@ RecordAccumulator::AppendResult RecordAccumulator::append_to_new_batch(
         ~Opened() { accumulator.done_opening(queue); }
     } opened{*this, queue};
     AppendResult result;
-    const size_t first_record_batch_size = single_record_batch_size(record);
-    const size_t max_capacity = new_batch_capacity(topic, first_record_batch_size);
+    const size_t first_record_bytes =
+        ProducerBatch::buffer_bytes(single_record_batch_size(record), 1);
+    const size_t max_capacity = new_batch_capacity(topic, first_record_bytes);
     // As large as the partition's last batch became (a full one on a busy
     // partition: no growing), never smaller than the first record needs.
-    const size_t wanted = pool_.pooled_size_for(std::max(start_bytes, first_record_batch_size));
+    const size_t wanted = pool_.pooled_size_for(std::max(start_bytes, first_record_bytes));
     const size_t size =
         wanted > pool_.pooled_size() ? max_capacity : std::min(wanted, max_capacity);
     uint8_t *buffer = nullptr;
@@ -299,9 +295,6 @@ RecordAccumulator::AppendResult RecordAccumulator::append_to_new_batch(
         }
         auto *batch =
             new ProducerBatch(&topic, queue.partition, buffer, size, Clock::now(), max_capacity);
-        const size_t first_record_bytes = std::max(
-            first_record_batch_size - protocol::kRecordBatchHeaderSize, kMinExpectedRecordBytes);
-        batch->records.reserve(size / first_record_bytes + 1);
         batch->sequence = queue.next_sequence++;
         size_t before = batch->size();
         batch->try_append(record, timestamp_ms, opaque);  // always fits: sized for it
@@ -411,7 +404,7 @@ ProducerBatch *RecordAccumulator::take_sendable(PartitionQueue &queue, Clock::ti
     if (first == queue.open_batch) queue.open_batch = nullptr;
     if (first->state == BatchState::kOpen) {
         first->state = BatchState::kSealed;  // no more appends
-        queue.last_batch_bytes = first->size();
+        queue.last_batch_bytes = first->footprint();
     }
     return first;
 }
@@ -459,23 +452,23 @@ bool read_records(const ProducerBatch &batch, ReadRecords &out) {
         out.sizes.push_back(static_cast<size_t>(next - p));
         p = next;
     }
-    if (out.views.size() != batch.records.size()) return false;
+    if (out.views.size() != static_cast<size_t>(batch.record_count())) return false;
     for (size_t i = 0; i < out.views.size(); ++i)
         if (out.views[i].header_count > 0) out.views[i].headers = &out.headers[first_header[i]];
     return true;
 }
 
-// Bytes a batch of records [begin, end) takes, encoded relative to the first.
-size_t piece_size(const ReadRecords &read, const std::vector<RecordMeta> &metas, size_t begin,
-                  size_t end) {
+// Buffer bytes a batch of records [begin, end) takes, encoded relative to the first.
+size_t piece_size(const ReadRecords &read, const ProducerBatch &big, size_t begin, size_t end) {
     size_t size = protocol::kRecordBatchHeaderSize;
+    const int64_t first_timestamp_ms = big.meta(begin).timestamp_ms;
     for (size_t i = begin; i < end; ++i) {
         size_t body_size = 0;
         size += protocol::record_encoded_size(protocol::SizedRecord(read.views[i]),
-                                              metas[i].timestamp_ms - metas[begin].timestamp_ms,
+                                              big.meta(i).timestamp_ms - first_timestamp_ms,
                                               static_cast<int32_t>(i - begin), body_size);
     }
-    return size;
+    return ProducerBatch::buffer_bytes(size, end - begin);
 }
 }  // namespace
 
@@ -499,7 +492,7 @@ bool RecordAccumulator::split(const ProducerBatch &big, std::vector<ProducerBatc
     starts.push_back(read.sizes.size());
     std::vector<std::pair<uint8_t *, size_t>> buffers;
     for (size_t k = 0; k + 1 < starts.size(); ++k) {
-        const size_t size = piece_size(read, big.records, starts[k], starts[k + 1]);
+        const size_t size = piece_size(read, big, starts[k], starts[k + 1]);
         uint8_t *buffer = nullptr;
         if (!pool_.try_allocate(size, buffer, true)) {
             for (auto [taken, taken_size] : buffers) pool_.deallocate(taken, taken_size);
@@ -510,9 +503,8 @@ bool RecordAccumulator::split(const ProducerBatch &big, std::vector<ProducerBatc
     for (size_t k = 0; k < buffers.size(); ++k) {
         auto [buffer, size] = buffers[k];
         auto *piece = new ProducerBatch(big.topic, big.partition, buffer, size, big.created, size);
-        piece->records.reserve(starts[k + 1] - starts[k]);
         for (size_t i = starts[k]; i < starts[k + 1]; ++i) {
-            const RecordMeta &meta = big.records[i];
+            const RecordMeta meta = big.meta(i);
             piece->try_append(protocol::SizedRecord(read.views[i]), meta.timestamp_ms, meta.opaque);
         }
         piece->sequence = big.sequence;

@@ -62,8 +62,7 @@ void Sender::purge_now(int flags) {
                 BatchOutcome outcome;
                 outcome.err = KPROD_ERR_PURGED;
                 outcome.persisted = KPROD_POSSIBLY_PERSISTED;
-                reports_.push(batch->topic->name.c_str(), batch->partition, outcome,
-                              batch->records);
+                reports_.push(*batch, outcome);
                 ++in_flight;
             }
         }

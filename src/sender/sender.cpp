@@ -602,7 +602,7 @@ PartitionQueue &Sender::queue_of(const ProducerBatch *batch) const {
 
 void Sender::complete_batch(ProducerBatch *batch, const BatchOutcome &outcome) {
     batch->state = outcome.err == KPROD_OK ? BatchState::kAcked : BatchState::kFailed;
-    reports_.push(batch->topic->name.c_str(), batch->partition, outcome, batch->records);
+    reports_.push(*batch, outcome);
     accumulator_.release(batch);
 }
 
