@@ -73,7 +73,14 @@ void MetadataUpdater::rebootstrap_if_asked_or_no_metadata(Clock::time_point now,
     if (rebootstrap_asked_) {
         const std::string reason = std::move(*rebootstrap_asked_);
         rebootstrap_asked_.reset();
-        return rebootstrap(reason, now);
+        rebootstrap(reason, now);
+        // Bootstrap servers that ask again at once must not be asked in a
+        // tight loop: from the second time in a row, back off first.
+        if (++rebootstraps_asked_in_a_row_ > 1)
+            metadata_not_before_ = now + exponential_backoff(rebootstraps_asked_in_a_row_ - 1,
+                                                             config_.retry_backoff_ms,
+                                                             config_.retry_backoff_max_ms, jitter_);
+        return;
     }
     if (!attempt_started_) return;
     const auto trigger =
@@ -184,6 +191,7 @@ void MetadataUpdater::on_metadata_response(int32_t node_id, int16_t version,
         return;
     }
     attempt_started_.reset();
+    rebootstraps_asked_in_a_row_ = 0;
     std::map<int32_t, net::BrokerAddress> brokers;
     for (const auto &b : response.brokers)
         brokers[b.node_id] = {b.host, static_cast<uint16_t>(b.port)};

@@ -117,6 +117,7 @@ private:
     // Why a broker asked for a rebootstrap (REBOOTSTRAP_REQUIRED); maintain()
     // does it, outside the connection's handling of that answer.
     std::optional<std::string> rebootstrap_asked_;
+    int rebootstraps_asked_in_a_row_ = 0;  // since the last metadata received
     std::minstd_rand jitter_{std::random_device{}()};
 };
 

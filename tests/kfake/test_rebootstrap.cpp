@@ -18,8 +18,9 @@
 //   test_rebootstrap KFAKE_BROKER rebootstrap_required
 //     A stays up but answers Metadata (v13, Kafka 4's) with
 //     REBOOTSTRAP_REQUIRED (KIP-1102). With rebootstrap the producer starts
-//     again from bootstrap.servers at its next refresh and delivers to B;
-//     with none it logs the failed refresh and keeps producing to A.
+//     again from bootstrap.servers at its next refresh, backing off while
+//     they lead to A still, and once they lead to B delivers there; with
+//     none it logs the failed refresh and keeps producing to A.
 //
 // kcat then reads B: it holds exactly the records delivered after the move.
 // Uses only the public API: include/kprod.h and libkprod.so.
@@ -217,16 +218,23 @@ void rebootstrap_required(FakeBroker &a, FakeBroker &b) {
     Forwarder forwarder(a.port());
     {
         BothStrategies producers(forwarder, "10000");
-        forwarder.point_at(b.port());
         a.require_rebootstrap();
         // metadata.max.age.ms (1 s) has both ask A again.
         const std::string answered = "answered Metadata with REBOOTSTRAP_REQUIRED";
-        CHECK_MSG(logged_within(producers.rebootstrap_log, "rebootstrap: broker ", 10s),
+        const std::string restarts = "REBOOTSTRAP_REQUIRED; starting again from bootstrap.servers";
+        CHECK_MSG(logged_within(producers.rebootstrap_log, restarts, 10s),
                   "rebootstrap: no rebootstrap logged");
-        const auto why = producers.rebootstrap_log.containing("rebootstrap: broker ");
+        const auto why = producers.rebootstrap_log.containing(restarts);
         std::fprintf(stderr, "%s\n", why[0].text.c_str());
-        CHECK_MSG(why[0].text.find(answered) != std::string::npos, "the rebootstrap's reason: %s",
-                  why[0].text.c_str());
+        CHECK_MSG(why[0].text.find("rebootstrap: broker ") != std::string::npos,
+                  "the rebootstrap's reason: %s", why[0].text.c_str());
+        // The bootstrap address still leads to A, which asks again each time:
+        // the rebootstraps back off (retry.backoff.ms 100 doubling to 1000), no tight loop.
+        std::this_thread::sleep_for(2s);
+        const size_t again = producers.rebootstrap_log.containing(restarts).size();
+        std::fprintf(stderr, "%zu rebootstraps in 2 s while A kept asking\n", again);
+        CHECK_MSG(again >= 2 && again <= 10, "%zu rebootstraps in 2 s", again);
+        forwarder.point_at(b.port());
         CHECK_MSG(
             logged_within(producers.none_log, answered + " (metadata.recovery.strategy=none", 10s),
             "none: the refused refresh was not logged");
