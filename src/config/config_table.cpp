@@ -186,9 +186,10 @@ constexpr PropertySpec kProperties[] = {
      .effect_test = "integration/test_metadata_idle.cpp:main"},
     {.name = "metadata.recovery.strategy", .type = kEnum, .default_value = "rebootstrap",
      .choices = kRecoveryChoices, .case_insensitive = true, .importance = kLow,
-     .doc = "When no broker of the metadata can be reached, or no metadata came for "
-            "metadata.recovery.rebootstrap.trigger.ms: rebootstrap (start again from "
-            "bootstrap.servers, resolved again) or none (keep trying the known brokers).",
+     .doc = "When no broker of the metadata can be reached, no metadata came for "
+            "metadata.recovery.rebootstrap.trigger.ms, or a broker answers "
+            "REBOOTSTRAP_REQUIRED: rebootstrap (start again from bootstrap.servers, resolved "
+            "again) or none (keep trying the known brokers).",
      .effect_test = "kfake/test_rebootstrap.cpp:unreachable"},
     {.name = "metadata.recovery.rebootstrap.trigger.ms", .type = kLong,
      .default_value = "300000", .min = 0, .max = kLongMax, .importance = kLow,

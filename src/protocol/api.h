@@ -35,9 +35,10 @@ struct VersionRange {
 // maximum is a downgrade that Connection logs.
 // Produce: v3 is the first with RecordBatch v2; v12 is the newest with topic
 // names, and under transaction.version 2 adds partitions to a transaction implicitly.
-// Metadata: Kafka 4.0 removed v0-v3.
+// Metadata: Kafka 4.0 removed v0-v3; v13 (Kafka 4.0, KIP-1102) adds the
+// response's top-level error code, REBOOTSTRAP_REQUIRED.
 constexpr VersionRange kProduceVersions{3, 12, 9};
-constexpr VersionRange kMetadataVersions{4, 12, 9};
+constexpr VersionRange kMetadataVersions{4, 13, 9};
 // InitProducerId: v3 is the first that can bump an epoch; v6 adds two-phase commit.
 constexpr VersionRange kInitProducerIdVersions{0, 5, 2};
 // SaslHandshake v1: the mechanism's messages go in SaslAuthenticate requests

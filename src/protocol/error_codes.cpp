@@ -81,6 +81,8 @@ constexpr ErrorInfo kErrors[] = {
     {kUnknownTopicId, "UNKNOWN_TOPIC_ID", true, true},
     {kStaleMemberEpoch, "STALE_MEMBER_EPOCH", false, false},
     {kTransactionAbortable, "TRANSACTION_ABORTABLE", false, true},
+    // Metadata v13+ (KIP-1102): the broker tells the client to rebootstrap.
+    {kRebootstrapRequired, "REBOOTSTRAP_REQUIRED", false, false},
 };
 
 const ErrorInfo *find(int16_t code) {

@@ -65,6 +65,7 @@ enum KafkaError : int16_t {
     kUnknownTopicId = 100,
     kStaleMemberEpoch = 113,
     kTransactionAbortable = 120,
+    kRebootstrapRequired = 129,
 };
 
 // "NOT_LEADER_OR_FOLLOWER", or "KAFKA_ERROR_<code>" for codes we do not name.

@@ -87,6 +87,7 @@ bool decode_metadata_response(const uint8_t *body, size_t size, int16_t version,
         decode_topic(reader, version, flexible, out.topics.back());
     }
     if (version >= 8 && version <= 10) reader.int32();  // cluster authorized operations
+    out.error_code = version >= 13 ? reader.int16() : int16_t{0};
     reader.skip_tagged_fields(flexible);
     // A port that does not fit a TCP port makes the response malformed, not a wrong address.
     const bool ports_valid = std::all_of(out.brokers.begin(), out.brokers.end(), [](const auto &b) {

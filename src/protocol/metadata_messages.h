@@ -34,6 +34,9 @@ struct MetadataResponse {
     std::vector<Broker> brokers;
     int32_t controller_id = -1;
     std::vector<Topic> topics;
+    // v13+: an error for the whole answer (REBOOTSTRAP_REQUIRED: the client's
+    // brokers are not this cluster's any more); kNone before v13.
+    int16_t error_code = 0;
 };
 
 // Asks for the named topics only (never every topic), without auto-creation.

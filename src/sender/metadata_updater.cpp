@@ -42,7 +42,7 @@ void MetadataUpdater::maintain(Clock::time_point now, Clock::time_point &next_ch
         cluster_.for_each_stalled_broker(now, [&](int32_t id) {
             request_refresh("node " + std::to_string(id) + " stopped answering");
         });
-    rebootstrap_if_no_metadata_for_too_long(now, next_check);
+    rebootstrap_if_asked_or_no_metadata(now, next_check);
     if (!refresh_wanted_ || metadata_in_flight_) {
         next_check = std::min(next_check, metadata_.last_refresh + max_age);
         return;
@@ -62,15 +62,27 @@ void MetadataUpdater::maintain(Clock::time_point now, Clock::time_point &next_ch
         std::min(next_check, now + std::chrono::milliseconds(config_.reconnect_backoff_ms));
 }
 
-// KIP-1102: metadata wanted for longer than the trigger (brokers that accept
+// KIP-1102: a broker answered REBOOTSTRAP_REQUIRED (see on_metadata_error),
+// or metadata was wanted for longer than the trigger (brokers that accept
 // connections but never answer, a cluster replaced behind the same
 // addresses). The other reason, KIP-899's, is in maintain(): when no link can
 // be used and every broker the metadata names is disconnected and backing off.
-void MetadataUpdater::rebootstrap_if_no_metadata_for_too_long(Clock::time_point now,
-                                                              Clock::time_point &next_check) {
-    if (config_.metadata_recovery_strategy != MetadataRecoveryStrategy::kRebootstrap ||
-        !attempt_started_)
+void MetadataUpdater::rebootstrap_if_asked_or_no_metadata(Clock::time_point now,
+                                                          Clock::time_point &next_check) {
+    if (config_.metadata_recovery_strategy != MetadataRecoveryStrategy::kRebootstrap) return;
+    if (rebootstrap_asked_) {
+        const std::string reason = std::move(*rebootstrap_asked_);
+        rebootstrap_asked_.reset();
+        rebootstrap(reason, now);
+        // Bootstrap servers that ask again at once must not be asked in a
+        // tight loop: from the second time in a row, back off first.
+        if (++rebootstraps_asked_in_a_row_ > 1)
+            metadata_not_before_ = now + exponential_backoff(rebootstraps_asked_in_a_row_ - 1,
+                                                             config_.retry_backoff_ms,
+                                                             config_.retry_backoff_max_ms, jitter_);
         return;
+    }
+    if (!attempt_started_) return;
     const auto trigger =
         std::chrono::milliseconds(config_.metadata_recovery_rebootstrap_trigger_ms);
     const auto waited = now - *attempt_started_;
@@ -147,13 +159,13 @@ void MetadataUpdater::send_metadata_request(BrokerLink &l) {
         protocol::encode_metadata_request(out, version, correlation_id, cluster_.client_id(),
                                           names);
     };
-    auto on_answer = [this, version, request_number, requested = names](
+    auto on_answer = [this, node_id = l.node_id, version, request_number, requested = names](
                          net::RequestStatus status, const uint8_t *body, size_t size) {
         // A later request was sent when this one stalled: its answer is newer.
         if (request_number != metadata_request_count_) return;
         metadata_in_flight_ = false;
         if (status == net::RequestStatus::kAnswered)
-            return on_metadata_response(version, requested, body, size);
+            return on_metadata_response(node_id, version, requested, body, size);
         request_refresh("metadata request lost");
         metadata_not_before_ =
             Clock::now() + exponential_backoff(++metadata_failures_, config_.retry_backoff_ms,
@@ -163,11 +175,13 @@ void MetadataUpdater::send_metadata_request(BrokerLink &l) {
     cluster_.send_request(l, encode, on_answer);
 }
 
-void MetadataUpdater::on_metadata_response(int16_t version,
+void MetadataUpdater::on_metadata_response(int32_t node_id, int16_t version,
                                            const std::vector<std::string> &requested,
                                            const uint8_t *body, size_t size) {
     protocol::MetadataResponse response;
     const bool decoded = protocol::decode_metadata_response(body, size, version, response);
+    if (decoded && response.error_code != protocol::kNone)
+        return on_metadata_error(node_id, response.error_code);
     // A broker still starting may name no brokers (Java: a failed update).
     if (!decoded || response.brokers.empty()) {
         cluster_.set_last_error(decoded ? "Metadata response names no brokers"
@@ -177,6 +191,7 @@ void MetadataUpdater::on_metadata_response(int16_t version,
         return;
     }
     attempt_started_.reset();
+    rebootstraps_asked_in_a_row_ = 0;
     std::map<int32_t, net::BrokerAddress> brokers;
     for (const auto &b : response.brokers)
         brokers[b.node_id] = {b.host, static_cast<uint16_t>(b.port)};
@@ -215,6 +230,32 @@ void MetadataUpdater::on_metadata_response(int16_t version,
     fail_links_whose_partitions_moved(previous_leaders);
     hooks_.metadata_changed();
     hooks_.wake_sender();
+}
+
+// Java's NetworkClient, too, rebootstraps on REBOOTSTRAP_REQUIRED only under
+// the rebootstrap strategy. An answer with a top-level error carries no usable
+// metadata: otherwise it is a failed refresh.
+void MetadataUpdater::on_metadata_error(int32_t node_id, int16_t error_code) {
+    const std::string broker = "broker " + std::to_string(node_id);
+    const std::string answer =
+        std::string("answered Metadata with ") + protocol::kafka_error_name(error_code);
+    hooks_.wake_sender();
+    if (error_code == protocol::kRebootstrapRequired &&
+        config_.metadata_recovery_strategy == MetadataRecoveryStrategy::kRebootstrap) {
+        rebootstrap_asked_ = broker + " " + answer;
+        return;
+    }
+    logger_.warn(broker, answer +
+                             (error_code == protocol::kRebootstrapRequired
+                                  ? " (metadata.recovery.strategy=none: not rebootstrapping)"
+                                  : "") +
+                             "; the metadata refresh will be retried");
+    const std::string error = broker + " " + answer;
+    cluster_.set_last_error(error);
+    request_refresh(error);
+    metadata_not_before_ =
+        Clock::now() + exponential_backoff(++metadata_failures_, config_.retry_backoff_ms,
+                                           config_.retry_backoff_max_ms, jitter_);
 }
 
 // Java's Metadata.updateLatestMetadata keeps the last seen leader epoch of

@@ -68,17 +68,22 @@ public:
 private:
     // With metadata.recovery.strategy=rebootstrap: starts again from
     // bootstrap.servers when no metadata came for
-    // metadata.recovery.rebootstrap.trigger.ms (KIP-1102).
-    void rebootstrap_if_no_metadata_for_too_long(Clock::time_point now,
-                                                 Clock::time_point &next_check);
+    // metadata.recovery.rebootstrap.trigger.ms, or a broker answered
+    // REBOOTSTRAP_REQUIRED (KIP-1102).
+    void rebootstrap_if_asked_or_no_metadata(Clock::time_point now, Clock::time_point &next_check);
     // Closes every connection, forgets the brokers and asks the bootstrap servers.
     void rebootstrap(const std::string &reason, Clock::time_point now);
     // Whether the next request asks for the topic: new, or sent to within
     // metadata.max.idle.ms.
     bool topic_in_use(Topic &topic, Clock::time_point now) const;
     void send_metadata_request(BrokerLink &link);
-    void on_metadata_response(int16_t version, const std::vector<std::string> &requested,
-                              const uint8_t *body, size_t size);
+    void on_metadata_response(int32_t node_id, int16_t version,
+                              const std::vector<std::string> &requested, const uint8_t *body,
+                              size_t size);
+    // The answer's top-level error (Metadata v13+): REBOOTSTRAP_REQUIRED
+    // rebootstraps under metadata.recovery.strategy=rebootstrap; any other
+    // error, or that one under none, is a failed refresh, retried after a backoff.
+    void on_metadata_error(int32_t node_id, int16_t error_code);
     // Forgets the metadata of the topics the last request left out.
     void forget_idle_topics(const std::vector<std::string> &requested);
     void log_leader_changes(const PartitionsByLeader &previous_leaders) const;
@@ -109,6 +114,10 @@ private:
     // Since when metadata has been wanted and not received (Java's
     // metadataAttemptStartMs); none while the last request succeeded.
     std::optional<Clock::time_point> attempt_started_;
+    // Why a broker asked for a rebootstrap (REBOOTSTRAP_REQUIRED); maintain()
+    // does it, outside the connection's handling of that answer.
+    std::optional<std::string> rebootstrap_asked_;
+    int rebootstraps_asked_in_a_row_ = 0;  // since the last metadata received
     std::minstd_rand jitter_{std::random_device{}()};
 };
 

@@ -205,6 +205,7 @@ Bytes metadata_response_body(int16_t version, int32_t port) {
     metadata_topic(w, version, flexible, kNone, "events", {1, 2, -1});
     metadata_topic(w, version, flexible, kUnknownTopicOrPartition, "missing", {});
     if (version >= 8 && version <= 10) w.int32(std::numeric_limits<int32_t>::min());
+    if (version >= 13) w.int16(kRebootstrapRequired);  // the top-level error code
     w.empty_tagged_fields(flexible);
     return body;
 }
@@ -220,7 +221,8 @@ Bytes metadata_response(int16_t version) {
                 decoded.topics[0].partitions.size() == 3 &&
                 decoded.topics[0].partitions[2].leader_id == -1 &&
                 decoded.topics[1].name == "missing" &&
-                decoded.topics[1].error_code == kUnknownTopicOrPartition,
+                decoded.topics[1].error_code == kUnknownTopicOrPartition &&
+                decoded.error_code == (version >= 13 ? kRebootstrapRequired : kNone),
             what + " decodes to other values");
     // A port no TCP port can be makes the response malformed.
     const Bytes bad_port = metadata_response_body(version, 70000);

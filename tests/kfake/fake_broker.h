@@ -1,7 +1,8 @@
 // kfake-broker (tests/kfake/broker/) as a child process of a kfake test: it
 // serves one topic until its standard input closes, then prints a report.
-// Its answers can be damaged on cue (broker/scenarios.go); the process can
-// also be frozen (SIGSTOP) or killed, for the tests of recovery.
+// Its answers can be damaged on cue (broker/scenarios.go), its Metadata
+// answers turned to REBOOTSTRAP_REQUIRED; the process can also be frozen
+// (SIGSTOP) or killed, for the tests of recovery.
 #pragma once
 
 #include <fcntl.h>
@@ -93,6 +94,30 @@ public:
         CHECK(waitpid(pid_, &status, WUNTRACED) == pid_ && WIFSTOPPED(status));
     }
     void thaw() { CHECK(::kill(pid_, SIGCONT) == 0); }
+    // SIGUSR1: from now on it answers Metadata v13+ with REBOOTSTRAP_REQUIRED
+    // (broker/rebootstrap_required.go). Returns once it said it does.
+    void require_rebootstrap() {
+        const std::string said = signal_and_read(SIGUSR1);
+        CHECK_MSG(said == "metadata answers REBOOTSTRAP_REQUIRED", "kfake-broker said '%s'",
+                  said.c_str());
+    }
+    // SIGUSR2: partition 0's leadership moves to the next broker (started with
+    // -brokers=2 or more; broker/leader_move.go). Returns its line saying where.
+    std::string move_leader() {
+        const std::string said = signal_and_read(SIGUSR2);
+        CHECK_MSG(said.rfind("moved ", 0) == 0, "kfake-broker said '%s'", said.c_str());
+        return said;
+    }
+    // The values of partition `partition` of `topic`, in offset order, as kcat reads them.
+    std::vector<std::string> values(const std::string &topic, int partition = 0) const {
+        const std::string dump =
+            harness::run("kcat -C -b " + address_ + " -t " + topic + " -p " +
+                         std::to_string(partition) + " -o beginning -e -q -f '%s\\n'");
+        std::vector<std::string> values;
+        for (const std::string &line : harness::split(dump, '\n'))
+            if (!line.empty()) values.push_back(line);
+        return values;
+    }
     // SIGKILL: every connection resets at once, the port refuses.
     void kill() {
         CHECK(::kill(pid_, SIGKILL) == 0);
@@ -124,6 +149,10 @@ public:
     }
 
 private:
+    std::string signal_and_read(int signal) {
+        CHECK(::kill(pid_, signal) == 0);
+        return read_line();
+    }
     std::string read_line() {
         char buffer[4096];
         if (!std::fgets(buffer, sizeof buffer, stdout_)) return "";

@@ -15,6 +15,12 @@
 //     never counts as unreachable. The producer rebootstraps after
 //     metadata.recovery.rebootstrap.trigger.ms without metadata (1.5 s here;
 //     request.timeout.ms, 30 s, would free it much later), and delivers to B.
+//   test_rebootstrap KFAKE_BROKER rebootstrap_required
+//     A stays up but answers Metadata (v13, Kafka 4's) with
+//     REBOOTSTRAP_REQUIRED (KIP-1102). With rebootstrap the producer starts
+//     again from bootstrap.servers at its next refresh, backing off while
+//     they lead to A still, and once they lead to B delivers there; with
+//     none it logs the failed refresh and keeps producing to A.
 //
 // kcat then reads B: it holds exactly the records delivered after the move.
 // Uses only the public API: include/kprod.h and libkprod.so.
@@ -30,6 +36,7 @@
 
 #include "../integration/producer_harness.h"
 #include "fake_broker.h"
+#include "one_record.h"
 
 namespace {
 
@@ -113,41 +120,6 @@ private:
     std::vector<std::thread> pumps_;  // the acceptor's until it is joined
 };
 
-struct Delivery {
-    kprod_err_t err = KPROD_ERR_TIMED_OUT;
-    int64_t offset = -1;
-    long ms = 0;  // from send to report
-};
-
-// Sends one record and waits up to `wait` for its report.
-Delivery send_one(kprod_t *p, const std::string &value, std::chrono::milliseconds wait) {
-    kprod_message_t msg = KPROD_MESSAGE_INIT;
-    msg.topic = kTopic.c_str();
-    msg.value = value.data();
-    msg.value_len = value.size();
-    const auto start = Clock::now();
-    CHECK(kprod_send(p, &msg) == KPROD_OK);
-    kprod_flush(p, static_cast<int>(wait.count()));
-    Delivery delivery;
-    kprod_report_t report;
-    if (kprod_poll_reports(p, &report, 1, sizeof report, 0) == 1) {
-        delivery.err = report.err;
-        delivery.offset = report.offset;
-    }
-    delivery.ms = static_cast<long>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
-    return delivery;
-}
-
-std::vector<std::string> values_in(const FakeBroker &cluster) {
-    const std::string dump = harness::run("kcat -C -b " + cluster.address() + " -t " + kTopic +
-                                          " -p 0 -o beginning -e -q -f '%s\\n'");
-    std::vector<std::string> values;
-    for (const std::string &line : harness::split(dump, '\n'))
-        if (!line.empty()) values.push_back(line);
-    return values;
-}
-
 // A producer that bootstraps from the forwarder, with the given recovery settings.
 kprod_t *producer(const Forwarder &forwarder, const char *strategy, const char *trigger_ms,
                   const char *request_timeout_ms, const char *delivery_timeout_ms,
@@ -165,46 +137,63 @@ kprod_t *producer(const Forwarder &forwarder, const char *strategy, const char *
                                  &log);
 }
 
+// One producer per strategy, bootstrapping from the forwarder, each with a
+// record delivered to A.
+struct BothStrategies {
+    BothStrategies(const Forwarder &forwarder, const char *none_delivery_timeout_ms) {
+        rebootstraps =
+            producer(forwarder, "rebootstrap", "300000", "2000", "10000", rebootstrap_log);
+        stays = producer(forwarder, "none", "300000", "2000", none_delivery_timeout_ms, none_log);
+        CHECK(send_one(rebootstraps, kTopic, "before", 10s).err == KPROD_OK);
+        CHECK(send_one(stays, kTopic, "before", 10s).err == KPROD_OK);
+    }
+    ~BothStrategies() {
+        kprod_destroy(rebootstraps);
+        kprod_destroy(stays);
+    }
+    harness::LogLines rebootstrap_log, none_log;  // outlive the producers
+    kprod_t *rebootstraps = nullptr;
+    kprod_t *stays = nullptr;
+};
+
+// kcat reads B: exactly the one record delivered after the move.
+void check_b_holds_only(const FakeBroker &b, const std::string &value) {
+    const auto values = b.values(kTopic);
+    CHECK_MSG(values.size() == 1 && values[0] == value, "B holds %zu records", values.size());
+}
+
 void unreachable(FakeBroker &a, FakeBroker &b) {
     Forwarder forwarder(a.port());
-    harness::LogLines rebootstrap_log, none_log;
-    kprod_t *rebootstraps =
-        producer(forwarder, "rebootstrap", "300000", "2000", "10000", rebootstrap_log);
-    kprod_t *stays = producer(forwarder, "none", "300000", "2000", "4000", none_log);
-    CHECK(send_one(rebootstraps, "before", 10s).err == KPROD_OK);
-    CHECK(send_one(stays, "before", 10s).err == KPROD_OK);
-
-    forwarder.point_at(b.port());
-    a.kill();
-    Delivery stayed;
-    std::thread other([&] { stayed = send_one(stays, "none-after", 10s); });
-    const Delivery moved = send_one(rebootstraps, "rebootstrap-after", 10s);
-    other.join();
-    std::fprintf(stderr, "rebootstrap: %s after %ld ms; none: %s after %ld ms\n",
-                 kprod_err_str(moved.err), moved.ms, kprod_err_str(stayed.err), stayed.ms);
-    CHECK_MSG(moved.err == KPROD_OK && moved.offset == 0, "rebootstrap: %s, offset %lld",
-              kprod_err_str(moved.err), static_cast<long long>(moved.offset));
-    CHECK_MSG(!rebootstrap_log.containing("rebootstrap: no broker of the metadata").empty(),
-              "the rebootstrap was not logged");
-    CHECK_MSG(stayed.err == KPROD_ERR_MSG_TIMED_OUT, "none: %s", kprod_err_str(stayed.err));
-    CHECK_MSG(none_log.containing("rebootstrap: ").empty(), "none rebootstrapped");
-    kprod_destroy(rebootstraps);
-    kprod_destroy(stays);
-
-    const auto values = values_in(b);
-    CHECK_MSG(values.size() == 1 && values[0] == "rebootstrap-after", "B holds %zu records",
-              values.size());
+    {
+        BothStrategies producers(forwarder, "4000");
+        forwarder.point_at(b.port());
+        a.kill();
+        Delivery stayed;
+        std::thread other([&] { stayed = send_one(producers.stays, kTopic, "none-after", 10s); });
+        const Delivery moved = send_one(producers.rebootstraps, kTopic, "rebootstrap-after", 10s);
+        other.join();
+        std::fprintf(stderr, "rebootstrap: %s after %ld ms; none: %s after %ld ms\n",
+                     kprod_err_str(moved.err), moved.ms, kprod_err_str(stayed.err), stayed.ms);
+        CHECK_MSG(moved.err == KPROD_OK && moved.offset == 0, "rebootstrap: %s, offset %lld",
+                  kprod_err_str(moved.err), static_cast<long long>(moved.offset));
+        CHECK_MSG(
+            !producers.rebootstrap_log.containing("rebootstrap: no broker of the metadata").empty(),
+            "the rebootstrap was not logged");
+        CHECK_MSG(stayed.err == KPROD_ERR_MSG_TIMED_OUT, "none: %s", kprod_err_str(stayed.err));
+        CHECK_MSG(producers.none_log.containing("rebootstrap: ").empty(), "none rebootstrapped");
+    }
+    check_b_holds_only(b, "rebootstrap-after");
 }
 
 void silent(FakeBroker &a, FakeBroker &b) {
     Forwarder forwarder(a.port());
     harness::LogLines log;
     kprod_t *p = producer(forwarder, "rebootstrap", "1500", "30000", "40000", log);
-    CHECK(send_one(p, "before", 10s).err == KPROD_OK);
+    CHECK(send_one(p, kTopic, "before", 10s).err == KPROD_OK);
 
     forwarder.point_at(b.port());
     a.freeze();
-    const Delivery moved = send_one(p, "after", 12s);
+    const Delivery moved = send_one(p, kTopic, "after", 12s);
     std::fprintf(stderr, "silent cluster: %s after %ld ms\n", kprod_err_str(moved.err), moved.ms);
     a.thaw();
     CHECK_MSG(moved.err == KPROD_OK && moved.offset == 0, "%s, offset %lld after %ld ms",
@@ -213,23 +202,83 @@ void silent(FakeBroker &a, FakeBroker &b) {
     CHECK_MSG(!lines.empty(), "the rebootstrap was not logged");
     std::fprintf(stderr, "%s\n", lines[0].text.c_str());
     kprod_destroy(p);
+    check_b_holds_only(b, "after");
+}
 
-    const auto values = values_in(b);
-    CHECK_MSG(values.size() == 1 && values[0] == "after", "B holds %zu records", values.size());
+// Waits up to `wait` for a log line that contains `text`.
+bool logged_within(const harness::LogLines &log, const std::string &text,
+                   std::chrono::milliseconds wait) {
+    for (const auto deadline = Clock::now() + wait; Clock::now() < deadline;
+         std::this_thread::sleep_for(20ms))
+        if (!log.containing(text).empty()) return true;
+    return !log.containing(text).empty();
+}
+
+void rebootstrap_required(FakeBroker &a, FakeBroker &b) {
+    Forwarder forwarder(a.port());
+    {
+        BothStrategies producers(forwarder, "10000");
+        a.require_rebootstrap();
+        // metadata.max.age.ms (1 s) has both ask A again.
+        const std::string answered = "answered Metadata with REBOOTSTRAP_REQUIRED";
+        const std::string restarts = "REBOOTSTRAP_REQUIRED; starting again from bootstrap.servers";
+        CHECK_MSG(logged_within(producers.rebootstrap_log, restarts, 10s),
+                  "rebootstrap: no rebootstrap logged");
+        const auto why = producers.rebootstrap_log.containing(restarts);
+        std::fprintf(stderr, "%s\n", why[0].text.c_str());
+        CHECK_MSG(why[0].text.find("rebootstrap: broker ") != std::string::npos,
+                  "the rebootstrap's reason: %s", why[0].text.c_str());
+        // The bootstrap address still leads to A, which asks again each time:
+        // the rebootstraps back off (retry.backoff.ms 100 doubling to 1000), no tight loop.
+        std::this_thread::sleep_for(2s);
+        const size_t again = producers.rebootstrap_log.containing(restarts).size();
+        std::fprintf(stderr, "%zu rebootstraps in 2 s while A kept asking\n", again);
+        CHECK_MSG(again >= 2 && again <= 10, "%zu rebootstraps in 2 s", again);
+        forwarder.point_at(b.port());
+        CHECK_MSG(
+            logged_within(producers.none_log, answered + " (metadata.recovery.strategy=none", 10s),
+            "none: the refused refresh was not logged");
+
+        const Delivery moved = send_one(producers.rebootstraps, kTopic, "rebootstrap-after", 10s);
+        const Delivery stayed = send_one(producers.stays, kTopic, "none-after", 10s);
+        std::fprintf(stderr, "rebootstrap: %s at offset %lld; none: %s at offset %lld\n",
+                     kprod_err_str(moved.err), static_cast<long long>(moved.offset),
+                     kprod_err_str(stayed.err), static_cast<long long>(stayed.offset));
+        // B's first record; A's third (each producer's "before", then this one).
+        CHECK_MSG(moved.err == KPROD_OK && moved.offset == 0, "rebootstrap: %s, offset %lld",
+                  kprod_err_str(moved.err), static_cast<long long>(moved.offset));
+        CHECK_MSG(stayed.err == KPROD_OK && stayed.offset == 2, "none: %s, offset %lld",
+                  kprod_err_str(stayed.err), static_cast<long long>(stayed.offset));
+        check_no_second_report(producers.rebootstraps, "rebootstrap");
+        check_no_second_report(producers.stays, "none");
+        CHECK_MSG(producers.none_log.containing("rebootstrap: ").empty(), "none rebootstrapped");
+    }
+    check_b_holds_only(b, "rebootstrap-after");
+    const BrokerReport report = a.stop();
+    std::fprintf(stderr, "%s", report.text.c_str());
+    CHECK_MSG(report.stat("metadata_requests_v13") > 0, "A was never asked Metadata v13");
+    CHECK_MSG(report.stat("metadata_rebootstrap_required") >= 2,
+              "A answered REBOOTSTRAP_REQUIRED %ld times",
+              report.stat("metadata_rebootstrap_required"));
+    CHECK_MSG(report.stat("produce_requests") == 3, "A got %ld Produce requests",
+              report.stat("produce_requests"));
 }
 
 }  // namespace
 
 int main(int argc, char **argv) {
     const std::string scenario = argc == 3 ? argv[2] : "";
-    CHECK_MSG(scenario == "unreachable" || scenario == "silent",
-              "usage: %s KFAKE_BROKER unreachable|silent", argv[0]);
+    CHECK_MSG(
+        scenario == "unreachable" || scenario == "silent" || scenario == "rebootstrap_required",
+        "usage: %s KFAKE_BROKER unreachable|silent|rebootstrap_required", argv[0]);
     FakeBroker a(argv[1], "clean", kTopic, 1);
     FakeBroker b(argv[1], "clean", kTopic, 1);
     if (scenario == "unreachable")
         unreachable(a, b);
-    else
+    else if (scenario == "silent")
         silent(a, b);
+    else
+        rebootstrap_required(a, b);
     b.stop();
     if (scenario == "silent") a.stop();
     std::printf("1 passed, 0 failed: rebootstrap, %s cluster\n", scenario.c_str());

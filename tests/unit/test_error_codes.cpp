@@ -93,6 +93,7 @@ constexpr Expected kExpected[] = {
     {kUnknownTopicId, "UNKNOWN_TOPIC_ID", true, false},
     {kStaleMemberEpoch, "STALE_MEMBER_EPOCH", false, true},
     {kTransactionAbortable, "TRANSACTION_ABORTABLE", false, false},
+    {kRebootstrapRequired, "REBOOTSTRAP_REQUIRED", false, true},
 };
 
 void test_each_code_name_and_retriability(void **) {

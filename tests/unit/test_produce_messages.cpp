@@ -26,12 +26,7 @@ using kprod::protocol::decode_produce_response;
 using kprod::protocol::ProduceResponse;
 using kprod::test::assert_truncations_fail;
 using kprod::test::Bytes;
-
-Bytes concat(std::initializer_list<Bytes> parts) {
-    Bytes out;
-    for (const Bytes &part : parts) out.insert(out.end(), part.begin(), part.end());
-    return out;
-}
+using kprod::test::concat;
 
 const Bytes kMinusOne64 = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 

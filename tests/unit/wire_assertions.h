@@ -5,11 +5,19 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 namespace kprod::test {
 
 using Bytes = std::vector<uint8_t>;
+
+// The parts one after the other: a response written field by field.
+inline Bytes concat(std::initializer_list<Bytes> parts) {
+    Bytes out;
+    for (const Bytes &part : parts) out.insert(out.end(), part.begin(), part.end());
+    return out;
+}
 
 // The same bytes, or a failure naming the first that differs.
 inline void assert_bytes(const Bytes &actual, const Bytes &expected) {

@@ -1,9 +1,9 @@
 // kfake-broker: a one-node fake Kafka cluster (franz-go's kfake) that damages
 // chosen Produce answers, for tests/kfake/test_kfake_errors.cpp.
 //
-//	kfake-broker -scenario retriable -topic t -partitions 4 [-port 0] [-v]
+//	kfake-broker -scenario retriable -topic t -partitions 4 [-port 0] [-brokers 1] [-v]
 //
-// It prints "ready HOST:PORT" once it listens, then serves until its standard
+// It prints "ready HOST:PORT" (the first broker's) once it listens, then serves until its standard
 // input closes or it gets SIGTERM or SIGINT, and then prints its report:
 //
 //	stat NAME=VALUE      produce_requests, unused_rules (rules that never fired),
@@ -13,7 +13,17 @@
 //	                     answer.ERROR_NAME (partition answers the producer got),
 //	                     deduplicated (retries kfake's idempotence window recognised),
 //	                     edits_not_applied
+//	                     metadata_requests_vN (Metadata requests of version N),
+//	                     metadata_rebootstrap_required (Metadata answers with that error)
 //	injected KEY=VALUE…  one line per damaged answer
+//
+//	                     produces_at_new_leader, metadata_answers_before_new_leader
+//	                     (leader_move.go)
+//
+// On SIGUSR1 it starts answering Metadata v13+ with REBOOTSTRAP_REQUIRED
+// (rebootstrap_required.go) and prints "metadata answers REBOOTSTRAP_REQUIRED".
+// On SIGUSR2 it moves partition 0's leadership to the next broker (with
+// -brokers 2 or more; leader_move.go) and prints "moved TOPIC/0 to node N".
 //
 // kfake itself checks idempotent sequences (per partition: the next expected
 // sequence, epoch bumps restarting at 0, the last five batches deduplicated).
@@ -36,6 +46,7 @@ func main() {
 	scenario := flag.String("scenario", "clean", "the faults to inject: "+scenarioNames())
 	topic := flag.String("topic", "kfake", "the topic to create")
 	partitions := flag.Int("partitions", 4, "the topic's partition count")
+	brokers := flag.Int("brokers", 1, "how many brokers; the first listens on -port, the others on any free port")
 	verbose := flag.Bool("v", false, "log kfake's debug messages to standard error")
 	mskIAM := &mskIAMVerifier{}
 	flag.StringVar(&mskIAM.secret, "msk-iam-secret", "", "require AWS_MSK_IAM signed with this secret key (msk_iam.go)")
@@ -53,7 +64,7 @@ func main() {
 	injector := newInjector(newRules(), editor)
 
 	opts := []kfake.Opt{
-		kfake.Ports(*port),
+		kfake.Ports(append([]int{*port}, make([]int, max(*brokers-1, 0))...)...),
 		kfake.SeedTopics(int32(*partitions), *topic),
 		kfake.ListenFn(editor.listen),
 	}
@@ -66,6 +77,9 @@ func main() {
 		os.Exit(1)
 	}
 	cluster.ControlKey(int16(kmsg.Produce), injector.onProduce)
+	metadataErrors := installMetadataErrors(cluster)
+	leaderMove := installLeaderMove(cluster, *topic, *brokers)
+	actOnSignals(metadataErrors, leaderMove)
 	if mskIAM.secret != "" {
 		mskIAM.install(cluster)
 	}
@@ -75,9 +89,27 @@ func main() {
 	cluster.Close()
 	injector.report(os.Stdout)
 	editor.report(os.Stdout)
+	metadataErrors.report(os.Stdout)
+	leaderMove.report(os.Stdout)
 	if mskIAM.secret != "" {
 		mskIAM.report(os.Stdout)
 	}
+}
+
+// SIGUSR1: REBOOTSTRAP_REQUIRED from now on; SIGUSR2: partition 0 moves.
+func actOnSignals(metadataErrors *metadataErrors, leaderMove *leaderMove) {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGUSR1, syscall.SIGUSR2)
+	go func() {
+		for s := range signals {
+			if s == syscall.SIGUSR1 {
+				metadataErrors.require()
+				fmt.Println("metadata answers REBOOTSTRAP_REQUIRED")
+			} else {
+				fmt.Println(leaderMove.move())
+			}
+		}
+	}()
 }
 
 func waitForStop() {
