@@ -13,7 +13,7 @@
 //	                     answer.ERROR_NAME (partition answers the producer got),
 //	                     deduplicated (retries kfake's idempotence window recognised),
 //	                     edits_not_applied
-//	injected KEY=VALUE…  one line per damaged answer
+//	injected KEY=VALUE…  one line per damaged answer (node: the broker's id)
 //
 // kfake itself checks idempotent sequences (per partition: the next expected
 // sequence, epoch bumps restarting at 0, the last five batches deduplicated).
@@ -65,6 +65,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "kfake-broker: %v\n", err)
 		os.Exit(1)
 	}
+	injector.node = cluster.CurrentNode
 	cluster.ControlKey(int16(kmsg.Produce), injector.onProduce)
 	if mskIAM.secret != "" {
 		mskIAM.install(cluster)
