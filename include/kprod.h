@@ -345,7 +345,7 @@ typedef enum kprod_persisted {
  * The version of kprod_report_t this header declares. Fields are only ever
  * appended; each addition raises it.
  */
-#define KPROD_REPORT_VERSION 1
+#define KPROD_REPORT_VERSION 2
 
 /**
  * The outcome of one message. kprod writes reports; version says which fields
@@ -362,6 +362,28 @@ typedef struct kprod_report {
     int64_t offset;       /**< -1 when unknown (failure, or acks=0) */
     int64_t timestamp_ms; /**< the record's timestamp (the broker's for LogAppendTime) */
     void *opaque;         /**< kprod_message_t.opaque */
+    /* Version 2 */
+    /** Microseconds from kprod_send accepting the message to its outcome
+     *  (the broker's answer, or the failure), as librdkafka's
+     *  rd_kafka_message_latency. */
+    int64_t latency_us;
+    /** The broker the record's last attempt went to: with err == KPROD_OK
+     *  (acks != 0), the one that acknowledged it; -1 when it was never sent. */
+    int32_t broker_id;
+    /** How many times the record was sent to a broker: 1 without a retry,
+     *  0 when it failed before it was sent. */
+    int32_t attempts;
+    /** The broker's text about the failed record (Produce v8+, KIP-467), or
+     *  NULL when it gave none: the text for this record when the broker named
+     *  it in the batch (record_error_index), else the batch's. When the broker
+     *  named other records of the batch but not this one, a text of kprod's
+     *  that says so. Valid until kprod_destroy (kprod keeps each distinct text
+     *  once, up to 1 MiB of them; past that, a fixed note). */
+    const char *error_message;
+    /** The record's index in its batch when the broker named this record as
+     *  the invalid one (KIP-467 record_errors, with INVALID_RECORD or
+     *  INVALID_TIMESTAMP); -1 otherwise. */
+    int32_t record_error_index;
 } kprod_report_t;
 
 /**

@@ -77,11 +77,41 @@ void DeliveryReports::move_inbox_to_taking() {
     inbox_.clear();
 }
 
+void set_batch_facts(BatchOutcome &outcome, const ProducerBatch &batch,
+                     BatchOutcome::Clock::time_point finished) {
+    outcome.created = batch.created;
+    outcome.finished = finished;
+    outcome.attempts = batch.attempts;
+    outcome.broker_id = batch.last_broker;
+}
+
+const char *DeliveryReports::keep_text(std::string_view text) {
+    auto kept = kept_texts_.find(std::string(text));
+    if (kept != kept_texts_.end()) return kept->c_str();
+    if (kept_text_bytes_ + text.size() > kMaxKeptTextBytes)
+        return "(the broker's text was dropped: this producer keeps 1 MiB of them)";
+    kept_text_bytes_ += text.size() + 1;
+    return kept_texts_.emplace(text).first->c_str();
+}
+
+namespace {
+// The record's own text when the broker named it, else the batch's.
+void set_error_text(const BatchOutcome &outcome, size_t index, kprod_report_t &report) {
+    report.error_message = outcome.error_message;
+    report.record_error_index = -1;
+    for (const RecordError &error : outcome.record_errors) {
+        if (static_cast<size_t>(error.batch_index) != index) continue;
+        report.error_message = error.message;
+        report.record_error_index = error.batch_index;
+    }
+}
+}  // namespace
+
 // The reports of records [first, first + count) of one entry: the batch's
 // fields are read once, not once per record (this runs for every record).
 void DeliveryReports::fill_range(const Entry &entry, size_t first, size_t count,
                                  kprod_report_t *out) {
-    const BatchOutcome outcome = entry.outcome;
+    const BatchOutcome &outcome = entry.outcome;
     const char *const topic = entry.topic;
     const int32_t partition = entry.partition;
     const RecordMeta *const meta = entry.records.data() + first;
@@ -89,6 +119,12 @@ void DeliveryReports::fill_range(const Entry &entry, size_t first, size_t count,
     const bool known = outcome.base_offset >= 0;
     int64_t offset = known ? outcome.base_offset + static_cast<int64_t>(first) : -1;
     const int64_t offset_step = known ? 1 : 0;
+    // A record's latency is the batch's age at the end less the batch's age at its append.
+    const bool timed = outcome.created != BatchOutcome::Clock::time_point{};
+    const int64_t batch_age_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(outcome.finished - outcome.created)
+            .count();
+    const bool texts = outcome.error_message != nullptr || !outcome.record_errors.empty();
     for (size_t i = 0; i < count; ++i, offset += offset_step) {
         kprod_report_t &report = out[i];
         report.version = KPROD_REPORT_VERSION;
@@ -100,6 +136,13 @@ void DeliveryReports::fill_range(const Entry &entry, size_t first, size_t count,
         report.offset = offset;
         report.timestamp_ms = broker_timestamp ? outcome.log_append_time_ms : meta[i].timestamp_ms;
         report.opaque = meta[i].opaque;
+        report.latency_us = timed ? std::max<int64_t>(batch_age_us - meta[i].appended_us, 0) : -1;
+        report.broker_id = outcome.broker_id;
+        report.attempts = outcome.attempts;
+        report.error_message = nullptr;
+        report.record_error_index = -1;
+        if (texts) [[unlikely]]
+            set_error_text(outcome, first + i, report);
     }
 }
 
@@ -124,6 +167,8 @@ size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride
     // A caller built against this header gets its reports written in place;
     // another (older, smaller struct; or newer, larger) gets what both know.
     const bool same_struct = stride == sizeof(kprod_report_t);
+    // An element of the first layout says so: its fields from version 2 on were not written.
+    const unsigned written_version = stride < sizeof(kprod_report_t) ? 1 : KPROD_REPORT_VERSION;
     while (taken < capacity && !taking_.empty()) {
         Entry &entry = taking_.front();
         const size_t first = entry.next;
@@ -134,6 +179,7 @@ size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride
             kprod_report_t report;
             for (size_t i = 0; i < count; ++i) {
                 fill_range(entry, first + i, 1, &report);
+                report.version = written_version;
                 std::memcpy(reinterpret_cast<char *>(out) + (taken + i) * stride, &report,
                             stride < sizeof report ? stride : sizeof report);
             }

@@ -15,6 +15,9 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "accumulator/producer_batch.h"
@@ -23,13 +26,36 @@
 
 namespace kprod::client {
 
+// A text the broker gave about one record of a refused batch (KIP-467).
+struct RecordError {
+    int32_t batch_index;
+    const char *message;  // kept by DeliveryReports::keep_text
+};
+
 struct BatchOutcome {
+    using Clock = std::chrono::steady_clock;
+
     kprod_err_t err = KPROD_OK;
     int16_t broker_error = 0;
     kprod_persisted_t persisted = KPROD_NOT_PERSISTED;
     int64_t base_offset = -1;
     int64_t log_append_time_ms = -1;  // the broker's timestamp for LogAppendTime topics
+    // The batch's own facts (set_batch_facts): its creation (records' append
+    // times count from it), when it finished, its attempts and last broker.
+    Clock::time_point created{};
+    Clock::time_point finished{};
+    int32_t attempts = 0;
+    int32_t broker_id = -1;
+    // The broker's texts for a refused batch (kept by DeliveryReports::keep_text):
+    // one for every record, or, when it named records, each named one's own
+    // and `error_message` for the others.
+    const char *error_message = nullptr;
+    std::vector<RecordError> record_errors{};
 };
+
+// Fills in `outcome`'s facts of `batch`, which finishes at `finished`.
+void set_batch_facts(BatchOutcome &outcome, const ProducerBatch &batch,
+                     BatchOutcome::Clock::time_point finished);
 
 class DeliveryReports {
 public:
@@ -73,6 +99,12 @@ public:
     // Moves up to `capacity` reports into `out` (each `stride` bytes apart),
     // waiting until `deadline` for the first; after close(), it never waits.
     size_t take(kprod_report_t *out, size_t capacity, size_t stride, Clock::time_point deadline);
+
+    // A copy of `text` that stays valid until this object is destroyed (one per
+    // distinct text), for reports' error messages; past kMaxKeptTextBytes of
+    // texts, a fixed note instead. Runs on: sender thread.
+    const char *keep_text(std::string_view text);
+    static constexpr size_t kMaxKeptTextBytes = 1 << 20;
 
     // Waits until every accepted record has a ready report, or the deadline.
     bool wait_all_finished(Clock::time_point deadline);
@@ -125,6 +157,9 @@ private:
     StripedCounter accepted_;          // records kprod_send accepted
     std::atomic<size_t> finished_{0};  // of those, records reported or refused after all
     std::atomic<size_t> ready_records_{0};
+
+    std::unordered_set<std::string> kept_texts_;  // Sender thread only
+    size_t kept_text_bytes_ = 0;
 
     std::mutex inbox_mutex_;                 // guards the following
     std::condition_variable reports_ready_;  // a taker may take, or closed

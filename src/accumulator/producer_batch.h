@@ -32,6 +32,9 @@ struct Topic;
 struct RecordMeta {
     void *opaque;
     int64_t timestamp_ms;
+    // When kprod_send appended it: microseconds after the batch's `created`
+    // (saturating at about 71 minutes), for the report's latency.
+    uint32_t appended_us;
 };
 
 enum class BatchState { kOpen, kSealed, kInFlight, kRetry, kAcked, kFailed };
@@ -53,7 +56,15 @@ public:
 
     // Appends the record if it fits (an empty batch always takes its first
     // record: its buffer was sized for it). Runs under the partition's mutex.
-    bool try_append(const protocol::SizedRecord &record, int64_t timestamp_ms, void *opaque);
+    // `appended`: when kprod_send took it (a split batch's pieces keep the
+    // times their records had).
+    bool try_append(const protocol::SizedRecord &record, int64_t timestamp_ms, void *opaque,
+                    Clock::time_point appended = Clock::now());
+
+    // When kprod_send appended record `index` (to the microsecond).
+    Clock::time_point appended_at(size_t index) const {
+        return created + std::chrono::microseconds(meta(index).appended_us);
+    }
 
     // Whether no more records should go in (the Java builder's isFull()).
     bool is_full() const {
@@ -124,6 +135,7 @@ public:
     // of one batch, which share its `sequence`.
     uint32_t split_offset = 0;
     int attempts = 0;
+    int32_t last_broker = -1;  // the broker the last attempt went to
     // Idempotence: the ProducerIdentity generation it was numbered under, and
     // its first sequence number, not wrapped (see PartitionSequences).
     uint64_t identity_generation = 0;

@@ -505,7 +505,8 @@ bool RecordAccumulator::split(const ProducerBatch &big, std::vector<ProducerBatc
         auto *piece = new ProducerBatch(big.topic, big.partition, buffer, size, big.created, size);
         for (size_t i = starts[k]; i < starts[k + 1]; ++i) {
             const RecordMeta meta = big.meta(i);
-            piece->try_append(protocol::SizedRecord(read.views[i]), meta.timestamp_ms, meta.opaque);
+            piece->try_append(protocol::SizedRecord(read.views[i]), meta.timestamp_ms, meta.opaque,
+                              big.appended_at(i));
         }
         piece->sequence = big.sequence;
         piece->split_offset = big.split_offset + static_cast<uint32_t>(starts[k]);

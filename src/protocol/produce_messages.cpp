@@ -52,12 +52,15 @@ void decode_partition(WireReader &reader, int16_t version, bool flexible,
     p.log_append_time_ms = reader.int64();  // v2+
     if (version >= 5) reader.int64();       // log_start_offset
     p.error_message = {};
+    p.record_errors.clear();
     if (version >= 8) {
         int32_t record_errors = reader.array_length(flexible);
         for (int32_t i = 0; i < record_errors && reader.ok(); ++i) {
-            reader.int32();                    // batch_index
-            reader.nullable_string(flexible);  // batch_index_error_message
+            ProduceResponse::RecordError error;
+            error.batch_index = reader.int32();
+            error.message = reader.nullable_string(flexible).value_or("");
             reader.skip_tagged_fields(flexible);
+            if (reader.ok()) p.record_errors.push_back(error);
         }
         p.error_message = reader.nullable_string(flexible).value_or("");
     }

@@ -31,11 +31,17 @@ struct ProduceResponse {
         int32_t leader_id = -1;
         int32_t leader_epoch = -1;
     };
+    // KIP-467 (v8+): a record of the batch the broker refused, and why.
+    struct RecordError {
+        int32_t batch_index;
+        std::string_view message;  // points into the response body; empty when null
+    };
     struct Partition {
         int32_t partition;
         int16_t error_code;
         int64_t base_offset;
         int64_t log_append_time_ms;
+        std::vector<RecordError> record_errors;
         std::string_view error_message;  // points into the response body
         LeaderHint current_leader;
     };

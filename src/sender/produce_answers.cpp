@@ -27,4 +27,21 @@ const ProduceAnswers::Answer *ProduceAnswers::find(std::string_view topic, int32
     return partition >= 0 && slot < last_answers_->size() ? (*last_answers_)[slot] : nullptr;
 }
 
+void add_broker_texts(const ProduceAnswers::Answer &answer, DeliveryReports &reports,
+                      BatchOutcome &outcome) {
+    const char *partition_text =
+        answer.error_message.empty() ? nullptr : reports.keep_text(answer.error_message);
+    if (answer.record_errors.empty()) {
+        outcome.error_message = partition_text;
+        return;
+    }
+    // As the Java producer does, the records the broker did not name fail
+    // with a text of the client's: they were refused for another's sake.
+    outcome.error_message = "not written: the broker refused another record of its batch";
+    for (const auto &error : answer.record_errors)
+        outcome.record_errors.push_back(
+            {error.batch_index,
+             error.message.empty() ? partition_text : reports.keep_text(error.message)});
+}
+
 }  // namespace kprod::client

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "accumulator/delivery_reports.h"
 #include "protocol/produce_messages.h"
 
 namespace kprod::client {
@@ -32,5 +33,12 @@ private:
     std::string_view last_topic_;
     const std::vector<const Answer *> *last_answers_ = nullptr;
 };
+
+// Puts the broker's texts about a refused batch into its outcome (KIP-467):
+// each record the answer names gets its own text (else the partition's), the
+// others a text that says another record was refused; without named records,
+// every record gets the partition's text, if any. `reports` keeps the texts.
+void add_broker_texts(const ProduceAnswers::Answer &answer, DeliveryReports &reports,
+                      BatchOutcome &outcome);
 
 }  // namespace kprod::client

@@ -62,6 +62,7 @@ void Sender::purge_now(int flags) {
                 BatchOutcome outcome;
                 outcome.err = KPROD_ERR_PURGED;
                 outcome.persisted = KPROD_POSSIBLY_PERSISTED;
+                set_batch_facts(outcome, *batch, Clock::now());
                 reports_.push(*batch, outcome);
                 ++in_flight;
             }

@@ -373,6 +373,7 @@ void Sender::send_produce_request(BrokerLink &link, std::vector<ProducerBatch *>
         topics[slot->second].partitions.push_back({batch->partition, batch->data(), batch->size()});
         batch->state = BatchState::kInFlight;
         ++batch->attempts;
+        batch->last_broker = link.node_id;
         PartitionQueue &queue = queue_of(batch);
         ++queue.in_flight;
         queue.last_sent_sequence = batch->first_sequence;
@@ -433,7 +434,7 @@ void Sender::on_produce_response(int32_t node, int16_t version,
     if (status == net::RequestStatus::kWritten) {
         // acks=0: no answer will come; the broker may or may not keep it.
         for (ProducerBatch *batch : batches)
-            complete_batch(batch, {KPROD_OK, 0, KPROD_POSSIBLY_PERSISTED, -1, -1});
+            complete_batch(batch, {.err = KPROD_OK, .persisted = KPROD_POSSIBLY_PERSISTED});
         return;
     }
     if (status != net::RequestStatus::kAnswered) {
@@ -463,8 +464,10 @@ void Sender::on_produce_response(int32_t node, int16_t version,
             if (identity_.enabled())
                 queue_of(batch).sequences.on_acked(batch->identity_generation,
                                                    batch->first_sequence, batch->record_count());
-            complete_batch(batch, {KPROD_OK, 0, KPROD_PERSISTED, answer->base_offset,
-                                   answer->log_append_time_ms});
+            complete_batch(batch, {.err = KPROD_OK,
+                                   .persisted = KPROD_PERSISTED,
+                                   .base_offset = answer->base_offset,
+                                   .log_append_time_ms = answer->log_append_time_ms});
             continue;
         }
         const int16_t code = answer->error_code;
@@ -472,14 +475,15 @@ void Sender::on_produce_response(int32_t node, int16_t version,
             // The broker already has this batch from an earlier attempt.
             queue_of(batch).sequences.on_acked(batch->identity_generation, batch->first_sequence,
                                                batch->record_count());
-            complete_batch(batch, {KPROD_OK, 0, KPROD_PERSISTED, -1, -1});
+            complete_batch(batch, {.err = KPROD_OK, .persisted = KPROD_PERSISTED});
             continue;
         }
         if (split_too_large(batch, code)) continue;
         if (transactions_.enabled() && ends_transaction(code)) {
             // Retrying cannot help: the transaction must end (fenced, or a
             // new epoch from the coordinator after the transaction timed out).
-            retry_or_fail(batch, KPROD_ERR_BROKER, code, false, protocol::kafka_error_name(code));
+            retry_or_fail(batch, KPROD_ERR_BROKER, code, false, protocol::kafka_error_name(code),
+                          {}, answer);
             continue;
         }
         if (identity_.enabled() && handle_sequence_error(batch, code)) continue;
@@ -492,7 +496,8 @@ void Sender::on_produce_response(int32_t node, int16_t version,
             protocol::kafka_error_name(code),
             {.skip_backoff =
                  LeaderHints::is_leader_error(code) &&
-                 leader_hints_.leader_moved_from(batch->topic->name, batch->partition, node)});
+                 leader_hints_.leader_moved_from(batch->topic->name, batch->partition, node)},
+            answer);
     }
     // The connection calls run_after_answers once it handed on this read's answers.
     answers_want_run_ = true;
@@ -602,11 +607,14 @@ PartitionQueue &Sender::queue_of(const ProducerBatch *batch) const {
 
 void Sender::complete_batch(ProducerBatch *batch, const BatchOutcome &outcome) {
     batch->state = outcome.err == KPROD_OK ? BatchState::kAcked : BatchState::kFailed;
-    reports_.push(*batch, outcome);
+    BatchOutcome complete = outcome;
+    set_batch_facts(complete, *batch, Clock::now());
+    reports_.push(*batch, complete);
     accumulator_.release(batch);
 }
 
-void Sender::fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_error) {
+void Sender::fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_error,
+                        const ProduceAnswers::Answer *answer) {
     metrics_.record_error(*batch);
     if (transactions_.enabled())
         transactions_.on_batch_failed(
@@ -618,11 +626,13 @@ void Sender::fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_er
     outcome.err = err;
     outcome.broker_error = broker_error;
     outcome.persisted = batch->may_fail_locally() ? KPROD_NOT_PERSISTED : KPROD_POSSIBLY_PERSISTED;
+    if (answer && err == KPROD_ERR_BROKER) add_broker_texts(*answer, reports_, outcome);
     complete_batch(batch, outcome);
 }
 
 void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker_error,
-                           bool may_have_persisted, const std::string &reason, RetryHow how) {
+                           bool may_have_persisted, const std::string &reason, RetryHow how,
+                           const ProduceAnswers::Answer *answer) {
     if (may_have_persisted) batch->maybe_persisted = true;
     const auto now = Clock::now();
     const bool retriable = how.even_if_not_retriable || err == KPROD_ERR_TRANSPORT ||
@@ -638,7 +648,7 @@ void Sender::retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker
         }
         give_up_sequences(batch);
         logger_.debug(Logger::Category::kProduce, "", describe(*batch) + " fails: " + reason);
-        return fail_batch(batch, err, broker_error);
+        return fail_batch(batch, err, broker_error, answer);
     }
     batch->retry_after = how.skip_backoff
                              ? now

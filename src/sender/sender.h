@@ -125,9 +125,12 @@ private:
                              const std::vector<ProducerBatch *> &batches, net::RequestStatus status,
                              const uint8_t *body, size_t size, bool purged = false);
     void complete_batch(ProducerBatch *batch, const BatchOutcome &outcome);
+    // `answer`: the broker's answer that refused the batch, for its texts.
     void retry_or_fail(ProducerBatch *batch, kprod_err_t err, int16_t broker_error,
-                       bool may_have_persisted, const std::string &reason, RetryHow how = {});
-    void fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_error);
+                       bool may_have_persisted, const std::string &reason, RetryHow how = {},
+                       const ProduceAnswers::Answer *answer = nullptr);
+    void fail_batch(ProducerBatch *batch, kprod_err_t err, int16_t broker_error,
+                    const ProduceAnswers::Answer *answer = nullptr);
     void expire_batches(Clock::time_point now);
     void abort_everything();
     PartitionQueue &queue_of(const ProducerBatch *batch) const;

@@ -40,11 +40,13 @@ Clock::time_point far_deadline() {
     return Clock::now() + 30s;
 }
 
-// `count` records whose opaques are &opaques[first..] and timestamps 1000 * (i + 1).
+// `count` records whose opaques are &opaques[first..], timestamps 1000 * (i + 1),
+// appended 10 * i microseconds after their batch was created.
 std::vector<RecordMeta> records(size_t count, size_t first = 0) {
     std::vector<RecordMeta> metas;
     for (size_t i = first; i < first + count; ++i)
-        metas.push_back({&opaques[i], static_cast<int64_t>(1000 * (i + 1))});
+        metas.push_back(
+            {&opaques[i], static_cast<int64_t>(1000 * (i + 1)), static_cast<uint32_t>(10 * i)});
     return metas;
 }
 
@@ -119,6 +121,54 @@ void test_failed_batch_reports_no_offset(void **) {
 }
 
 // Small takes walk through entries without losing or repeating a record.
+// Version 2: each record's latency counts from its own append; attempts and
+// the broker are the batch's; the broker's texts go to the records they name.
+void test_reports_carry_latency_attempts_broker_and_texts(void **) {
+    DeliveryReports reports;
+    BatchOutcome outcome;
+    outcome.err = KPROD_ERR_BROKER;
+    outcome.broker_error = 87;  // INVALID_RECORD
+    outcome.created = Clock::now();
+    outcome.finished = outcome.created + 5000us;
+    outcome.attempts = 3;
+    outcome.broker_id = 7;
+    outcome.error_message = reports.keep_text("the batch's text");
+    outcome.record_errors.push_back({1, reports.keep_text("record 1's text")});
+    assert_ptr_equal(reports.keep_text(std::string("the batch's text")), outcome.error_message);
+    push_batch(reports, 0, outcome, records(3));
+    push_batch(reports, 0, delivered_at(0), records(1));  // no creation time: latency unknown
+    kprod_report_t out[4];
+    assert_int_equal(reports.take(out, 4, sizeof out[0], Clock::now()), 4);
+    for (size_t i = 0; i < 3; ++i) {
+        assert_int_equal(out[i].version, 2);
+        assert_true(out[i].latency_us == 5000 - static_cast<int64_t>(10 * i));
+        assert_int_equal(out[i].attempts, 3);
+        assert_int_equal(out[i].broker_id, 7);
+    }
+    assert_string_equal(out[0].error_message, "the batch's text");
+    assert_int_equal(out[0].record_error_index, -1);
+    assert_string_equal(out[1].error_message, "record 1's text");
+    assert_int_equal(out[1].record_error_index, 1);
+    assert_string_equal(out[2].error_message, "the batch's text");
+    assert_true(out[3].latency_us == -1);
+    assert_int_equal(out[3].attempts, 0);
+    assert_int_equal(out[3].broker_id, -1);
+    assert_null(out[3].error_message);
+    assert_int_equal(out[3].record_error_index, -1);
+}
+
+// Texts are kept once each, up to kMaxKeptTextBytes; past that, a fixed note.
+void test_keep_text_is_bounded(void **) {
+    DeliveryReports reports;
+    const std::string big(DeliveryReports::kMaxKeptTextBytes / 2, 'x');
+    const char *first = reports.keep_text(big);
+    assert_string_equal(first, big.c_str());
+    assert_ptr_equal(reports.keep_text(big), first);
+    const char *note = reports.keep_text(big + "y");
+    assert_string_not_equal(note, (big + "y").c_str());
+    assert_non_null(std::strstr(note, "dropped"));
+}
+
 void test_partial_takes_cross_entries(void **) {
     DeliveryReports reports;
     push_batch(reports, 0, delivered_at(10), records(3, 0));
@@ -426,7 +476,7 @@ void test_concurrent_takers_get_every_report_once(void **) {
     std::thread takers[3] = {std::thread(taker), std::thread(taker), std::thread(taker)};
     for (size_t b = 0; b < kBatches; ++b) {
         std::vector<RecordMeta> metas;
-        for (size_t i = 0; i < kPerBatch; ++i) metas.push_back({&tags[b * kPerBatch + i], 0});
+        for (size_t i = 0; i < kPerBatch; ++i) metas.push_back({&tags[b * kPerBatch + i], 0, 0});
         push_batch(reports, 0, delivered_at(static_cast<int64_t>(b * kPerBatch)), metas);
     }
     for (std::thread &t : takers) t.join();
@@ -444,6 +494,8 @@ int main(void) {
         cmocka_unit_test(test_take_gives_one_report_per_record_with_its_offset),
         cmocka_unit_test(test_log_append_time_replaces_the_record_timestamp),
         cmocka_unit_test(test_failed_batch_reports_no_offset),
+        cmocka_unit_test(test_reports_carry_latency_attempts_broker_and_texts),
+        cmocka_unit_test(test_keep_text_is_bounded),
         cmocka_unit_test(test_partial_takes_cross_entries),
         cmocka_unit_test(test_larger_stride_writes_each_report_at_its_element),
         cmocka_unit_test(test_smaller_stride_writes_only_the_prefix),

@@ -1,5 +1,6 @@
 // Tests for sender/produce_answers: each batch finds its own answer whatever
 // order Kafka answers in, across topics, and a missing answer is null.
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,7 @@ using kprod::client::ProduceAnswers;
 using kprod::protocol::ProduceResponse;
 
 ProduceResponse::Partition answer(int32_t partition, int64_t base_offset) {
-    return {partition, 0, base_offset, -1, {}, {}};
+    return {partition, 0, base_offset, -1, {}, {}, {}};
 }
 
 // Partitions in descending order, topics in the reverse of the request's.
@@ -66,6 +67,36 @@ void test_each_response_indexed_afresh(void **) {
     assert_int_equal(answers.find("clicks", 0)->base_offset, 5);
 }
 
+// KIP-467: a named record gets its own text, or the partition's when it has
+// none; the others a text of kprod's. Without named records, every record
+// gets the partition's text, or none.
+void test_broker_texts_go_to_the_records_they_name(void **) {
+    kprod::client::DeliveryReports reports;
+    ProduceResponse::Partition refused = answer(0, -1);
+    refused.error_code = 87;
+    refused.error_message = "batch text";
+    refused.record_errors = {{2, "own text"}, {4, ""}};
+    kprod::client::BatchOutcome outcome;
+    kprod::client::add_broker_texts(refused, reports, outcome);
+    assert_non_null(std::strstr(outcome.error_message, "another record"));
+    assert_int_equal(outcome.record_errors.size(), 2);
+    assert_int_equal(outcome.record_errors[0].batch_index, 2);
+    assert_string_equal(outcome.record_errors[0].message, "own text");
+    assert_int_equal(outcome.record_errors[1].batch_index, 4);
+    assert_string_equal(outcome.record_errors[1].message, "batch text");
+
+    refused.record_errors.clear();
+    kprod::client::BatchOutcome whole;
+    kprod::client::add_broker_texts(refused, reports, whole);
+    assert_string_equal(whole.error_message, "batch text");
+    assert_true(whole.record_errors.empty());
+
+    refused.error_message = {};
+    kprod::client::BatchOutcome silent;
+    kprod::client::add_broker_texts(refused, reports, silent);
+    assert_null(silent.error_message);
+}
+
 }  // namespace
 
 int main() {
@@ -73,6 +104,7 @@ int main() {
         cmocka_unit_test(test_answers_found_in_any_order),
         cmocka_unit_test(test_missing_answers_are_null),
         cmocka_unit_test(test_each_response_indexed_afresh),
+        cmocka_unit_test(test_broker_texts_go_to_the_records_they_name),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

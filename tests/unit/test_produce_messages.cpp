@@ -158,6 +158,37 @@ void test_v8_reads_without_tagged_fields(void **) {
     assert_truncations_fail<ProduceResponse>(body, 8, decode_produce_response);
 }
 
+// KIP-467: the records the broker refused, each with its text (or null), and
+// the partition's own text.
+void test_v8_reads_record_errors_and_error_message(void **) {
+    const Bytes body = concat({{0x00, 0x00, 0x00, 0x01},  // Responses: one topic
+                               {0x00, 0x02, 't', '1'},    // Name
+                               {0x00, 0x00, 0x00, 0x01},  // PartitionResponses: one
+                               {0x00, 0x00, 0x00, 0x00},  // Index
+                               {0x00, 0x57},              // ErrorCode 87, INVALID_RECORD
+                               kMinusOne64,
+                               kMinusOne64,
+                               kMinusOne64,
+                               {0x00, 0x00, 0x00, 0x02},  // RecordErrors: two
+                               {0x00, 0x00, 0x00, 0x03},  // BatchIndex 3
+                               {0x00, 0x03, 'b', 'a', 'd'},
+                               {0x00, 0x00, 0x00, 0x05},  // BatchIndex 5
+                               {0xff, 0xff},              // BatchIndexErrorMessage: null
+                               {0x00, 0x04, 'w', 'h', 'y', '?'},
+                               {0x00, 0x00, 0x00, 0x00}});
+    ProduceResponse response;
+    assert_true(decode_produce_response(body.data(), body.size(), 8, response));
+    const auto &partition = response.topics[0].partitions[0];
+    assert_int_equal(partition.error_code, 87);
+    assert_int_equal(partition.record_errors.size(), 2);
+    assert_int_equal(partition.record_errors[0].batch_index, 3);
+    assert_true(partition.record_errors[0].message == "bad");
+    assert_int_equal(partition.record_errors[1].batch_index, 5);
+    assert_true(partition.record_errors[1].message.empty());
+    assert_true(partition.error_message == "why?");
+    assert_truncations_fail<ProduceResponse>(body, 8, decode_produce_response);
+}
+
 }  // namespace
 
 int main() {
@@ -167,6 +198,7 @@ int main() {
         cmocka_unit_test(test_unknown_tags_are_skipped),
         cmocka_unit_test(test_v9_has_no_hints),
         cmocka_unit_test(test_v8_reads_without_tagged_fields),
+        cmocka_unit_test(test_v8_reads_record_errors_and_error_message),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

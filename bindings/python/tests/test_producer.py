@@ -5,6 +5,7 @@ partitions_for."""
 from __future__ import annotations
 
 import collections
+import time
 from typing import Any
 
 import pytest
@@ -67,18 +68,22 @@ def test_100k_keyed_records_with_headers_each_once_on_javas_partitions() -> None
 def test_delivery_message_carries_what_was_sent(topic: str) -> None:
     messages: list[tuple[kprod.KafkaError | None, kprod.Message]] = []
     with kprod.Producer({"bootstrap.servers": bootstrap()}) as producer:
+        started = time.monotonic()
         producer.produce(
             topic, value="héllo", key=b"k", timestamp=1_700_000_000_000,
             headers={"a": b"1", "b": None}, callback=lambda e, m: messages.append((e, m)),
         )
         producer.produce(topic, value=None, key=None, on_delivery=lambda e, m: messages.append((e, m)))
         assert producer.flush(30) == 0
+        measured = time.monotonic() - started
     (err, first), (err2, tombstone) = messages
     assert err is None and err2 is None
     assert first.topic() == topic and first.partition() == 0 and first.offset() == 0
     assert first.key() == b"k" and first.value() == "héllo".encode()
     assert first.headers() == [("a", b"1"), ("b", None)]
     assert first.timestamp() == (1, 1_700_000_000_000)
+    latency = first.latency()  # confluent-kafka's: seconds from produce() to the report
+    assert latency is not None and 0 <= latency <= measured
     assert first.error() is None and first.persisted() is kprod.Persisted.PERSISTED
     assert len(first) == len("héllo".encode())
     assert tombstone.value() is None and tombstone.key() is None and tombstone.offset() == 1

@@ -15,7 +15,7 @@
 //	                     edits_not_applied
 //	                     metadata_requests_vN (Metadata requests of version N),
 //	                     metadata_rebootstrap_required (Metadata answers with that error)
-//	injected KEY=VALUE…  one line per damaged answer
+//	injected KEY=VALUE…  one line per damaged answer (node: the broker's id)
 //
 //	                     produces_at_new_leader, metadata_answers_before_new_leader
 //	                     (leader_move.go)
@@ -76,6 +76,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "kfake-broker: %v\n", err)
 		os.Exit(1)
 	}
+	injector.node = cluster.CurrentNode
 	cluster.ControlKey(int16(kmsg.Produce), injector.onProduce)
 	metadataErrors := installMetadataErrors(cluster)
 	leaderMove := installLeaderMove(cluster, *topic, *brokers)

@@ -203,6 +203,10 @@ func (e *responseEditor) edit(req produceRequest, frame []byte) ([]byte, cut) {
 			answer.BaseOffset = -1
 			answer.LogAppendTime = -1
 			answer.LogStartOffset = 0 // nothing was ever trimmed
+			if r.errorMessage != "" {
+				answer.ErrorMessage = kmsg.StringPtr(r.errorMessage)
+			}
+			answer.ErrorRecords = r.recordErrors
 		}
 	}
 	if damage == cutNone {

@@ -42,6 +42,11 @@ type rule struct {
 	omitted bool        // the partition is left out of the response
 	cut     cut
 
+	// With err: the answer's texts (KIP-467, Produce v8+): the batch's error
+	// message, and its records named by index (RecordErrors, kmsg's ErrorRecords).
+	errorMessage string
+	recordErrors []kmsg.ProduceResponseTopicPartitionErrorRecord
+
 	fired   int      // attempts damaged so far
 	refused *batchID // untilNewEpoch: the producer id and epoch being refused
 	over    bool     // untilNewEpoch: a batch under another id or epoch arrived
@@ -111,6 +116,20 @@ var scenarios = map[string]func() []*rule{
 	"fatal_batch": func() []*rule {
 		return []*rule{{partition: 1, first: 4, last: 4, err: kerr.InvalidRecord}}
 	},
+	// Partition 1's first batch: refused once with a retriable error, then
+	// INVALID_RECORD naming its record 2 (with a text) and record 4 (without),
+	// with a text for the batch: what each record's report says.
+	"record_errors": func() []*rule {
+		return []*rule{
+			{partition: 1, first: 1, last: 1, err: kerr.NotEnoughReplicas},
+			{partition: 1, first: 2, last: 2, err: kerr.InvalidRecord,
+				errorMessage: "kfake: the batch holds invalid records",
+				recordErrors: []kmsg.ProduceResponseTopicPartitionErrorRecord{
+					{RelativeOffset: 2, ErrorMessage: kmsg.StringPtr("kfake: record 2 is invalid")},
+					{RelativeOffset: 4},
+				}},
+		}
+	},
 }
 
 func scenarioNames() string {
@@ -152,6 +171,7 @@ type producerEpoch struct {
 // what is wrong with the answer to the response editor.
 type injector struct {
 	editor *responseEditor
+	node   func() int32 // the node answering the request being handled
 
 	mu       sync.Mutex // guards the following
 	rules    []*rule
@@ -210,8 +230,8 @@ func (in *injector) damage(topic string, p *kmsg.ProduceRequestTopicPartition) b
 		r.fired++
 		in.editor.expect(id, r)
 		in.injected = append(in.injected, fmt.Sprintf(
-			"injected partition=%d attempt=%d producer_id=%d epoch=%d first_sequence=%d records=%d answer=%s written=%t",
-			p.Partition, attempt, id.producerID, id.epoch, id.firstSequence, records, r.answerName(), r.written))
+			"injected partition=%d attempt=%d producer_id=%d epoch=%d first_sequence=%d records=%d answer=%s written=%t node=%d",
+			p.Partition, attempt, id.producerID, id.epoch, id.firstSequence, records, r.answerName(), r.written, in.node()))
 		return !r.written
 	}
 	return false

@@ -45,6 +45,7 @@ typedef struct {
     int32_t partition;
     int64_t offset;
     int64_t timestamp_ms;
+    int64_t latency_us; /* -1: unknown */
     int persisted;
 } MessageObject;
 

@@ -1,7 +1,7 @@
 /*
  * Message: what a delivery callback receives, confluent-kafka's Message shape
- * (topic(), partition(), offset(), key(), value(), headers(), error(), timestamp())
- * plus persisted(). Built from a kprod_report_t and the record's opaque tuple.
+ * (topic(), partition(), offset(), key(), value(), headers(), error(), timestamp(),
+ * latency()) plus persisted(). Built from a kprod_report_t and the record's opaque tuple.
  * Also the KafkaError / KafkaException constructors the extension uses.
  */
 #include "ext.h"
@@ -83,6 +83,7 @@ PyObject *message_from_report(ProducerObject *producer, const kprod_report_t *re
     message->partition = report->partition;
     message->offset = report->offset;
     message->timestamp_ms = report->timestamp_ms;
+    message->latency_us = report->version >= 2 ? report->latency_us : -1;
     message->persisted = (int)report->persisted;
     message->topic = topic_object(producer, report->topic);
     if (message->topic == NULL) goto fail;
@@ -154,6 +155,13 @@ static PyObject *message_timestamp(MessageObject *self, PyObject *unused) {
     return Py_BuildValue("(iL)", self->timestamp_ms >= 0 ? 1 : 0, (long long)self->timestamp_ms);
 }
 
+/* confluent-kafka's: seconds from produce() to the report, as a float; None when unknown. */
+static PyObject *message_latency(MessageObject *self, PyObject *unused) {
+    (void)unused;
+    if (self->latency_us < 0) Py_RETURN_NONE;
+    return PyFloat_FromDouble((double)self->latency_us / 1e6);
+}
+
 static PyObject *message_persisted(MessageObject *self, PyObject *unused) {
     (void)unused;
     if (self->persisted >= 0 && self->persisted <= 2 && python_types.persisted[0] != NULL)
@@ -183,6 +191,8 @@ static PyMethodDef message_methods[] = {
     {"error", (PyCFunction)message_error, METH_NOARGS, "A KafkaError, or None when delivered."},
     {"timestamp", (PyCFunction)message_timestamp, METH_NOARGS,
      "(TIMESTAMP_CREATE_TIME, milliseconds since the epoch)."},
+    {"latency", (PyCFunction)message_latency, METH_NOARGS,
+     "Seconds from produce() to the delivery report (a float), or None when unknown."},
     {"persisted", (PyCFunction)message_persisted, METH_NOARGS,
      "Whether the record is in the log: a kprod.Persisted."},
     {NULL, NULL, 0, NULL},

@@ -40,9 +40,14 @@ mod tests {
 
     #[test]
     fn first_layouts_of_the_versioned_structs() {
-        // kprod.h 1.0: a report starts with its version; a message's version 2
+        // kprod.h 1.0: a report starts with its version, and its version 2
+        // appended latency_us after the version 1 fields; a message's version 2
         // appended header_size after the version 1 fields.
-        assert_eq!(KPROD_REPORT_VERSION, 1);
+        assert_eq!(KPROD_REPORT_VERSION, 2);
+        assert_eq!(
+            std::mem::offset_of!(kprod_report_t, latency_us),
+            std::mem::offset_of!(kprod_report_t, opaque) + std::mem::size_of::<usize>()
+        );
         assert_eq!(KPROD_MESSAGE_VERSION, 2);
         assert_eq!(std::mem::offset_of!(kprod_report_t, version), 0);
         assert_eq!(
