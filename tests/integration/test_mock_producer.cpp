@@ -160,6 +160,19 @@ void test_idempotent_retry_with_requests_in_flight() {
     std::printf("ok: sequence numbers: batches after a refused one are retried in order\n");
 }
 
+// MESSAGE_TOO_LARGE on a batch of 40 lz4-compressed records: kprod splits it
+// and sends the pieces again, as against a broker; all delivered in order.
+void test_split_after_message_too_large() {
+    kprod_t *p = new_producer("mock://1", {{"linger.ms", "60000"}, {"compression.type", "lz4"}});
+    CHECK(kprod_mock_inject_error(p, "orders", 0, 10, 1) == KPROD_OK);
+    for (size_t i = 0; i < 40; ++i) send(p, "orders", 0, i, 100);
+    const std::vector<Report> reports = flush_and_take(p);
+    CHECK_MSG(reports.size() == 40, "%zu reports", reports.size());
+    check_in_order(reports, {});
+    kprod_destroy(p);
+    std::printf("ok: a batch refused as too large is split and delivered\n");
+}
+
 // acks=0 gets no answer: delivered, offset unknown. Records queued behind a
 // long linger go at flush; kprod_destroy reports what is left.
 void test_acks_zero_flush_and_destroy() {
@@ -248,6 +261,7 @@ int main() {
     test_retriable_error();
     test_non_retriable_error();
     test_idempotent_retry_with_requests_in_flight();
+    test_split_after_message_too_large();
     test_acks_zero_flush_and_destroy();
     test_refused_settings();
     std::printf("test_mock_producer: all passed\n");

@@ -2,10 +2,12 @@
 // answers the client's own encoded requests, in every version kprod speaks,
 // with answers the client's own decoders read: N partitions per valid topic,
 // offsets from 0, Kafka's sequence rules, injected errors, acks=0 unanswered.
+#include <cstring>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "config/config.h"
 #include "net/outbound_request.h"
 #include "protocol/api_versions.h"
 #include "protocol/crc32c.h"
@@ -202,6 +204,23 @@ void test_injected_errors_and_refusals(void **) {
     assert_false(cluster.has_partition("..", 0));
 }
 
+// bootstrap.servers=mock://N: N from 1 to 10000, nothing before or after it.
+void test_mock_servers_parsed(void **) {
+    std::vector<kprod::client::HostPort> servers;
+    std::string error;
+    assert_true(kprod::client::parse_bootstrap_servers(" mock://3 ", servers, error));
+    assert_int_equal(servers.size(), 1);
+    assert_int_equal(kprod::client::mock_partitions(" mock://3 "), 3);
+    assert_int_equal(kprod::client::mock_partitions("mock://10000"), 10000);
+    assert_int_equal(kprod::client::mock_partitions("localhost:9092"), 0);
+    for (const char *refused : {"mock://0", "mock://10001", "mock://-1", "mock://+3", "mock://",
+                                "mock://3,localhost:9092", "mock://3x"}) {
+        assert_int_equal(kprod::client::mock_partitions(refused), 0);
+        assert_false(kprod::client::parse_bootstrap_servers(refused, servers, error));
+        assert_non_null(std::strstr(error.c_str(), "mock://N"));
+    }
+}
+
 }  // namespace
 
 int main(void) {
@@ -211,6 +230,7 @@ int main(void) {
         cmocka_unit_test(test_init_producer_id),
         cmocka_unit_test(test_offsets_and_sequences),
         cmocka_unit_test(test_injected_errors_and_refusals),
+        cmocka_unit_test(test_mock_servers_parsed),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
