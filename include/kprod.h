@@ -1129,6 +1129,40 @@ KPROD_EXTERN kprod_err_t kprod_fatal_error(kprod_t *p, char *errstr, size_t errs
 KPROD_EXTERN kprod_err_t kprod_purge(kprod_t *p, int flags);
 
 /* ------------------------------------------------------------------------
+ * Testing without a broker: bootstrap.servers=mock://N
+ *
+ * With bootstrap.servers set to "mock://N" (N partitions per topic, 1..10000)
+ * the producer answers itself, as librdkafka's mock cluster: no socket is
+ * opened, and everything else runs as with a broker (batching, linger,
+ * retries, idempotence, reports). Any valid topic name exists with N
+ * partitions (an invalid one fails as an unknown topic); each partition's
+ * offsets count from 0, in the order its records were sent, and reports
+ * come in that order. security.protocol other than PLAINTEXT,
+ * client.dns.lookup=resolve_canonical_bootstrap_servers_only and
+ * transactional.id are refused by kprod_new; the other network settings
+ * (timeouts, socket buffers, backoffs of connections) have no effect.
+ * ------------------------------------------------------------------------ */
+
+/**
+ * Make the next `count` answers of the mock cluster to records for
+ * topic/partition fail with the Kafka error code kafka_error (for example 6,
+ * NOT_LEADER_OR_FOLLOWER; 87, INVALID_RECORD), as a broker would. Each answer
+ * covers one batch of the partition. The producer treats it as a broker's
+ * answer: a retriable error is retried (with retries left, the records are
+ * then delivered, the reports telling nothing of it); any other fails the
+ * batch's records with KPROD_ERR_BROKER and broker_error = kafka_error.
+ * Errors injected by several calls come one after the other, in call order.
+ * Safe from any thread.
+ *
+ * @return KPROD_OK, KPROD_ERR_INVALID_ARG (NULL p or topic, a producer whose
+ *         bootstrap.servers is not mock://N, an invalid topic name, a
+ *         partition outside 0..N-1, kafka_error 0 or count below 1),
+ *         KPROD_ERR_NO_MEMORY, KPROD_ERR_FORKED.
+ */
+KPROD_EXTERN kprod_err_t kprod_mock_inject_error(kprod_t *p, const char *topic, int32_t partition,
+                                                 int16_t kafka_error, int count);
+
+/* ------------------------------------------------------------------------
  * Experimental: not part of the stable ABI
  *
  * What follows may still change, or go, in a later 1.x release: a program

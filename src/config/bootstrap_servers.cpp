@@ -89,6 +89,8 @@ bool parse_host_port(std::string_view entry, HostPort &out, std::string &error) 
     return parse_port(entry, port, out.port, error);
 }
 
+constexpr std::string_view kMockScheme = "mock://";
+
 bool same_address(const HostPort &a, const HostPort &b) {
     return a.port == b.port && equals_ignore_case(a.host, b.host);
 }
@@ -100,9 +102,30 @@ std::string format_host_port(const HostPort &address) {
     return (ipv6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(address.port);
 }
 
+int32_t mock_partitions(std::string_view list) {
+    const std::string_view text = trim(list);
+    int64_t partitions = 0;
+    if (text.substr(0, kMockScheme.size()) != kMockScheme) return 0;
+    const std::string_view count = text.substr(kMockScheme.size());
+    if (count.empty() || count.front() == '+' || !parse_integer(count, partitions) ||
+        partitions < 1 || partitions > kMaxMockPartitions)
+        return 0;
+    return static_cast<int32_t>(partitions);
+}
+
 bool parse_bootstrap_servers(std::string_view list, std::vector<HostPort> &out,
                              std::string &error) {
     std::string_view rest = trim(list);
+    if (rest.substr(0, kMockScheme.size()) == kMockScheme) {
+        if (mock_partitions(rest) == 0) {
+            error = "bootstrap.servers: " + quoted(rest) +
+                    " is not mock://N with N partitions per topic, 1.." +
+                    std::to_string(kMaxMockPartitions);
+            return false;
+        }
+        out = {HostPort{.host = "mock", .port = 9092}};
+        return true;
+    }
     if (rest.empty()) {
         error = "bootstrap.servers: expected host1:port1,host2:port2,..., got an empty list";
         return false;

@@ -211,6 +211,10 @@ public:
         if (!text.empty() && !parse_bootstrap_servers(text, out, error_)) fail(name);
     }
 
+    void read_mock_partitions(std::string_view name, int32_t &out) {
+        out = mock_partitions(text_of(name));
+    }
+
 private:
     void read_integer(std::string_view name, PropertyType type, int64_t &out) {
         const PropertySpec *spec = find_property(name);
@@ -235,6 +239,7 @@ private:
 
 void read_connection(ValueReader &in, ProducerConfig &c) {
     in.read("bootstrap.servers", c.bootstrap_servers);
+    in.read_mock_partitions("bootstrap.servers", c.mock_partitions);
     in.read("client.id", c.client_id);
     in.read("client.dns.lookup", c.client_dns_lookup, kDnsLookupValues);
     in.read("security.protocol", c.security_protocol, kSecurityValues);
@@ -413,6 +418,23 @@ void warn_if_above_maximum(ProducerConfig &c, std::string_view base_name, int64_
                          "): " + std::to_string(max) + " ms is used every time");
 }
 
+// bootstrap.servers=mock://N answers in-process: settings that need a real
+// cluster (TLS, SASL, a DNS lookup, a transaction coordinator) are refused.
+bool check_mock_cluster(const ProducerConfig &c, std::string &error) {
+    if (c.mock_partitions == 0) return true;
+    std::string setting;
+    if (c.security_protocol != SecurityProtocol::kPlaintext)
+        setting = "security.protocol is not PLAINTEXT";
+    else if (c.client_dns_lookup == DnsLookup::kResolveCanonicalBootstrapServersOnly)
+        setting = "client.dns.lookup is resolve_canonical_bootstrap_servers_only";
+    else if (!c.transactional_id.empty())
+        setting = "transactional.id is set (the mock cluster has no transaction coordinator)";
+    if (setting.empty()) return true;
+    error = "bootstrap.servers=mock://" + std::to_string(c.mock_partitions) +
+            " answers in-process without a network, but " + setting + "; remove that setting";
+    return false;
+}
+
 // Every rule that involves more than one property, in Java's order. Error
 // messages name each property involved; silent adjustments go to c.warnings.
 kprod_err_t validate(const ConfigStore &store, ProducerConfig &c, std::string &error,
@@ -433,6 +455,7 @@ kprod_err_t validate(const ConfigStore &store, ProducerConfig &c, std::string &e
     warn_if_above_maximum(
         c, "socket.connection.setup.timeout.ms", c.socket_connection_setup_timeout_ms,
         "socket.connection.setup.timeout.max.ms", c.socket_connection_setup_timeout_max_ms);
+    if (!check_mock_cluster(c, error)) return KPROD_ERR_INVALID_CONFIG;
     if (!check_idempotence(store, c, error) || !check_delivery_timeout(store, c, error)) {
         return KPROD_ERR_INVALID_CONFIG;
     }

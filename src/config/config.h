@@ -110,7 +110,15 @@ std::string format_host_port(const HostPort &address);
 // port 1..65535). Empty entries, a missing port and duplicates are refused
 // with a message such as `bootstrap.servers: "localhost" has no port;
 // expected host:port`. out is replaced only on success.
+// "mock://N" instead of a list is the in-process mock cluster with N
+// partitions per topic (1..kMaxMockPartitions): out is then its one address,
+// which no connection resolves (MockCluster).
 bool parse_bootstrap_servers(std::string_view list, std::vector<HostPort> &out, std::string &error);
+
+// bootstrap.servers=mock://N: N; 0 for a list of brokers (or a mock:// that
+// parse_bootstrap_servers refuses).
+int32_t mock_partitions(std::string_view list);
+inline constexpr int32_t kMaxMockPartitions = 10000;
 
 // ---------------------------------------------------------------------------
 // The typed, validated configuration
@@ -158,7 +166,8 @@ enum class MetadataRecoveryStrategy { kNone, kRebootstrap };
 struct ProducerConfig {
     // Connection and identity
     std::vector<HostPort> bootstrap_servers;
-    std::string client_id;  // "" when unset: the producer picks a name
+    int32_t mock_partitions = 0;  // bootstrap.servers=mock://N: N (0: real brokers)
+    std::string client_id;        // "" when unset: the producer picks a name
     DnsLookup client_dns_lookup{};
     SecurityProtocol security_protocol{};
     int64_t connections_max_idle_ms = 0;  // negative: never close idle connections

@@ -35,7 +35,9 @@ constexpr PropertySpec kProperties[] = {
     // Connection and identity
     {.name = "bootstrap.servers", .type = kHostList, .default_value = std::nullopt,
      .required = true, .importance = kHigh,
-     .doc = "Brokers to contact first to discover the cluster: host1:port1,host2:port2,...",
+     .doc = "Brokers to contact first to discover the cluster: host1:port1,host2:port2,...; "
+            "or mock://N: no broker, kprod answers itself with N partitions per topic (README: "
+            "Testing without a broker).",
      .effect_test = "integration/test_produce_consume.cpp:main"},
     {.name = "client.id", .type = kString, .default_value = "", .importance = kMedium,
      .doc = "A name sent with every request, for broker logs and quotas; empty: kprod picks one.",

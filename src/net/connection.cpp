@@ -71,6 +71,12 @@ void Connection::connect(std::chrono::milliseconds setup_timeout,
                          const asio::ip::address &tried_last) {
     state_ = State::kConnecting;
     auto self = shared_from_this();
+    if (in_process_) {
+        asio::post(socket_.get_executor(), [self] {
+            if (self->state_ == State::kConnecting) self->ready();
+        });
+        return;
+    }
     setup_timer_.expires_after(setup_timeout);
     setup_timer_.async_wait([self, setup_timeout](const asio::error_code &ec) {
         if (ec || self->state_ != State::kConnecting) return;
@@ -176,6 +182,7 @@ void Connection::send(OutboundRequest request, ResponseHandler handler) {
 
 void Connection::start_write() {
     if (state_ != State::kConnected || !writing_.empty() || queue_.empty()) return;
+    if (in_process_) return exchange_in_process();
     write_buffers_.clear();
     tls_write_buffer_.clear();
     const auto now = Clock::now();
@@ -247,6 +254,7 @@ void Connection::on_written(const asio::error_code &ec) {
 }
 
 void Connection::read_more() {
+    if (in_process_) return;  // deliver_in_process() fills the buffer
     auto self = shared_from_this();
     read_some_from_socket(
         asio::buffer(read_buffer_.data() + read_end_, read_buffer_.size() - read_end_),
@@ -338,8 +346,51 @@ void Connection::finish_failure() {
     std::deque<Pending> unsent;
     unsent.swap(queue_);
     in_flight_.fail_all();
+    for (Pending &p : std::exchange(in_process_unanswered_, {}))
+        p.handler(RequestStatus::kLost, nullptr, 0);
     for (Pending &p : unsent) p.handler(RequestStatus::kNotSent, nullptr, 0);
     listener_.on_connection_failed(*this, failure_reason_);
+}
+
+// Each request goes to the in-process broker as one frame, as it would be
+// written; the answers wait for the event loop, as if read from a socket.
+void Connection::exchange_in_process() {
+    const auto now = Clock::now();
+    std::vector<uint8_t> frame;
+    while (!queue_.empty()) {
+        Pending pending = std::move(queue_.front());
+        queue_.pop_front();
+        frame.clear();
+        for (const OutboundRequest::Slice &slice : pending.request.slices) {
+            const uint8_t *data =
+                slice.external ? slice.external : pending.request.owned.data() + slice.offset;
+            frame.insert(frame.end(), data, data + slice.size);
+        }
+        in_process_->answer(frame, in_process_answers_);
+        if (pending.request.expects_response)
+            in_flight_.push(pending.request.correlation_id, std::move(pending.handler), now);
+        else
+            in_process_unanswered_.push_back(std::move(pending));
+    }
+    last_activity_ = now;
+    if (in_process_delivery_posted_) return;
+    in_process_delivery_posted_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->deliver_in_process(); });
+}
+
+void Connection::deliver_in_process() {
+    in_process_delivery_posted_ = false;
+    if (state_ != State::kConnected) return;  // finish_failure() told every handler
+    for (Pending &p : std::exchange(in_process_unanswered_, {}))
+        p.handler(RequestStatus::kWritten, nullptr, 0);
+    if (state_ != State::kConnected) return;
+    const size_t size = in_process_answers_.size();
+    if (read_end_ + size > read_buffer_.size()) read_buffer_.resize(read_end_ + size);
+    if (size > 0) std::memcpy(read_buffer_.data() + read_end_, in_process_answers_.data(), size);
+    read_end_ += size;
+    in_process_answers_.clear();
+    last_activity_ = Clock::now();
+    take_responses();
 }
 
 }  // namespace kprod::net

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "net/in_flight_requests.h"
+#include "net/in_process_broker.h"
 #include "net/outbound_request.h"
 #include "net/tls_client.h"
 
@@ -69,6 +70,11 @@ public:
     // this broker used or tried last; unspecified: from the first), so that
     // an address that hangs is not the first one tried every time.
     void connect(std::chrono::milliseconds setup_timeout, const asio::ip::address &tried_last = {});
+
+    // Call before connect(): this connection talks to `broker` in-process
+    // (mock://), with no socket; connecting and answers still go through the
+    // io_context, never from inside connect() or send().
+    void answer_in_process(InProcessBroker *broker) { in_process_ = broker; }
 
     // Queues a frame. The handler runs exactly once: with the answer, when the
     // frame is written (requests that expect no answer), or with a failure.
@@ -122,6 +128,10 @@ private:
     void dispatch_response(const uint8_t *frame, size_t size);
     void fail_read(const asio::error_code &ec);
     void finish_failure();
+    // In-process: hands the queued requests to in_process_, and their answers
+    // to take_responses() from the event loop.
+    void exchange_in_process();
+    void deliver_in_process();
 
     asio::ip::tcp::socket socket_;
     std::shared_ptr<const TlsClient> tls_;
@@ -150,6 +160,10 @@ private:
     std::vector<Pending> writing_;  // owned by the write in progress
     std::vector<asio::const_buffer> write_buffers_;
     InFlightRequests in_flight_;
+    InProcessBroker *in_process_ = nullptr;       // mock://: no socket
+    std::vector<uint8_t> in_process_answers_;     // answered, not yet delivered
+    std::vector<Pending> in_process_unanswered_;  // acks=0: written, not yet told
+    bool in_process_delivery_posted_ = false;
 
     // Bytes read and not yet handed on are [read_begin_, read_end_). One read
     // takes what the socket holds, often several answers. Asio (1.22) still

@@ -95,6 +95,8 @@ public:
     int poll(int timeout_ms);
     // KPROD_OK, or the fatal error the producer met and why.
     kprod_err_t fatal_error(std::string &reason) { return sender_.events().fatal_error(reason); }
+    // bootstrap.servers=mock://N: the in-process broker; else null. Runs on: any thread.
+    MockCluster *mock_cluster() const { return sender_.mock_cluster(); }
     size_t outstanding() const { return reports_.unfinished() + reports_.ready_count(); }
     // A callback that kprod_poll and kprod_flush serve.
     bool has_callback() const { return callbacks_.report.fn && !callbacks_.report.on_sender; }

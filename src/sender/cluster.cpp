@@ -47,6 +47,7 @@ void Cluster::connect(BrokerLink &link, const std::string &host, uint16_t port,
     link.reauthenticate_at = Clock::time_point::max();
     link.connection = std::make_shared<net::Connection>(io_, link.node_id, host, port, *this,
                                                         config_.tls, socket_buffers_);
+    if (mock_) link.connection->answer_in_process(mock_.get());
     link.connection->connect(connection_setup_timeout(link.setup_failures), link.last_address);
 }
 

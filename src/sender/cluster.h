@@ -30,6 +30,7 @@
 #include "protocol/api_versions.h"
 #include "sender/bootstrap_resolver.h"
 #include "sender/metadata_updater.h"
+#include "sender/mock_cluster.h"
 
 namespace kprod::client {
 
@@ -145,6 +146,9 @@ public:
     const net::MetadataCache &metadata() const { return metadata_updater_.cache(); }
     MetadataUpdater &metadata_updater() { return metadata_updater_; }
     const std::string &last_error() const { return last_error_; }
+    // bootstrap.servers=mock://N: the in-process broker every connection
+    // talks to; null for a real cluster. Runs on: any thread.
+    MockCluster *mock_cluster() const { return mock_.get(); }
     void set_last_error(std::string error) { last_error_ = std::move(error); }
 
     // Closes connections whose oldest request waited longer than `timeout`
@@ -226,6 +230,9 @@ private:
     std::string last_error_;
     std::minstd_rand jitter_{std::random_device{}()};
     const OAuthBearerLogin *oauth_login_;
+    const std::unique_ptr<MockCluster> mock_ =
+        config_.mock_partitions > 0 ? std::make_unique<MockCluster>(config_.mock_partitions)
+                                    : nullptr;
 };
 
 }  // namespace kprod::client

@@ -89,6 +89,8 @@ public:
 
     // The producer's events and its fatal error. Runs on: any thread (see ProducerEvents).
     ProducerEvents &events() { return events_; }
+    // bootstrap.servers=mock://N: the in-process broker; else null. Runs on: any thread.
+    MockCluster *mock_cluster() const { return cluster_.mock_cluster(); }
 
 private:
     void run_once();

@@ -68,4 +68,15 @@ inline kprod_t *new_producer(const std::string &bootstrap_servers,
     return p;
 }
 
+// Every report of what was sent, after a flush (kprod_poll_reports).
+inline std::vector<kprod_report_t> reports_after_flush(kprod_t *p) {
+    CHECK(kprod_flush(p, 30000) == KPROD_OK);
+    std::vector<kprod_report_t> all;
+    kprod_report_t reports[256];
+    size_t n;
+    while ((n = kprod_poll_reports(p, reports, 256, sizeof reports[0], 0)) > 0)
+        all.insert(all.end(), reports, reports + n);
+    return all;
+}
+
 }  // namespace harness

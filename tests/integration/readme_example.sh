@@ -13,18 +13,9 @@ library_dir=$2
 # shellcheck source=harness.sh
 source "$source_dir/tests/integration/harness.sh"
 
-# The first ```c block and the first ```sh block of the section.
-section() { # fence
-    awk -v fence="$1" '
-        /^## / { in_section = ($0 == "## A short example") }
-        in_section && !done && $0 == "```" fence { in_block = 1; next }
-        in_block && $0 == "```" { in_block = 0; done = 1 }
-        in_block { print }' "$source_dir/README.md"
-}
+section() { readme_block "A short example" "$1"; }
+make_readme_workspace "$library_dir"
 readme=$work/readme
-mkdir "$readme"
-ln -s "$source_dir/include" "$readme/include"
-ln -s "$library_dir" "$readme/build"
 section c >"$readme/example.c"
 section sh >"$work/commands.sh"
 [[ -s "$readme/example.c" ]] || fail "no \`\`\`c block in the README's \"A short example\""
@@ -38,15 +29,7 @@ grep -F "msg.topic = \"$topic\";" "$readme/example.c" >/dev/null ||
 create_topic "$topic" 1
 
 # The commands as printed, one by one, stopping at the first that fails.
-if [[ -n "${KPROD_EXAMPLE_CFLAGS:-}" ]]; then
-    cc_prefix="cc() { command cc $KPROD_EXAMPLE_CFLAGS \"\$@\"; }"
-else
-    cc_prefix=""
-fi
-(cd "$readme" && bash -e -x -c "$cc_prefix"$'\n'"$(cat "$work/commands.sh")") >"$work/output" 2>"$work/trace" || {
-    cat "$work/trace" "$work/output" >&2
-    fail "the README's commands failed"
-}
+run_readme_commands "$work/commands.sh"
 
 # "events [P] @ OFFSET: success", then the record there is the one sent.
 line=$(cat "$work/output")

@@ -21,6 +21,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 using Properties = std::initializer_list<std::pair<const char *, const char *>>;
+using harness::reports_after_flush;
 
 void send_one(kprod_t *p, const std::string &topic, const std::string &value,
               const char *key = nullptr) {
@@ -37,17 +38,6 @@ void send_one(kprod_t *p, const std::string &topic, const std::string &value,
     while ((err = kprod_send(p, &msg)) == KPROD_ERR_METADATA_TIMEOUT && Clock::now() < deadline)
         std::this_thread::sleep_for(50ms);
     CHECK_MSG(err == KPROD_OK, "send: %s", kprod_err_str(err));
-}
-
-// Every report of what was sent, after a flush.
-std::vector<kprod_report_t> reports_after_flush(kprod_t *p) {
-    CHECK(kprod_flush(p, 30000) == KPROD_OK);
-    std::vector<kprod_report_t> all;
-    kprod_report_t reports[256];
-    size_t n;
-    while ((n = kprod_poll_reports(p, reports, 256, sizeof reports[0], 0)) > 0)
-        all.insert(all.end(), reports, reports + n);
-    return all;
 }
 
 double metric(kprod_t *p, const char *name) {
