@@ -37,16 +37,12 @@ uint8_t *ProducerBatch::grow(uint8_t *bigger, size_t new_capacity) {
     return old;
 }
 
-namespace {
-uint32_t microseconds_since(ProducerBatch::Clock::time_point start,
-                            ProducerBatch::Clock::time_point t) {
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t - start).count();
-    return static_cast<uint32_t>(std::clamp<int64_t>(us, 0, UINT32_MAX));
+uint32_t ProducerBatch::appended_now() const {
+    return static_cast<uint32_t>(std::clamp<int64_t>(monotonic_us() - created_us_, 0, UINT32_MAX));
 }
-}  // namespace
 
 bool ProducerBatch::try_append(const protocol::SizedRecord &record, int64_t timestamp_ms,
-                               void *opaque, Clock::time_point appended) {
+                               void *opaque, uint32_t appended_us) {
     const bool first = count_ == 0;
     const int64_t timestamp_delta = first ? 0 : timestamp_ms - base_timestamp_;
     const auto offset_delta = static_cast<int32_t>(count_);
@@ -64,7 +60,7 @@ bool ProducerBatch::try_append(const protocol::SizedRecord &record, int64_t time
     } else if (timestamp_ms > max_timestamp_) {
         max_timestamp_ = timestamp_ms;
     }
-    const RecordMeta meta{opaque, timestamp_ms, microseconds_since(created, appended)};
+    const RecordMeta meta{opaque, timestamp_ms, appended_us};
     std::memcpy(meta_slot(count_), &meta, sizeof meta);
     ++count_;
     prefetch_next_record();

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <vector>
 
+#include "base/wall_clock.h"
 #include "compress/codec.h"
 #include "protocol/record_batch.h"
 
@@ -56,15 +57,13 @@ public:
 
     // Appends the record if it fits (an empty batch always takes its first
     // record: its buffer was sized for it). Runs under the partition's mutex.
-    // `appended`: when kprod_send took it (a split batch's pieces keep the
-    // times their records had).
-    bool try_append(const protocol::SizedRecord &record, int64_t timestamp_ms, void *opaque,
-                    Clock::time_point appended = Clock::now());
-
-    // When kprod_send appended record `index` (to the microsecond).
-    Clock::time_point appended_at(size_t index) const {
-        return created + std::chrono::microseconds(meta(index).appended_us);
+    bool try_append(const protocol::SizedRecord &record, int64_t timestamp_ms, void *opaque) {
+        return try_append(record, timestamp_ms, opaque, appended_now());
     }
+    // The same with the record's RecordMeta::appended_us given: a split
+    // batch's pieces keep the times their records had.
+    bool try_append(const protocol::SizedRecord &record, int64_t timestamp_ms, void *opaque,
+                    uint32_t appended_us);
 
     // Whether no more records should go in (the Java builder's isFull()).
     bool is_full() const {
@@ -123,6 +122,7 @@ public:
 private:
     int64_t base_timestamp_ = 0;
     int64_t max_timestamp_ = 0;
+    int64_t created_us_ = monotonic_us();  // `created` on monotonic_us()'s clock
 
 public:
     Topic *topic;
@@ -169,6 +169,9 @@ public:
     }
 
 private:
+    // Microseconds since the batch was created, for RecordMeta::appended_us
+    // (saturating), on the clock that costs no clock_gettime.
+    uint32_t appended_now() const;
     // Brings the lines the partition's next record will be written to into the cache.
     void prefetch_next_record() const;
     // Where record `index`'s report data is: below those of the records before it.

@@ -506,7 +506,7 @@ bool RecordAccumulator::split(const ProducerBatch &big, std::vector<ProducerBatc
         for (size_t i = starts[k]; i < starts[k + 1]; ++i) {
             const RecordMeta meta = big.meta(i);
             piece->try_append(protocol::SizedRecord(read.views[i]), meta.timestamp_ms, meta.opaque,
-                              big.appended_at(i));
+                              meta.appended_us);
         }
         piece->sequence = big.sequence;
         piece->split_offset = big.split_offset + static_cast<uint32_t>(starts[k]);

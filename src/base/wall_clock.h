@@ -22,6 +22,13 @@ int64_t wall_clock_ms();
 // Whether wall_clock_ms may answer from the TSC on this machine.
 bool wall_clock_uses_tsc();
 
+// A monotonic clock in microseconds, for timings taken once a record (a
+// report's latency): the TSC at its measured rate where wall_clock_ms may use
+// it (a clock_gettime a record was 5% of a send's CPU), CLOCK_MONOTONIC
+// elsewhere and while the rate is measured (the first 20 ms). Readings
+// compare with one another, not with steady_clock's. Runs on: any thread.
+int64_t monotonic_us();
+
 // How many times wall_clock_ms read the system clock on the calling thread
 // (for tests).
 uint64_t wall_clock_reads_on_this_thread();

@@ -100,6 +100,31 @@ void test_answer_follows_sleeps(void **) {
     }
 }
 
+// monotonic_us keeps CLOCK_MONOTONIC's pace before and after the TSC's rate
+// is measured (its first 20 ms), and never goes back.
+void test_monotonic_us_keeps_the_monotonic_clocks_pace(void **) {
+    using kprod::client::monotonic_us;
+    const auto monotonic_now_us = [] {
+        return std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+    };
+    int64_t last = monotonic_us();
+    for (int sleep_ms : {0, 1, 20, 150, 30, 400}) {
+        const int64_t steady_before = monotonic_now_us();
+        const int64_t start = monotonic_us();
+        std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
+        const int64_t end = monotonic_us();
+        const int64_t steady_elapsed = monotonic_now_us() - steady_before;
+        assert_true(start >= last);
+        assert_true(end >= start);
+        // Within 1% and 200 us (the readings are not taken at the same instants).
+        assert_true(end - start >= sleep_ms * 1000 - sleep_ms * 10 - 200);
+        assert_true(end - start <= steady_elapsed + steady_elapsed / 100 + 200);
+        last = end;
+    }
+}
+
 }  // namespace
 
 int main(void) {
@@ -107,6 +132,7 @@ int main(void) {
         cmocka_unit_test(test_answers_lie_between_system_clock_readings),
         cmocka_unit_test(test_threads_answer_independently),
         cmocka_unit_test(test_answer_follows_sleeps),
+        cmocka_unit_test(test_monotonic_us_keeps_the_monotonic_clocks_pace),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
