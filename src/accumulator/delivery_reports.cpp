@@ -20,11 +20,7 @@ void DeliveryReports::push(const char *topic, int32_t partition, const BatchOutc
             if (report_on_push_) report_on_push_(&report, report_on_push_opaque_);
         }
     }
-    if (report_on_push_) {
-        records = std::move(entry.records);  // for the caller to use again
-        records.clear();
-        return finish_unqueued(n);
-    }
+    if (report_on_push_) return finish_unqueued(n);
     bool all_finished;
     {
         std::lock_guard lock(inbox_mutex_);
@@ -37,35 +33,8 @@ void DeliveryReports::push(const char *topic, int32_t partition, const BatchOutc
     if (all_finished) all_finished_.notify_all();
 }
 
-void DeliveryReports::push(const ProducerBatch &batch, const BatchOutcome &outcome) {
-    std::vector<RecordMeta> records = spare_records();
-    const auto n = static_cast<size_t>(batch.record_count());
-    records.resize(n);
-    for (size_t i = 0; i < n; ++i) records[i] = batch.meta(i);
-    push(batch.topic->name.c_str(), batch.partition, outcome, records);
-    if (records.capacity() > 0) {  // not queued: the callback took the reports
-        records.clear();
-        std::vector<std::vector<RecordMeta>> emptied;
-        emptied.push_back(std::move(records));
-        std::lock_guard lock(inbox_mutex_);
-        keep_spares(emptied);
-    }
-}
-
-std::vector<RecordMeta> DeliveryReports::spare_records() {
-    std::lock_guard lock(inbox_mutex_);
-    if (spares_.empty()) return {};
-    std::vector<RecordMeta> records = std::move(spares_.back());
-    spares_.pop_back();
-    return records;
-}
-
-void DeliveryReports::keep_spares(std::vector<std::vector<RecordMeta>> &emptied) {
-    for (auto &records : emptied) {
-        if (spares_.size() == kMaxSpares) break;
-        spares_.push_back(std::move(records));
-    }
-    emptied.clear();
+void DeliveryReports::push(ProducerBatch &batch, const BatchOutcome &outcome) {
+    push(batch.topic->name.c_str(), batch.partition, outcome, batch.records());
 }
 
 void DeliveryReports::move_inbox_to_taking() {
@@ -163,7 +132,6 @@ size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride
     lock.unlock();
 
     size_t taken = 0;
-    std::vector<std::vector<RecordMeta>> emptied;
     // A caller built against this header gets its reports written in place;
     // another (older, smaller struct; or newer, larger) gets what both know.
     const bool same_struct = stride == sizeof(kprod_report_t);
@@ -186,16 +154,11 @@ size_t DeliveryReports::take(kprod_report_t *out, size_t capacity, size_t stride
         }
         taken += count;
         entry.next = first + count;
-        if (entry.next == entry.records.size()) {
-            entry.records.clear();
-            emptied.push_back(std::move(entry.records));
-            taking_.pop_front();
-        }
+        if (entry.next == entry.records.size()) taking_.pop_front();
     }
     ready_records_.fetch_sub(taken, std::memory_order_acq_rel);
     lock.lock();
     taker_active_ = false;
-    keep_spares(emptied);
     const bool more = !taking_.empty() || !inbox_.empty();
     lock.unlock();
     if (more) reports_ready_.notify_one();  // a taker that waited for its turn

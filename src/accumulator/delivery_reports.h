@@ -91,10 +91,8 @@ public:
     // entry, or hands them to the report_on_push callback.
     void push(const char *topic, int32_t partition, const BatchOutcome &outcome,
               std::vector<RecordMeta> &records);
-    // The same for a finished batch's records: their report data is copied
-    // out (into a vector a taker gave back), as the batch's buffer goes back
-    // to the pool now.
-    void push(const ProducerBatch &batch, const BatchOutcome &outcome);
+    // The same for a finished batch's records (their report data is moved out).
+    void push(ProducerBatch &batch, const BatchOutcome &outcome);
 
     // Moves up to `capacity` reports into `out` (each `stride` bytes apart),
     // waiting until `deadline` for the first; after close(), it never waits.
@@ -144,12 +142,6 @@ private:
 
     // Moves the inbox's entries behind taking_'s; inbox_mutex_ held, by the active taker.
     void move_inbox_to_taking();
-    // An empty vector, with the capacity of one a taker emptied if there is one.
-    std::vector<RecordMeta> spare_records();
-    // Keeps emptied vectors for spare_records(); inbox_mutex_ held.
-    void keep_spares(std::vector<std::vector<RecordMeta>> &emptied);
-    // Enough for the batches pushed between two takes on a busy producer.
-    static constexpr size_t kMaxSpares = 64;
 
     std::function<void(const kprod_report_t &)> acknowledgement_hook_;
     kprod_report_cb report_on_push_ = nullptr;
@@ -165,7 +157,6 @@ private:
     std::condition_variable reports_ready_;  // a taker may take, or closed
     std::condition_variable all_finished_;   // unfinished() reached 0, or closed
     std::deque<Entry> inbox_;
-    std::vector<std::vector<RecordMeta>> spares_;
     bool closed_ = false;
     // While a taker writes reports from taking_ (without the lock), taking_ is
     // its own; another waits for its turn. (Not a std::timed_mutex: TSan does

@@ -1,7 +1,6 @@
 #include "accumulator/producer_batch.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstdint>
 #include <cstring>
 
@@ -16,21 +15,17 @@ ProducerBatch::ProducerBatch(Topic *topic_, int32_t partition_, uint8_t *buffer_
       partition(partition_),
       created(created_) {}
 
-size_t ProducerBatch::footprint_with(const protocol::SizedRecord &record,
-                                     int64_t timestamp_ms) const {
-    const int64_t timestamp_delta = count_ == 0 ? 0 : timestamp_ms - base_timestamp_;
+size_t ProducerBatch::size_with(const protocol::SizedRecord &record, int64_t timestamp_ms) const {
+    const int64_t timestamp_delta = records_.empty() ? 0 : timestamp_ms - base_timestamp_;
     size_t body_size = 0;
-    const size_t encoded = protocol::record_encoded_size(record, timestamp_delta,
-                                                         static_cast<int32_t>(count_), body_size);
-    return buffer_bytes(size_ + encoded, count_ + 1);
+    return size_ + protocol::record_encoded_size(record, timestamp_delta,
+                                                 static_cast<int32_t>(records_.size()), body_size);
 }
 
 uint8_t *ProducerBatch::grow(uint8_t *bigger, size_t new_capacity) {
     std::memcpy(bigger + protocol::kRecordBatchHeaderSize,
                 buffer + protocol::kRecordBatchHeaderSize,
                 size_ - protocol::kRecordBatchHeaderSize);
-    const size_t meta_bytes = count_ * sizeof(RecordMeta);
-    std::memcpy(bigger + new_capacity - meta_bytes, buffer + capacity_ - meta_bytes, meta_bytes);
     uint8_t *old = buffer;
     buffer = bigger;
     capacity_ = static_cast<uint32_t>(new_capacity);
@@ -43,15 +38,12 @@ uint32_t ProducerBatch::appended_now() const {
 
 bool ProducerBatch::try_append(const protocol::SizedRecord &record, int64_t timestamp_ms,
                                void *opaque, uint32_t appended_us) {
-    const bool first = count_ == 0;
+    const bool first = records_.empty();
     const int64_t timestamp_delta = first ? 0 : timestamp_ms - base_timestamp_;
-    const auto offset_delta = static_cast<int32_t>(count_);
+    const auto offset_delta = static_cast<int32_t>(records_.size());
     size_t body_size = 0;
     size_t needed = protocol::record_encoded_size(record, timestamp_delta, offset_delta, body_size);
-    if (buffer_bytes(size_ + needed, count_ + 1) > capacity_) {
-        assert(!first && "a batch's buffer is sized for its first record");
-        return false;
-    }
+    if (!first && size_ + needed > capacity_) return false;
     protocol::write_record(buffer + size_, record.view, timestamp_delta, offset_delta, body_size);
     size_ += static_cast<uint32_t>(needed);
     if (first) {
@@ -60,9 +52,7 @@ bool ProducerBatch::try_append(const protocol::SizedRecord &record, int64_t time
     } else if (timestamp_ms > max_timestamp_) {
         max_timestamp_ = timestamp_ms;
     }
-    const RecordMeta meta{opaque, timestamp_ms, appended_us};
-    std::memcpy(meta_slot(count_), &meta, sizeof meta);
-    ++count_;
+    records_.push_back({opaque, timestamp_ms, appended_us});
     prefetch_next_record();
     return true;
 }
@@ -93,8 +83,8 @@ void ProducerBatch::prefetch_next_record() const {
         reinterpret_cast<uintptr_t>(buffer + std::min<size_t>(size_ + kTypicalRecord, capacity_));
     for (uintptr_t line = first; line < end; line += kLine)
         prefetch_for_write(reinterpret_cast<const void *>(line));
-    if (buffer_bytes(size_ + kTypicalRecord, count_ + 1) <= capacity_)
-        prefetch_for_write(meta_slot(count_));
+    if (records_.size() < records_.capacity())
+        prefetch_for_write(records_.data() + records_.size());
 }
 
 size_t ProducerBatch::compress(compress::Compressor &compressor, std::vector<uint8_t> &scratch) {

@@ -5,8 +5,6 @@
 // and is replaced by one twice as large (grow()) until it reaches
 // max_capacity(): on a wide topic a batch of a few records holds a few
 // hundred bytes of buffer.memory, not batch.size.
-// The records' report data (RecordMeta) fills the buffer from its end down,
-// so that buffer.memory counts it and a batch needs no allocation of its own.
 //
 // Lifecycle (state as data, see docs/DESIGN.md):
 //   open -> sealed -> in_flight -> {acked | retry -> in_flight ... | failed}
@@ -17,7 +15,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include "base/wall_clock.h"
@@ -28,8 +25,7 @@ namespace kprod::client {
 
 struct Topic;
 
-// What a delivery report needs to know about one record. Stored in the
-// batch's buffer, maybe unaligned: read and written with memcpy.
+// What a delivery report needs to know about one record.
 struct RecordMeta {
     void *opaque;
     int64_t timestamp_ms;
@@ -66,28 +62,19 @@ public:
                     uint32_t appended_us);
 
     // Whether no more records should go in (the Java builder's isFull()).
-    bool is_full() const {
-        return footprint() + kSmallestRecord + sizeof(RecordMeta) > max_capacity_;
-    }
+    bool is_full() const { return size_ + kSmallestRecord > max_capacity_; }
 
-    // The buffer bytes a batch of `encoded` bytes (header included) and
-    // `records` records needs, with the records' report data.
-    static size_t buffer_bytes(size_t encoded, size_t records) {
-        return encoded + records * sizeof(RecordMeta);
-    }
-    // The buffer bytes in use: buffer_bytes() of what the batch holds.
-    size_t footprint() const { return buffer_bytes(size_, count_); }
-    // The buffer bytes needed with the record appended (they may not fit).
-    size_t footprint_with(const protocol::SizedRecord &record, int64_t timestamp_ms) const;
+    // The batch's size with the record appended (it may not fit the buffer).
+    size_t size_with(const protocol::SizedRecord &record, int64_t timestamp_ms) const;
 
     // The report data of record `index` (0 for the first appended).
-    RecordMeta meta(size_t index) const {
-        RecordMeta meta;
-        std::memcpy(&meta, meta_slot(index), sizeof meta);
-        return meta;
-    }
+    const RecordMeta &meta(size_t index) const { return records_[index]; }
+    // Room for `n` records' report data, so that it is allocated once a batch.
+    void reserve_records(size_t n) { records_.reserve(n); }
+    // The records' report data, for DeliveryReports to move out once the batch is done.
+    std::vector<RecordMeta> &records() { return records_; }
 
-    // Moves the records and their report data into `bigger` (of `new_capacity` bytes) and returns
+    // Moves the records into `bigger` (of `new_capacity` bytes) and returns
     // the old buffer, which the caller gives back. Open batches only, under
     // the partition's mutex.
     uint8_t *grow(uint8_t *bigger, size_t new_capacity);
@@ -111,8 +98,8 @@ public:
     uint8_t *buffer;
 
 private:
+    std::vector<RecordMeta> records_;
     uint32_t size_ = protocol::kRecordBatchHeaderSize;
-    uint32_t count_ = 0;  // records appended
     uint32_t capacity_;
     uint32_t max_capacity_;
 
@@ -152,7 +139,7 @@ public:
     std::atomic<Compression> compression{Compression::kNotYet};
 
     size_t size() const { return size_; }
-    int32_t record_count() const { return static_cast<int32_t>(count_); }
+    int32_t record_count() const { return static_cast<int32_t>(records_.size()); }
     const uint8_t *data() const { return buffer; }
     size_t capacity() const { return capacity_; }
     size_t max_capacity() const { return max_capacity_; }
@@ -174,10 +161,6 @@ private:
     uint32_t appended_now() const;
     // Brings the lines the partition's next record will be written to into the cache.
     void prefetch_next_record() const;
-    // Where record `index`'s report data is: below those of the records before it.
-    uint8_t *meta_slot(size_t index) const {
-        return buffer + capacity_ - (index + 1) * sizeof(RecordMeta);
-    }
     // A record with no key, value or headers and small deltas takes 7 bytes.
     static constexpr size_t kSmallestRecord = 7;
     int16_t attributes_ = 0;  // codec bits, once compressed

@@ -12,6 +12,11 @@
 namespace kprod::client {
 
 namespace {
+// Report data is reserved for as many records as the batch holds if they are
+// the size of its first one (at least this many bytes): one allocation per
+// batch, a quarter or less of batch.size outside buffer.memory.
+constexpr size_t kMinExpectedRecordBytes = 64;
+
 // The topic each thread sent to last, and the accumulator it belongs to (by
 // serial: an accumulator made later at the same address is another one).
 // Threads mostly send to one topic at a time, so the map lookup (a shared
@@ -216,7 +221,7 @@ size_t RecordAccumulator::growth_for(const PartitionQueue &queue,
                                      int64_t timestamp_ms) const {
     const ProducerBatch *last = queue.open_batch;
     if (!last) return 0;
-    const size_t needed = last->footprint_with(record, timestamp_ms);
+    const size_t needed = last->size_with(record, timestamp_ms);
     if (needed > last->max_capacity()) return 0;
     // Double through the pooled sizes, then straight to the batch's maximum.
     size_t capacity = last->capacity();
@@ -260,12 +265,11 @@ RecordAccumulator::AppendResult RecordAccumulator::append_to_new_batch(
         ~Opened() { accumulator.done_opening(queue); }
     } opened{*this, queue};
     AppendResult result;
-    const size_t first_record_bytes =
-        ProducerBatch::buffer_bytes(single_record_batch_size(record), 1);
-    const size_t max_capacity = new_batch_capacity(topic, first_record_bytes);
+    const size_t first_record_batch_size = single_record_batch_size(record);
+    const size_t max_capacity = new_batch_capacity(topic, first_record_batch_size);
     // As large as the partition's last batch became (a full one on a busy
     // partition: no growing), never smaller than the first record needs.
-    const size_t wanted = pool_.pooled_size_for(std::max(start_bytes, first_record_bytes));
+    const size_t wanted = pool_.pooled_size_for(std::max(start_bytes, first_record_batch_size));
     const size_t size =
         wanted > pool_.pooled_size() ? max_capacity : std::min(wanted, max_capacity);
     uint8_t *buffer = nullptr;
@@ -295,6 +299,9 @@ RecordAccumulator::AppendResult RecordAccumulator::append_to_new_batch(
         }
         auto *batch =
             new ProducerBatch(&topic, queue.partition, buffer, size, Clock::now(), max_capacity);
+        const size_t first_record_bytes = std::max(
+            first_record_batch_size - protocol::kRecordBatchHeaderSize, kMinExpectedRecordBytes);
+        batch->reserve_records(size / first_record_bytes + 1);
         batch->sequence = queue.next_sequence++;
         size_t before = batch->size();
         batch->try_append(record, timestamp_ms, opaque);  // always fits: sized for it
@@ -404,7 +411,7 @@ ProducerBatch *RecordAccumulator::take_sendable(PartitionQueue &queue, Clock::ti
     if (first == queue.open_batch) queue.open_batch = nullptr;
     if (first->state == BatchState::kOpen) {
         first->state = BatchState::kSealed;  // no more appends
-        queue.last_batch_bytes = first->footprint();
+        queue.last_batch_bytes = first->size();
     }
     return first;
 }
@@ -458,7 +465,7 @@ bool read_records(const ProducerBatch &batch, ReadRecords &out) {
     return true;
 }
 
-// Buffer bytes a batch of records [begin, end) takes, encoded relative to the first.
+// Bytes a batch of records [begin, end) takes, encoded relative to the first.
 size_t piece_size(const ReadRecords &read, const ProducerBatch &big, size_t begin, size_t end) {
     size_t size = protocol::kRecordBatchHeaderSize;
     const int64_t first_timestamp_ms = big.meta(begin).timestamp_ms;
@@ -468,7 +475,7 @@ size_t piece_size(const ReadRecords &read, const ProducerBatch &big, size_t begi
                                               big.meta(i).timestamp_ms - first_timestamp_ms,
                                               static_cast<int32_t>(i - begin), body_size);
     }
-    return ProducerBatch::buffer_bytes(size, end - begin);
+    return size;
 }
 }  // namespace
 
@@ -503,6 +510,7 @@ bool RecordAccumulator::split(const ProducerBatch &big, std::vector<ProducerBatc
     for (size_t k = 0; k < buffers.size(); ++k) {
         auto [buffer, size] = buffers[k];
         auto *piece = new ProducerBatch(big.topic, big.partition, buffer, size, big.created, size);
+        piece->reserve_records(starts[k + 1] - starts[k]);
         for (size_t i = starts[k]; i < starts[k + 1]; ++i) {
             const RecordMeta meta = big.meta(i);
             piece->try_append(protocol::SizedRecord(read.views[i]), meta.timestamp_ms, meta.opaque,

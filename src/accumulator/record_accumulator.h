@@ -61,11 +61,10 @@ public:
 
     RecordAccumulator(AccumulatorSettings settings, BufferPool &pool);
 
-    // What a batch costs besides its buffer (the ProducerBatch and its
-    // allocation's overhead; its report data is in the buffer), for the
-    // BufferPool to charge with each buffer: with buffers of a few hundred
-    // bytes on wide topics it is no longer small.
-    static constexpr size_t kBatchBookkeepingBytes = sizeof(ProducerBatch) + 16;
+    // What a batch costs besides its buffer (the ProducerBatch and its report
+    // data's allocation), for the BufferPool to charge with each buffer: with
+    // buffers of a few hundred bytes on wide topics it is no longer small.
+    static constexpr size_t kBatchBookkeepingBytes = sizeof(ProducerBatch) + 2 * 16;
     ~RecordAccumulator();
 
     // --- topics (any thread) ---

@@ -53,18 +53,12 @@ RecordView value_only(const std::string &value) {
     return {nullptr, 0, value.data(), value.size(), nullptr, 0};
 }
 
-// The buffer bytes a batch of this record alone takes: the encoded batch and
-// the record's report data.
-size_t single_record_buffer_bytes(const std::string &value) {
-    return ProducerBatch::buffer_bytes(
-        RecordAccumulator::single_record_batch_size(value_only(value)), 1);
-}
-
-// A record whose single-record batch takes exactly batch.size: it fills a pooled batch.
+// A record whose single-record batch is exactly batch.size: it fills a pooled batch.
 std::string value_filling_a_batch() {
     std::string value;
-    while (single_record_buffer_bytes(value) < kBatchSize) value.push_back('f');
-    assert_int_equal(single_record_buffer_bytes(value), kBatchSize);
+    while (RecordAccumulator::single_record_batch_size(value_only(value)) < kBatchSize)
+        value.push_back('f');
+    assert_int_equal(RecordAccumulator::single_record_batch_size(value_only(value)), kBatchSize);
     return value;
 }
 
@@ -152,10 +146,7 @@ void test_appends_fill_the_open_batch_before_opening_another(void **) {
     size_t body_size = 0;
     const size_t next_record = kprod::protocol::record_encoded_size(
         value_only(kHundredBytes), 0, first->record_count(), body_size);
-    // It really did not fit, with its report data.
-    assert_true(ProducerBatch::buffer_bytes(first->size() + next_record,
-                                            static_cast<size_t>(first->record_count()) + 1) >
-                kBatchSize);
+    assert_true(first->size() + next_record > kBatchSize);  // it really did not fit
     assert_int_equal(queue.batches[1]->record_count(), 1);
     assert_true(queue.batches[0]->sequence < queue.batches[1]->sequence);
 }
@@ -163,8 +154,7 @@ void test_appends_fill_the_open_batch_before_opening_another(void **) {
 void test_record_larger_than_batch_size_gets_a_batch_of_its_own(void **) {
     Fixture f;
     const std::string large(3 * kBatchSize, 'L');
-    const size_t encoded = RecordAccumulator::single_record_batch_size(value_only(large));
-    const size_t needed = single_record_buffer_bytes(large);
+    const size_t needed = RecordAccumulator::single_record_batch_size(value_only(large));
     const size_t available_before = f.pool.available_memory();
     auto result = f.append(0, large);
     assert_int_equal(result.err, KPROD_OK);
@@ -172,7 +162,7 @@ void test_record_larger_than_batch_size_gets_a_batch_of_its_own(void **) {
     assert_true(result.batch_full);
     ProducerBatch *batch = f.queue(0).batches.front();
     assert_int_equal(batch->capacity(), needed);
-    assert_int_equal(batch->size(), encoded);
+    assert_int_equal(batch->size(), needed);
     assert_int_equal(f.pool.available_memory(), available_before - needed);
 
     assert_true(f.append(0, kHundredBytes).new_batch);  // nothing more fits in it
@@ -292,29 +282,6 @@ void test_batch_starts_small_and_grows_to_batch_size(void **) {
     assert_int_equal(decoded.records.size(), values.size());
     for (size_t i = 0; i < values.size(); ++i) assert_true(decoded.records[i].value == values[i]);
     f.accumulator.release(batch);
-}
-
-// Each record's report data lives at the end of the batch's buffer: it moves
-// along when the batch grows, and it counts in the batch's footprint, so a
-// full batch holds fewer records than its encoded bytes alone would allow.
-void test_report_data_moves_with_the_records_and_fills_the_buffer(void **) {
-    Fixture f;
-    int opaques[200];
-    int appended = 0;
-    while (!f.append(0, kHundredBytes, &opaques[appended]).new_batch || appended == 0) ++appended;
-    ProducerBatch *batch = f.queue(0).batches.front();
-    assert_int_equal(batch->capacity(), kBatchSize);  // it grew on the way
-    assert_int_equal(batch->record_count(), appended);
-    for (int i = 0; i < appended; ++i) {
-        assert_ptr_equal(batch->meta(static_cast<size_t>(i)).opaque, &opaques[i]);
-        assert_int_equal(batch->meta(static_cast<size_t>(i)).timestamp_ms, 1700000000000LL);
-    }
-    assert_true(batch->footprint() <= kBatchSize);
-    assert_int_equal(batch->footprint(),
-                     ProducerBatch::buffer_bytes(batch->size(), static_cast<size_t>(appended)));
-    // Full: less than one more record and its report data is left.
-    assert_true(batch->footprint() + kHundredBytes.size() + sizeof(kprod::client::RecordMeta) >
-                kBatchSize);
 }
 
 // Once a partition's batches fill up, new ones start at the size the last
@@ -899,7 +866,6 @@ int main(void) {
         cmocka_unit_test(test_append_fails_with_queue_full_when_memory_stays_spent),
         cmocka_unit_test(test_one_thread_waits_for_memory_the_others_for_its_batch),
         cmocka_unit_test(test_batch_starts_small_and_grows_to_batch_size),
-        cmocka_unit_test(test_report_data_moves_with_the_records_and_fills_the_buffer),
         cmocka_unit_test(test_new_batch_starts_at_the_size_the_last_one_reached),
         cmocka_unit_test(test_growth_without_memory_leaves_the_batch_as_it_is),
         cmocka_unit_test(test_append_after_pool_closed_fails_with_closed),
