@@ -36,6 +36,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -87,6 +88,7 @@ func main() {
 	fmt.Printf("ready %s\n", cluster.ListenAddrs()[0])
 
 	waitForStop()
+	injector.waitQuiet(200*time.Millisecond, 3*time.Second)
 	cluster.Close()
 	injector.report(os.Stdout)
 	editor.report(os.Stdout)

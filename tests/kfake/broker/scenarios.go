@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -180,6 +181,26 @@ type injector struct {
 	acks     map[int16]int          // Produce requests per acks value asked for
 	epochs   map[producerEpoch]bool // every idempotent producer id and epoch seen
 	injected []string               // one line per damaged answer, for the report
+	last     time.Time              // when the last Produce request came
+}
+
+// waitQuiet waits until no Produce request has come for `quiet` since it was
+// called or since the last one (at most
+// `limit`): requests with acks=0 get no answer, so a client may have closed
+// its connection, and the test its standard input, before they were handled.
+func (in *injector) waitQuiet(quiet, limit time.Duration) {
+	in.mu.Lock()
+	in.last = time.Now() // requests still on their way count from here
+	in.mu.Unlock()
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); {
+		in.mu.Lock()
+		idle := time.Since(in.last)
+		in.mu.Unlock()
+		if idle >= quiet {
+			return
+		}
+		time.Sleep(quiet - idle)
+	}
 }
 
 func newInjector(rules []*rule, editor *responseEditor) *injector {
@@ -196,6 +217,7 @@ func (in *injector) onProduce(kreq kmsg.Request) (kmsg.Response, error, bool) {
 	defer in.mu.Unlock()
 	in.requests++
 	in.acks[req.Acks]++
+	in.last = time.Now()
 	for ti := range req.Topics {
 		topic := &req.Topics[ti]
 		kept := topic.Partitions[:0]
