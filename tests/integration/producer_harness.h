@@ -68,15 +68,20 @@ inline kprod_t *new_producer(const std::string &bootstrap_servers,
     return p;
 }
 
-// Every report of what was sent, after a flush (kprod_poll_reports).
-inline std::vector<kprod_report_t> reports_after_flush(kprod_t *p) {
-    CHECK(kprod_flush(p, 30000) == KPROD_OK);
+// Every report ready now (kprod_poll_reports, without waiting).
+inline std::vector<kprod_report_t> take_reports(kprod_t *p) {
     std::vector<kprod_report_t> all;
     kprod_report_t reports[256];
     size_t n;
     while ((n = kprod_poll_reports(p, reports, 256, sizeof reports[0], 0)) > 0)
         all.insert(all.end(), reports, reports + n);
     return all;
+}
+
+// Every report of what was sent, after a flush.
+inline std::vector<kprod_report_t> reports_after_flush(kprod_t *p) {
+    CHECK(kprod_flush(p, 30000) == KPROD_OK);
+    return take_reports(p);
 }
 
 }  // namespace harness

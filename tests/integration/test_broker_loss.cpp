@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "harness.h"
+#include "producer_harness.h"
 
 namespace {
 
@@ -61,15 +62,6 @@ void send_first(kprod_t *p, const kprod_message_t &msg) {
     CHECK_MSG(err == KPROD_OK, "%s", kprod_err_str(err));
 }
 
-std::vector<kprod_report_t> take_reports(kprod_t *p) {
-    std::vector<kprod_report_t> all;
-    kprod_report_t reports[256];
-    size_t n;
-    while ((n = kprod_poll_reports(p, reports, 256, sizeof reports[0], 0)) > 0)
-        all.insert(all.end(), reports, reports + n);
-    return all;
-}
-
 }  // namespace
 
 int main() {
@@ -93,8 +85,8 @@ int main() {
     send_first(tight, message(topic, value, 1));
     CHECK(kprod_flush(timed, 20000) == KPROD_OK);
     CHECK(kprod_flush(tight, 20000) == KPROD_OK);
-    CHECK(take_reports(timed).at(0).err == KPROD_OK);
-    CHECK(take_reports(tight).at(0).err == KPROD_OK);
+    CHECK(harness::take_reports(timed).at(0).err == KPROD_OK);
+    CHECK(harness::take_reports(tight).at(0).err == KPROD_OK);
 
     spare("stop");
 
@@ -108,7 +100,7 @@ int main() {
     long took = elapsed_ms(start);
     CHECK_MSG(took >= 3500 && took < 8000, "reports took %ld ms, delivery.timeout.ms is 4000",
               took);
-    std::vector<kprod_report_t> reports = take_reports(timed);
+    std::vector<kprod_report_t> reports = harness::take_reports(timed);
     CHECK_MSG(reports.size() == 100, "%zu reports", reports.size());
     for (const kprod_report_t &r : reports) {
         CHECK_MSG(r.err == KPROD_ERR_MSG_TIMED_OUT, "%s", kprod_err_str(r.err));
@@ -141,7 +133,7 @@ int main() {
     CHECK_MSG(elapsed_ms(start) < 1000, "close(0) took %ld ms", elapsed_ms(start));
     kprod_message_t late = message(topic, value, 1);
     CHECK(kprod_send(tight, &late) == KPROD_ERR_CLOSED);
-    reports = take_reports(tight);
+    reports = harness::take_reports(tight);
     CHECK_MSG(reports.size() == accepted, "%zu reports for %zu accepted", reports.size(), accepted);
     std::vector<int> seen(100000, 0);
     for (const kprod_report_t &r : reports) {

@@ -37,15 +37,6 @@ kprod_err_t send(kprod_t *p, const std::string &topic, const std::string &value,
     return kprod_send(p, &msg);
 }
 
-std::vector<kprod_report_t> take_reports(kprod_t *p) {
-    std::vector<kprod_report_t> all;
-    kprod_report_t reports[256];
-    size_t n;
-    while ((n = kprod_poll_reports(p, reports, 256, sizeof reports[0], 0)) > 0)
-        all.insert(all.end(), reports, reports + n);
-    return all;
-}
-
 // Each id's report, checking that no id has two.
 std::map<uintptr_t, kprod_report_t> by_id(const std::vector<kprod_report_t> &reports) {
     std::map<uintptr_t, kprod_report_t> out;
@@ -77,7 +68,7 @@ void queued() {
     CHECK(kprod_outstanding(p) == 300);
     CHECK(kprod_purge(p, KPROD_PURGE_QUEUED) == KPROD_OK);
     CHECK(kprod_flush(p, 1000) == KPROD_OK);  // nothing is left waiting
-    auto reports = by_id(take_reports(p));
+    auto reports = by_id(harness::take_reports(p));
     CHECK_MSG(reports.size() == 300, "%zu reports", reports.size());
     for (const auto &[id, r] : reports)
         CHECK_MSG(r.err == KPROD_ERR_PURGED && r.persisted == KPROD_NOT_PERSISTED && r.offset == -1,
@@ -88,7 +79,7 @@ void queued() {
     for (uintptr_t id = 1000; id < 1010; ++id)
         CHECK(send(p, topic, "after-" + std::to_string(id), id) == KPROD_OK);
     CHECK(kprod_flush(p, 10000) == KPROD_OK);
-    auto after = take_reports(p);
+    auto after = harness::take_reports(p);
     CHECK(after.size() == 10);
     for (const kprod_report_t &r : after) CHECK(r.err == KPROD_OK && r.offset >= 0);
     const auto values = read_back(harness::port_of(harness::bootstrap()), topic);
@@ -142,7 +133,7 @@ void in_flight() {
     const std::string pad(200, 'x');
     CHECK(send(p, topic, "first", 0) == KPROD_OK);
     CHECK(kprod_flush(p, 10000) == KPROD_OK);
-    CHECK(take_reports(p).at(0).err == KPROD_OK);
+    CHECK(harness::take_reports(p).at(0).err == KPROD_OK);
 
     signal_spare("STOP");
     constexpr uintptr_t kPurged = 200;
@@ -154,7 +145,7 @@ void in_flight() {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     CHECK(requests_in_flight(p) == 5);
     CHECK(kprod_purge(p, KPROD_PURGE_QUEUED | KPROD_PURGE_IN_FLIGHT) == KPROD_OK);
-    auto reports = by_id(take_reports(p));
+    auto reports = by_id(harness::take_reports(p));
     CHECK_MSG(reports.size() == kPurged, "%zu reports", reports.size());
     std::set<std::string> maybe_in_log;
     size_t possibly = 0, not_persisted = 0;
@@ -181,7 +172,7 @@ void in_flight() {
     for (uintptr_t id = 1000; id < 1000 + kAfter; ++id)
         CHECK(send(p, topic, "after-" + std::to_string(id), id) == KPROD_OK);
     CHECK(kprod_flush(p, 30000) == KPROD_OK);
-    auto after = by_id(take_reports(p));
+    auto after = by_id(harness::take_reports(p));
     CHECK(after.size() == kAfter);
     for (const auto &[id, r] : after)
         CHECK_MSG(r.err == KPROD_OK, "record %zu after the purge: %s (broker error %s)",

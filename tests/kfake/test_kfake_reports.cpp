@@ -40,7 +40,12 @@ long long microseconds(Clock::duration d) {
 }
 
 std::string value_of(int partition, int index) {
-    return "p" + std::to_string(partition) + "-r" + std::to_string(index);
+    // Appended, not "p" + std::to_string(...): GCC 12's -Wrestrict false alarm in Release.
+    std::string value = "p";
+    value += std::to_string(partition);
+    value += "-r";
+    value += std::to_string(index);
+    return value;
 }
 
 // A report, with its text copied: error_message is valid until kprod_destroy.
