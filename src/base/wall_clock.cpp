@@ -67,11 +67,33 @@ bool tsc_is_trustworthy() {
     return false;
 }
 
+// A TSC reading and CLOCK_MONOTONIC's taken together: `tight` when no
+// preemption came between them, which would skew a rate measured from them
+// (on a loaded machine, by more than the clock's own error).
+struct TscAndMonotonic {
+    uint64_t tsc;
+    int64_t ns;
+    bool tight;
+};
+constexpr uint64_t kTightTicks = 20'000;  // a few microseconds at any TSC rate
+
+TscAndMonotonic tsc_and_monotonic() {
+    TscAndMonotonic reading{};
+    for (int attempt = 0; attempt < 4 && !reading.tight; ++attempt) {
+        const uint64_t before = __rdtsc();
+        reading.ns = monotonic_ns();
+        const uint64_t after = __rdtsc();
+        reading.tsc = before + (after - before) / 2;
+        reading.tight = after - before < kTightTicks;
+    }
+    return reading;
+}
+
 struct Calibration {
     const bool usable = tsc_is_trustworthy();
     const uint64_t base_tsc = __rdtsc();
     const int64_t base_ns = realtime_ns();
-    const int64_t base_monotonic_ns = monotonic_ns();
+    const TscAndMonotonic monotonic_base = tsc_and_monotonic();
     std::atomic<uint64_t> ticks_per_ms{0};  // 1% under the measured rate; 0 until measured
     // Microseconds a TSC tick, as a 32.32 fixed-point number, measured
     // against CLOCK_MONOTONIC; 0 until measured.
@@ -98,20 +120,23 @@ uint64_t ticks_per_ms(Calibration &c, uint64_t tsc, int64_t ns) {
 // measured: from the base reading on, so that the clock goes on from where
 // CLOCK_MONOTONIC's readings left it.
 int64_t monotonic_us_by_tsc(Calibration &c) {
-    const uint64_t tsc = __rdtsc();
+    const TscAndMonotonic &base = c.monotonic_base;
     uint64_t scale = c.us_per_tick_q32.load(std::memory_order_relaxed);
     if (scale == 0) {
-        const int64_t ns = monotonic_ns();
-        if (ns - c.base_monotonic_ns < kMonotonicCalibrationNanos || tsc <= c.base_tsc)
-            return ns / 1000;
-        const double us_per_tick = static_cast<double>(ns - c.base_monotonic_ns) / 1000.0 /
-                                   static_cast<double>(tsc - c.base_tsc);
+        const TscAndMonotonic now = tsc_and_monotonic();
+        if (!base.tight || !now.tight || now.ns - base.ns < kMonotonicCalibrationNanos ||
+            now.tsc <= base.tsc)
+            return now.ns / 1000;
+        const double us_per_tick = static_cast<double>(now.ns - base.ns) / 1000.0 /
+                                   static_cast<double>(now.tsc - base.tsc);
         scale = static_cast<uint64_t>(us_per_tick * 4294967296.0);
         c.us_per_tick_q32.store(scale, std::memory_order_relaxed);
     }
+    const uint64_t tsc = __rdtsc();
+    if (tsc <= base.tsc) return monotonic_ns() / 1000;
     const auto elapsed_us =
-        static_cast<uint64_t>((static_cast<unsigned __int128>(tsc - c.base_tsc) * scale) >> 32);
-    return c.base_monotonic_ns / 1000 + static_cast<int64_t>(elapsed_us);
+        static_cast<uint64_t>((static_cast<unsigned __int128>(tsc - base.tsc) * scale) >> 32);
+    return base.ns / 1000 + static_cast<int64_t>(elapsed_us);
 }
 
 // The remembered millisecond while the TSC says it has not ended; otherwise
