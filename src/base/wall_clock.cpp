@@ -67,21 +67,21 @@ bool tsc_is_trustworthy() {
     return false;
 }
 
-// A TSC reading and CLOCK_MONOTONIC's taken together: `tight` when no
-// preemption came between them, which would skew a rate measured from them
-// (on a loaded machine, by more than the clock's own error).
-struct TscAndMonotonic {
+// A TSC reading and a clock's taken together: `tight` when no preemption came
+// between them, which would skew a rate measured from them (on a loaded
+// machine, by more than the 1% the rate is taken low).
+struct TscAndClock {
     uint64_t tsc;
     int64_t ns;
     bool tight;
 };
 constexpr uint64_t kTightTicks = 20'000;  // a few microseconds at any TSC rate
 
-TscAndMonotonic tsc_and_monotonic() {
-    TscAndMonotonic reading{};
+TscAndClock tsc_and_clock(int64_t (*clock_ns)()) {
+    TscAndClock reading{};
     for (int attempt = 0; attempt < 4 && !reading.tight; ++attempt) {
         const uint64_t before = __rdtsc();
-        reading.ns = monotonic_ns();
+        reading.ns = clock_ns();
         const uint64_t after = __rdtsc();
         reading.tsc = before + (after - before) / 2;
         reading.tight = after - before < kTightTicks;
@@ -91,9 +91,8 @@ TscAndMonotonic tsc_and_monotonic() {
 
 struct Calibration {
     const bool usable = tsc_is_trustworthy();
-    const uint64_t base_tsc = __rdtsc();
-    const int64_t base_ns = realtime_ns();
-    const TscAndMonotonic monotonic_base = tsc_and_monotonic();
+    const TscAndClock realtime_base = tsc_and_clock(realtime_ns);
+    const TscAndClock monotonic_base = tsc_and_clock(monotonic_ns);
     std::atomic<uint64_t> ticks_per_ms{0};  // 1% under the measured rate; 0 until measured
     // Microseconds a TSC tick, as a 32.32 fixed-point number, measured
     // against CLOCK_MONOTONIC; 0 until measured.
@@ -105,12 +104,15 @@ Calibration &calibration() {
     return instance;
 }
 
-// TSC ticks per millisecond, taken low; 0 while the first 100 ms last.
-uint64_t ticks_per_ms(Calibration &c, uint64_t tsc, int64_t ns) {
+// TSC ticks per millisecond, taken low; 0 while the first 100 ms last, and
+// until a reading with nothing between its TSC and its clock (`tight`) comes.
+uint64_t ticks_per_ms(Calibration &c, uint64_t tsc, int64_t ns, bool tight) {
     uint64_t rate = c.ticks_per_ms.load(std::memory_order_relaxed);
-    if (rate != 0 || ns - c.base_ns < kCalibrationNanos || tsc <= c.base_tsc) return rate;
+    const TscAndClock &base = c.realtime_base;
+    if (rate != 0 || !tight || !base.tight || ns - base.ns < kCalibrationNanos || tsc <= base.tsc)
+        return rate;
     const double measured =
-        static_cast<double>(tsc - c.base_tsc) / static_cast<double>(ns - c.base_ns) * 1e6;
+        static_cast<double>(tsc - base.tsc) / static_cast<double>(ns - base.ns) * 1e6;
     rate = static_cast<uint64_t>(measured * 0.99);
     c.ticks_per_ms.store(rate, std::memory_order_relaxed);
     return rate;
@@ -120,10 +122,10 @@ uint64_t ticks_per_ms(Calibration &c, uint64_t tsc, int64_t ns) {
 // measured: from the base reading on, so that the clock goes on from where
 // CLOCK_MONOTONIC's readings left it.
 int64_t monotonic_us_by_tsc(Calibration &c) {
-    const TscAndMonotonic &base = c.monotonic_base;
+    const TscAndClock &base = c.monotonic_base;
     uint64_t scale = c.us_per_tick_q32.load(std::memory_order_relaxed);
     if (scale == 0) {
-        const TscAndMonotonic now = tsc_and_monotonic();
+        const TscAndClock now = tsc_and_clock(monotonic_ns);
         if (!base.tight || !now.tight || now.ns - base.ns < kMonotonicCalibrationNanos ||
             now.tsc <= base.tsc)
             return now.ns / 1000;
@@ -147,9 +149,10 @@ int64_t ms_by_tsc(ThreadCache &c, Calibration &cal) {
     const uint64_t tsc = __rdtsc();
     if (tsc >= c.tsc_from && tsc < c.tsc_until) return c.ms;
     const int64_t ns = realtime_ns();
+    const bool tight = __rdtsc() - tsc < kTightTicks;
     ++c.reads;
     c.ms = ms_of(ns);
-    const uint64_t rate = ticks_per_ms(cal, tsc, ns);
+    const uint64_t rate = ticks_per_ms(cal, tsc, ns, tight);
     const auto left_ns = static_cast<uint64_t>(kNanosPerMilli - (ns - c.ms * kNanosPerMilli));
     c.tsc_from = tsc;
     c.tsc_until = rate != 0 ? tsc + left_ns * rate / kNanosPerMilli : 0;
