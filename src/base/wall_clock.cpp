@@ -20,16 +20,16 @@ constexpr int64_t kCalibrationNanos = 100 * kNanosPerMilli;
 // (a clock reading's microsecond over this), sooner: it is read once a record.
 constexpr int64_t kMonotonicCalibrationNanos = 20 * kNanosPerMilli;
 
-int64_t realtime_ns() {
+int64_t clock_ns(clockid_t clock) {
     timespec now{};
-    clock_gettime(CLOCK_REALTIME, &now);
+    clock_gettime(clock, &now);
     return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
-
+int64_t realtime_ns() {
+    return clock_ns(CLOCK_REALTIME);
+}
 int64_t monotonic_ns() {
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+    return clock_ns(CLOCK_MONOTONIC);
 }
 
 int64_t ms_of(int64_t ns) {
